@@ -1,0 +1,1 @@
+"""Edges of Sunshine: command line, input parsing, output writing, HTTP service."""

@@ -1,0 +1,40 @@
+"""Command line entry point ``sunshine``.
+
+Each command lives in its own module and registers itself on :data:`api.cli.app.app`
+when imported below. Every :class:`~engine.errors.SunshineError` ends the program with
+its bilingual diagnostics on stderr and exit status 2; nothing is written to ``--out``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from api.cli.app import app
+from engine.errors import SunshineError
+
+# Command modules register themselves on import.
+# (command modules add their import lines here)
+
+__all__ = ["app", "main"]
+
+EXIT_BAD_INPUT = 2
+
+
+def main() -> None:
+    """Run the CLI, turning domain errors into exit status 2 with a clerk-readable message."""
+    try:
+        app(standalone_mode=False)
+    except SunshineError as exc:
+        print(exc.diagnostics(), file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise

@@ -1,0 +1,1 @@
+"""Audit layer: canonical bytes, Merkle trees, signatures, logs, bundles, verify and replay."""
