@@ -1,0 +1,73 @@
+"""Audit errors: everything the verifier, the log and the ceremony raise on purpose.
+
+All subclass :class:`engine.errors.SunshineError`, so the command line prints their
+bilingual :meth:`diagnostics` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from engine.errors import SunshineError
+
+__all__ = [
+    "BundleError",
+    "CanonicalError",
+    "CeremonyError",
+    "KeyFileError",
+    "ProofError",
+    "RootMismatch",
+    "SignatureInvalid",
+    "VerificationError",
+]
+
+
+class CanonicalError(SunshineError):
+    """A value that has no canonical (RFC 8785) encoding in Sunshine's JSON subset (e.g. a float)."""
+
+
+class VerificationError(SunshineError):
+    """A check failed. ``step`` names the verification step, ``item`` the first bad item."""
+
+    def __init__(self, step: str, item: str, message_zh: str, message_en: str) -> None:
+        self.step = step
+        self.item = item
+        super().__init__(
+            f"核验步骤「{step}」失败（{item}）：{message_zh}",
+            f"Verification step '{step}' failed at {item}: {message_en}",
+        )
+
+    def diagnostics(self) -> str:
+        return super().diagnostics() + "\nThe bundle may have been modified, or produced by a different engine."
+
+
+class RootMismatch(VerificationError):
+    """A recomputed Merkle root differs from the expected (committed) one."""
+
+    def __init__(self, step: str, item: str, expected: bytes, calculated: bytes) -> None:
+        self.expected = expected
+        self.calculated = calculated
+        super().__init__(
+            step,
+            item,
+            f"默克尔根不一致：期望 {expected.hex()}，计算得到 {calculated.hex()}",
+            f"Merkle root mismatch: expected {expected.hex()}, calculated {calculated.hex()}",
+        )
+
+
+class SignatureInvalid(VerificationError):
+    """No trusted key produced a valid signature."""
+
+
+class ProofError(SunshineError):
+    """A malformed inclusion/consistency proof request (bad index or size)."""
+
+
+class BundleError(SunshineError):
+    """A bundle that cannot be read at all (missing file, not JSON, not a zip)."""
+
+
+class CeremonyError(SunshineError):
+    """A ceremony step attempted out of order or with bad inputs."""
+
+
+class KeyFileError(SunshineError):
+    """An operator key file that is missing, unreadable or malformed."""

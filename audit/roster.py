@@ -1,0 +1,61 @@
+"""Roster commitment: salted leaves of an RFC 6962 tree in application-number order.
+
+Leaf ``i`` is the canonical bytes of ``{"private": P, "record": R}`` where ``R`` is the
+public roster record (what the engine uses, no names) and
+
+    salt = HMAC-SHA256(roster_secret, enc("sunshine/v1/roster-salt") ‖ enc(id))
+    P    = hex SHA-256(salt ‖ canonical(private fields of the applicant))
+
+The roster secret is the operator's (32 random bytes, kept privately in the run
+directory); the salt is given to the applicant in their receipt. With it the applicant
+(and only they) can show their name and ID number are what was committed; without it
+nobody can brute-force the private fields from ``P``. Records are sorted by the UTF-8
+bytes of ``id`` (application-number order) and ids must be unique.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from audit.canonical import canonical_bytes, sha256_hex
+from audit.errors import VerificationError
+from audit.merkle import leaf_hash, root_of
+from engine.randomness import encode_str
+
+__all__ = ["leaf_bytes", "make_leaves", "private_commitment", "roster_root", "roster_salt"]
+
+_SALT_TAG = encode_str("sunshine/v1/roster-salt")
+
+
+def roster_salt(secret: bytes, applicant_id: str) -> bytes:
+    return hmac.digest(secret, _SALT_TAG + encode_str(applicant_id), "sha256")
+
+
+def private_commitment(salt: bytes, private_fields: Mapping[str, str]) -> str:
+    return sha256_hex(salt + canonical_bytes(dict(private_fields)))
+
+
+def make_leaves(
+    roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
+) -> list[dict[str, Any]]:
+    """Leaves for ``roster`` (sorted by id, unique ids required)."""
+    leaves = []
+    prev: bytes | None = None
+    for rec in roster:
+        rid = str(rec["id"])
+        key = rid.encode()
+        if prev is not None and key <= prev:
+            raise VerificationError("roster", rid, "名单未按编号排序或编号重复", "roster not sorted by id or id repeated")
+        prev = key
+        leaves.append({"private": private_commitment(roster_salt(secret, rid), private.get(rid, {})), "record": dict(rec)})
+    return leaves
+
+
+def leaf_bytes(leaf: Mapping[str, Any]) -> bytes:
+    return canonical_bytes(dict(leaf))
+
+
+def roster_root(leaves: Sequence[Mapping[str, Any]]) -> bytes:
+    return root_of([leaf_hash(leaf_bytes(x)) for x in leaves])
