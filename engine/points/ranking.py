@@ -1,0 +1,182 @@
+"""Ranking applicants by points with the rule set's tie-break cascade.
+
+Spec: ``docs/points-rules.md`` §Tie-break and ``docs/randomness.md`` §3. Order within
+a ranking scope (town/district, 分镇区排名):
+
+1. priority categories first, in the rule set's order (servicemen, police…: placed
+   before the points ranking, points still order them among themselves);
+2. total points, higher first;
+3. each tie-break key in order (Zhongshan Art. 13: personal quality → insurance →
+   residence → application time);
+4. the final step: ``lottery`` orders still-tied applicants by
+   ``lottery_numbers(seed, "points", [[applicant_id]])``, smaller first (then by id,
+   should two 64-bit numbers ever collide); ``joint`` gives them one shared rank
+   (Guangzhou: all tied applicants qualify together).
+
+Lottery numbers are drawn only for applicants still tied after every other key, and
+each depends only on the seed and the applicant's own id, so the ranking never depends
+on row order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.points.rules import RuleSet
+from engine.points.scoring import Applicant, Columns, Scores
+from engine.randomness import lottery_numbers
+
+__all__ = ["Ranking", "Status", "rank_applicants"]
+
+Status = Literal["priority", "ranked", "below_minimum", "ineligible"]
+I64 = NDArray[np.int64]
+_MISSING_DATE = np.int64(1 << 50)  # sorts blank dates/times after every real one
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking over some applicants.
+
+    ``groups`` lists rank groups in order (scope-major when ranked per scope): each a
+    tuple of applicant indices, several only for joint ranks. ``rank[i]`` is the rank
+    within its scope (0 when not ranked); ``decided_by[i]`` names the cascade level that
+    separated ``i`` from its neighbours (``total``, a tie key such as
+    ``group:personal_quality``, ``lottery`` or ``joint``).
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    rank: I64
+    status: tuple[Status, ...]
+    tie_values: dict[str, I64]
+    lottery: dict[int, int]
+    decided_by: tuple[str, ...]
+
+
+def _statuses(rule_set: RuleSet, applicants: Sequence[Applicant], scores: Scores) -> tuple[Status, ...]:
+    out: list[Status] = []
+    for i, a in enumerate(applicants):
+        if a.priority:
+            out.append("priority")
+        elif scores.failed_gate[i] >= 0:
+            out.append("ineligible")
+        elif scores.total[i] < rule_set.minimum_total:
+            out.append("below_minimum")
+        else:
+            out.append("ranked")
+    return tuple(out)
+
+
+def _tie_values(rule_set: RuleSet, columns: Columns, scores: Scores) -> tuple[dict[str, I64], list[I64]]:
+    """Published value of each tie key, and its sort key (smaller sorts first)."""
+    shown: dict[str, I64] = {}
+    sort_keys: list[I64] = []
+    for key in rule_set.tie_break:
+        if key.kind == "group":
+            value = scores.groups[key.name]
+            sort = -value
+        elif key.kind == "item":
+            value = scores.items[key.name]
+            sort = -value
+        else:
+            ftype = rule_set.field(key.name).type
+            if ftype == "number":
+                value = columns.numbers[key.name]
+                sort = -value
+            else:
+                value = columns.dates_ord[key.name] if ftype == "date" else columns.times[key.name]
+                sort = np.where(value > 0, value, _MISSING_DATE)
+        shown[key.text] = value
+        sort_keys.append(sort.astype(np.int64))
+    return shown, sort_keys
+
+
+def rank_applicants(
+    rule_set: RuleSet,
+    applicants: Sequence[Applicant],
+    columns: Columns,
+    scores: Scores,
+    seed: bytes,
+    *,
+    by_scope: bool = True,
+    among: NDArray[np.bool_] | None = None,
+) -> Ranking:
+    """Rank the priority and eligible applicants (optionally only those in ``among``).
+
+    ``by_scope=False`` ranks everyone in one list (Foshan 二次排位, district-wide).
+    Steps: (1) sort by the key tuple with a stable lexsort; (2) split into runs of equal
+    keys; (3) resolve each run of two or more by the final step; (4) number ranks per
+    scope (joint runs share the rank of their first position: 1, 2, 2, 4).
+    """
+    n = len(applicants)
+    status = _statuses(rule_set, applicants, scores)
+    shown, tie_sort = _tie_values(rule_set, columns, scores)
+    tiers = {c: t for t, c in enumerate(rule_set.priority_categories)}
+    regular = len(tiers)
+    tier = np.asarray([tiers.get(a.priority, regular) if a.priority else regular for a in applicants],
+                      dtype=np.int64).reshape(n)
+    scope_names = sorted({a.scope for a in applicants})
+    scope_code = {s: k for k, s in enumerate(scope_names)}
+    scope = np.asarray([scope_code[a.scope] for a in applicants], dtype=np.int64).reshape(n)
+    included = np.asarray([s in ("priority", "ranked") for s in status], dtype=np.bool_).reshape(n)
+    if among is not None:
+        included &= among
+    idx = np.flatnonzero(included)
+
+    level_names = ["tier", "total", *(k.text for k in rule_set.tie_break)]
+    keys = [tier, -scores.total, *tie_sort]
+    if by_scope:
+        keys = [scope, *keys]
+        level_names = ["scope", *level_names]
+    matrix = np.stack([k[idx] for k in keys], axis=1) if len(idx) else np.zeros((0, len(keys)), np.int64)
+    order = np.lexsort(matrix.T[::-1]) if len(idx) else np.zeros(0, np.int64)
+    matrix = matrix[order]
+    sorted_idx = idx[order]
+    differ = matrix[1:] != matrix[:-1]
+    split = differ.any(axis=1)
+    first_diff = np.where(split, differ.argmax(axis=1), len(keys))  # len(keys) = tied on everything
+
+    final = rule_set.final_tie_break
+    bounds = np.concatenate(([0], np.flatnonzero(split) + 1, [len(sorted_idx)]))
+    runs = [sorted_idx[bounds[j]:bounds[j + 1]].tolist() for j in range(len(bounds) - 1)]
+    tied = [i for run in runs if len(run) > 1 for i in run]
+    lottery: dict[int, int] = {}
+    if final == "lottery" and tied:
+        numbers = lottery_numbers(seed, "points", [[applicants[i].id] for i in tied])
+        lottery = dict(zip(tied, numbers, strict=True))
+
+    groups: list[tuple[int, ...]] = []
+    for run in runs:
+        if len(run) == 1:
+            groups.append((run[0],))
+        elif final == "lottery":
+            groups.extend((i,) for i in sorted(run, key=lambda i: (lottery[i], applicants[i].id)))
+        else:
+            groups.append(tuple(sorted(run, key=lambda i: applicants[i].id)))
+
+    rank = np.zeros(n, dtype=np.int64)
+    position: dict[object, int] = {}
+    for group in groups:
+        key = applicants[group[0]].scope if by_scope else None
+        start = position.get(key, 0) + 1
+        for i in group:
+            rank[i] = start
+        position[key] = start - 1 + len(group)
+
+    final_level = "lottery" if final == "lottery" else "joint"
+    names = [*level_names, final_level]
+    decided: list[str] = [""] * n
+    level_of = np.zeros(len(sorted_idx), dtype=np.int64) - 1
+    if len(sorted_idx) > 1:
+        pair = first_diff.astype(np.int64)
+        level_of[1:] = np.maximum(level_of[1:], pair)
+        level_of[:-1] = np.maximum(level_of[:-1], pair)
+    skip = 1 if by_scope else 0
+    for p, i in enumerate(sorted_idx.tolist()):
+        lvl = int(level_of[p])
+        decided[i] = "" if lvl < skip else names[lvl]
+    return Ranking(tuple(groups), rank, status, shown, lottery, tuple(decided))
