@@ -14,6 +14,7 @@ from engine.errors import SunshineError
 
 # Command modules register themselves on import.
 # (command modules add their import lines here)
+from api.cli import lottery as _lottery  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

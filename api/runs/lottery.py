@@ -1,0 +1,228 @@
+"""Zone lottery run kind: read the input tables, execute the engine, render result files.
+
+Edge module (does I/O). ``prepare_lottery`` validates the files with located,
+bilingual errors (file, Excel row, column) and produces a :class:`PreparedRun`
+whose config and roster are plain JSON; ``execute`` is pure and deterministic in
+(config, roster, seed): the audit layer replays exactly this function.
+Formats: docs/lottery.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from api.outputs import csv_bytes
+from api.runs import PreparedRun, register
+from api.tables import Column, Row, Table, parse_int, read_table, split_list
+from engine.errors import ConfigError, SunshineError
+from engine.lottery import Applicant, LotteryProblem, School, run_lottery
+from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism
+from engine.lottery.report import (
+    APPLICANT_COLUMNS,
+    SCHOOL_COLUMNS,
+    applicant_rows,
+    school_rows,
+    summarize,
+)
+
+__all__ = ["KIND", "LotteryRunKind", "execute", "prepare_lottery"]
+
+KIND = "lottery"
+
+SCHOOL_TABLE = (
+    Column("school_id", ("学校代码", "学校编号", "school", "id"), required=True),
+    Column("name", ("学校名称", "校名", "school_name")),
+    Column("capacity", ("招生计划", "计划数", "学位数", "seats"), required=True),
+)
+APPLICANT_TABLE = (
+    Column("applicant_id", ("报名号", "报名编号", "application_number", "id"), required=True),
+    Column("preferences", ("志愿", "志愿学校", "choices"), required=True),
+    Column("tier", ("类别", "优先类别", "category")),
+    Column("priority", ("优先", "学校优先", "priorities")),
+    Column("group_id", ("多胞胎组", "多胞胎", "group", "multiples")),
+    Column("round2", ("二轮志愿", "二次派位志愿", "round2_preferences")),
+)
+
+_PRIORITY_ITEM = re.compile(r"^(.+?)\s*[:：=]\s*([+-]?\d+)$")
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _read_schools(path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    table = read_table(path, SCHOOL_TABLE)
+    schools: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in table:
+        sid = _norm(row.get("school_id"))
+        if not sid:
+            raise table.error(row, "school_id", "学校代码不能为空", "the school id must not be blank")
+        if sid in seen:
+            raise table.error(row, "school_id", f"学校代码 {sid} 重复（第 {seen[sid]} 行已出现）",
+                              f"duplicate school id {sid} (already on row {seen[sid]})")
+        seen[sid] = row.number
+        capacity = parse_int(table, row, "capacity", minimum=0)
+        schools.append({"id": sid, "name": row.get("name"), "capacity": capacity})
+    if not schools:
+        raise table.error(None, None, "没有任何学校", "the file lists no schools")
+    schools.sort(key=lambda s: cast(str, s["id"]))
+    return schools, seen
+
+
+def _school_list(table: Table, row: Row, key: str, known: Mapping[str, int]) -> list[str]:
+    items = [_norm(x) for x in split_list(row.get(key))]
+    seen: set[str] = set()
+    for s in items:
+        if s not in known:
+            raise table.error(row, key, f"学校代码 {s} 不在学校名单中", f"school {s} is not in the schools file")
+        if s in seen:
+            raise table.error(row, key, f"学校 {s} 填报了两次", f"school {s} is listed twice")
+        seen.add(s)
+    return items
+
+
+def _tier(table: Table, row: Row, key: str, text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_TIER:
+        raise table.error(row, key, f"类别 {text} 必须在 0 到 {MAX_TIER} 之间",
+                          f"tier {text} must be between 0 and {MAX_TIER}")
+    return value
+
+
+def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any]]:
+    table = read_table(path, APPLICANT_TABLE)
+    seen: dict[str, int] = {}
+    groups: dict[str, tuple[Row, list[str], list[str]]] = {}
+    roster: list[dict[str, Any]] = []
+    for row in table:
+        aid = _norm(row.get("applicant_id"))
+        if not aid:
+            raise table.error(row, "applicant_id", "报名号不能为空", "the application number must not be blank")
+        if aid in seen:
+            raise table.error(row, "applicant_id", f"报名号 {aid} 重复（第 {seen[aid]} 行已出现）",
+                              f"duplicate application number {aid} (already on row {seen[aid]})")
+        seen[aid] = row.number
+        prefs = _school_list(table, row, "preferences", known)
+        if not prefs:
+            raise table.error(row, "preferences", "志愿不能为空", "preferences must not be empty")
+        tier = parse_int(table, row, "tier", minimum=0, default=DEFAULT_TIER)
+        if tier > MAX_TIER:
+            raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
+        priority: dict[str, int] = {}
+        for item in split_list(row.get("priority")):
+            m = _PRIORITY_ITEM.match(_norm(item))
+            if m is None:
+                raise table.error(row, "priority", f"「{item}」应写成 学校代码:类别，如 S0002:0",
+                                  f"'{item}' should be SCHOOL:TIER, e.g. S0002:0")
+            school = m.group(1).strip()
+            if school not in known:
+                raise table.error(row, "priority", f"学校代码 {school} 不在学校名单中",
+                                  f"school {school} is not in the schools file")
+            if school in priority:
+                raise table.error(row, "priority", f"学校 {school} 写了两次", f"school {school} is listed twice")
+            priority[school] = _tier(table, row, "priority", m.group(2))
+        round2 = _school_list(table, row, "round2", known)
+        group = _norm(row.get("group_id"))
+        if group:
+            if group in groups:
+                first, fprefs, fr2 = groups[group]
+                for key, mine, theirs in (("preferences", prefs, fprefs), ("round2", round2, fr2)):
+                    if mine != theirs:
+                        raise table.error(
+                            row, key, f"多胞胎组 {group} 的成员志愿必须完全相同（与第 {first.number} 行不同）",
+                            f"members of multiples group {group} must list identical {key} "
+                            f"(differs from row {first.number})",
+                        )
+            else:
+                groups[group] = (row, prefs, round2)
+        roster.append({"id": aid, "preferences": prefs, "tier": tier,
+                       "priority": dict(sorted(priority.items())), "group": group, "round2": round2})
+    if not roster:
+        raise table.error(None, None, "没有任何报名记录", "the file lists no applicants")
+    roster.sort(key=lambda r: cast(str, r["id"]))
+    return roster
+
+
+def check_mechanism(mechanism: str) -> Mechanism:
+    """The mechanism name, or a bilingual error listing the accepted ones."""
+    if mechanism not in MECHANISMS:
+        raise ConfigError("--mechanism", "mechanism", f"未知的派位方式 {mechanism!r}，可选 da、boston、serial",
+                          f"unknown mechanism {mechanism!r}; use da, boston or serial")
+    return cast(Mechanism, mechanism)
+
+
+def prepare_lottery(
+    schools_path: str | Path, applicants_path: str | Path, mechanism: str = "da", round2: bool = False
+) -> PreparedRun:
+    """Parse and validate both files; raises :class:`~engine.errors.InputError` at the first problem."""
+    mech = check_mechanism(mechanism)
+    sp, ap = Path(schools_path), Path(applicants_path)
+    schools, known = _read_schools(sp)
+    roster = _read_applicants(ap, known)
+    sources = {f"inputs/{sp.name}": sp.read_bytes(), f"inputs/{ap.name}": ap.read_bytes()}
+    return PreparedRun(kind=KIND, config={"mechanism": mech, "round2": bool(round2), "schools": schools},
+                       roster=roster, source_files=sources)
+
+
+def _problem(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> LotteryProblem:
+    schools = [School(str(s["id"]), str(s.get("name", "")), int(s["capacity"])) for s in config["schools"]]
+    applicants = [
+        Applicant(
+            id=str(r["id"]),
+            preferences=tuple(r["preferences"]),
+            tier=int(r.get("tier", DEFAULT_TIER)),
+            priorities=tuple(sorted((str(k), int(v)) for k, v in dict(r.get("priority", {})).items())),
+            group=str(r.get("group", "")),
+            round2=tuple(r.get("round2", ())),
+        )
+        for r in roster
+    ]
+    return LotteryProblem.create(schools, applicants)
+
+
+def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes)."""
+    mech = check_mechanism(str(config.get("mechanism", "da")))
+    result = run_lottery(_problem(config, roster), seed, mech, bool(config.get("round2", False)))
+    summary = summarize(result)
+    return {
+        "results.csv": csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result))),
+        "schools.csv": csv_bytes(SCHOOL_COLUMNS, (r.as_tuple() for r in school_rows(result))),
+        "summary.json": (json.dumps(summary, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+
+
+class LotteryRunKind:
+    """The ``lottery`` :class:`~api.runs.RunKind`."""
+
+    name = KIND
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        return execute(config, roster, seed)
+
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+        return {}
+
+    def summary(self, public_files: Mapping[str, bytes]) -> str:
+        try:
+            s = json.loads(public_files["summary.json"])
+        except (KeyError, ValueError) as exc:
+            raise SunshineError("缺少 summary.json", "summary.json is missing or invalid") from exc
+        t = s["total"]
+        lines = [
+            f"派位方式 mechanism: {s['mechanism']}  二次派位 round 2: {'是 yes' if s['round2'] else '否 no'}",
+            f"报名 applicants: {s['applicants']}  学位 seats: {s['seats']}  学校 schools: {s['schools']}",
+            f"第一志愿 first choice: {t['first_choice']}  前三志愿 top 3: {t['top3']}  "
+            f"一轮录取 round 1: {t['placed_round1']}  二轮录取 round 2: {t['placed_round2']}  "
+            f"未录取(统筹) unplaced: {t['unplaced']}",
+        ]
+        return "\n".join(lines)
+
+
+register(LotteryRunKind())

@@ -1,0 +1,54 @@
+"""Lottery numbers (派位号) and the single tie-break order they define.
+
+Spec: docs/randomness.md §3.2. Every unit gets ``lottery_number(seed, "lottery",
+key)`` where the key is ``[application_number]`` or, for multiples, the members'
+numbers sorted ascending. Smaller numbers come first; equal numbers (≈3·10⁻⁸ for
+a million applicants) are ordered by ``encode_key(key)`` bytewise. The resulting
+0-based position is the *rank*, the only thing the mechanisms see, so all three
+mechanisms use one draw (single tie-breaking, STB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.randomness import encode_key, lottery_numbers
+
+__all__ = ["KIND", "draw_numbers", "priority_ranks"]
+
+KIND = "lottery"
+
+
+def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
+    """The 64-bit lottery number of every unit, in the order of ``keys``."""
+    return np.array(lottery_numbers(seed, KIND, keys), dtype=np.uint64)
+
+
+def priority_ranks(numbers: NDArray[np.uint64], keys: Sequence[Sequence[str]]) -> NDArray[np.int64]:
+    """0-based position of each unit in draw order (smaller number first, ties by key encoding).
+
+    ``rank[u] == 0`` for the unit with the smallest number. Equal numbers are rare, so
+    they are fixed up after one stable numpy sort instead of sorting by a Python key.
+    """
+    order = np.argsort(numbers, kind="stable")
+    ordered = numbers[order]
+    dup = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if dup.size:
+        i = 0
+        starts = sorted(set(dup.tolist()))
+        while i < len(starts):
+            lo = starts[i]
+            hi = lo + 1
+            while hi < len(ordered) and ordered[hi] == ordered[lo]:
+                hi += 1
+            block = order[lo:hi].tolist()
+            block.sort(key=lambda u: encode_key(list(keys[u])))
+            order[lo:hi] = block
+            while i < len(starts) and starts[i] < hi:
+                i += 1
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank
