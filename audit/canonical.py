@@ -23,7 +23,7 @@ import rfc8785
 
 from audit.errors import CanonicalError
 
-__all__ = ["canonical_bytes", "sha256", "sha256_hex", "record_hash"]
+__all__ = ["canonical_bytes", "record_hash", "sha256", "sha256_hex"]
 
 _MAX_INT = 2**53 - 1
 _BMP_LIMIT = "\U00010000"

@@ -82,7 +82,7 @@ class Verifier:
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Verifier:
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)
         if len(parts) != 3:
             raise KeyFileError(f"公钥格式错误：{vkey!r}", f"malformed verifier key {vkey!r}")
         name, kid, b64 = parts
@@ -138,7 +138,7 @@ class Signer:
 
     @classmethod
     def from_skey(cls, text: str) -> Signer:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise KeyFileError("私钥文件格式错误", "malformed private key file (expected PRIVATE+KEY+name+id+key)")
         try:

@@ -1,0 +1,164 @@
+"""Edge helpers of the audit layer: run contexts, engine versions, bundle I/O, key files.
+
+The pure half lives in :mod:`audit`; this module reads and writes files, looks at the
+installed package versions and (only in :func:`now_utc`) the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from audit.bundle import read_zip
+from audit.ceremony import State, replay
+from audit.errors import BundleError, KeyFileError
+from audit.log import AuditLog
+from audit.signing import Signer
+from engine.randomness import SPEC_VERSION, encode_str
+
+__all__ = [
+    "DEFAULT_KEY_FILE",
+    "RunAudit",
+    "engine_versions",
+    "load_bundle_files",
+    "load_signer",
+    "now_utc",
+    "practice_audit",
+    "write_key_file",
+]
+
+DEFAULT_KEY_FILE = Path("~/.config/sunshine/operator.key")
+_DEPENDENCIES = ("numpy", "pandas", "ortools", "cryptography", "rfc8785")
+
+
+def now_utc() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def engine_versions() -> dict[str, Any]:
+    """Versions recorded in every ``run.execute`` entry (what a replay should run with)."""
+    deps = {}
+    for name in _DEPENDENCIES:
+        try:
+            deps[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            deps[name] = "absent"
+    try:
+        sunshine = metadata.version("sunshine")
+    except metadata.PackageNotFoundError:
+        sunshine = "unknown"
+    return {
+        "sunshine": sunshine,
+        "randomness": SPEC_VERSION,
+        "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "dependencies": deps,
+    }
+
+
+@dataclass
+class RunAudit:
+    """Audit state a run is published with: the log so far, the signer and the roster secret."""
+
+    run_id: str
+    origin: str
+    practice: bool
+    log: AuditLog
+    signer: Signer
+    roster_secret: bytes
+    actor: str
+    time: str | None
+    history: list[str] = field(default_factory=list)  # earlier signed checkpoints
+
+    @property
+    def state(self) -> State:
+        return replay([(e.action, p) for e, p in zip(self.log.entries, self.log.payloads, strict=True)]).state
+
+
+def _practice_bytes(label: str, seed: bytes) -> bytes:
+    return hashlib.sha256(encode_str(f"sunshine/v1/practice-{label}") + seed).digest()
+
+
+def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: int, seed: bytes) -> RunAudit:
+    """Audit context of a practice run (engine command with ``--seed``).
+
+    Deterministic on purpose, so a practice ``--out`` is byte-reproducible: the signing
+    key and roster secret are derived from the seed (so they prove nothing, and the
+    bundle says so), and entries carry no time.
+    """
+    run_id = "practice-" + hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()[:16]
+    log = AuditLog()
+    actor = "sunshine-practice"
+    log.append(actor, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})
+    log.append(actor, "roster.freeze", None,
+               {"roster_root": roster_root, "roster_size": roster_size, "config_hash": config_hash})
+    log.append(actor, "seed.practice", None,
+               {"mode": "practice", "seed": seed.hex(), "notice": "manual seed typed in by the operator"})
+    return RunAudit(
+        run_id=run_id,
+        origin=f"sunshine.practice/{run_id}",
+        practice=True,
+        log=log,
+        signer=Signer("sunshine-practice", _practice_bytes("key", seed)),
+        roster_secret=_practice_bytes("roster-secret", seed),
+        actor=actor,
+        time=None,
+    )
+
+
+def practice_roster_secret(seed: bytes) -> bytes:
+    return _practice_bytes("roster-secret", seed)
+
+
+def load_bundle_files(path: str | Path) -> dict[str, bytes]:
+    """Read a bundle from a directory, a zip, or an ``--out`` directory containing ``bundle/``."""
+    p = Path(path)
+    if p.is_dir():
+        if (p / "bundle" / "manifest.json").is_file():
+            p = p / "bundle"
+        return {f.relative_to(p).as_posix(): f.read_bytes() for f in sorted(p.rglob("*")) if f.is_file()}
+    if p.is_file():
+        return read_zip(p.read_bytes())
+    raise BundleError(f"找不到数据包 {path}", f"no bundle at {path}")
+
+
+def load_signer(path: str | Path | None) -> Signer:
+    p = Path(os.path.expanduser(str(path or DEFAULT_KEY_FILE)))
+    try:
+        return Signer.from_skey(p.read_text())
+    except OSError as exc:
+        raise KeyFileError(f"无法读取密钥文件 {p}（先运行 sunshine keys init）",
+                           f"cannot read key file {p} (run `sunshine keys init` first)") from exc
+
+
+def write_key_file(path: str | Path | None, signer: Signer, *, overwrite: bool = False) -> Path:
+    p = Path(os.path.expanduser(str(path or DEFAULT_KEY_FILE)))
+    if p.exists() and not overwrite:
+        raise KeyFileError(f"密钥文件已存在：{p}", f"key file already exists: {p} (refusing to overwrite)")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(signer.skey)
+    os.chmod(p, 0o600)
+    return p
+
+
+def receipts_private(run_private: dict[str, dict[str, str]], roster: list[dict[str, Any]], secret: bytes) -> bytes:
+    """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts."""
+    from audit.roster import roster_salt
+
+    out = {
+        str(r["id"]): {"salt": roster_salt(secret, str(r["id"])).hex(), "private": run_private.get(str(r["id"]), {})}
+        for r in roster
+    }
+    return (json.dumps(out, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+

@@ -1,0 +1,161 @@
+"""``sunshine keys|verify|replay|receipt|verify-receipt``: the audit commands (docs/bundle.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from api.audit_runs import load_bundle_files, load_signer, write_key_file
+from api.cli.app import app
+from api.runs import get_kind
+from audit.bundle import Bundle
+from audit.errors import VerificationError
+from audit.log import AuditLog
+from audit.receipt import make_receipt, verify_receipt
+from audit.signing import Signer, Verifier
+from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
+
+__all__ = ["keys_app"]
+
+keys_app = typer.Typer(help="操作员签名密钥 operator signing keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+KeyOpt = Annotated[Path | None, typer.Option("--key-file", help="private key file (default ~/.config/sunshine/operator.key)")]
+PinOpt = Annotated[list[str] | None, typer.Option("--key", help="pinned verifier key name+id+base64 (repeatable)")]
+
+
+@keys_app.command("init")
+def keys_init(
+    key_file: KeyOpt = None,
+    name: Annotated[str, typer.Option("--name", help="key name (no spaces)")] = "sunshine-operator",
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing key file")] = False,
+) -> None:
+    """Create an Ed25519 operator key (file mode 0600); print the public key and fingerprint."""
+    signer = Signer.generate(name)
+    path = write_key_file(key_file, signer, overwrite=force)
+    print(f"key file: {path}")
+    print(f"public key: {signer.verifier.vkey}")
+    print(f"fingerprint: SHA256:{signer.verifier.fingerprint}")
+
+
+@keys_app.command("show")
+def keys_show(key_file: KeyOpt = None) -> None:
+    """Print the public key and fingerprint of a key file."""
+    v = load_signer(key_file).verifier
+    print(f"public key: {v.vkey}")
+    print(f"fingerprint: SHA256:{v.fingerprint}")
+
+
+def _pinned(keys: list[str] | None) -> list[Verifier] | None:
+    return [Verifier.from_vkey(k) for k in keys] if keys else None
+
+
+def _execute_for(kind: str) -> Execute | None:
+    try:
+        return get_kind(kind).execute
+    except KeyError:
+        return None
+
+
+@app.command("verify")
+def verify(
+    bundle: Annotated[Path, typer.Argument(help="bundle directory, bundle.zip, or a run's --out directory")],
+    key: PinOpt = None,
+) -> None:
+    """Verify a bundle: numbered steps, exit 0 only if every step holds."""
+    b = Bundle.from_files(load_bundle_files(bundle))
+    print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}")
+    n = 0
+    try:
+        for n, line in enumerate(verify_bundle(b, trusted_keys=_pinned(key), execute=_execute_for(b.kind)), 1):
+            print(f"{n:2d}. ok    {line}")
+    except VerificationError as exc:
+        print(f"{n + 1:2d}. FAIL  {exc.message_en}")
+        print(f"VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
+        sys.exit(1)
+    print("VERIFIED: every step holds" + (" (practice run: not an official result)" if b.practice else ""))
+
+
+@app.command("replay")
+def replay_cmd(bundle: Annotated[Path, typer.Argument(help="bundle directory or zip")]) -> None:
+    """Re-run the engine on the bundle's config, roster and seed and print a diff (exit 1 if any)."""
+    b = Bundle.from_files(load_bundle_files(bundle))
+    v = VerifiedBundle()
+    # run the steps up to the seed so the inputs are the committed ones
+    for line in verify_bundle(b, trusted_keys=None, execute=None, out=v):
+        if line.startswith("seed:"):
+            break
+    replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed)
+    results = b.results
+    diffs = 0
+    for name in sorted(set(replayed) | set(results)):
+        if replayed.get(name) == results.get(name):
+            print(f"same     {name}")
+        else:
+            diffs += 1
+            print(f"DIFFERS  {first_difference(name, replayed.get(name, b''), results.get(name, b''))}")
+    if diffs:
+        sys.exit(1)
+    print("replay: identical")
+
+
+def _result_rows(results: dict[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name, data in sorted(results.items()):
+        if not name.endswith(".csv"):
+            continue
+        table = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        if not table:
+            continue
+        header = table[0]
+        for i, row in enumerate(table[1:]):
+            if row and row[0] == applicant_id:
+                rows.append({"file": name, "line": i + 2, "header": header, "row": row})
+    return rows
+
+
+@app.command("receipt")
+def receipt(
+    bundle: Annotated[Path, typer.Argument(help="bundle, or a run's --out directory (then salts are included)")],
+    applicant_id: Annotated[str, typer.Argument(help="application number")],
+    private: Annotated[Path | None, typer.Option("--private", help="audit-private/roster_private.json")] = None,
+) -> None:
+    """Print one applicant's receipt (inclusion proof + result) as JSON."""
+    files = load_bundle_files(bundle)
+    b = Bundle.from_files(files)
+    priv_path = private or (bundle / "audit-private" / "roster_private.json" if bundle.is_dir() else None)
+    priv = None
+    if priv_path is not None and priv_path.is_file():
+        priv = json.loads(priv_path.read_text(encoding="utf-8")).get(applicant_id)
+    leaves = [json.loads(line) for line in files["roster.jsonl"].splitlines()]
+    rec = make_receipt(
+        applicant_id=applicant_id,
+        manifest=b.manifest,
+        checkpoint=files["checkpoint"].decode(),
+        log_keys=list(b.keys["log_keys"]),
+        log=AuditLog.from_bytes(files["log.jsonl"]),
+        leaves=leaves,
+        result_rows=_result_rows(b.results, applicant_id),
+        private=priv,
+    )
+    print(json.dumps(rec, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@app.command("verify-receipt")
+def verify_receipt_cmd(receipt_file: Annotated[Path, typer.Argument(help="receipt JSON")], key: PinOpt = None) -> None:
+    """Check a receipt on its own: numbered steps, exit 0 only if all hold."""
+    rec = json.loads(receipt_file.read_text(encoding="utf-8"))
+    n = 0
+    try:
+        for n, line in enumerate(verify_receipt(rec, _pinned(key)), 1):
+            print(f"{n:2d}. ok    {line}")
+    except VerificationError as exc:
+        print(f"{n + 1:2d}. FAIL  {exc.message_en}")
+        sys.exit(1)
+    print(f"RECEIPT VERIFIED for {rec['applicant_id']}" + (" (practice run)" if rec.get("practice") else ""))

@@ -1,0 +1,148 @@
+"""Bundle layout, building and loading; see ``docs/bundle.md``.
+
+A bundle is a flat set of files (a directory ``bundle/`` or the deterministic
+``bundle.zip``: names sorted, fixed 1980-01-01 timestamps, fixed permissions)::
+
+    manifest.json     format, kind, run id, practice flag, SHA-256 of every other file
+    config.json       canonical config / rule set (the ``PreparedRun.config``)
+    roster.jsonl      committed roster leaves {"private", "record"}, one canonical line each
+    seed.json         seed record (ceremony derivation inputs, or the flagged practice seed)
+    log.jsonl         audit log: {"entry", "payload"} per line
+    checkpoint        latest signed checkpoint (C2SP signed note)
+    checkpoints.json  earlier signed checkpoints, each with a consistency proof to the latest
+    keys.json         log verifier keys (vkey strings) and whether they are practice keys
+    results/<name>    public result files exactly as ``execute`` returned them
+    PRACTICE.txt      only in practice bundles
+
+Building and loading are pure (bytes in, bytes out); the CLI does the file I/O.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from audit.canonical import canonical_bytes, sha256_hex
+from audit.errors import BundleError
+from audit.log import AuditLog
+from audit.signing import Verifier
+
+__all__ = ["BUNDLE_FORMAT", "PRACTICE_NOTICE", "Bundle", "build_bundle", "read_zip", "zip_bytes"]
+
+BUNDLE_FORMAT = "sunshine-bundle/v1"
+PRACTICE_NOTICE = (
+    "练习运行：种子由操作员手动输入，不是公开仪式产生的，结果不能作为正式录取结果。\n"
+    "PRACTICE RUN: the seed was typed in by the operator, not derived in a public ceremony.\n"
+    "These results are not an official admission result. The signing key is a practice key.\n"
+)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_REQUIRED = ("manifest.json", "config.json", "roster.jsonl", "seed.json", "log.jsonl", "checkpoint", "keys.json")
+
+
+def _pretty(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def build_bundle(
+    *,
+    kind: str,
+    run_id: str,
+    origin: str,
+    practice: bool,
+    config: Mapping[str, Any],
+    leaves: list[dict[str, Any]],
+    seed_record: Mapping[str, Any],
+    log: AuditLog,
+    checkpoint: str,
+    history: list[tuple[str, list[bytes]]],
+    keys: list[Verifier],
+    public_files: Mapping[str, bytes],
+) -> dict[str, bytes]:
+    """All bundle files (name → bytes). ``history`` = earlier (signed checkpoint, consistency proof)."""
+    files: dict[str, bytes] = {
+        "config.json": canonical_bytes(dict(config)),
+        "roster.jsonl": b"".join(canonical_bytes(leaf) + b"\n" for leaf in leaves),
+        "seed.json": canonical_bytes(dict(seed_record)),
+        "log.jsonl": log.to_bytes(),
+        "checkpoint": checkpoint.encode(),
+        "checkpoints.json": _pretty([{"note": n, "proof": [p.hex() for p in proof]} for n, proof in history]),
+        "keys.json": _pretty({"log_keys": [k.vkey for k in keys], "practice": practice}),
+    }
+    for name, data in public_files.items():
+        files[f"results/{name}"] = data
+    if practice:
+        files["PRACTICE.txt"] = PRACTICE_NOTICE.encode()
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "kind": kind,
+        "run_id": run_id,
+        "origin": origin,
+        "practice": practice,
+        "files": {name: sha256_hex(data) for name, data in sorted(files.items())},
+    }
+    if practice:
+        manifest["notice"] = PRACTICE_NOTICE
+    files["manifest.json"] = _pretty(manifest)
+    return files
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """Deterministic zip: sorted names, fixed timestamps and permissions, deflate level 9."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def read_zip(data: bytes) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
+    except zipfile.BadZipFile as exc:
+        raise BundleError("不是有效的 zip 文件", "not a valid zip file") from exc
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded bundle: structural checks only (crypto and replay live in :mod:`audit.verify`)."""
+
+    files: dict[str, bytes]
+    manifest: dict[str, Any]
+    keys: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest["kind"])
+
+    @property
+    def practice(self) -> bool:
+        return bool(self.manifest["practice"])
+
+    @property
+    def results(self) -> dict[str, bytes]:
+        return {n[len("results/") :]: d for n, d in self.files.items() if n.startswith("results/")}
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, bytes]) -> Bundle:
+        for name in _REQUIRED:
+            if name not in files:
+                raise BundleError(f"数据包缺少文件 {name}", f"bundle is missing {name}")
+        try:
+            manifest = json.loads(files["manifest.json"])
+            keys = json.loads(files["keys.json"])
+            if manifest.get("format") != BUNDLE_FORMAT:
+                raise ValueError(f"unknown format {manifest.get('format')!r}")
+            for field in ("kind", "run_id", "origin", "practice", "files"):
+                manifest[field]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BundleError("数据包清单无法读取", f"bundle manifest unreadable: {exc}") from exc
+        return cls(dict(files), manifest, keys)

@@ -1,0 +1,130 @@
+"""Applicant receipts: one applicant's roster inclusion proof and result, checkable alone.
+
+A receipt (``sunshine-receipt/v1``) carries the signed checkpoint, the log entry that
+froze the roster with its inclusion proof in the log tree, the applicant's roster leaf
+with its inclusion proof in the roster tree, optionally the salt and private fields
+(so the applicant can see their own name/ID was committed), the ``run.execute`` entry
+with the result-file hashes, and the applicant's result rows (each a CSV header/row
+pair from a result file; the file's hash is in the signed execute entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from audit.canonical import canonical_bytes
+from audit.errors import VerificationError
+from audit.log import AuditLog, LogEntry
+from audit.merkle import MerkleTree, leaf_hash, verify_inclusion
+from audit.roster import private_commitment
+from audit.signing import Verifier, open_note, parse_checkpoint
+
+__all__ = ["RECEIPT_FORMAT", "make_receipt", "verify_receipt"]
+
+RECEIPT_FORMAT = "sunshine-receipt/v1"
+
+
+def _entry_proof(log: AuditLog, tree: MerkleTree, action: str) -> dict[str, Any]:
+    idx = next(i for i, e in enumerate(log.entries) if e.action == action)
+    return {
+        "index": idx,
+        "entry": log.entries[idx].as_dict(),
+        "payload": log.payloads[idx],
+        "proof": [p.hex() for p in tree.inclusion_proof(idx)],
+    }
+
+
+def make_receipt(
+    *,
+    applicant_id: str,
+    manifest: dict[str, Any],
+    checkpoint: str,
+    log_keys: list[str],
+    log: AuditLog,
+    leaves: list[dict[str, Any]],
+    result_rows: list[dict[str, Any]],
+    private: dict[str, Any] | None,
+) -> dict[str, Any]:
+    index = next((i for i, leaf in enumerate(leaves) if leaf["record"]["id"] == applicant_id), None)
+    if index is None:
+        raise VerificationError("receipt", applicant_id, "名单中没有此报名号", "applicant not in the committed roster")
+    log_tree = MerkleTree(log.leaf_hashes())
+    roster_tree = MerkleTree([leaf_hash(canonical_bytes(x)) for x in leaves])
+    return {
+        "format": RECEIPT_FORMAT,
+        "applicant_id": applicant_id,
+        "kind": manifest["kind"],
+        "run_id": manifest["run_id"],
+        "practice": manifest["practice"],
+        "checkpoint": checkpoint,
+        "log_keys": log_keys,
+        "roster_freeze": _entry_proof(log, log_tree, "roster.freeze"),
+        "execute": _entry_proof(log, log_tree, "run.execute"),
+        "roster": {
+            "index": index,
+            "size": len(leaves),
+            "leaf": leaves[index],
+            "proof": [p.hex() for p in roster_tree.inclusion_proof(index)],
+        },
+        "salt": private["salt"] if private else None,
+        "private": private["private"] if private else None,
+        "results": result_rows,
+    }
+
+
+def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:
+    """Yield one line per step that holds; raise :class:`VerificationError` at the first failure.
+
+    (1) checkpoint signature; (2) roster.freeze and run.execute entries are in the log tree;
+    (3) the applicant's leaf is in the frozen roster tree; (4) salt + private fields
+    recompute the leaf's private commitment (when present); (5) result rows name the applicant.
+    """
+    if receipt.get("format") != RECEIPT_FORMAT:
+        raise VerificationError("format", "receipt", "不是回执文件", "not a Sunshine receipt")
+    keys = trusted_keys if trusted_keys is not None else [Verifier.from_vkey(k) for k in receipt["log_keys"]]
+    # (1)
+    text, signers = open_note(receipt["checkpoint"], keys, step="signatures")
+    cp = parse_checkpoint(text, step="signatures")
+    pinned = "pinned key" if trusted_keys is not None else "key shipped in the receipt (NOT pinned)"
+    yield f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({pinned})"
+    # (2)
+    for name in ("roster_freeze", "execute"):
+        ep = receipt[name]
+        e = ep["entry"]
+        entry = LogEntry(e["actor"], e["action"], e["time"], e["payload_hash"], e["prev"])
+        from audit.canonical import record_hash
+
+        if record_hash(ep["payload"]) != entry.payload_hash:
+            raise VerificationError("log", name, "日志内容哈希不符", "payload does not match the entry")
+        try:
+            verify_inclusion(ep["index"], cp.size, leaf_hash(entry.leaf), [bytes.fromhex(p) for p in ep["proof"]], cp.root)
+        except VerificationError as exc:
+            raise VerificationError("log", name, "日志条目不在检查点中", f"entry not in the checkpointed log: {exc.message_en}") from exc
+    yield f"log: roster.freeze (entry {receipt['roster_freeze']['index']}) and run.execute are in the signed log"
+    # (3)
+    frozen = receipt["roster_freeze"]["payload"]
+    r = receipt["roster"]
+    if r["size"] != frozen["roster_size"]:
+        raise VerificationError("roster", "size", "名单大小不符", "roster size differs from the frozen size")
+    if r["leaf"]["record"]["id"] != receipt["applicant_id"]:
+        raise VerificationError("roster", "leaf", "叶子不是本人", "the leaf is not this applicant's")
+    try:
+        verify_inclusion(r["index"], r["size"], leaf_hash(canonical_bytes(r["leaf"])),
+                         [bytes.fromhex(p) for p in r["proof"]], bytes.fromhex(frozen["roster_root"]))
+    except VerificationError as exc:
+        raise VerificationError("roster", f"leaf {r['index']}", "不在冻结名单中", exc.message_en) from exc
+    yield f"roster: leaf {r['index']} of {r['size']} is in the frozen roster {frozen['roster_root'][:16]}…"
+    # (4)
+    if receipt.get("salt") is not None:
+        if private_commitment(bytes.fromhex(receipt["salt"]), receipt["private"] or {}) != r["leaf"]["private"]:
+            raise VerificationError("private", "salt", "个人信息承诺不符", "salt + private fields do not match the commitment")
+        yield "private: salt and private fields match the committed leaf"
+    else:
+        yield "private: no salt in this receipt (private fields not checked)"
+    # (5)
+    hashes = receipt["execute"]["payload"]["results"]
+    for row in receipt["results"]:
+        if row["file"] not in hashes:
+            raise VerificationError("results", row["file"], "结果文件不在日志中", "result file not in the signed log")
+    yield f"results: {len(receipt['results'])} row(s) from files whose hashes are signed (check them against the published files)"

@@ -1,0 +1,280 @@
+"""Verify a bundle end to end: pure, trust material passed in, engine passed in.
+
+:func:`verify_bundle` yields one line per step that held and raises
+:class:`~audit.errors.VerificationError` (with ``step`` and the first bad ``item``)
+at the first that does not. The steps, in order:
+
+(1)  ``signatures``  the latest checkpoint (and every earlier one) is signed by a trusted key;
+(2)  ``log``         every entry parses, payload hashes match, the hash chain holds, the RFC 6962
+                     root of the entries equals the checkpoint, earlier checkpoints are consistent;
+(3)  ``ceremony``    the logged actions follow the ceremony state machine up to PUBLISHED;
+(4)  ``config``      ``config.json`` hashes to the config hash frozen in the log;
+(5)  ``roster``      ``roster.jsonl`` is sorted, unique, and its Merkle root is the frozen root;
+(6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed);
+(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry;
+(8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
+(9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces the results byte for byte;
+(10) ``manifest``    the manifest lists exactly the bundle's files with their hashes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from audit.bundle import Bundle
+from audit.canonical import canonical_bytes, record_hash, sha256_hex
+from audit.ceremony import CeremonyState, State, replay
+from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationError
+from audit.log import AuditLog
+from audit.merkle import leaf_hash, root_of, verify_consistency
+from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint
+from engine.randomness import format_lottery_number, lottery_numbers
+
+__all__ = ["STEPS", "Execute", "VerifiedBundle", "first_difference", "verify_bundle"]
+
+Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes], dict[str, bytes]]
+STEPS = (
+    "signatures",
+    "log",
+    "ceremony",
+    "config",
+    "roster",
+    "seed",
+    "results",
+    "lottery-numbers",
+    "replay",
+    "manifest",
+)
+_ID_COLUMNS = ("application_number", "applicant_id", "id")
+
+
+class VerifiedBundle:
+    """What verification established (filled in as steps pass)."""
+
+    def __init__(self) -> None:
+        self.checkpoint: Checkpoint | None = None
+        self.log: AuditLog | None = None
+        self.state: CeremonyState | None = None
+        self.config: dict[str, Any] = {}
+        self.leaves: list[dict[str, Any]] = []
+        self.seed: bytes = b""
+        self.active_roster: list[dict[str, Any]] = []
+
+
+def first_difference(name: str, expected: bytes, got: bytes) -> str:
+    """Describe the first differing line of two files (1-based line numbers)."""
+    a, b = expected.split(b"\n"), got.split(b"\n")
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"{name} line {i + 1}: expected {x[:120]!r}, got {y[:120]!r}"
+    return f"{name}: expected {len(a)} lines, got {len(b)}"
+
+
+def _fail(step: str, item: str, en: str, zh: str = "") -> VerificationError:
+    return VerificationError(step, item, zh or en, en)
+
+
+def verify_bundle(
+    bundle: Bundle,
+    *,
+    trusted_keys: list[Verifier] | None,
+    execute: Execute | None,
+    out: VerifiedBundle | None = None,
+) -> Iterator[str]:
+    """Yield a description of each step that holds; raise VerificationError at the first that fails.
+
+    ``trusted_keys``: pinned log keys; ``None`` trusts the keys shipped in ``keys.json`` (and
+    says so). ``execute``: the engine of the bundle's kind; ``None`` skips replay (and says so).
+    """
+    v = out or VerifiedBundle()
+    files = bundle.files
+
+    # (1) signatures
+    step = "signatures"
+    try:
+        shipped = [Verifier.from_vkey(k) for k in bundle.keys.get("log_keys", [])]
+    except Exception as exc:
+        raise _fail(step, "keys.json", f"unreadable key: {exc}") from exc
+    keys = trusted_keys if trusted_keys is not None else shipped
+    text, signers = open_note(files["checkpoint"].decode("utf-8", "replace"), keys, step=step)
+    cp = parse_checkpoint(text, step=step)
+    if cp.origin != bundle.manifest["origin"]:
+        raise _fail(step, "checkpoint", f"origin {cp.origin!r} is not the bundle's {bundle.manifest['origin']!r}")
+    try:
+        history = json.loads(files.get("checkpoints.json", b"[]"))
+        old = [(parse_checkpoint(open_note(h["note"], keys, step=step)[0], step=step), h["proof"]) for h in history]
+    except VerificationError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _fail(step, "checkpoints.json", "earlier checkpoints unreadable") from exc
+    v.checkpoint = cp
+    trust = "pinned key" if trusted_keys is not None else "key shipped in the bundle (NOT pinned: pass --key)"
+    practice = " — PRACTICE key: proves nothing about who ran it" if bundle.keys.get("practice") else ""
+    yield f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({trust}){practice}"
+
+    # (2) log: chain, payload hashes, tree root, consistency with earlier checkpoints
+    step = "log"
+    log = AuditLog.from_bytes(files["log.jsonl"], step=step)
+    if log.size != cp.size:
+        raise _fail(step, f"entry {min(log.size, cp.size)}", f"log has {log.size} entries, checkpoint says {cp.size}")
+    calculated = log.root()
+    if calculated != cp.root:
+        raise RootMismatch(step, "log tree", cp.root, calculated)
+    for i, (o, proof_hex) in enumerate(old):
+        try:
+            verify_consistency(o.size, cp.size, [bytes.fromhex(p) for p in proof_hex], o.root, cp.root)
+        except (ProofError, RootMismatch, ValueError) as exc:
+            raise _fail(step, f"checkpoint {i} (size {o.size})", f"not consistent with the latest: {exc}") from exc
+    v.log = log
+    yield f"log: {log.size} entries chained; tree root matches; {len(old)} earlier checkpoint(s) consistent"
+
+    # (3) ceremony order
+    step = "ceremony"
+    try:
+        st = replay([(e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)])
+    except CeremonyError as exc:
+        raise _fail(step, "log", exc.message_en, exc.message_zh) from exc
+    except (KeyError, TypeError) as exc:
+        raise _fail(step, "log", f"malformed payload: {exc!r}") from exc
+    if st.state is not State.PUBLISHED:
+        raise _fail(step, "log", f"run ended in state {st.state.value}, not PUBLISHED")
+    if st.kind != bundle.kind or st.practice != bundle.practice or st.run_id != bundle.manifest["run_id"]:
+        raise _fail(step, "manifest", "kind / practice flag / run id differ from the signed log")
+    if bool(bundle.keys.get("practice")) != st.practice:
+        raise _fail(step, "keys.json", "practice flag of the keys differs from the signed log")
+    v.state = st
+    mode = "PRACTICE run (manual seed)" if st.practice else f"ceremony with {len(st.witnesses)} witness(es)"
+    yield f"ceremony: {mode}; actions in order through PUBLISHED"
+
+    # (4) config
+    step = "config"
+    try:
+        config = json.loads(files["config.json"])
+        cfg_hash = record_hash(config)
+    except Exception as exc:
+        raise _fail(step, "config.json", f"unreadable: {exc}") from exc
+    if cfg_hash != st.config_hash:
+        raise _fail(step, "config.json", f"hash {cfg_hash} differs from the frozen {st.config_hash}")
+    v.config = config
+    yield f"config: hash {cfg_hash[:16]}… matches the frozen config"
+
+    # (5) roster
+    step = "roster"
+    leaves: list[dict[str, Any]] = []
+    hashes: list[bytes] = []
+    prev: bytes | None = None
+    raw = files["roster.jsonl"]
+    lines = raw.split(b"\n")
+    if raw and lines[-1] != b"":
+        raise _fail(step, "roster.jsonl", "file does not end with a newline")
+    for i, line in enumerate(lines[:-1]):
+        try:
+            leaf = json.loads(line)
+            key = str(leaf["record"]["id"]).encode()
+            set(leaf) == {"private", "record"} or _bad()
+        except Exception as exc:
+            raise _fail(step, f"line {i + 1}", "malformed roster leaf") from exc
+        if prev is not None and key <= prev:
+            raise _fail(step, f"line {i + 1}", "roster not sorted by id, or id repeated")
+        prev = key
+        leaves.append(leaf)
+        hashes.append(leaf_hash(canonical_bytes(leaf)))
+    calculated = root_of(hashes)
+    if calculated.hex() != st.roster_root:
+        raise RootMismatch(step, "roster.jsonl", bytes.fromhex(st.roster_root), calculated)
+    if len(leaves) != st.roster_size:
+        raise _fail(step, "roster.jsonl", f"{len(leaves)} records, frozen size {st.roster_size}")
+    ids = {leaf["record"]["id"] for leaf in leaves}
+    for w in st.withdrawals:
+        if w not in ids:
+            raise _fail(step, w, "withdrawn applicant is not in the committed roster")
+    v.leaves = leaves
+    withdrawn = set(st.withdrawals)
+    v.active_roster = [leaf["record"] for leaf in leaves if leaf["record"]["id"] not in withdrawn]
+    yield f"roster: {len(leaves)} records, root {calculated.hex()[:16]}… matches; {len(withdrawn)} withdrawal(s)"
+
+    # (6) seed
+    step = "seed"
+    try:
+        seed_record = json.loads(files["seed.json"])
+        seed = bytes.fromhex(seed_record["seed"])
+    except Exception as exc:
+        raise _fail(step, "seed.json", "unreadable seed record") from exc
+    if seed_record != st.seed_record:
+        raise _fail(step, "seed.json", "differs from the seed record in the signed log")
+    if st.practice:
+        detail = "PRACTICE: seed typed in by the operator (no derivation to check)"
+    else:
+        detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {st.seed_record and st.seed_record['inputs']['public_value']['source']!r}"
+    v.seed = seed
+    yield f"seed: {seed.hex()[:16]}… {detail}"
+
+    # (7) results against the signed execute entry
+    step = "results"
+    results = bundle.results
+    expected = st.results or {}
+    for name in sorted(set(expected) | set(results)):
+        if name not in results:
+            raise _fail(step, name, "result file missing")
+        if name not in expected:
+            raise _fail(step, name, "result file not in the signed log")
+        if sha256_hex(results[name]) != expected[name]:
+            raise _fail(step, name, "hash differs from the signed run.execute entry")
+    yield f"results: {len(results)} file(s) match the signed hashes"
+
+    # (8) lottery numbers
+    step = "lottery-numbers"
+    checked = 0
+    for name, data in sorted(results.items()):
+        if not name.endswith(".csv"):
+            continue
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        if not rows or "lottery_number" not in rows[0]:
+            continue
+        header = rows[0]
+        id_col = next((header.index(c) for c in _ID_COLUMNS if c in header), None)
+        if id_col is None:
+            continue
+        col = header.index("lottery_number")
+        # a multiples unit (same non-empty "group" in the roster) draws once, keyed by its sorted member ids
+        groups: dict[str, list[str]] = {}
+        for rec in v.active_roster:
+            if rec.get("group"):
+                groups.setdefault(str(rec["group"]), []).append(str(rec["id"]))
+        unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
+        keys_list = [unit_key.get(r[id_col], [r[id_col]]) for r in rows[1:]]
+        numbers = lottery_numbers(seed, bundle.kind, keys_list)
+        for i, (r, n) in enumerate(zip(rows[1:], numbers, strict=True)):
+            if r[col] and r[col] != format_lottery_number(n):
+                raise _fail(step, f"{name} row {i + 2} ({r[id_col]})", f"lottery number {r[col]} should be {n:016x}")
+            checked += 1
+    yield f"lottery-numbers: {checked} recomputed" if checked else "lottery-numbers: none published by this kind"
+
+    # (9) replay
+    step = "replay"
+    if execute is None:
+        yield "replay: SKIPPED (no engine for this kind available)"
+    else:
+        replayed = execute(v.config, [dict(r) for r in v.active_roster], seed)
+        for name in sorted(set(replayed) | set(results)):
+            if replayed.get(name) != results.get(name):
+                detail = first_difference(name, replayed.get(name, b""), results.get(name, b""))
+                raise _fail(step, name, f"replay differs: {detail}")
+        yield f"replay: {len(replayed)} file(s) reproduced byte for byte"
+
+    # (10) manifest
+    step = "manifest"
+    listed = dict(bundle.manifest["files"])
+    actual = {n: sha256_hex(d) for n, d in files.items() if n != "manifest.json"}
+    for name in sorted(set(listed) | set(actual)):
+        if listed.get(name) != actual.get(name):
+            raise _fail(step, name, "manifest entry differs from the file")
+    yield f"manifest: {len(actual)} file(s) listed with matching hashes"
+
+
+def _bad() -> bool:
+    raise ValueError("unexpected fields")
