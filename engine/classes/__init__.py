@@ -1,0 +1,31 @@
+"""Balanced class placement (阳光编班 / 均衡分班), issue #4.
+
+Pipeline (each step one module):
+
+1. :mod:`engine.classes.data` — validated cohort and rules (scores in integer hundredths).
+2. :mod:`engine.classes.feasibility` — hard-rule pre-checks that explain infeasible input.
+3. :mod:`engine.classes.construct` — units (together groups), seeded class sizes and a
+   feasible stratified snake start.
+4. :mod:`engine.classes.search` — deterministic best-improvement exchange search (numpy,
+   k-plus objective: means *and* squared deviations) that never breaks a hard rule.
+5. :mod:`engine.classes.cpsat` — CP-SAT model of the same rules (feasibility fallback and
+   the benchmark baseline).
+6. :mod:`engine.classes.report` — balance metrics and the hard-rule audit.
+7. :mod:`engine.classes.solve` — :func:`place_students`, plus the public draws of class
+   labels and head teachers (randomness spec, run kind ``classes``).
+"""
+
+from engine.classes.data import Cohort, PlacementRules, Student
+from engine.classes.report import BalanceReport, audit_placement, balance_report
+from engine.classes.solve import Placement, place_students
+
+__all__ = [
+    "BalanceReport",
+    "Cohort",
+    "Placement",
+    "PlacementRules",
+    "Student",
+    "audit_placement",
+    "balance_report",
+    "place_students",
+]

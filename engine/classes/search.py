@@ -1,0 +1,186 @@
+"""Deterministic exchange search: swap equal-sized units between two classes.
+
+Objective (minimised), per slot ``c`` with size ``n_c``:
+
+* ``Σ_f w_f · (dev_cf / n_c)²`` where ``dev_cf`` is the slot's sum of standardised
+  feature ``f`` minus ``n_c`` times the cohort mean. Features are each score's ``z``
+  (class means) and ``z²`` (class spread — the k-plus idea of Papenberg 2024), so
+  balancing means never lets SDs drift apart;
+* ``w_count · Σ_d (count_cd − share_cd)²`` for every counted attribute (boys, flags,
+  rank bands), which pulls counts to ⌊share⌋/⌈share⌉;
+* hard count bounds (``|count − share| ≤ 1``) enter as a violation total that a move
+  may never increase and that dominates the objective while positive.
+
+Every move keeps sizes, together groups, presets and apart groups intact. The search
+visits slot pairs in a fixed order, applies the best improving swap (first on ties,
+numpy ``argmin``), and stops after a pass without improvement or ``max_passes`` passes:
+a deterministic work limit, never the clock. All float arithmetic is element-wise in a
+fixed order, so the result is bit-identical across processes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.classes.problem import Problem
+
+__all__ = ["SearchStats", "improve"]
+
+W_COUNT = 1.0
+BIG = 1.0e6
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    passes: int
+    swaps: int
+    evaluations: int
+    objective: float
+    violations: int
+
+
+class _State:
+    def __init__(self, p: Problem, slot: NDArray[np.int64]) -> None:
+        self.p = p
+        self.slot = slot.copy()
+        n_units = len(p.units)
+        f = p.features.shape[1]
+        self.uf = np.zeros((n_units, f), dtype=np.float64)
+        self.uc = np.zeros((n_units, len(p.counts)), dtype=np.int64)
+        for u, members in enumerate(p.units):
+            for j in range(f):
+                self.uf[u, j] = math.fsum(float(p.features[m, j]) for m in members)
+            for d, rule in enumerate(p.counts):
+                self.uc[u, d] = int(rule.member[list(members)].sum())
+        means = [math.fsum(p.features[:, j].tolist()) / max(p.n, 1) for j in range(f)]
+        self.dev = np.zeros((p.k, f), dtype=np.float64)
+        for c in range(p.k):
+            in_c = np.flatnonzero(self.slot == c)
+            for j in range(f):
+                self.dev[c, j] = math.fsum(self.uf[in_c, j].tolist()) - float(p.sizes[c]) * means[j]
+        self.cnt = np.zeros((p.k, len(p.counts)), dtype=np.int64)
+        for c in range(p.k):
+            self.cnt[c] = self.uc[self.slot == c].sum(axis=0)
+        self.lo = np.stack([r.lo for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0), np.int64)
+        self.hi = np.stack([r.hi for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0), np.int64)
+        self.share = np.stack([r.share for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0))
+        self.apart = np.zeros((p.k, len(p.apart_names)), dtype=np.int64)
+        for u in range(n_units):
+            for g in p.unit_apart[u]:
+                if g >= 0:
+                    self.apart[self.slot[u], g] += 1
+        self.inv_sq = 1.0 / (p.sizes.astype(np.float64) ** 2)
+        self.movable = p.unit_fixed < 0
+
+    def objective(self) -> float:
+        p = self.p
+        total = 0.0
+        for c in range(p.k):
+            for j in range(self.dev.shape[1]):
+                total += float(p.feature_weights[j]) * float(self.dev[c, j]) ** 2 * float(self.inv_sq[c])
+            for d in range(self.cnt.shape[1]):
+                total += W_COUNT * (float(self.cnt[c, d]) - float(self.share[c, d])) ** 2
+        return total
+
+    def violations(self) -> int:
+        return int(np.maximum(self.cnt - self.hi, 0).sum() + np.maximum(self.lo - self.cnt, 0).sum())
+
+    def _apart_ok(self, movers: NDArray[np.int64], leavers: NDArray[np.int64], dest: int) -> NDArray[np.bool_]:
+        """``ok[i, j]``: unit movers[i] may enter ``dest`` while leavers[j] leaves it."""
+        ap = self.p.unit_apart
+        ok = np.ones((len(movers), len(leavers)), dtype=np.bool_)
+        for col in range(ap.shape[1]):
+            g = ap[movers, col]
+            has = g >= 0
+            if not has.any():
+                continue
+            present = np.where(has, self.apart[dest, np.maximum(g, 0)], 0)
+            leaving = np.zeros((len(movers), len(leavers)), dtype=np.int64)
+            for col2 in range(ap.shape[1]):
+                leaving += (ap[leavers, col2][None, :] == g[:, None]) & has[:, None]
+            ok &= (present[:, None] - leaving) == 0
+        return ok
+
+    def best_swap(self, c: int, d: int, size: int) -> tuple[float, int, int]:
+        p = self.p
+        pu = np.flatnonzero((self.slot == c) & self.movable & (p.unit_size == size))
+        qu = np.flatnonzero((self.slot == d) & self.movable & (p.unit_size == size))
+        if len(pu) == 0 or len(qu) == 0:
+            return 0.0, -1, -1
+        ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
+        delta = np.zeros((len(pu), len(qu)), dtype=np.float64)
+        for j in range(self.uf.shape[1]):
+            w = float(p.feature_weights[j])
+            step = self.uf[qu, j][None, :] - self.uf[pu, j][:, None]
+            a, b = float(self.dev[c, j]), float(self.dev[d, j])
+            delta += w * ((2.0 * a + step) * step * ic + (step - 2.0 * b) * step * id_)
+        viol = np.zeros((len(pu), len(qu)), dtype=np.int64)
+        for k in range(self.uc.shape[1]):
+            step_i = self.uc[qu, k][None, :] - self.uc[pu, k][:, None]
+            if not step_i.any():
+                continue
+            old_c, old_d = int(self.cnt[c, k]), int(self.cnt[d, k])
+            new_c, new_d = old_c + step_i, old_d - step_i
+            sc, sd = float(self.share[c, k]), float(self.share[d, k])
+            delta += W_COUNT * ((new_c - sc) ** 2 - (old_c - sc) ** 2 + (new_d - sd) ** 2 - (old_d - sd) ** 2)
+            lo_c, hi_c, lo_d, hi_d = (int(self.lo[c, k]), int(self.hi[c, k]), int(self.lo[d, k]), int(self.hi[d, k]))
+            viol += (np.maximum(new_c - hi_c, 0) + np.maximum(lo_c - new_c, 0)
+                     + np.maximum(new_d - hi_d, 0) + np.maximum(lo_d - new_d, 0))
+            viol -= (max(old_c - hi_c, 0) + max(lo_c - old_c, 0) + max(old_d - hi_d, 0) + max(lo_d - old_d, 0))
+        score = delta + BIG * viol
+        allowed = viol <= 0
+        if p.unit_apart.shape[1]:
+            allowed &= self._apart_ok(pu, qu, d) & self._apart_ok(qu, pu, c).T
+        score = np.where(allowed, score, np.inf)
+        flat = int(np.argmin(score))
+        i, j = divmod(flat, len(qu))
+        return float(score[i, j]), int(pu[i]), int(qu[j])
+
+    def apply(self, u: int, v: int) -> None:
+        c, d = int(self.slot[u]), int(self.slot[v])
+        step = self.uf[v] - self.uf[u]
+        self.dev[c] += step
+        self.dev[d] -= step
+        cstep = self.uc[v] - self.uc[u]
+        self.cnt[c] += cstep
+        self.cnt[d] -= cstep
+        for g in self.p.unit_apart[u]:
+            if g >= 0:
+                self.apart[c, g] -= 1
+                self.apart[d, g] += 1
+        for g in self.p.unit_apart[v]:
+            if g >= 0:
+                self.apart[d, g] -= 1
+                self.apart[c, g] += 1
+        self.slot[u], self.slot[v] = d, c
+
+
+def improve(p: Problem, slot: NDArray[np.int64], max_passes: int | None = None) -> tuple[NDArray[np.int64], SearchStats]:
+    """Improve a feasible unit→slot assignment; returns the new assignment and work counters."""
+    state = _State(p, slot)
+    limit = p.rules.search_passes if max_passes is None else max_passes
+    unit_sizes = sorted({int(s) for s in p.unit_size[state.movable]})
+    pairs = [(c, d) for c in range(p.k) for d in range(c + 1, p.k)]
+    passes = swaps = evals = 0
+    while passes < limit:
+        passes += 1
+        improved = False
+        for c, d in pairs:
+            for size in unit_sizes:
+                for _ in range(4):  # a few best swaps per visit before moving on
+                    evals += 1
+                    gain, u, v = state.best_swap(c, d, size)
+                    if u < 0 or not gain < -1e-12:
+                        break
+                    state.apply(u, v)
+                    swaps += 1
+                    improved = True
+        if not improved:
+            break
+    stats = SearchStats(passes=passes, swaps=swaps, evaluations=evals,
+                        objective=state.objective(), violations=state.violations())
+    return state.slot, stats
