@@ -258,7 +258,8 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise r.fail(f"{where}.values", "应为字符串列表", "must be a list of strings")
         ftype = r.choice(spec, "type", where, FIELD_TYPES, "")
-        fields.append(FieldSpec(name, ftype, r.string(spec, "header", where), tuple(aliases), tuple(values)))  # type: ignore[arg-type]
+        header = r.string(spec, "header", where)
+        fields.append(FieldSpec(name, ftype, header, tuple(aliases), tuple(values)))  # type: ignore[arg-type]
     by_name = {f.name: f for f in fields}
 
     def need_field(name: Any, where: str, types: tuple[str, ...]) -> FieldSpec:
@@ -299,7 +300,8 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
             minus = need_field(raw["minus"], f"{where}.minus", ("number",)).name
         has_min, has_before = "minimum" in raw, "not_after" in raw
         if has_min == has_before:
-            raise r.fail(where, "须且只能指定 minimum 或 not_after 之一", "exactly one of minimum / not_after is required")
+            raise r.fail(where, "须且只能指定 minimum 或 not_after 之一",
+                         "exactly one of minimum / not_after is required")
         minimum = not_after = None
         unit = None
         if has_before:
@@ -337,7 +339,7 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
         group = raw.get("group")
         if group not in group_names:
             raise r.fail(f"{where}.group", f"引用了未声明的分组「{group}」", f"refers to unknown group '{group}'")
-        spec = need_field(raw.get("field"), f"{where}.field", FIELD_TYPES[:1] + ("date", "category", "list", "flag"))
+        spec = need_field(raw.get("field"), f"{where}.field", ("number", "date", "category", "list", "flag"))
         cap = r.optional_hundredths(raw, "cap", where)
         label = r.string(raw, "label", where, ident)
         if spec.type in ("category", "list"):

@@ -194,10 +194,8 @@ def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[I64, 
     else:
         quantity = _quantity(rule_set, columns, item.field, item.unit, item.minus)
         magnitude = abs(item.points)
-        if item.whole:
-            raw = (quantity // item.per) * magnitude
-        else:
-            raw = (quantity * magnitude) // item.per  # rounds down to the hundredth (docstring)
+        # Pro-rata rounds down to the hundredth (module docstring); whole counts complete multiples.
+        raw = (quantity // item.per) * magnitude if item.whole else (quantity * magnitude) // item.per
         if item.points < 0:
             raw = -raw
     if item.cap is not None:

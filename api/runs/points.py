@@ -1,0 +1,617 @@
+"""Points admission run kind (随迁子女积分入学): read inputs, execute the engine, render result files.
+
+Edge module (does I/O). :func:`prepare_points` reads the rule set (TOML), the schools
+and applicants tables and an optional corrections file (复核), validating everything
+with located bilingual errors (file, Excel row, column; or rule key), and returns a
+:class:`PreparedRun`:
+
+* ``config``: the rule-set text and its SHA-256 (raw bytes), schools and quotas,
+  ``second_pass``, and the corrections (old and new values) — plain JSON, no floats;
+* ``roster``: one record per applicant, sorted by id, with the rule fields as canonical
+  strings, preferences, priority category and the *masked* name and ID number (masked
+  values are public by design, so replays can render the publication list);
+* ``private``: raw name, ID number and phone — never in a public file.
+
+:func:`execute` is pure in (config, roster, seed). Formats: ``docs/points.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from api.outputs import csv_bytes
+from api.runs import PreparedRun, register
+from api.tables import Column, Row, Table, parse_date, parse_yes_no, read_table, split_list
+from engine.errors import ConfigError, EngineError
+from engine.masking import mask_id_number, mask_name
+from engine.points import (
+    RESULT_LABELS,
+    Applicant,
+    Correction,
+    Outcome,
+    RuleSet,
+    School,
+    admit_by_points,
+    apply_corrections,
+    diff_outcomes,
+    format_points,
+    parse_rule_set,
+    rule_set_digest,
+)
+from engine.points.rules import FieldSpec
+from engine.points.scoring import FieldValue
+
+__all__ = ["KIND", "PointsRunKind", "execute", "prepare_points"]
+
+KIND = "points"
+
+SCHOOL_TABLE = (
+    Column("school_id", ("学校编号", "学校代码", "school", "id"), required=True),
+    Column("name", ("学校名称", "校名", "school_name")),
+    Column("scope", ("镇街", "镇区", "区", "town", "district"), required=True),
+    Column("quota", ("积分入学指标", "指标数", "学位数", "seats"), required=True),
+)
+BASE_APPLICANT_COLUMNS = (
+    Column("applicant_id", ("申请编号", "报名号", "application_number", "id"), required=True),
+    Column("name", ("姓名", "家长姓名", "parent_name")),
+    Column("id_number", ("身份证号", "证件号码", "id_no")),
+    Column("phone", ("联系电话", "手机号", "mobile")),
+    Column("scope", ("镇街", "镇区", "区", "town", "district"), required=True),
+    Column("priority", ("优先类别", "特殊群体", "priority_category")),
+)
+CORRECTION_TABLE = (
+    Column("applicant_id", ("申请编号", "报名号", "application_number"), required=True),
+    Column("field", ("字段", "更正项目", "item"), required=True),
+    Column("old", ("原值", "old_value"), required=True),
+    Column("new", ("新值", "更正值", "new_value"), required=True),
+    Column("reason", ("理由", "更正理由", "复核意见")),
+)
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _allowed_values(rule_set: RuleSet, spec: FieldSpec) -> set[str]:
+    values = set(spec.values)
+    for item in rule_set.items:
+        if item.field == spec.name:
+            values.update(k for k, _ in item.table)
+    return values
+
+
+def _canonical_number(table: Table, row: Row, key: str, text: str) -> str:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise table.error(row, key, f"「{text}」不是数字", f"'{text}' is not a number") from exc
+    if not value.is_finite():
+        raise table.error(row, key, f"「{text}」不是有限数字", f"'{text}' is not a finite number")
+    if value < 0:
+        raise table.error(row, key, f"「{text}」不能为负数", f"'{text}' must not be negative")
+    if value * 100 != (value * 100).to_integral_value():
+        raise table.error(row, key, f"「{text}」最多两位小数", f"'{text}' has more than two decimal places")
+    return format_points(int(value * 100))
+
+
+def _canonical_value(rule_set: RuleSet, spec: FieldSpec, table: Table, row: Row, key: str) -> Any:
+    """Parse ``row[key]`` as field ``spec`` into its canonical JSON form (``None`` for blank)."""
+    text = _norm(row.get(key))
+    if spec.type == "flag":
+        return parse_yes_no(table, row, key)
+    if text == "":
+        return None if spec.type != "list" else []
+    if spec.type == "number":
+        return _canonical_number(table, row, key, text)
+    if spec.type == "date":
+        d = parse_date(table, row, key)
+        return None if d is None else d.isoformat()
+    if spec.type == "datetime":
+        return _parse_datetime(table, row, key, text).isoformat(sep=" ")
+    allowed = _allowed_values(rule_set, spec)
+    values = [text] if spec.type == "category" else [_norm(v) for v in split_list(text)]
+    for v in values:
+        if allowed and v not in allowed:
+            raise table.error(row, key, f"「{v}」不是可选值（可选：{'、'.join(sorted(allowed))}）",
+                              f"'{v}' is not one of the accepted values ({', '.join(sorted(allowed))})")
+    return values[0] if spec.type == "category" else sorted(values)
+
+
+def _parse_datetime(table: Table, row: Row, key: str, text: str) -> dt.datetime:
+    date_text, _, time_text = text.replace("T", " ").partition(" ")
+    day = parse_date(table, Row(row.number, {key: date_text}), key)
+    assert day is not None
+    m = _TIME.match(time_text.strip()) if time_text.strip() else None
+    if time_text.strip() and m is None:
+        raise table.error(row, key, f"「{text}」不是有效时间（如 2024-04-01 09:30:00）",
+                          f"'{text}' is not a valid time (e.g. 2024-04-01 09:30:00)")
+    h, mi, s = (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else (0, 0, 0)
+    try:
+        return dt.datetime(day.year, day.month, day.day, h, mi, s)
+    except ValueError as exc:
+        raise table.error(row, key, f"「{text}」不是有效时间", f"'{text}' is not a valid time") from exc
+
+
+def _read_rules(path: Path) -> tuple[RuleSet, str]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path.name, "文件", f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path.name, "编码", "规则文件须为 UTF-8", "the rule set must be UTF-8") from exc
+    rule_set = parse_rule_set(text, path.name)
+    # The audit digest is over the file's raw bytes, exactly as published.
+    return rule_set, rule_set_digest(raw)
+
+
+def _read_schools(path: Path) -> list[dict[str, Any]]:
+    table = read_table(path, SCHOOL_TABLE)
+    schools: dict[str, dict[str, Any]] = {}
+    for row in table:
+        sid = _norm(row.get("school_id"))
+        if not sid:
+            raise table.error(row, "school_id", "学校编号不能为空", "the school id must not be blank")
+        if sid in schools:
+            raise table.error(row, "school_id", f"学校编号 {sid} 重复", f"duplicate school id {sid}")
+        scope = _norm(row.get("scope"))
+        if not scope:
+            raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
+        text = _norm(row.get("quota"))
+        if not re.fullmatch(r"\d+", text):
+            raise table.error(row, "quota", f"「{text}」应为非负整数", f"'{text}' must be a non-negative whole number")
+        schools[sid] = {"id": sid, "name": _norm(row.get("name")), "scope": scope, "quota": int(text)}
+    if not schools:
+        raise table.error(None, None, "没有任何学校", "the file lists no schools")
+    return [schools[k] for k in sorted(schools)]
+
+
+def _applicant_columns(rule_set: RuleSet) -> list[Column]:
+    columns = list(BASE_APPLICANT_COLUMNS)
+    columns += [Column(f"field:{f.name}", (f.header, f.name, *f.aliases), required=True) for f in rule_set.fields]
+    columns.append(Column("preferences", ("志愿", "志愿学校", "choices")))
+    for k in range(1, rule_set.max_preferences + 1):
+        columns.append(Column(f"preference_{k}", (f"志愿{k}", f"第{k}志愿", f"choice_{k}")))
+    return columns
+
+
+def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[str, Any]]
+                     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], Table, dict[str, Row]]:
+    table = read_table(path, _applicant_columns(rule_set))
+    school_scope = {s["id"]: s["scope"] for s in schools}
+    roster: list[dict[str, Any]] = []
+    private: dict[str, dict[str, str]] = {}
+    rows: dict[str, Row] = {}
+    for row in table:
+        aid = _norm(row.get("applicant_id"))
+        if not aid:
+            raise table.error(row, "applicant_id", "申请编号不能为空", "the applicant id must not be blank")
+        if aid in rows:
+            raise table.error(row, "applicant_id", f"申请编号 {aid} 重复（第 {rows[aid].number} 行已出现）",
+                              f"duplicate applicant id {aid} (already on row {rows[aid].number})")
+        rows[aid] = row
+        scope = _norm(row.get("scope"))
+        if not scope:
+            raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
+        priority = _norm(row.get("priority"))
+        if priority in ("无", "否"):
+            priority = ""
+        if priority and priority not in rule_set.priority_categories:
+            known = "、".join(rule_set.priority_categories)
+            raise table.error(row, "priority", f"优先类别「{priority}」不在规则中（{known}）",
+                              f"unknown priority category '{priority}'")
+        listed = (_norm(x) for x in split_list(row.get("preferences")))
+        prefs: list[tuple[str, str]] = [(p, "preferences") for p in listed]
+        for k in range(1, rule_set.max_preferences + 1):
+            p = _norm(row.get(f"preference_{k}"))
+            if p:
+                prefs.append((p, f"preference_{k}"))
+        if len(prefs) > rule_set.max_preferences:
+            raise table.error(row, "preferences", f"志愿数不能超过 {rule_set.max_preferences}",
+                              f"at most {rule_set.max_preferences} preferences are allowed")
+        seen: set[str] = set()
+        for sid, key in prefs:
+            if sid not in school_scope:
+                raise table.error(row, key, f"志愿学校「{sid}」不在学校表中",
+                                  f"preference '{sid}' is not a known school")
+            if school_scope[sid] != scope:
+                raise table.error(row, key, f"志愿学校「{sid}」不属于 {scope}", f"preference '{sid}' is not in {scope}")
+            if sid in seen:
+                raise table.error(row, key, f"志愿学校「{sid}」重复", f"preference '{sid}' is listed twice")
+            seen.add(sid)
+        values = {f.name: _canonical_value(rule_set, f, table, row, f"field:{f.name}") for f in rule_set.fields}
+        name, id_number = _norm(row.get("name")), _norm(row.get("id_number"))
+        roster.append({
+            "id": aid, "scope": scope, "priority": priority, "preferences": [p for p, _ in prefs],
+            "masked_name": mask_name(name), "masked_id": mask_id_number(id_number), "values": values,
+        })
+        private[aid] = {"name": name, "id_number": id_number, "phone": _norm(row.get("phone"))}
+    if not roster:
+        raise table.error(None, None, "没有任何申请", "the file lists no applicants")
+    roster.sort(key=lambda r: str(r["id"]))
+    return roster, private, table, rows
+
+
+def _read_corrections(path: Path, rule_set: RuleSet, roster: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parse the corrections file, check each old value against the record, apply the new value in ``roster``."""
+    table = read_table(path, CORRECTION_TABLE)
+    by_id = {r["id"]: r for r in roster}
+    by_header = {}
+    for f in rule_set.fields:
+        for alias in (f.name, f.header, *f.aliases):
+            by_header[_norm(alias).lower()] = f
+    out: list[dict[str, Any]] = []
+    for row in table:
+        aid = _norm(row.get("applicant_id"))
+        record = by_id.get(aid)
+        if record is None:
+            raise table.error(row, "applicant_id", f"申请编号「{aid}」不存在", f"unknown applicant id '{aid}'")
+        spec = by_header.get(_norm(row.get("field")).lower())
+        if spec is None:
+            raise table.error(row, "field", f"字段「{row.get('field')}」不是规则中的字段",
+                              f"'{row.get('field')}' is not a field of the rule set")
+        old = _canonical_value(rule_set, spec, table, row, "old")
+        new = _canonical_value(rule_set, spec, table, row, "new")
+        current = record["values"][spec.name]
+        if _blankish(current) != _blankish(old):
+            raise table.error(row, "old", f"原值「{row.get('old')}」与申请记录中的值「{_show(current)}」不符",
+                              f"old value '{row.get('old')}' does not match the value on file '{_show(current)}'")
+        record["values"][spec.name] = new
+        out.append({"applicant_id": aid, "field": spec.name, "old": old, "new": new,
+                    "reason": _norm(row.get("reason"))})
+    return out
+
+
+def _blankish(value: Any) -> Any:
+    return None if value in ("", [], None) else value
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def prepare_points(
+    rules: str | Path,
+    applicants: str | Path,
+    schools: str | Path,
+    *,
+    corrections: str | Path | None = None,
+    second_pass: bool = False,
+) -> PreparedRun:
+    """Read and validate every input; raises :class:`InputError`/:class:`ConfigError` (exit 2) on bad input."""
+    rules_path = Path(rules)
+    rule_set, digest = _read_rules(rules_path)
+    school_list = _read_schools(Path(schools))
+    roster, private, _, _ = _read_applicants(Path(applicants), rule_set, school_list)
+    fixes = [] if corrections is None else _read_corrections(Path(corrections), rule_set, roster)
+    config: dict[str, Any] = {
+        "rules_file": rules_path.name,
+        "rules_toml": rules_path.read_bytes().decode("utf-8-sig"),
+        "rules_sha256": digest,
+        "schools": school_list,
+        "second_pass": second_pass,
+        "corrections": fixes,
+    }
+    sources = {rules_path.name: rules_path.read_bytes(), Path(applicants).name: Path(applicants).read_bytes(),
+               Path(schools).name: Path(schools).read_bytes()}
+    if corrections is not None:
+        sources[Path(corrections).name] = Path(corrections).read_bytes()
+    return PreparedRun(KIND, config, roster, private, sources)
+
+
+# ---------------------------------------------------------------------------------------------
+# execute (pure)
+
+
+def _engine_value(spec: FieldSpec, value: Any) -> FieldValue:
+    """Canonical JSON value → engine value (numbers in hundredths)."""
+    if value is None:
+        return None
+    if spec.type == "number":
+        return int(Decimal(str(value)) * 100)
+    if spec.type == "date":
+        return dt.date.fromisoformat(str(value))
+    if spec.type == "datetime":
+        return dt.datetime.fromisoformat(str(value))
+    if spec.type == "list":
+        return tuple(str(v) for v in value)
+    if spec.type == "flag":
+        return bool(value)
+    return str(value)
+
+
+def _applicants(rule_set: RuleSet, roster: Sequence[Mapping[str, Any]]) -> list[Applicant]:
+    return [
+        Applicant(
+            id=str(r["id"]), scope=str(r["scope"]),
+            values={f.name: _engine_value(f, r["values"].get(f.name)) for f in rule_set.fields},
+            preferences=tuple(str(p) for p in r["preferences"]), priority=str(r.get("priority", "")),
+        )
+        for r in roster
+    ]
+
+
+def _show_field(spec: FieldSpec, value: int) -> str:
+    if spec.type == "number":
+        return format_points(value)
+    if value <= 0 or value >= 1 << 50:
+        return ""
+    if spec.type == "date":
+        return dt.date.fromordinal(value).isoformat()
+    day, secs = divmod(value, 86400)
+    return dt.datetime.combine(dt.date.fromordinal(day), dt.time()).replace(
+        hour=secs // 3600, minute=secs // 60 % 60, second=secs % 60).isoformat(sep=" ")
+
+
+def _result_label(outcome: Outcome, i: int) -> str:
+    code = outcome.result(i)
+    label = RESULT_LABELS[code]
+    if code == "ineligible":
+        gate = outcome.rule_set.gates[int(outcome.scores.failed_gate[i])]
+        label += f"：{gate.label}"
+    return label
+
+
+def _ranking_order(outcome: Outcome) -> list[int]:
+    ranked = [i for g in outcome.ranking.groups for i in g]
+    seen = set(ranked)
+    rest = sorted((i for i in range(len(outcome.applicants)) if i not in seen),
+                  key=lambda i: (outcome.applicants[i].scope, outcome.applicants[i].id))
+    # Scope-major: ranked applicants of a scope, then its unranked ones.
+    scopes = sorted({a.scope for a in outcome.applicants})
+    out: list[int] = []
+    for s in scopes:
+        out += [i for i in ranked if outcome.applicants[i].scope == s]
+        out += [i for i in rest if outcome.applicants[i].scope == s]
+    return out
+
+
+def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+    rs = outcome.rule_set
+    tie_cols = [k.text for k in rs.tie_break]
+    header = ["scope", "rank", "applicant_id", "masked_name", "masked_id", "priority", "eligibility", "total",
+              *(f"item:{it.id}" for it in rs.items), *(f"group:{g.id}" for g in rs.groups),
+              *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "result", "school_id"]
+    rows = []
+    for i in _ranking_order(outcome):
+        a, r = outcome.applicants[i], roster[i]
+        status = outcome.ranking.status[i]
+        eligibility = {"priority": "优先", "ranked": "符合", "below_minimum": "未达最低分",
+                       "ineligible": "不符合"}[status]
+        ties = []
+        for key in rs.tie_break:
+            v = int(outcome.ranking.tie_values[key.text][i])
+            ties.append(_show_field(rs.field(key.name), v) if key.kind == "field" else format_points(v))
+        lot = outcome.ranking.lottery.get(i)
+        s = int(outcome.placement.school[i])
+        rows.append([
+            a.scope, int(outcome.ranking.rank[i]) or "", a.id, r["masked_name"], r["masked_id"], a.priority,
+            eligibility, format_points(int(outcome.scores.total[i])),
+            *(format_points(int(outcome.scores.items[it.id][i])) for it in rs.items),
+            *(format_points(int(outcome.scores.groups[g.id][i])) for g in rs.groups),
+            *ties, "" if lot is None else f"{lot:016x}", outcome.ranking.decided_by[i],
+            _result_label(outcome, i), outcome.schools[s].id if s >= 0 else "",
+        ])
+    return csv_bytes(header, rows)
+
+
+def _results_csv(outcome: Outcome) -> bytes:
+    rows = []
+    for i, a in enumerate(outcome.applicants):
+        s = int(outcome.placement.school[i])
+        rows.append([a.id, outcome.schools[s].id if s >= 0 else "", int(outcome.placement.choice[i]) or "",
+                     int(outcome.placement.round[i]) or "", outcome.result(i)])
+    return csv_bytes(["applicant_id", "school_id", "choice_rank", "round", "result"], rows)
+
+
+def _schools_csv(outcome: Outcome) -> bytes:
+    lines = outcome.admission_lines()
+    counts = [[0, 0] for _ in outcome.schools]
+    for i in range(len(outcome.applicants)):
+        k = int(outcome.placement.school[i])
+        if k >= 0:
+            counts[k][int(outcome.placement.round[i]) - 1] += 1
+    rows = []
+    for k, s in enumerate(outcome.schools):
+        rows.append([s.id, s.name, s.scope, s.quota, counts[k][0] + counts[k][1], counts[k][0], counts[k][1],
+                     max(int(outcome.placement.seats_left[k]), 0), int(outcome.placement.over_quota[k]),
+                     format_points(lines[k]) if k in lines else ""])
+    return csv_bytes(["school_id", "name", "scope", "quota", "admitted", "admitted_round1", "admitted_round2",
+                      "seats_left", "over_quota", "admission_line"], rows)
+
+
+def _breakdown_csv(outcome: Outcome) -> bytes:
+    """Which rule gave each point: item rows, a cap row where a group cap cut, and the total."""
+    rs = outcome.rule_set
+    rows: list[list[object]] = []
+    for i, a in enumerate(outcome.applicants):
+        for g in rs.groups:
+            members = [it for it in rs.items if it.group == g.id]
+            raw_sum = 0
+            for it in members:
+                p = int(outcome.scores.items[it.id][i])
+                raw_sum += p
+                if p:
+                    rows.append([a.id, g.id, g.label, it.id, it.label,
+                                 format_points(int(outcome.scores.quantities[it.id][i])), format_points(p)])
+            group_total = int(outcome.scores.groups[g.id][i])
+            if members and group_total != raw_sum:
+                reason = "取最高" if g.combine == "highest" else f"分组上限 {format_points(g.cap or 0)}"
+                rows.append([a.id, g.id, g.label, f"adjust:{g.id}", reason, "", format_points(group_total - raw_sum)])
+        rows.append([a.id, "", "", "total", "总积分", "", format_points(int(outcome.scores.total[i]))])
+    return csv_bytes(["applicant_id", "group", "group_label", "item", "rule", "quantity", "points"], rows)
+
+
+PUBLICATION_HEADER = ("镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校")
+
+
+def _publication_rows(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    rows = []
+    for i in _ranking_order(outcome):
+        a, r = outcome.applicants[i], roster[i]
+        s = int(outcome.placement.school[i])
+        school = outcome.schools[s] if s >= 0 else None
+        rows.append([a.scope, str(int(outcome.ranking.rank[i]) or ""), a.id, str(r["masked_name"]),
+                     str(r["masked_id"]), a.priority, format_points(int(outcome.scores.total[i])),
+                     _result_label(outcome, i), "" if school is None else (school.name or school.id)])
+    return rows
+
+
+def _xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[str]], sheet: str) -> bytes:
+    """A minimal, byte-reproducible XLSX (inline strings, fixed zip timestamps, no docProps dates).
+
+    openpyxl stamps the current time into the zip entries and docProps, which would make
+    two identical runs differ; this writer emits only what Excel needs.
+    """
+    def cell_ref(r: int, c: int) -> str:
+        letters = ""
+        c += 1
+        while c:
+            c, rem = divmod(c - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{r + 1}"
+
+    body = []
+    for r, values in enumerate([list(header), *rows]):
+        cells = "".join(f'<c r="{cell_ref(r, c)}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+                        for c, v in enumerate(values))
+        body.append(f'<row r="{r + 1}">{cells}</row>')
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData>{"".join(body)}</sheetData></worksheet>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def _review_csv(before: Outcome, after: Outcome, corrections: Sequence[Correction]) -> bytes:
+    rows = []
+    for ch in diff_outcomes(before, after, corrections):
+        rows.append([ch.applicant_id, format_points(ch.old_total), format_points(ch.new_total), ch.old_rank or "",
+                     ch.new_rank or "", ch.new_rank - ch.old_rank if ch.old_rank and ch.new_rank else "",
+                     ch.old_school, ch.new_school, RESULT_LABELS[ch.old_result], RESULT_LABELS[ch.new_result],
+                     ch.reason])
+    return csv_bytes(["applicant_id", "old_total", "new_total", "old_rank", "new_rank", "rank_change",
+                      "old_school", "new_school", "old_result", "new_result", "reason"], rows)
+
+
+def _outcome(rule_set: RuleSet, applicants: Sequence[Applicant], schools: Sequence[School], seed: bytes,
+             second_pass: bool) -> Outcome:
+    return admit_by_points(rule_set, applicants, schools, seed, second_pass=second_pass)
+
+
+def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    """Public result files of a run; with corrections, also ``review_diff.csv`` against the uncorrected run."""
+    rule_set = parse_rule_set(str(config["rules_toml"]), str(config["rules_file"]))
+    schools = [School(str(s["id"]), str(s["scope"]), int(s["quota"]), str(s.get("name", "")))
+               for s in config["schools"]]
+    applicants = _applicants(rule_set, roster)
+    second_pass = bool(config.get("second_pass", False))
+    outcome = _outcome(rule_set, applicants, schools, seed, second_pass)
+    files = {
+        "ranking.csv": _ranking_csv(outcome, roster),
+        "results.csv": _results_csv(outcome),
+        "schools.csv": _schools_csv(outcome),
+        "breakdown.csv": _breakdown_csv(outcome),
+        "publication.csv": csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
+        "publication.xlsx": _xlsx_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster), "公示名单"),
+    }
+    fixes = config.get("corrections") or []
+    if fixes:
+        specs = {f.name: f for f in rule_set.fields}
+        corrections = [
+            Correction(str(c["applicant_id"]), str(c["field"]), _engine_value(specs[c["field"]], c["old"]),
+                       _engine_value(specs[c["field"]], c["new"]), str(c.get("reason", "")))
+            for c in fixes
+        ]
+        reverse = [Correction(c.applicant_id, c.field, c.new, c.old, c.reason) for c in reversed(corrections)]
+        try:
+            original = apply_corrections(rule_set, applicants, reverse)
+        except EngineError as exc:  # the roster must carry the corrected values
+            raise EngineError("更正记录与名单不一致", f"corrections do not match the roster: {exc.message_en}") from exc
+        before = _outcome(rule_set, original, schools, seed, second_pass)
+        files["review_diff.csv"] = _review_csv(before, outcome, corrections)
+    return files
+
+
+def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:
+    results = {}
+    for line in public["results.csv"].decode("utf-8").splitlines()[1:]:
+        parts = line.split(",")
+        results[parts[0]] = (parts[1], parts[4])
+    rows = []
+    for r in run.roster:
+        p = run.private.get(str(r["id"]), {})
+        school, result = results.get(str(r["id"]), ("", ""))
+        rows.append([r["id"], p.get("name", ""), p.get("id_number", ""), p.get("phone", ""), school,
+                     RESULT_LABELS.get(result, result)])
+    return csv_bytes(["applicant_id", "name", "id_number", "phone", "school_id", "result"], rows)
+
+
+class PointsRunKind:
+    """Registered as ``points``."""
+
+    name = KIND
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        return execute(config, roster, seed)
+
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+        """``private/contacts.csv``: full names, ID and phone for the office (never published)."""
+        return {"private/contacts.csv": _private_csv(run, public_files)}
+
+    def summary(self, public_files: Mapping[str, bytes]) -> str:
+        lines = public_files["results.csv"].decode("utf-8").splitlines()[1:]
+        counts: dict[str, int] = {}
+        for line in lines:
+            code = line.rsplit(",", 1)[-1]
+            counts[code] = counts.get(code, 0) + 1
+        parts = [f"{RESULT_LABELS[k]} {counts[k]}" for k in RESULT_LABELS if k in counts]
+        return f"积分入学 points admission: {len(lines)} 申请 applicants; " + "，".join(parts)
+
+
+register(PointsRunKind())
