@@ -142,7 +142,9 @@ def rank_applicants(
 
     final = rule_set.final_tie_break
     bounds = np.concatenate(([0], np.flatnonzero(split) + 1, [len(sorted_idx)]))
-    runs = [sorted_idx[bounds[j]:bounds[j + 1]].tolist() for j in range(len(bounds) - 1)]
+    sorted_list = sorted_idx.tolist()
+    cuts = bounds.tolist()
+    runs = [sorted_list[cuts[j]:cuts[j + 1]] for j in range(len(cuts) - 1)]
     tied = [i for run in runs if len(run) > 1 for i in run]
     lottery: dict[int, int] = {}
     if final == "lottery" and tied:
