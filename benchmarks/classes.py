@@ -24,10 +24,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.classes import Cohort, PlacementRules, Student, place_students  # noqa: E402
-from engine.classes.cpsat import solve_cpsat  # noqa: E402
-from engine.classes.problem import build_problem  # noqa: E402
-from engine.classes.report import balance_report  # noqa: E402
+from engine.classes import Cohort, PlacementRules, Student, place_students
+from engine.classes.cpsat import solve_cpsat
+from engine.classes.problem import build_problem
+from engine.classes.report import balance_report
 
 SEED = bytes(range(32))
 
@@ -53,7 +53,7 @@ def make_cohort(n: int, k: int, *, subjects: int = 3, twins: int = 0, apart: int
     students = []
     for i in range(n):
         a = g.normal()
-        subj = [int(round(2 * min(150.0, max(0.0, 100 + 15 * (0.75 * a + 0.66 * g.normal()))))) * 50
+        subj = [round(2 * min(150.0, max(0.0, 100 + 15 * (0.75 * a + 0.66 * g.normal())))) * 50
                 for _ in names]
         students.append(Student(
             student_id=f"S{i:05d}", gender="M" if g.uniform() < 0.5 else "F", scores=(sum(subj), *subj),
@@ -170,7 +170,8 @@ def main() -> None:
             else:
                 print(f"| plain CP-SAT {a.cpsat_seconds:.0f} s | {n}/{k} | no solution ({r.status.value}) |", flush=True)
         slot, secs, info = run_sunshine(cohort, rules)
-        print(fmt(describe("Sunshine", cohort, rules, slot, secs)) + f" <!-- {info} -->", flush=True)
+        print(fmt(describe("Sunshine", cohort, rules, slot, secs)) + f" <!-- {info} -->",
+              flush=True)
     if a.city:
         city(a.city, a.processes)
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from engine.errors import ConfigError, EngineError
 
-__all__ = ["DEFAULT_MAX_PRIMARY", "DEFAULT_MAX_JUNIOR", "LARGE_CLASS", "Cohort", "PlacementRules", "Student"]
+__all__ = ["DEFAULT_MAX_JUNIOR", "DEFAULT_MAX_PRIMARY", "LARGE_CLASS", "Cohort", "PlacementRules", "Student"]
 
 DEFAULT_MAX_PRIMARY = 45
 DEFAULT_MAX_JUNIOR = 50

@@ -41,7 +41,8 @@ def check_input(cohort: Cohort, rules: PlacementRules) -> None:
     largest = max(rules.class_sizes) if rules.class_sizes else -(-n // k)
     if largest > rules.max_class_size:
         need = -(-n // rules.max_class_size)
-        out.append((f"班额上限 {rules.max_class_size}：{n} 名学生分 {k} 个班需要 {largest} 人的班，至少需要 {need} 个班",
+        out.append((f"班额上限 {rules.max_class_size}：{n} 名学生分 {k} 个班需要 {largest} 人的班，"
+                    f"至少需要 {need} 个班",
                     f"max class size {rules.max_class_size}: {n} students in {k} classes need a class of "
                     f"{largest}; at least {need} classes are needed"))
     together: dict[str, list[str]] = defaultdict(list)

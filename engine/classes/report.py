@@ -101,9 +101,9 @@ def audit_placement(p: Problem, slot_of_student: NDArray[np.int64]) -> list[Rule
     for i, s in enumerate(students):
         if s.together:
             together.setdefault(s.together, []).append(i)
-    for g, members in sorted(together.items()):
-        slots = tuple(int(slot_of_student[m]) for m in members)
-        out.append(RuleCheck("together", g, tuple(ids[m] for m in members), slots, len(set(slots)) == 1))
+    for g, group in sorted(together.items()):
+        slots = tuple(int(slot_of_student[m]) for m in group)
+        out.append(RuleCheck("together", g, tuple(ids[m] for m in group), slots, len(set(slots)) == 1))
     for g, members in p.apart_groups.items():
         rule, _, name = g.partition(":")
         slots = tuple(int(slot_of_student[m]) for m in members)

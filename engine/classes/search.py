@@ -68,6 +68,8 @@ class _State:
         self.lo = np.stack([r.lo for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0), np.int64)
         self.hi = np.stack([r.hi for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0), np.int64)
         self.share = np.stack([r.share for r in p.counts], axis=1) if p.counts else np.zeros((p.k, 0))
+        totals = np.array([int(r.member.sum()) for r in p.counts], dtype=np.int64)
+        self.tshare = p.sizes[:, None] * totals[None, :]  # n · share, exact
         self.apart = np.zeros((p.k, len(p.apart_names)), dtype=np.int64)
         for u in range(n_units):
             for g in p.unit_apart[u]:
@@ -75,6 +77,36 @@ class _State:
                     self.apart[self.slot[u], g] += 1
         self.inv_sq = 1.0 / (p.sizes.astype(np.float64) ** 2)
         self.movable = p.unit_fixed < 0
+
+    def excess_row(self, c: int) -> NDArray[np.int64]:
+        row: NDArray[np.int64] = self.p.n * self.cnt[c] - self.tshare[c]
+        return row
+
+    @property
+    def violated(self) -> bool:
+        return bool((self.cnt > self.hi).any() or (self.cnt < self.lo).any())
+
+    def _violation_change(self, c: int, d: int, pm: NDArray[np.int64], qm: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Change of the total count-bound violation per candidate swap.
+
+        Only dimensions where ``c`` or ``d`` lacks the slack to absorb any swap are
+        examined; elsewhere no swap can change the violation.
+        """
+        lo_c, hi_c, lo_d, hi_d = self.lo[c], self.hi[c], self.lo[d], self.hi[d]
+        cc, cd = self.cnt[c], self.cnt[d]
+        lo_step = np.maximum(lo_c - cc, cd - hi_d)
+        hi_step = np.minimum(hi_c - cc, cd - lo_d)
+        reach = int(max(pm.max(initial=0), qm.max(initial=0)))
+        out = np.zeros((len(pm), len(qm)), dtype=np.int64)
+        for k in np.flatnonzero((lo_step > -reach) | (hi_step < reach)):
+            step = qm[:, k][None, :] - pm[:, k][:, None]
+            new_c, new_d = cc[k] + step, cd[k] - step
+            after = (np.maximum(new_c - hi_c[k], 0) + np.maximum(lo_c[k] - new_c, 0)
+                     + np.maximum(new_d - hi_d[k], 0) + np.maximum(lo_d[k] - new_d, 0))
+            before = (max(cc[k] - hi_c[k], 0) + max(lo_c[k] - cc[k], 0)
+                      + max(cd[k] - hi_d[k], 0) + max(lo_d[k] - cd[k], 0))
+            out += after - int(before)
+        return out
 
     def objective(self) -> float:
         p = self.p
@@ -112,25 +144,24 @@ class _State:
         if len(pu) == 0 or len(qu) == 0:
             return 0.0, -1, -1
         ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
+        quad = ic + id_
         delta = np.zeros((len(pu), len(qu)), dtype=np.float64)
         for j in range(self.uf.shape[1]):
+            # w·[((a+δ)² − a²)/n_c² + ((b−δ)² − b²)/n_d²] = w·δ·(δ·(1/n_c² + 1/n_d²) + 2(a/n_c² − b/n_d²))
             w = float(p.feature_weights[j])
             step = self.uf[qu, j][None, :] - self.uf[pu, j][:, None]
-            a, b = float(self.dev[c, j]), float(self.dev[d, j])
-            delta += w * ((2.0 * a + step) * step * ic + (step - 2.0 * b) * step * id_)
-        viol = np.zeros((len(pu), len(qu)), dtype=np.int64)
-        for k in range(self.uc.shape[1]):
-            step_i = self.uc[qu, k][None, :] - self.uc[pu, k][:, None]
-            if not step_i.any():
-                continue
-            old_c, old_d = int(self.cnt[c, k]), int(self.cnt[d, k])
-            new_c, new_d = old_c + step_i, old_d - step_i
-            sc, sd = float(self.share[c, k]), float(self.share[d, k])
-            delta += W_COUNT * ((new_c - sc) ** 2 - (old_c - sc) ** 2 + (new_d - sd) ** 2 - (old_d - sd) ** 2)
-            lo_c, hi_c, lo_d, hi_d = (int(self.lo[c, k]), int(self.hi[c, k]), int(self.lo[d, k]), int(self.hi[d, k]))
-            viol += (np.maximum(new_c - hi_c, 0) + np.maximum(lo_c - new_c, 0)
-                     + np.maximum(new_d - hi_d, 0) + np.maximum(lo_d - new_d, 0))
-            viol -= (max(old_c - hi_c, 0) + max(lo_c - old_c, 0) + max(old_d - hi_d, 0) + max(lo_d - old_d, 0))
+            lin = 2.0 * (float(self.dev[c, j]) * ic - float(self.dev[d, j]) * id_)
+            delta += (w * step) * (step * quad + lin)
+        # Count terms in exact integers: with e = n·count − total·size (n times the distance
+        # from the share) a swap changes Σ_d e² by Σ_d 2n·δ_d·(e_c − e_d) + 2n²·δ_d², δ = Q − P.
+        n = p.n
+        pm, qm = self.uc[pu], self.uc[qu]
+        viol = self._violation_change(c, d, pm, qm)
+        coef = 2 * n * (self.excess_row(c) - self.excess_row(d))
+        pen = (qm @ coef)[None, :] - (pm @ coef)[:, None]
+        sq_p, sq_q = (pm * pm).sum(axis=1), (qm * qm).sum(axis=1)
+        pen += 2 * n * n * (sq_q[None, :] + sq_p[:, None] - 2 * (pm @ qm.T))
+        delta += pen.astype(np.float64) * (W_COUNT / float(n * n))
         score = delta + BIG * viol
         allowed = viol <= 0
         if p.unit_apart.shape[1]:
@@ -159,24 +190,34 @@ class _State:
         self.slot[u], self.slot[v] = d, c
 
 
-def improve(p: Problem, slot: NDArray[np.int64], max_passes: int | None = None) -> tuple[NDArray[np.int64], SearchStats]:
+def improve(
+    p: Problem, slot: NDArray[np.int64], max_passes: int | None = None
+) -> tuple[NDArray[np.int64], SearchStats]:
     """Improve a feasible unit→slot assignment; returns the new assignment and work counters."""
     state = _State(p, slot)
     limit = p.rules.search_passes if max_passes is None else max_passes
     unit_sizes = sorted({int(s) for s in p.unit_size[state.movable]})
     pairs = [(c, d) for c in range(p.k) for d in range(c + 1, p.k)]
     passes = swaps = evals = 0
+    version = [0] * p.k
+    settled: dict[tuple[int, int, int], tuple[int, int]] = {}
     while passes < limit:
         passes += 1
         improved = False
         for c, d in pairs:
             for size in unit_sizes:
+                # A pair's best swap depends only on its two classes: skip it while neither changed.
+                if settled.get((c, d, size)) == (version[c], version[d]):
+                    continue
                 for _ in range(4):  # a few best swaps per visit before moving on
                     evals += 1
                     gain, u, v = state.best_swap(c, d, size)
                     if u < 0 or not gain < -1e-12:
+                        settled[c, d, size] = (version[c], version[d])
                         break
                     state.apply(u, v)
+                    version[c] += 1
+                    version[d] += 1
                     swaps += 1
                     improved = True
         if not improved:
