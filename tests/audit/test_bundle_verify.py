@@ -1,0 +1,157 @@
+"""Every field class of a bundle, mutated, makes verify fail at the right step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import FakeKind, fake_run, run_ceremony
+
+from api.audit_runs import load_bundle_files
+from api.runs import get_kind
+from audit.bundle import Bundle, read_zip
+from audit.errors import VerificationError
+from audit.signing import Signer, Verifier
+from audit.verify import STEPS, verify_bundle
+
+Files = dict[str, bytes]
+
+
+def verify(files: Files, keys: list[Verifier] | None = None, kind: str | None = None) -> list[str]:
+    b = Bundle.from_files(files)
+    return list(verify_bundle(b, trusted_keys=keys, execute=get_kind(kind or b.kind).execute))
+
+
+def failing_step(files: Files, keys: list[Verifier] | None = None, kind: str | None = None) -> str:
+    with pytest.raises(VerificationError) as exc:
+        verify(files, keys, kind)
+    return exc.value.step
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+
+
+def _json_edit(files: Files, name: str, fn: Callable[[dict], None]) -> Files:  # type: ignore[type-arg]
+    obj = json.loads(files[name])
+    fn(obj)
+    return {**files, name: json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()}
+
+
+def test_clean_practice_bundle_verifies(practice_out: Path) -> None:
+    lines = verify(load_bundle_files(practice_out))
+    assert [line.split(":")[0] for line in lines] == list(STEPS)
+    assert "PRACTICE" in lines[0] and "PRACTICE" in lines[5]
+    assert (practice_out / "PRACTICE.txt").is_file()
+    assert json.loads((practice_out / "bundle" / "manifest.json").read_text())["practice"] is True
+
+
+def test_clean_ceremony_bundle_verifies_with_pinned_key(ceremony_out: Path, operator: Signer) -> None:
+    lines = verify(load_bundle_files(ceremony_out), keys=[operator.verifier])
+    assert "pinned key" in lines[0]
+    assert "1 withdrawal" in lines[4]
+    assert "11 recomputed" in lines[7]  # 12 committed, 1 withdrawn and skipped
+
+
+def test_zip_and_directory_are_the_same_bundle(ceremony_out: Path) -> None:
+    assert read_zip((ceremony_out / "bundle.zip").read_bytes()) == load_bundle_files(ceremony_out / "bundle")
+
+
+def test_practice_output_is_byte_reproducible(tmp_path: Path) -> None:
+    from api.runs.publish import publish_run
+    from conftest import SEED
+
+    publish_run(fake_run(), SEED, tmp_path / "a")
+    publish_run(fake_run(), SEED, tmp_path / "b")
+    assert (tmp_path / "a" / "bundle.zip").read_bytes() == (tmp_path / "b" / "bundle.zip").read_bytes()
+
+
+def _ceremony_files(path: Path) -> Files:
+    return load_bundle_files(path)
+
+
+MUTATIONS: dict[str, tuple[str, Callable[[Files], Files]]] = {
+    "results-byte-flipped": ("results", lambda f: {**f, "results/results.csv": _flip(f["results/results.csv"], 40)}),
+    "results-row-reordered": ("results", lambda f: {**f, "results/results.csv": _swap_lines(f["results/results.csv"], 1, 2)}),
+    "results-file-added": ("results", lambda f: {**f, "results/extra.csv": b"x\n"}),
+    "log-entry-deleted": ("log", lambda f: {**f, "log.jsonl": _drop_line(f["log.jsonl"], 3)}),
+    "log-entry-inserted": ("log", lambda f: {**f, "log.jsonl": _dup_line(f["log.jsonl"], 3)}),
+    "log-reveal-modified": ("log", lambda f: {**f, "log.jsonl": f["log.jsonl"].replace(b"alice-value", b"alice-valuX", 1)}),
+    "key-swapped": ("signatures", lambda f: _json_edit(f, "keys.json", lambda k: k.update(
+        log_keys=[Signer("test-operator", bytes(32)).verifier.vkey]))),
+    "sig-truncated": ("signatures", lambda f: {**f, "checkpoint": f["checkpoint"][:-20] + b"\n"}),
+    "checkpoint-size-changed": ("signatures", lambda f: {**f, "checkpoint": f["checkpoint"].replace(b"\n11\n", b"\n10\n", 1)}),
+    "earlier-checkpoint-proof-modified": ("log", lambda f: _json_edit(f, "checkpoints.json", lambda h: h[3].update(
+        proof=[("00" * 32)] + h[3]["proof"][1:]))),
+    "config-changed": ("config", lambda f: _json_edit(f, "config.json", lambda c: c.update(seats=6))),
+    "roster-record-changed": ("roster", lambda f: {**f, "roster.jsonl": f["roster.jsonl"].replace(b'"Z1"', b'"Z2"', 1)}),
+    "roster-rows-swapped": ("roster", lambda f: {**f, "roster.jsonl": _swap_lines(f["roster.jsonl"], 0, 1)}),
+    "roster-leaf-dropped": ("roster", lambda f: {**f, "roster.jsonl": _drop_line(f["roster.jsonl"], 11)}),
+    "seed-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s.update(seed="00" * 32))),
+    "seed-source-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s["inputs"]["public_value"].update(
+        source="fallback"))),
+    "witness-reveal-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s["inputs"]["contributions"][0].update(
+        value="other"))),
+    "manifest-hash-changed": ("manifest", lambda f: _json_edit(f, "manifest.json", lambda m: m["files"].update(
+        {"config.json": "00" * 32}))),
+    "manifest-practice-flag-flipped": ("ceremony", lambda f: _json_edit(f, "manifest.json", lambda m: m.update(practice=True))),
+}
+
+
+def _lines(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+def _swap_lines(data: bytes, i: int, j: int) -> bytes:
+    ls = _lines(data)
+    ls[i], ls[j] = ls[j], ls[i]
+    return b"\n".join(ls)
+
+
+def _drop_line(data: bytes, i: int) -> bytes:
+    ls = _lines(data)
+    del ls[i]
+    return b"\n".join(ls)
+
+
+def _dup_line(data: bytes, i: int) -> bytes:
+    ls = _lines(data)
+    ls.insert(i, ls[i])
+    return b"\n".join(ls)
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_mutation_fails_at_step(mutation: str, ceremony_out: Path, operator: Signer) -> None:
+    want, mutate = MUTATIONS[mutation]
+    files = mutate(_ceremony_files(ceremony_out))
+    assert failing_step(files) == want
+    # with a pinned key the shipped keys.json no longer matters for signatures; only the manifest notices
+    assert failing_step(files, keys=[operator.verifier]) == ("manifest" if mutation == "key-swapped" else want)
+
+
+def test_wrong_pinned_key(ceremony_out: Path) -> None:
+    other = Signer("test-operator", bytes(32)).verifier
+    assert failing_step(_ceremony_files(ceremony_out), keys=[other]) == "signatures"
+
+
+def test_different_engine_fails_replay(ceremony_out: Path) -> None:
+    class Other(FakeKind):
+        def execute(self, config, roster, seed):  # type: ignore[no-untyped-def]
+            return super().execute({**config, "seats": 4}, roster, seed)
+
+    b = Bundle.from_files(_ceremony_files(ceremony_out))
+    with pytest.raises(VerificationError) as exc:
+        list(verify_bundle(b, trusted_keys=None, execute=Other().execute))
+    assert exc.value.step == "replay"
+    assert "results.csv line" in exc.value.message_en
+
+
+def test_wrong_lottery_number_fails_before_replay(tmp_path: Path, operator: Signer) -> None:
+    run_ceremony(tmp_path / "run", operator, fake_run(kind="cheat"), out=tmp_path / "out")
+    files = load_bundle_files(tmp_path / "out")
+    with pytest.raises(VerificationError) as exc:
+        verify(files)
+    assert exc.value.step == "lottery-numbers"
+    assert "row 2" in exc.value.item
