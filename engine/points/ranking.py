@@ -144,7 +144,7 @@ def rank_applicants(
     bounds = np.concatenate(([0], np.flatnonzero(split) + 1, [len(sorted_idx)]))
     sorted_list = sorted_idx.tolist()
     cuts = bounds.tolist()
-    runs = [sorted_list[cuts[j]:cuts[j + 1]] for j in range(len(cuts) - 1)]
+    runs = [sorted_list[cuts[j]:cuts[j + 1]] for j in range(len(cuts) - 1) if cuts[j] < cuts[j + 1]]
     tied = [i for run in runs if len(run) > 1 for i in run]
     lottery: dict[int, int] = {}
     if final == "lottery" and tied:
