@@ -16,6 +16,7 @@ from engine.errors import SunshineError
 # (command modules add their import lines here)
 from api.cli import audit as _audit  # noqa: E402,F401
 from api.cli import ceremony as _ceremony  # noqa: E402,F401
+from api.cli import classes as _classes  # noqa: E402,F401
 from api.cli import lottery as _lottery  # noqa: E402,F401
 from api.cli import points as _points  # noqa: E402,F401
 

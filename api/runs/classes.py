@@ -1,0 +1,414 @@
+"""Balanced class placement run kind (阳光编班): read inputs, execute the engine, render files.
+
+Edge module (does I/O). :func:`prepare_classes` reads the students table (CSV/XLSX,
+Chinese or English headers) and the optional TOML configuration and returns a
+:class:`PreparedRun`:
+
+* ``config``: classes, sizes, limits, score and flag names, integer weights, head
+  teachers — plain JSON, no floats;
+* ``roster``: one public record per student, sorted by id: gender, scores as integer
+  hundredths, flags, together/apart keys, preset and the homophone group id computed
+  here with pypinyin (so names never enter the public roster);
+* ``private``: names only.
+
+:func:`execute` is pure in (config, roster, seed) and returns the public files
+(``placement_public.csv``, ``classes.csv``, ``balance.json``, ``balance.md``,
+``chart.png``). :meth:`ClassesRunKind.render_private` adds ``placement.csv`` with names.
+Formats and the TOML schema: ``docs/classes.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from api.outputs import csv_bytes
+from api.runs import PreparedRun, register
+from api.tables import Column, Row, Table, parse_decimal, parse_int, parse_yes_no, read_table, split_list
+from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
+from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
+from engine.classes.solve import VERSION
+from engine.errors import ConfigError, InputError
+
+__all__ = ["KIND", "ClassesRunKind", "execute", "prepare_classes"]
+
+KIND = "classes"
+
+STUDENT_COLUMNS = (
+    Column("student_id", ("学号", "学籍号", "编号", "考号", "id"), required=True),
+    Column("name", ("姓名", "学生姓名"), required=True),
+    Column("gender", ("性别", "sex"), required=True),
+    Column("score", ("总分", "总成绩", "total", "成绩")),
+    Column("together", ("捆绑", "同班", "绑定", "binding")),
+    Column("apart", ("分开", "不同班", "互斥", "mutex")),
+    Column("preset", ("预设班级", "预设", "指定班级", "preset_class")),
+)
+# Columns never treated as scores or flags, whatever they contain (privacy and noise).
+_SKIP_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号", "证件号码", "idnumber", "idno", "电话", "联系电话",
+                 "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday", "学校", "毕业学校",
+                 "家长姓名", "住址", "address"}
+_MALE = {"男", "m", "male", "boy", "1"}
+_FEMALE = {"女", "f", "female", "girl", "2"}
+_MAX_SCORE = Decimal(10000)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _is_yes_no(value: str) -> bool:
+    return _norm(value) in {"是", "否", "yes", "no", "y", "n", "1", "0", "true", "false", "", "无", "有", "√", "×", "✓"}
+
+
+def _is_number(value: str) -> bool:
+    try:
+        d = Decimal(_norm(value))
+    except ArithmeticError:
+        return False
+    return d.is_finite() and abs(d) < _MAX_SCORE
+
+
+def _load_config(path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        return {}, "config"
+    name = path.name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig")), name
+    except OSError as exc:
+        raise ConfigError(name, "-", f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(name, "-", f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
+
+
+def _cfg_int(cfg: Mapping[str, Any], key: str, file: str, default: int | None) -> int | None:
+    value = cfg.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(file, key, "应为整数", "must be a whole number")
+    return value
+
+
+def _cfg_names(cfg: Mapping[str, Any], key: str, file: str) -> list[str] | None:
+    value = cfg.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(file, key, "应为字符串列表", "must be a list of strings")
+    return [str(v) for v in value]
+
+
+def _hundredths(table: Table, row: Row, header: str) -> int:
+    value = row.get(header)
+    d = parse_decimal(table, row, header, default=Decimal(0))
+    scaled = d * 100
+    if scaled != scaled.to_integral_value():
+        raise table.error(row, header, f"「{value}」最多两位小数", f"'{value}' has more than two decimals")
+    if abs(d) >= _MAX_SCORE:
+        raise table.error(row, header, f"「{value}」不像成绩", f"'{value}' does not look like a score")
+    return int(scaled)
+
+
+def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
+    """Group students whose full names sound the same (pinyin without tones); id ``h1``, ``h2`` …"""
+    from pypinyin import Style, lazy_pinyin
+
+    groups: dict[str, list[str]] = {}
+    for sid, name in zip(ids, names, strict=True):
+        if name:
+            key = " ".join(lazy_pinyin(name, style=Style.NORMAL))
+            groups.setdefault(key, []).append(sid)
+    real = sorted((sorted(m, key=lambda s: s.encode("utf-8")) for m in groups.values() if len(m) > 1),
+                  key=lambda m: m[0].encode("utf-8"))
+    return {sid: f"h{i + 1}" for i, members in enumerate(real) for sid in members}
+
+
+def prepare_classes(students_path: str | Path, classes: int | None, config_path: str | Path | None = None
+                    ) -> PreparedRun:
+    """Parse and validate the inputs; raises InputError / ConfigError with location."""
+    cfg, cfg_file = _load_config(None if config_path is None else Path(config_path))
+    known = {"classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
+             "weights", "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
+             "search_passes"}
+    for key in cfg:
+        if key not in known:
+            raise ConfigError(cfg_file, key, f"未知配置项（可用：{'、'.join(sorted(known))}）",
+                              f"unknown key (known: {', '.join(sorted(known))})")
+    k_cfg = _cfg_int(cfg, "classes", cfg_file, None)
+    sizes = cfg.get("class_sizes")
+    if sizes is not None and (not isinstance(sizes, list) or not all(isinstance(s, int) and s > 0 for s in sizes)):
+        raise ConfigError(cfg_file, "class_sizes", "应为正整数列表", "must be a list of positive whole numbers")
+    k = classes if classes is not None else (k_cfg if k_cfg is not None else (len(sizes) if sizes else None))
+    if k is None:
+        raise ConfigError(cfg_file, "classes", "请用 --classes 或配置 classes 指定班级数",
+                          "give the number of classes with --classes or 'classes' in the config")
+    if k_cfg is not None and classes is not None and k_cfg != classes:
+        raise ConfigError(cfg_file, "classes", f"配置为 {k_cfg} 个班，与 --classes {classes} 不一致",
+                          f"config says {k_cfg} classes but --classes says {classes}")
+    stage = cfg.get("stage", "junior")
+    if stage not in ("primary", "junior"):
+        raise ConfigError(cfg_file, "stage", "应为 primary（小学）或 junior（初中）", "must be 'primary' or 'junior'")
+    default_max = DEFAULT_MAX_PRIMARY if stage == "primary" else DEFAULT_MAX_JUNIOR
+    max_size = _cfg_int(cfg, "max_class_size", cfg_file, default_max)
+    allow_large = bool(cfg.get("allow_large_classes", False))
+    assert max_size is not None
+    if max_size >= LARGE_CLASS and not allow_large:
+        raise ConfigError(cfg_file, "max_class_size",
+                          f"{max_size} 人属于大班额（56 人及以上），如确需请设置 allow_large_classes = true",
+                          f"{max_size} is a large class (56+); set allow_large_classes = true if really needed")
+
+    table = read_table(students_path, STUDENT_COLUMNS)
+    if not table.rows:
+        raise InputError(table.file, "没有学生记录", "no student rows")
+    # Zero configuration: every numeric column is a score, every yes/no column a flag.
+    score_cols: list[str] = []
+    flag_cols: list[str] = []
+    for header in table.extra_headers:
+        if header.replace(" ", "").lower() in _SKIP_HEADERS:
+            continue
+        values = [r.extra[header] for r in table.rows]
+        if all(_is_yes_no(v) for v in values) and any(v.strip() for v in values):
+            flag_cols.append(header)
+        elif all(_is_number(v) or not v.strip() for v in values) and any(v.strip() for v in values):
+            score_cols.append(header)
+    want_scores = _cfg_names(cfg, "scores", cfg_file)
+    want_flags = _cfg_names(cfg, "flags", cfg_file)
+    for key, wanted, found in (("scores", want_scores, score_cols), ("flags", want_flags, flag_cols)):
+        for name in wanted or []:
+            if name not in table.extra_headers:
+                raise ConfigError(cfg_file, key, f"学生表没有「{name}」列", f"the students table has no column '{name}'")
+            if name not in found and key == "scores":
+                found.append(name)
+            if name not in found and key == "flags":
+                found.append(name)
+    if want_scores is not None:
+        score_cols = [c for c in score_cols if c in want_scores]
+    if want_flags is not None:
+        flag_cols = [c for c in flag_cols if c in want_flags]
+    has_total = table.has("score")
+    if not has_total and not score_cols:
+        raise InputError(table.file, "没有成绩列（总分或各科成绩）", "no score column (total or subjects)", row=1)
+    total_name = table.headers["score"] if has_total else "总分"
+    score_names = [total_name, *score_cols]
+
+    weights_cfg = cfg.get("weights", {})
+    if not isinstance(weights_cfg, dict):
+        raise ConfigError(cfg_file, "weights", "应为表，如 weights = { 数学 = 2 }", "must be a table, e.g. { 数学 = 2 }")
+    weights: dict[str, int] = {}
+    for name, w in weights_cfg.items():
+        if name not in score_names and name not in ("total", "总分"):
+            raise ConfigError(cfg_file, f"weights.{name}", "不是成绩列", "is not a score column")
+        if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
+            raise ConfigError(cfg_file, f"weights.{name}", "应为非负数", "must be a non-negative number")
+        weights[total_name if name in ("total", "总分") else name] = round(Decimal(str(w)) * 400 if (
+            name in ("total", "总分") or name == total_name) else Decimal(str(w)) * 100)
+    teachers = _cfg_names(cfg, "head_teachers", cfg_file) or []
+
+    # Unknown-header columns (subjects, flags) located by their own header text.
+    extra = Table(table.file, {h: h for h in table.extra_headers}, (), ())
+    ids: list[str] = []
+    names: list[str] = []
+    roster: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in table:
+        sid = unicodedata.normalize("NFKC", row.get("student_id")).strip()
+        if not sid:
+            raise table.error(row, "student_id", "学号不能为空", "student_id must not be blank")
+        if sid in seen:
+            raise table.error(row, "student_id", f"学号 {sid} 与第 {seen[sid]} 行重复",
+                              f"student_id {sid} repeats row {seen[sid]}")
+        seen[sid] = row.number
+        g = _norm(row.get("gender"))
+        if g in _MALE:
+            gender = "M"
+        elif g in _FEMALE:
+            gender = "F"
+        else:
+            raise table.error(row, "gender", f"「{row.get('gender')}」应为 男/女", f"'{row.get('gender')}' should be M/F")
+        extra_row = Row(row.number, row.extra)
+        subj = {c: _hundredths(extra, extra_row, c) for c in score_cols}
+        total = _hundredths(table, row, "score") if has_total else sum(subj.values())
+        flags = {c: parse_yes_no(extra, extra_row, c) for c in flag_cols}
+        preset = parse_int(table, row, "preset", minimum=1, default=0) if row.get("preset") else None
+        if preset is not None and preset > k:
+            raise table.error(row, "preset", f"预设班级 {preset} 超出 1–{k}", f"preset class {preset} is outside 1–{k}")
+        ids.append(sid)
+        names.append(row.get("name"))
+        roster.append({
+            "id": sid, "gender": gender, "scores": {total_name: total, **subj}, "flags": flags,
+            "together": row.get("together"), "apart": split_list(row.get("apart")), "preset": preset,
+        })
+    homophones = _homophone_ids(ids, names)
+    for rec in roster:
+        rec["homophone"] = homophones.get(rec["id"], "")
+    roster.sort(key=lambda r: str(r["id"]).encode("utf-8"))
+    config: dict[str, Any] = {
+        "engine": VERSION, "classes": k, "class_sizes": sizes, "max_class_size": max_size,
+        "allow_large_classes": allow_large, "score_names": score_names, "flag_names": flag_cols,
+        "weights": weights, "variance_weight": _cfg_int(cfg, "variance_weight", cfg_file, 50),
+        "bands": _cfg_int(cfg, "bands", cfg_file, 5), "top_n": _cfg_int(cfg, "top_n", cfg_file, None),
+        "bottom_n": _cfg_int(cfg, "bottom_n", cfg_file, None),
+        "homophones_apart": bool(cfg.get("homophones_apart", True)), "head_teachers": teachers,
+        "search_passes": _cfg_int(cfg, "search_passes", cfg_file, 400),
+    }
+    rules_from_config(config)  # validate now: a bad config must fail before anything runs
+    private = {sid: {"name": name} for sid, name in zip(ids, names, strict=True)}
+    return PreparedRun(kind=KIND, config=config, roster=roster, private=private)
+
+
+def rules_from_config(config: Mapping[str, Any]) -> PlacementRules:
+    sizes = config.get("class_sizes")
+    return PlacementRules(
+        classes=int(config["classes"]), class_sizes=tuple(int(s) for s in sizes) if sizes else None,
+        max_class_size=int(config["max_class_size"]), allow_large_classes=bool(config["allow_large_classes"]),
+        bands=int(config["bands"]), top_n=config.get("top_n"), bottom_n=config.get("bottom_n"),
+        homophones_apart=bool(config["homophones_apart"]), weights={str(k): int(v) for k, v in config["weights"].items()},
+        variance_weight=int(config["variance_weight"]), head_teachers=tuple(config["head_teachers"]),
+        search_passes=int(config["search_passes"]),
+    )
+
+
+def cohort_from_roster(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Cohort:
+    scores = tuple(str(s) for s in config["score_names"])
+    flags = tuple(str(f) for f in config["flag_names"])
+    students = tuple(Student(
+        student_id=str(r["id"]), gender="M" if r["gender"] == "M" else "F",
+        scores=tuple(int(r["scores"][s]) for s in scores), flags=tuple(bool(r["flags"][f]) for f in flags),
+        together=str(r.get("together", "")), apart=tuple(str(a) for a in r.get("apart", [])),
+        preset=None if r.get("preset") is None else int(r["preset"]), homophone=str(r.get("homophone", "")),
+    ) for r in roster)
+    return Cohort(scores, flags, students)
+
+
+def _pts(x: float, places: int = 2) -> str:
+    return f"{x:.{places}f}"
+
+
+def _classes_csv(pl: Placement) -> bytes:
+    p = pl.problem
+    flags = p.cohort.flag_names
+    band_rules = [r.name for r in p.counts if r.name not in ("boys", *flags)]
+    header = ["class", "size", "boys", "girls", *flags, *band_rules]
+    for s in p.cohort.score_names:
+        header += [f"{s} mean", f"{s} sd"]
+    header.append("head_teacher")
+    rows = []
+    for st in sorted(pl.report.classes, key=lambda c: pl.label_of_slot[c.slot]):
+        label = pl.label_of_slot[st.slot]
+        row: list[object] = [label, st.size, st.boys, st.girls, *(st.counts[f] for f in flags),
+                             *(st.counts[b] for b in band_rules)]
+        for s in p.cohort.score_names:
+            row += [_pts(st.means[s], 4), _pts(st.sds[s], 4)]
+        row.append(pl.head_teachers.get(label, ""))
+        rows.append(row)
+    return csv_bytes(header, rows)
+
+
+def _balance(pl: Placement) -> dict[str, Any]:
+    rep = pl.report
+    checks = [{"rule": c.rule, "group": c.group, "members": list(c.members),
+               "classes": [pl.label_of_slot[s] for s in c.slots], "holds": c.holds, "detail": c.detail}
+              for c in rep.checks]
+    return {
+        "engine": VERSION, "method": pl.method,
+        "search": {"passes": pl.stats.passes, "swaps": pl.stats.swaps, "evaluations": pl.stats.evaluations,
+                   "objective": f"{pl.stats.objective:.9f}", "bound": None,
+                   "note": "exchange search: local optimum, no proven bound"},
+        "hard_rule_violations": rep.violations,
+        "gaps": {k: _pts(v, 4) for k, v in rep.gaps.items()},
+        "class_labels": {str(pl.label_of_slot[s]): s for s in range(pl.problem.k)},
+        "head_teachers": {str(k): v for k, v in sorted(pl.head_teachers.items())},
+        "checks": checks,
+    }
+
+
+def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
+    rep = pl.report
+    p = pl.problem
+    lines = ["# 均衡编班报告 Balance report", "",
+             f"- 学生 students: {p.n}; 班级 classes: {p.k}; 方法 method: {pl.method} "
+             f"({pl.stats.passes} passes, {pl.stats.swaps} swaps)",
+             f"- 硬性规则违反 hard-rule violations: **{rep.violations}**"]
+    if int(config["max_class_size"]) >= LARGE_CLASS:
+        lines.append(f"- ⚠ 班额上限 {config['max_class_size']} 属于大班额（56+） / max class size is a large class")
+    lines += ["", "## 各维度极差 Max − min across classes", "", "| 维度 dimension | 极差 gap |", "|---|---|"]
+    lines += [f"| {k} | {_pts(v, 4)} |" for k, v in rep.gaps.items()]
+    lines += ["", "## 硬性规则核查 Hard-rule audit", "", "| 规则 rule | 组 group | 学号 members | 班级 classes | 满足 holds |",
+              "|---|---|---|---|---|"]
+    for c in rep.checks:
+        classes = ",".join(str(pl.label_of_slot[s]) for s in c.slots) if c.rule != "count" else ""
+        mark = "✓" if c.holds else f"✗ {c.detail}"
+        lines.append(f"| {c.rule} | {c.group} | {' '.join(c.members)} | {classes} | {mark} |")
+    lines += ["", "## 公开抽签 Public draws", "",
+              "班级编号（class-labels）：" + "，".join(f"{pl.label_of_slot[s]}←组{s + 1}" for s in range(p.k))]
+    if pl.head_teachers:
+        lines.append("班主任（head-teachers）：" + "，".join(f"{k}班 {v}" for k, v in sorted(pl.head_teachers.items())))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _chart_png(pl: Placement) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = pl.problem
+    order = sorted(range(p.k), key=lambda s: pl.label_of_slot[s])
+    data = [[p.cohort.students[i].scores[0] / 100 for i in range(p.n) if pl.slot_of_student[i] == s] for s in order]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * p.k + 2), 4.0), dpi=100)
+    ax.boxplot(data, showmeans=True)
+    ax.set_xticks(range(1, p.k + 1), [str(pl.label_of_slot[s]) for s in order])
+    ax.set_xlabel("class")
+    ax.set_ylabel("total score")
+    ax.set_title(f"Total score per class ({p.n} students, {p.k} classes)")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    """Public result files; deterministic in (config, roster, seed, engine version)."""
+    pl = place_students(cohort_from_roster(config, roster), rules_from_config(config), seed)
+    placement = csv_bytes(["student_id", "class"],
+                          [[s.student_id, pl.class_of(i)] for i, s in enumerate(pl.problem.cohort.students)])
+    return {
+        "placement_public.csv": placement,
+        "classes.csv": _classes_csv(pl),
+        "balance.json": (json.dumps(_balance(pl), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
+        "balance.md": _balance_md(pl, config),
+        "chart.png": _chart_png(pl),
+    }
+
+
+class ClassesRunKind:
+    """Registered as ``classes``."""
+
+    name = KIND
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        return execute(config, roster, seed)
+
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+        """``placement.csv``: the class lists schools post (student_id, name, class) — names, never ID numbers."""
+        classes = dict(line.split(",", 1) for line in public_files["placement_public.csv"].decode().splitlines()[1:])
+        rows = sorted(([r["id"], run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
+                       for r in run.roster), key=lambda r: (int(r[2]), str(r[0]).encode("utf-8")))
+        return {"placement.csv": csv_bytes(["student_id", "name", "class"], rows)}
+
+    def summary(self, public_files: Mapping[str, bytes]) -> str:
+        bal = json.loads(public_files["balance.json"])
+        gaps = bal["gaps"]
+        means = {k: v for k, v in gaps.items() if k.startswith("mean ")}
+        worst = max(means.items(), key=lambda kv: Decimal(kv[1]))
+        return (f"阳光编班 class placement: {len(bal['class_labels'])} 班 classes; 硬性规则违反 hard-rule violations "
+                f"{bal['hard_rule_violations']}; 最大均分差 worst mean gap {worst[0][5:]} {worst[1]}")
+
+
+register(ClassesRunKind())
