@@ -1,8 +1,8 @@
 """Placement kernels: student-proposing DA, Boston (immediate acceptance), serial dictatorship.
 
 Spec: docs/lottery.md §2–§3. All three see the same inputs: per preference entry
-``k`` a school ``school[k]`` and the unit's priority ``score[k] = tier * n_units +
-rank`` there (smaller is better; ``rank`` comes from the one lottery draw, so the
+``k`` of unit ``u`` a school ``school[k]`` and the unit's priority there,
+``tier[k] * n_units + rank[u]`` (smaller is better; ``rank`` comes from the one lottery draw, so the
 tie-break is single, STB). Units take ``size[u]`` seats and are admitted whole.
 
 School choice rule, shared by every mechanism ("greedy fit"): given applicants for
@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from engine.errors import EngineError
 from engine.lottery.data import Mechanism
 
-__all__ = ["Placement", "entry_scores", "place"]
+__all__ = ["Placement", "entry_scores", "listed_school_with_seats", "place"]
 
 Int64Array = NDArray[np.int64]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -88,8 +88,8 @@ def _heap_pop(hk: Int64Array, hu: Int64Array, base: int, n: int) -> None:
 
 @_jit
 def _da_kernel(
-    ptr: Int64Array, school: Int64Array, score: Int64Array, size: Int64Array, capacity: Int64Array,
-    order: Int64Array,
+    ptr: Int64Array, school: Int64Array, tier: Int64Array, rank: Int64Array, size: Int64Array,
+    capacity: Int64Array, order: Int64Array,
 ) -> tuple[Int64Array, Int64Array]:
     """Student-proposing DA (Gale–Shapley 1962; McVitie–Wilson proposal order).
 
@@ -137,7 +137,7 @@ def _da_kernel(
             k = nxt[u]
             nxt[u] += 1
             s = school[k]
-            key = score[k]
+            key = tier[k] * n_units + rank[u]  # (tier, lottery rank) packed, see entry_scores
             cap = capacity[s]
             b = base[s]
             if used[s] + sz <= cap:
@@ -180,8 +180,8 @@ def _da_kernel(
 
 @_jit
 def _boston_kernel(
-    ptr: Int64Array, school: Int64Array, score: Int64Array, size: Int64Array, capacity: Int64Array,
-    order: Int64Array, n_keys: int,
+    ptr: Int64Array, school: Int64Array, tier: Int64Array, rank: Int64Array, size: Int64Array,
+    capacity: Int64Array, order: Int64Array, n_keys: int,
 ) -> tuple[Int64Array, Int64Array]:
     """Immediate acceptance (Boston, 志愿优先): choice round by choice round, seats final.
 
@@ -205,7 +205,7 @@ def _boston_kernel(
             if assigned[u] < 0 and ptr[u] + r < ptr[u + 1]:
                 k = ptr[u] + r
                 cu[cnt] = u
-                ck[cnt] = school[k] * n_keys + score[k]
+                ck[cnt] = school[k] * n_keys + tier[k] * n_units + rank[u]
                 cnt += 1
         idx = np.argsort(ck[:cnt])
         for j in idx:
@@ -268,14 +268,13 @@ def place(
     by (base tier, rank). Raises :class:`EngineError` for an unknown mechanism.
     """
     n_units = rank.shape[0]
-    score = entry_scores(ptr, tier, rank)
     lottery_order = np.argsort(rank, kind="stable")
     lottery_order = lottery_order[active[lottery_order]].astype(np.int64)
     if mechanism == "da":
-        s, e = _da_kernel(ptr, school, score, size, capacity, lottery_order)
+        s, e = _da_kernel(ptr, school, tier, rank, size, capacity, lottery_order)
     elif mechanism == "boston":
-        n_keys = int(score.max()) + 1 if score.size else 1
-        s, e = _boston_kernel(ptr, school, score, size, capacity, lottery_order, n_keys)
+        n_keys = (int(tier.max()) + 1 if tier.size else 1) * n_units
+        s, e = _boston_kernel(ptr, school, tier, rank, size, capacity, lottery_order, n_keys)
     elif mechanism == "serial":
         master = np.argsort(base_tier * n_units + rank, kind="stable").astype(np.int64)
         master = master[active[master]]
@@ -283,3 +282,22 @@ def place(
     else:
         raise EngineError(f"未知的派位方式 {mechanism!r}", f"unknown mechanism {mechanism!r} (da, boston, serial)")
     return Placement(school=s, entry=e)
+
+
+@_jit
+def _listed_with_seats(ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array) -> NDArray[np.bool_]:
+    out = np.zeros(units.shape[0], dtype=np.bool_)
+    for i in range(units.shape[0]):
+        u = units[i]
+        for k in range(ptr[u], ptr[u + 1]):
+            if left[school[k]] > 0:
+                out[i] = True
+                break
+    return out
+
+
+def listed_school_with_seats(
+    ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array
+) -> NDArray[np.bool_]:
+    """For each unit in ``units``: does any school on its list still have at least one seat?"""
+    return _listed_with_seats(ptr, school, left, units)

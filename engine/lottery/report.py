@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.lottery.mechanisms import entry_scores
 from engine.lottery.rounds import LotteryResult
 from engine.randomness import format_lottery_number
 
@@ -141,7 +142,7 @@ def count_justified_envy(result: LotteryResult) -> int:
     in_r1 = result.round == 1
     entries = m.ptr[:-1]
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.ptr))
-    score = m.tier * n + result.rank[owner]
+    score = entry_scores(m.ptr, m.tier, result.rank)
     n_keys = int(score.max()) + 1 if score.size else 1
     # Position of each unit's round-1 entry; entries before it are schools it prefers.
     got = np.where(in_r1, entries + result.choice_rank - 1, m.ptr[1:])

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.lottery.data import LotteryProblem, Market, Mechanism, build_market
-from engine.lottery.mechanisms import place
+from engine.lottery.mechanisms import listed_school_with_seats, place
 from engine.lottery.numbers import draw_numbers, priority_ranks
 
 __all__ = ["LotteryResult", "Reason", "place_market", "run_lottery"]
@@ -110,16 +110,18 @@ def place_market(
     used_all = np.bincount(school[school >= 0], weights=market.size[school >= 0], minlength=market.n_schools)
     left_all = market.capacity - used_all.astype(np.int64)
     reasons = [""] * n
-    for u in np.flatnonzero(school < 0).tolist():
-        if round2:
-            lo, hi = int(market.r2_ptr[u]), int(market.r2_ptr[u + 1])
-            if lo == hi:
-                reasons[u] = Reason.NO_PREFERENCE_IN_ROUND2.value
-                continue
-            listed = market.r2_school[lo:hi]
-        else:
-            listed = market.school[int(market.ptr[u]):int(market.ptr[u + 1])]
-        if market.size[u] > 1 and bool((left_all[listed] > 0).any()):
+    unplaced = np.flatnonzero(school < 0).astype(np.int64)
+    if round2:
+        no_r2 = (market.r2_ptr[unplaced + 1] - market.r2_ptr[unplaced]) == 0
+        near = listed_school_with_seats(market.r2_ptr, market.r2_school, left_all, unplaced)
+    else:
+        no_r2 = np.zeros(unplaced.shape[0], dtype=np.bool_)
+        near = listed_school_with_seats(market.ptr, market.school, left_all, unplaced)
+    near &= market.size[unplaced] > 1
+    for u, none, multi in zip(unplaced.tolist(), no_r2.tolist(), near.tolist(), strict=True):
+        if none:
+            reasons[u] = Reason.NO_PREFERENCE_IN_ROUND2.value
+        elif multi:
             reasons[u] = Reason.NOT_ENOUGH_SEATS_FOR_MULTIPLES.value
         else:
             reasons[u] = Reason.ALL_CHOICES_FULL.value

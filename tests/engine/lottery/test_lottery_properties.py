@@ -198,3 +198,13 @@ def test_units_never_split_and_round2_uses_leftover_seats(problem: object) -> No
                 assert r.reason[u] != ""
             else:
                 assert r.reason[u] == "" and r.round[u] in (1, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=3), max_size=20),
+       st.binary(min_size=32, max_size=32))
+def test_fast_draw_equals_randomness_spec(keys: list[list[str]], seed: bytes) -> None:
+    from engine.lottery.numbers import draw_numbers
+    from engine.randomness import lottery_numbers
+
+    assert draw_numbers(seed, keys).tolist() == lottery_numbers(seed, "lottery", keys)
