@@ -1,0 +1,94 @@
+"""The ceremony refuses out-of-order steps; withdrawals are recorded, not edited in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import T0, fake_run, run_ceremony
+
+from api.ceremony import CeremonyDir
+from api.runs.publish import publish_run
+from audit.ceremony import State, derive_seed, witness_commitment
+from audit.errors import CeremonyError
+from audit.signing import Signer
+
+
+@pytest.mark.parametrize(
+    ("until", "action", "payload"),
+    [
+        ("init", "sources.declare", {"witnesses": ["a"], "public_source": "x", "fallback": "y"}),
+        ("init", "witness.commit", {"witness": "a", "commitment": "00"}),
+        ("freeze", "roster.freeze", {"roster_root": "00", "roster_size": 1, "config_hash": "00"}),
+        ("freeze", "witness.reveal", {"witness": "alice", "value": "v", "salt": "s"}),
+        ("declare", "witness.commit", {"witness": "mallory", "commitment": "00"}),
+        ("commit", "witness.commit", {"witness": "alice", "commitment": "00"}),
+        ("commit", "witness.reveal", {"witness": "alice", "value": "wrong", "salt": "alice-salt"}),
+        ("commit", "seed.derive", {}),
+        ("reveal", "run.execute", {"results": {}, "engine": {}}),
+        ("reveal", "seed.practice", {"mode": "practice", "seed": "00" * 32}),
+        ("seed", "run.publish", {}),
+        ("execute", "roster.withdraw", {"id": "A0001"}),
+    ],
+)
+def test_out_of_order_is_refused(tmp_path: Path, operator: Signer, until: str, action: str, payload: dict) -> None:  # type: ignore[type-arg]
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until=until)
+    before = (tmp_path / "run" / "log.jsonl").read_bytes()
+    with pytest.raises(CeremonyError):
+        d.append(operator, "operator", T0, action, payload)
+    assert (tmp_path / "run" / "log.jsonl").read_bytes() == before
+
+
+def test_engine_refuses_to_execute_before_seeded(tmp_path: Path, operator: Signer) -> None:
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="reveal")
+    with pytest.raises(CeremonyError, match="SEEDED"):
+        d.execute(operator, "operator", T0)
+    assert d.state().state is State.REVEALED
+    with pytest.raises(CeremonyError):
+        publish_run(d.prepared(), bytes(32), tmp_path / "out", practice=False,
+                    audit=d.audit_context(operator, "operator", T0))
+    assert not (tmp_path / "out").exists()
+
+
+def test_reinit_only_in_draft(tmp_path: Path, operator: Signer) -> None:
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="init")
+    d.init(fake_run(5), operator, actor="operator", time=T0, force=True)
+    assert d.state().state is State.DRAFT
+    d.freeze(operator, "operator", T0)
+    with pytest.raises(CeremonyError, match="DRAFT"):
+        d.init(fake_run(), operator, actor="operator", time=T0, force=True)
+
+
+def test_withdrawal_keeps_commitment_and_skips_applicant(tmp_path: Path, operator: Signer) -> None:
+    out = tmp_path / "out"
+    run_ceremony(tmp_path / "run", operator, fake_run(), withdraw="A0003", out=out)
+    roster = (out / "bundle" / "roster.jsonl").read_text().splitlines()
+    assert any('"id":"A0003"' in line for line in roster)
+    results = (out / "results.csv").read_text()
+    assert "A0003" not in results and results.count("\n") == 12  # header + 11
+
+
+def test_withdraw_unknown_applicant(tmp_path: Path, operator: Signer) -> None:
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
+    with pytest.raises(CeremonyError):
+        d.withdraw(operator, "operator", T0, "NOPE")
+
+
+def test_seed_derivation_known_answer() -> None:
+    inputs, seed = derive_seed("11" * 32, "22" * 32, {"b": "2", "a": "1"}, {"source": "drand", "value": "ff"})
+    assert [c["witness"] for c in inputs["contributions"]] == ["a", "b"]
+    assert seed.hex() == "db64f18d35d92ddf3d01f3f8df3234fb521cd5ccc9c61e6b57d4b5ff6eaa69af"
+    assert witness_commitment("v", "s") != witness_commitment("vs", "")
+
+
+def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer) -> None:
+    run_ceremony(tmp_path / "run", operator, fake_run(), out=tmp_path / "out")
+    notes = sorted((tmp_path / "run" / "checkpoints").glob("*.note"))
+    assert len(notes) == 10  # init … execute, publish (no withdrawal here)
+    secret = tmp_path / "run" / "private" / "roster_secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    bundle_text = b"".join(p.read_bytes() for p in (tmp_path / "out" / "bundle").rglob("*") if p.is_file())
+    assert secret.read_text().strip().encode() not in bundle_text
+    assert "学生".encode() not in bundle_text  # names never reach the public bundle
+    assert json.loads((tmp_path / "out" / "bundle" / "manifest.json").read_text())["practice"] is False
