@@ -342,6 +342,8 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
         spec = need_field(raw.get("field"), f"{where}.field", ("number", "date", "category", "list", "flag"))
         cap = r.optional_hundredths(raw, "cap", where)
         label = r.string(raw, "label", where, ident)
+        if spec.type != "date" and "unit" in raw:
+            raise r.fail(f"{where}.unit", "只有日期字段可以指定 unit", "only date fields take a unit")
         if spec.type in ("category", "list"):
             table = raw.get("table")
             if not isinstance(table, dict) or not table:
