@@ -77,6 +77,7 @@ class RunAudit:
     actor: str
     time: str | None
     history: list[str] = field(default_factory=list)  # earlier signed checkpoints
+    keys: list[str] = field(default_factory=list)  # every verifier key (vkey) that signed in this run
 
     @property
     def state(self) -> State:

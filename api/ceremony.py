@@ -168,7 +168,7 @@ class CeremonyDir:
         info = self.info()
         return RunAudit(run_id=info["run_id"], origin=info["origin"], practice=False, log=self.log(),
                         signer=signer, roster_secret=self.roster_secret(), actor=actor, time=time,
-                        history=self.checkpoint_notes())
+                        history=self.checkpoint_notes(), keys=list(info["keys"]))
 
     def record_publish(self, audit: RunAudit) -> None:
         """After publish_run succeeded: store the extended log and its checkpoint."""

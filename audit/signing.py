@@ -36,6 +36,8 @@ __all__ = [
     "open_note",
     "parse_checkpoint",
     "sign_note",
+    "sign_rotation",
+    "verify_rotation",
 ]
 
 _ED25519 = b"\x01"
@@ -233,3 +235,29 @@ def parse_checkpoint(text: str, *, step: str = "checkpoint") -> Checkpoint:
     if len(root) != 32:
         raise VerificationError(step, "checkpoint", "检查点根哈希长度错误", "root is not 32 bytes")
     return Checkpoint(origin, int(size_s), root)
+
+
+_ROTATION_HEADER = "sunshine key rotation/v1"
+
+
+def sign_rotation(origin: str, old: Signer, new: Signer) -> str:
+    """A rotation statement naming both keys, signed by the old *and* the new key (TUF-style)."""
+    text = f"{_ROTATION_HEADER}\n{origin}\nold {old.verifier.vkey}\nnew {new.verifier.vkey}\n"
+    return sign_note(text, [old, new])
+
+
+def verify_rotation(note: str, trusted: list[Verifier], *, step: str = "signatures") -> Verifier:
+    """Return the new key of a rotation statement signed by a trusted old key and by the new key itself.
+
+    Two *distinct* keys must sign: the old one (already trusted) and the new one (proving possession).
+    """
+    text, _ = open_note(note, trusted, step=step)
+    lines = text.split("\n")
+    if len(lines) != 5 or lines[0] != _ROTATION_HEADER or not lines[2].startswith("old ") or not lines[3].startswith("new "):
+        raise VerificationError(step, "key.rotate", "密钥轮换声明格式错误", "malformed key rotation statement")
+    old, new = Verifier.from_vkey(lines[2][4:]), Verifier.from_vkey(lines[3][4:])
+    if old not in trusted or new == old:
+        raise SignatureInvalid(step, "key.rotate", "旧密钥不受信任", "rotation is not from a trusted key")
+    open_note(note, [old], step=step)
+    open_note(note, [new], step=step)
+    return new

@@ -31,7 +31,7 @@ from audit.ceremony import CeremonyState, State, replay
 from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationError
 from audit.log import AuditLog
 from audit.merkle import leaf_hash, root_of, verify_consistency
-from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint
+from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 from engine.randomness import format_lottery_number, lottery_numbers
 
 __all__ = ["STEPS", "Execute", "VerifiedBundle", "first_difference", "verify_bundle"]
@@ -99,7 +99,17 @@ def verify_bundle(
         shipped = [Verifier.from_vkey(k) for k in bundle.keys.get("log_keys", [])]
     except Exception as exc:
         raise _fail(step, "keys.json", f"unreadable key: {exc}") from exc
-    keys = trusted_keys if trusted_keys is not None else shipped
+    keys = list(trusted_keys if trusted_keys is not None else shipped)
+    # key rotations recorded in the log extend the trusted set (each signed by a trusted old key and the new key)
+    for line in files["log.jsonl"].split(b"\n"):
+        if b'"action":"key.rotate"' in line:
+            try:
+                note = json.loads(line)["payload"]["note"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _fail(step, "key.rotate", "malformed key rotation entry") from exc
+            new = verify_rotation(note, keys, step=step)
+            if new not in keys:
+                keys.append(new)
     text, signers = open_note(files["checkpoint"].decode("utf-8", "replace"), keys, step=step)
     cp = parse_checkpoint(text, step=step)
     if cp.origin != bundle.manifest["origin"]:

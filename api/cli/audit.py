@@ -52,6 +52,32 @@ def keys_show(key_file: KeyOpt = None) -> None:
     print(f"fingerprint: SHA256:{v.fingerprint}")
 
 
+@keys_app.command("rotate")
+def keys_rotate(
+    new_key_file: Annotated[Path, typer.Option("--new-key-file", help="where to write the new private key")],
+    key_file: KeyOpt = None,
+    name: Annotated[str | None, typer.Option("--name", help="name of the new key (default: old name)")] = None,
+    run: Annotated[Path | None, typer.Option("--run", help="ceremony run directory to record the rotation in")] = None,
+    time: Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time (default: now)")] = None,
+) -> None:
+    """Create a new key and a rotation statement signed by both old and new key (logged with --run)."""
+    from api.audit_runs import now_utc
+    from api.ceremony import CeremonyDir
+    from audit.signing import sign_rotation
+
+    old = load_signer(key_file)
+    new = Signer.generate(name or old.name)
+    origin = CeremonyDir(run).info()["origin"] if run else "sunshine/keys"
+    note = sign_rotation(origin, old, new)
+    path = write_key_file(new_key_file, new)
+    if run:
+        CeremonyDir(run).append(new, "operator", time or now_utc(), "key.rotate", {"note": note})
+    print(f"new key file: {path}")
+    print(f"public key: {new.verifier.vkey}")
+    print(f"fingerprint: SHA256:{new.verifier.fingerprint}")
+    print(note, end="")
+
+
 def _pinned(keys: list[str] | None) -> list[Verifier] | None:
     return [Verifier.from_vkey(k) for k in keys] if keys else None
 

@@ -26,7 +26,7 @@ from audit.errors import CeremonyError
 from audit.log import AuditLog
 from audit.merkle import MerkleTree
 from audit.roster import make_leaves, roster_root
-from audit.signing import parse_checkpoint
+from audit.signing import Verifier, parse_checkpoint
 
 __all__ = ["PublishedRun", "publish_run"]
 
@@ -94,7 +94,7 @@ def publish_run(
         log=audit.log,
         checkpoint=checkpoint,
         history=_history(audit.log, audit.history),
-        keys=[audit.signer.verifier],
+        keys=[Verifier.from_vkey(k) for k in dict.fromkeys([*audit.keys, audit.signer.verifier.vkey])],
         public_files=public,
     )
     with staged_directory(out) as staging:

@@ -92,3 +92,30 @@ def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer
     assert secret.read_text().strip().encode() not in bundle_text
     assert "学生".encode() not in bundle_text  # names never reach the public bundle
     assert json.loads((tmp_path / "out" / "bundle" / "manifest.json").read_text())["practice"] is False
+
+
+def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, operator: Signer) -> None:
+    from api.audit_runs import load_bundle_files
+    from api.runs import get_kind
+    from audit.bundle import Bundle
+    from audit.signing import sign_rotation
+    from audit.verify import verify_bundle
+
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
+    new = Signer("test-operator", bytes([7]) * 32)
+    d.append(new, "operator", T0, "key.rotate", {"note": sign_rotation(d.info()["origin"], operator, new)})
+    d.append(new, "operator", T0, "sources.declare",
+             {"witnesses": ["w"], "public_source": "drand", "fallback": "lotto"})
+    d.append(new, "w", T0, "witness.commit", {"witness": "w", "commitment": witness_commitment("v", "s")})
+    d.append(new, "w", T0, "witness.reveal", {"witness": "w", "value": "v", "salt": "s"})
+    d.seed(new, "operator", T0, "ff", fallback=True)
+    d.execute(new, "operator", T0)
+    audit = d.audit_context(new, "operator", T0)
+    st = d.state()
+    assert st.seed_record is not None
+    publish_run(d.prepared(), bytes.fromhex(st.seed_record["seed"]), tmp_path / "out", practice=False, audit=audit)
+    b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
+    lines = list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
+    assert lines[-1].startswith("manifest")
+    with pytest.raises(Exception, match="no trusted key"):
+        list(verify_bundle(b, trusted_keys=[Signer("x", bytes(32)).verifier], execute=None))

@@ -114,3 +114,16 @@ def test_bad_key_names() -> None:
         Signer("has space", bytes(32))
     with pytest.raises(KeyFileError):
         Verifier.from_vkey(GO_VKEY.replace("c74f20a3", "00000000"))
+
+
+def test_rotation_needs_both_keys() -> None:
+    from audit.signing import sign_rotation, verify_rotation
+
+    old, new, evil = Signer("op", bytes(32)), Signer("op", bytes([1]) * 32), Signer("op", bytes([2]) * 32)
+    note = sign_rotation("sunshine/x", old, new)
+    assert verify_rotation(note, [old.verifier]) == new.verifier
+    with pytest.raises(SignatureInvalid):
+        verify_rotation(note, [evil.verifier])  # old key not trusted
+    only_old = note.split("\n\n")[0] + "\n\n" + note.split("\n\n")[1].split("\n")[0] + "\n"
+    with pytest.raises(SignatureInvalid):
+        verify_rotation(only_old, [old.verifier])  # new key did not sign
