@@ -168,7 +168,8 @@ def main() -> None:
                 print(fmt(describe(f"plain CP-SAT {a.cpsat_seconds:.0f} s ({r.status.value})", cohort, rules,
                                    r.unit_slot[p.unit_of], secs)), flush=True)
             else:
-                print(f"| plain CP-SAT {a.cpsat_seconds:.0f} s | {n}/{k} | no solution ({r.status.value}) |", flush=True)
+                print(f"| plain CP-SAT {a.cpsat_seconds:.0f} s | {n}/{k} | no solution ({r.status.value}) |",
+                      flush=True)
         slot, secs, info = run_sunshine(cohort, rules)
         print(fmt(describe("Sunshine", cohort, rules, slot, secs)) + f" <!-- {info} -->",
               flush=True)

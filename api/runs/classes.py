@@ -51,7 +51,8 @@ STUDENT_COLUMNS = (
 )
 # Columns never treated as scores or flags, whatever they contain (privacy and noise).
 _SKIP_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号", "证件号码", "idnumber", "idno", "电话", "联系电话",
-                 "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday", "学校", "毕业学校",
+                 "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday",
+                 "学校", "毕业学校",
                  "家长姓名", "住址", "address"}
 _MALE = {"男", "m", "male", "boy", "1"}
 _FEMALE = {"女", "f", "female", "girl", "2"}
@@ -106,7 +107,7 @@ def _cfg_names(cfg: Mapping[str, Any], key: str, file: str) -> list[str] | None:
 
 def _hundredths(table: Table, row: Row, header: str) -> int:
     value = row.get(header)
-    d = parse_decimal(table, row, header, default=Decimal(0))
+    d = parse_decimal(table, row, header)
     scaled = d * 100
     if scaled != scaled.to_integral_value():
         raise table.error(row, header, f"「{value}」最多两位小数", f"'{value}' has more than two decimals")
@@ -172,17 +173,24 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
     for header in table.extra_headers:
         if header.replace(" ", "").lower() in _SKIP_HEADERS:
             continue
-        values = [r.extra[header] for r in table.rows]
-        if all(_is_yes_no(v) for v in values) and any(v.strip() for v in values):
+        values = [r.extra[header] for r in table.rows if r.extra[header].strip()]
+        if not values:
+            continue
+        yes_no = sum(_is_yes_no(v) for v in values)
+        numeric = sum(_is_number(v) for v in values)
+        # Mostly yes/no → a flag; mostly numbers → a score. Stray cells are then reported
+        # at their row rather than silently dropping the whole column.
+        if yes_no == len(values) or (yes_no * 2 > len(values) and yes_no >= numeric):
             flag_cols.append(header)
-        elif all(_is_number(v) or not v.strip() for v in values) and any(v.strip() for v in values):
+        elif numeric * 2 > len(values):
             score_cols.append(header)
     want_scores = _cfg_names(cfg, "scores", cfg_file)
     want_flags = _cfg_names(cfg, "flags", cfg_file)
     for key, wanted, found in (("scores", want_scores, score_cols), ("flags", want_flags, flag_cols)):
         for name in wanted or []:
             if name not in table.extra_headers:
-                raise ConfigError(cfg_file, key, f"学生表没有「{name}」列", f"the students table has no column '{name}'")
+                raise ConfigError(cfg_file, key, f"学生表没有「{name}」列",
+                                  f"the students table has no column '{name}'")
             if name not in found and key == "scores":
                 found.append(name)
             if name not in found and key == "flags":
@@ -199,7 +207,8 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
 
     weights_cfg = cfg.get("weights", {})
     if not isinstance(weights_cfg, dict):
-        raise ConfigError(cfg_file, "weights", "应为表，如 weights = { 数学 = 2 }", "must be a table, e.g. { 数学 = 2 }")
+        raise ConfigError(cfg_file, "weights", "应为表，如 weights = { \"数学\" = 2 }",
+                          "must be a table, e.g. { \"数学\" = 2 }")
     weights: dict[str, int] = {}
     for name, w in weights_cfg.items():
         if name not in score_names and name not in ("total", "总分"):
@@ -230,7 +239,8 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
         elif g in _FEMALE:
             gender = "F"
         else:
-            raise table.error(row, "gender", f"「{row.get('gender')}」应为 男/女", f"'{row.get('gender')}' should be M/F")
+            raise table.error(row, "gender", f"「{row.get('gender')}」应为 男/女",
+                              f"'{row.get('gender')}' should be M/F (男/女)")
         extra_row = Row(row.number, row.extra)
         subj = {c: _hundredths(extra, extra_row, c) for c in score_cols}
         total = _hundredths(table, row, "score") if has_total else sum(subj.values())
@@ -268,7 +278,8 @@ def rules_from_config(config: Mapping[str, Any]) -> PlacementRules:
         classes=int(config["classes"]), class_sizes=tuple(int(s) for s in sizes) if sizes else None,
         max_class_size=int(config["max_class_size"]), allow_large_classes=bool(config["allow_large_classes"]),
         bands=int(config["bands"]), top_n=config.get("top_n"), bottom_n=config.get("bottom_n"),
-        homophones_apart=bool(config["homophones_apart"]), weights={str(k): int(v) for k, v in config["weights"].items()},
+        homophones_apart=bool(config["homophones_apart"]),
+        weights={str(k): int(v) for k, v in config["weights"].items()},
         variance_weight=int(config["variance_weight"]), head_teachers=tuple(config["head_teachers"]),
         search_passes=int(config["search_passes"]),
     )
@@ -339,7 +350,8 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
         lines.append(f"- ⚠ 班额上限 {config['max_class_size']} 属于大班额（56+） / max class size is a large class")
     lines += ["", "## 各维度极差 Max − min across classes", "", "| 维度 dimension | 极差 gap |", "|---|---|"]
     lines += [f"| {k} | {_pts(v, 4)} |" for k, v in rep.gaps.items()]
-    lines += ["", "## 硬性规则核查 Hard-rule audit", "", "| 规则 rule | 组 group | 学号 members | 班级 classes | 满足 holds |",
+    lines += ["", "## 硬性规则核查 Hard-rule audit", "",
+              "| 规则 rule | 组 group | 学号 members | 班级 classes | 满足 holds |",
               "|---|---|---|---|---|"]
     for c in rep.checks:
         classes = ",".join(str(pl.label_of_slot[s]) for s in c.slots) if c.rule != "count" else ""

@@ -1,0 +1,44 @@
+"""Hypothesis strategies: small cohorts with together, apart and preset rules that are satisfiable."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from engine.classes import Cohort, PlacementRules, Student
+
+
+@st.composite
+def cohorts(draw: st.DrawFn) -> tuple[Cohort, PlacementRules]:
+    k = draw(st.integers(2, 4))
+    n = draw(st.integers(2 * k, 8 * k))
+    students = []
+    for i in range(n):
+        subj = draw(st.lists(st.integers(0, 300), min_size=2, max_size=2))
+        students.append(dict(
+            student_id=f"s{i:03d}", gender=draw(st.sampled_from(["M", "F"])), scores=(sum(subj) * 50, subj[0] * 50,
+                                                                                      subj[1] * 50),
+            flags=(draw(st.booleans()),), together="", apart=(), preset=None,
+        ))
+    # Disjoint rule groups over a shuffled prefix: pairs together, groups of ≤k apart, a few presets.
+    order = draw(st.permutations(range(n)))
+    pos = 0
+    for t in range(draw(st.integers(0, 2))):
+        if pos + 2 > n:
+            break
+        for m in order[pos:pos + 2]:
+            students[m]["together"] = f"T{t}"
+        pos += 2
+    for a in range(draw(st.integers(0, 2))):
+        size = draw(st.integers(2, k))
+        if pos + size > n:
+            break
+        for m in order[pos:pos + size]:
+            students[m]["apart"] = (f"A{a}",)
+        pos += size
+    for _ in range(draw(st.integers(0, 2))):
+        if pos >= n:
+            break
+        students[order[pos]]["preset"] = draw(st.integers(1, k))
+        pos += 1
+    cohort = Cohort(("total", "a", "b"), ("flag",), tuple(Student(**s) for s in students))  # type: ignore[arg-type]
+    return cohort, PlacementRules(classes=k, bands=3, top_n=k, bottom_n=k, search_passes=20)

@@ -1,0 +1,82 @@
+"""Properties asserted on every generated cohort: hard rules, ±1 counts, order independence."""
+
+from __future__ import annotations
+
+import numpy as np
+from classes_strategies import cohorts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.classes import Cohort, PlacementRules, place_students
+from engine.errors import InfeasiblePlacement
+
+SEED = bytes(range(32))
+
+
+def _classes(cohort: Cohort, rules: PlacementRules, seed: bytes) -> dict[str, int]:
+    pl = place_students(cohort, rules, seed)
+    return {s.student_id: pl.class_of(i) for i, s in enumerate(pl.problem.cohort.students)}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts())
+def test_hard_rules_hold(case: tuple[Cohort, PlacementRules]) -> None:
+    cohort, rules = case
+    try:
+        pl = place_students(cohort, rules, SEED)
+    except InfeasiblePlacement as exc:
+        # Only the ±1 count rules can collide with presets in tiny cohorts; that must be said.
+        assert exc.conflicts
+        return
+    k = rules.classes
+    cls = {s.student_id: pl.class_of(i) for i, s in enumerate(pl.problem.cohort.students)}
+    sizes = np.bincount(list(cls.values()), minlength=k + 1)[1:]
+    assert sizes.max() - sizes.min() <= 1
+    assert sorted(pl.label_of_slot) == list(range(1, k + 1))
+    groups: dict[str, set[int]] = {}
+    apart: dict[str, list[int]] = {}
+    for s in cohort.students:
+        if s.together:
+            groups.setdefault(s.together, set()).add(cls[s.student_id])
+        for a in s.apart:
+            apart.setdefault(a, []).append(cls[s.student_id])
+        if s.preset is not None:
+            assert cls[s.student_id] == s.preset
+    assert all(len(v) == 1 for v in groups.values())
+    assert all(len(v) == len(set(v)) for v in apart.values())
+    n = cohort.size
+    boys = sum(s.gender == "M" for s in cohort.students)
+    for label in range(1, k + 1):
+        members = [s for s in cohort.students if cls[s.student_id] == label]
+        share = boys * len(members) / n
+        assert abs(sum(s.gender == "M" for s in members) - share) <= 1 + 1e-9
+    assert pl.report.violations == 0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(case: tuple[Cohort, PlacementRules], rnd: object) -> None:
+    cohort, rules = case
+    shuffled = list(cohort.students)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    other = Cohort(cohort.score_names, cohort.flag_names, tuple(shuffled))
+    try:
+        first = _classes(cohort, rules, SEED)
+    except InfeasiblePlacement:
+        return
+    assert _classes(other, rules, SEED) == first
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts())
+def test_apart_group_larger_than_class_count_is_named(case: tuple[Cohort, PlacementRules]) -> None:
+    cohort, rules = case
+    k = rules.classes
+    students = [s.__class__(**{**s.__dict__, "apart": ("X",) if i <= k else (), "together": "", "preset": None})
+                for i, s in enumerate(cohort.students)]
+    try:
+        place_students(Cohort(cohort.score_names, cohort.flag_names, tuple(students)), rules, SEED)
+    except InfeasiblePlacement as exc:
+        assert any("apart group 'X'" in c and f"only {k} classes" in c for c in exc.conflicts)
+    else:
+        raise AssertionError("an apart group larger than the class count must be infeasible")
