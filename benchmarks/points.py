@@ -23,10 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.points import Applicant, School, shipped_rule_set  # noqa: E402
-from engine.points.placement import place_by_rank  # noqa: E402
-from engine.points.ranking import rank_applicants  # noqa: E402
-from engine.points.scoring import build_columns, score_applicants  # noqa: E402
+from engine.points import Applicant, School, shipped_rule_set
+from engine.points.placement import place_by_rank
+from engine.points.ranking import rank_applicants
+from engine.points.scoring import build_columns, score_applicants
 
 EDU = ["初中", "高中", "中专", "大专", "本科", "硕士", "博士"]
 SKILL = ["", "初级工", "中级工", "高级工", "技师", "高级技师"]

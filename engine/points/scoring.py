@@ -187,7 +187,8 @@ def _check_non_negative(spec: FieldSpec, values: I64, applicants: Sequence[Appli
     negative = np.flatnonzero(values < 0)
     if len(negative):
         a = applicants[int(negative[0])]
-        raise EngineError(f"申请 {a.id} 的字段「{spec.name}」为负数", f"applicant {a.id}: field '{spec.name}' is negative")
+        raise EngineError(f"申请 {a.id} 的字段「{spec.name}」为负数",
+                          f"applicant {a.id}: field '{spec.name}' is negative")
 
 
 def duration_units(columns: Columns, field: str, unit: Unit, cutoff: dt.date) -> I64:

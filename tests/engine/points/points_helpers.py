@@ -70,10 +70,8 @@ def reference_item(rule_set: RuleSet, item: Item, values: dict[str, Any]) -> Fra
         qty = max(qty, Fraction(0))
         per = Fraction(item.per, 100)
         rate = Fraction(abs(item.points), 100)
-        if item.whole:
-            pts = (qty // per) * rate
-        else:
-            pts = Fraction(int(qty * rate / per * 100), 100)  # rounded down to the hundredth
+        # Whole multiples of ``per`` only, or pro rata rounded down to the hundredth.
+        pts = (qty // per) * rate if item.whole else Fraction(int(qty * rate / per * 100), 100)
         if item.points < 0:
             pts = -pts
     if item.cap is not None:

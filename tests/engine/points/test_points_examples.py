@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from points_helpers import FOSHAN_DEFAULTS, applicant
 
 from engine.points import (
     School,
@@ -19,7 +20,6 @@ from engine.points import (
     shipped_rule_set_text,
 )
 from engine.randomness import lottery_numbers
-from points_helpers import FOSHAN_DEFAULTS, applicant
 
 SEED = bytes(range(32))
 D = dt.date

@@ -18,10 +18,10 @@ from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from points_helpers import FOSHAN_DEFAULTS, reference_item, reference_total
 
 from engine.points import Applicant, School, admit_by_points, parse_rule_set, shipped_rule_set, shipped_rule_set_text
 from engine.points.scoring import build_columns, score_applicants
-from points_helpers import FOSHAN_DEFAULTS, reference_item, reference_total
 
 FOSHAN = shipped_rule_set("foshan-2014")
 XIAMEN = shipped_rule_set("xiamen-120")
@@ -204,7 +204,8 @@ def test_row_order_independence(roster: list[Applicant], joint: bool, second: bo
 def test_second_pass_only_adds_placements(roster: list[Applicant]) -> None:
     first = admit_by_points(FOSHAN, roster, SCHOOLS, bytes(32))
     both = admit_by_points(FOSHAN, roster, SCHOOLS, bytes(32), second_pass=True)
-    assert (first.placement.school[first.placement.round == 1] == both.placement.school[both.placement.round == 1]).all()
+    round1 = first.placement.school[first.placement.round == 1]
+    assert (round1 == both.placement.school[both.placement.round == 1]).all()
     # Round 2 never leaves a seat empty while a ranked applicant stays unplaced.
     ranked_unplaced = [i for g in both.ranking.groups for i in g if both.placement.school[i] < 0]
     if ranked_unplaced:
