@@ -95,7 +95,8 @@ def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: i
     key and roster secret are derived from the seed (so they prove nothing, and the
     bundle says so), and entries carry no time.
     """
-    run_id = "practice-" + hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()[:16]
+    digest = hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()
+    run_id = "practice-" + digest[:16]
     log = AuditLog()
     actor = "sunshine-practice"
     log.append(actor, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from audit.canonical import canonical_bytes
+from audit.canonical import canonical_bytes, record_hash
 from audit.errors import VerificationError
 from audit.log import AuditLog, LogEntry
 from audit.merkle import MerkleTree, leaf_hash, verify_inclusion
@@ -93,14 +93,14 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
         ep = receipt[name]
         e = ep["entry"]
         entry = LogEntry(e["actor"], e["action"], e["time"], e["payload_hash"], e["prev"])
-        from audit.canonical import record_hash
-
         if record_hash(ep["payload"]) != entry.payload_hash:
             raise VerificationError("log", name, "日志内容哈希不符", "payload does not match the entry")
         try:
-            verify_inclusion(ep["index"], cp.size, leaf_hash(entry.leaf), [bytes.fromhex(p) for p in ep["proof"]], cp.root)
+            proof = [bytes.fromhex(p) for p in ep["proof"]]
+            verify_inclusion(ep["index"], cp.size, leaf_hash(entry.leaf), proof, cp.root)
         except VerificationError as exc:
-            raise VerificationError("log", name, "日志条目不在检查点中", f"entry not in the checkpointed log: {exc.message_en}") from exc
+            raise VerificationError("log", name, "日志条目不在检查点中",
+                                    f"entry not in the checkpointed log: {exc.message_en}") from exc
     yield f"log: roster.freeze (entry {receipt['roster_freeze']['index']}) and run.execute are in the signed log"
     # (3)
     frozen = receipt["roster_freeze"]["payload"]
@@ -118,7 +118,8 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
     # (4)
     if receipt.get("salt") is not None:
         if private_commitment(bytes.fromhex(receipt["salt"]), receipt["private"] or {}) != r["leaf"]["private"]:
-            raise VerificationError("private", "salt", "个人信息承诺不符", "salt + private fields do not match the commitment")
+            raise VerificationError("private", "salt", "个人信息承诺不符",
+                                    "salt + private fields do not match the commitment")
         yield "private: salt and private fields match the committed leaf"
     else:
         yield "private: no salt in this receipt (private fields not checked)"
@@ -127,4 +128,5 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
     for row in receipt["results"]:
         if row["file"] not in hashes:
             raise VerificationError("results", row["file"], "结果文件不在日志中", "result file not in the signed log")
-    yield f"results: {len(receipt['results'])} row(s) from files whose hashes are signed (check them against the published files)"
+    yield (f"results: {len(receipt['results'])} row(s) from files whose hashes are signed "
+           "(check them against the published files)")

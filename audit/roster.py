@@ -47,9 +47,11 @@ def make_leaves(
         rid = str(rec["id"])
         key = rid.encode()
         if prev is not None and key <= prev:
-            raise VerificationError("roster", rid, "名单未按编号排序或编号重复", "roster not sorted by id or id repeated")
+            raise VerificationError("roster", rid, "名单未按编号排序或编号重复",
+                                    "roster not sorted by id or id repeated")
         prev = key
-        leaves.append({"private": private_commitment(roster_salt(secret, rid), private.get(rid, {})), "record": dict(rec)})
+        commitment = private_commitment(roster_salt(secret, rid), private.get(rid, {}))
+        leaves.append({"private": commitment, "record": dict(rec)})
     return leaves
 
 

@@ -253,7 +253,8 @@ def verify_rotation(note: str, trusted: list[Verifier], *, step: str = "signatur
     """
     text, _ = open_note(note, trusted, step=step)
     lines = text.split("\n")
-    if len(lines) != 5 or lines[0] != _ROTATION_HEADER or not lines[2].startswith("old ") or not lines[3].startswith("new "):
+    shape_ok = len(lines) == 5 and lines[0] == _ROTATION_HEADER
+    if not shape_ok or not lines[2].startswith("old ") or not lines[3].startswith("new "):
         raise VerificationError(step, "key.rotate", "密钥轮换声明格式错误", "malformed key rotation statement")
     old, new = Verifier.from_vkey(lines[2][4:]), Verifier.from_vkey(lines[3][4:])
     if old not in trusted or new == old:

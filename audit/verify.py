@@ -219,7 +219,8 @@ def verify_bundle(
     if st.practice:
         detail = "PRACTICE: seed typed in by the operator (no derivation to check)"
     else:
-        detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {st.seed_record and st.seed_record['inputs']['public_value']['source']!r}"
+        source = seed_record["inputs"]["public_value"]["source"]
+        detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"
     v.seed = seed
     yield f"seed: {seed.hex()[:16]}… {detail}"
 

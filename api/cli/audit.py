@@ -26,7 +26,9 @@ __all__ = ["keys_app"]
 keys_app = typer.Typer(help="操作员签名密钥 operator signing keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
-KeyOpt = Annotated[Path | None, typer.Option("--key-file", help="private key file (default ~/.config/sunshine/operator.key)")]
+KeyOpt = Annotated[
+    Path | None, typer.Option("--key-file", help="private key file (default ~/.config/sunshine/operator.key)")
+]
 PinOpt = Annotated[list[str] | None, typer.Option("--key", help="pinned verifier key name+id+base64 (repeatable)")]
 
 

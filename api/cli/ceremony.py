@@ -27,7 +27,9 @@ ceremony_app = typer.Typer(help="公开派位仪式 public seed ceremony (RFC 37
 app.add_typer(ceremony_app, name="ceremony")
 
 RunArg = Annotated[Path, typer.Argument(help="ceremony run directory")]
-KeyOpt = Annotated[Path | None, typer.Option("--key-file", help="operator key (default ~/.config/sunshine/operator.key)")]
+KeyOpt = Annotated[
+    Path | None, typer.Option("--key-file", help="operator key (default ~/.config/sunshine/operator.key)")
+]
 ActorOpt = Annotated[str, typer.Option("--actor", help="who performs this step (recorded in the log)")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time to record (default: now)")]
 

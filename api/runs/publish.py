@@ -61,7 +61,8 @@ def publish_run(
     config_hash = record_hash(run.config)
     if audit is None:
         if not practice:
-            raise CeremonyError("正式运行必须通过仪式（sunshine ceremony）", "a non-practice run needs a ceremony context")
+            raise CeremonyError("正式运行必须通过仪式（sunshine ceremony）",
+                                "a non-practice run needs a ceremony context")
         leaves = make_leaves(run.roster, run.private, practice_roster_secret(seed))
         audit = practice_audit(run.kind, config_hash, roster_root(leaves).hex(), len(run.roster), seed)
     else:
@@ -79,7 +80,8 @@ def publish_run(
     else:
         logged = audit.log.find("run.execute")[-1][1]["results"]
         if logged != hashes:
-            raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")
+            raise CeremonyError("重新执行的结果与日志记录不符",
+                                "re-executed results differ from the logged run.execute")
     audit.log.append(audit.actor, "run.publish", audit.time, {"results_hash": record_hash(hashes)})
     checkpoint = audit.log.signed_checkpoint(audit.origin, [audit.signer])
     seed_record = audit.log.find("seed.practice" if audit.practice else "seed.derive")[-1][1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FakeKind, fake_run, run_ceremony
@@ -34,7 +35,7 @@ def _flip(data: bytes, at: int) -> bytes:
     return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
 
 
-def _json_edit(files: Files, name: str, fn: Callable[[dict], None]) -> Files:  # type: ignore[type-arg]
+def _json_edit(files: Files, name: str, fn: Callable[[Any], None]) -> Files:
     obj = json.loads(files[name])
     fn(obj)
     return {**files, name: json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()}
@@ -60,8 +61,9 @@ def test_zip_and_directory_are_the_same_bundle(ceremony_out: Path) -> None:
 
 
 def test_practice_output_is_byte_reproducible(tmp_path: Path) -> None:
-    from api.runs.publish import publish_run
     from conftest import SEED
+
+    from api.runs.publish import publish_run
 
     publish_run(fake_run(), SEED, tmp_path / "a")
     publish_run(fake_run(), SEED, tmp_path / "b")
@@ -72,31 +74,39 @@ def _ceremony_files(path: Path) -> Files:
     return load_bundle_files(path)
 
 
+def _edit(name: str, fn: Callable[[bytes], bytes]) -> Callable[[Files], Files]:
+    return lambda f: {**f, name: fn(f[name])}
+
+
+def _jedit(name: str, fn: Callable[[Any], None]) -> Callable[[Files], Files]:
+    return lambda f: _json_edit(f, name, fn)
+
+
+OTHER_KEY = Signer("test-operator", bytes(32)).verifier.vkey
+
 MUTATIONS: dict[str, tuple[str, Callable[[Files], Files]]] = {
-    "results-byte-flipped": ("results", lambda f: {**f, "results/results.csv": _flip(f["results/results.csv"], 40)}),
-    "results-row-reordered": ("results", lambda f: {**f, "results/results.csv": _swap_lines(f["results/results.csv"], 1, 2)}),
+    "results-byte-flipped": ("results", _edit("results/results.csv", lambda d: _flip(d, 40))),
+    "results-row-reordered": ("results", _edit("results/results.csv", lambda d: _swap_lines(d, 1, 2))),
     "results-file-added": ("results", lambda f: {**f, "results/extra.csv": b"x\n"}),
-    "log-entry-deleted": ("log", lambda f: {**f, "log.jsonl": _drop_line(f["log.jsonl"], 3)}),
-    "log-entry-inserted": ("log", lambda f: {**f, "log.jsonl": _dup_line(f["log.jsonl"], 3)}),
-    "log-reveal-modified": ("log", lambda f: {**f, "log.jsonl": f["log.jsonl"].replace(b"alice-value", b"alice-valuX", 1)}),
-    "key-swapped": ("signatures", lambda f: _json_edit(f, "keys.json", lambda k: k.update(
-        log_keys=[Signer("test-operator", bytes(32)).verifier.vkey]))),
-    "sig-truncated": ("signatures", lambda f: {**f, "checkpoint": f["checkpoint"][:-20] + b"\n"}),
-    "checkpoint-size-changed": ("signatures", lambda f: {**f, "checkpoint": f["checkpoint"].replace(b"\n11\n", b"\n10\n", 1)}),
-    "earlier-checkpoint-proof-modified": ("log", lambda f: _json_edit(f, "checkpoints.json", lambda h: h[3].update(
-        proof=[("00" * 32)] + h[3]["proof"][1:]))),
-    "config-changed": ("config", lambda f: _json_edit(f, "config.json", lambda c: c.update(seats=6))),
-    "roster-record-changed": ("roster", lambda f: {**f, "roster.jsonl": f["roster.jsonl"].replace(b'"Z1"', b'"Z2"', 1)}),
-    "roster-rows-swapped": ("roster", lambda f: {**f, "roster.jsonl": _swap_lines(f["roster.jsonl"], 0, 1)}),
-    "roster-leaf-dropped": ("roster", lambda f: {**f, "roster.jsonl": _drop_line(f["roster.jsonl"], 11)}),
-    "seed-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s.update(seed="00" * 32))),
-    "seed-source-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s["inputs"]["public_value"].update(
-        source="fallback"))),
-    "witness-reveal-changed": ("seed", lambda f: _json_edit(f, "seed.json", lambda s: s["inputs"]["contributions"][0].update(
-        value="other"))),
-    "manifest-hash-changed": ("manifest", lambda f: _json_edit(f, "manifest.json", lambda m: m["files"].update(
-        {"config.json": "00" * 32}))),
-    "manifest-practice-flag-flipped": ("ceremony", lambda f: _json_edit(f, "manifest.json", lambda m: m.update(practice=True))),
+    "log-entry-deleted": ("log", _edit("log.jsonl", lambda d: _drop_line(d, 3))),
+    "log-entry-inserted": ("log", _edit("log.jsonl", lambda d: _dup_line(d, 3))),
+    "log-reveal-modified": ("log", _edit("log.jsonl", lambda d: d.replace(b"alice-value", b"alice-valuX", 1))),
+    "key-swapped": ("signatures", _jedit("keys.json", lambda k: k.update(log_keys=[OTHER_KEY]))),
+    "sig-truncated": ("signatures", _edit("checkpoint", lambda d: d[:-20] + b"\n")),
+    "checkpoint-size-changed": ("signatures", _edit("checkpoint", lambda d: d.replace(b"\n11\n", b"\n10\n", 1))),
+    "earlier-checkpoint-proof-modified": (
+        "log", _jedit("checkpoints.json", lambda h: h[3].update(proof=["00" * 32, *h[3]["proof"][1:]]))),
+    "config-changed": ("config", _jedit("config.json", lambda c: c.update(seats=6))),
+    "roster-record-changed": ("roster", _edit("roster.jsonl", lambda d: d.replace(b'"Z1"', b'"Z2"', 1))),
+    "roster-rows-swapped": ("roster", _edit("roster.jsonl", lambda d: _swap_lines(d, 0, 1))),
+    "roster-leaf-dropped": ("roster", _edit("roster.jsonl", lambda d: _drop_line(d, 11))),
+    "seed-changed": ("seed", _jedit("seed.json", lambda s: s.update(seed="00" * 32))),
+    "seed-source-changed": (
+        "seed", _jedit("seed.json", lambda s: s["inputs"]["public_value"].update(source="fallback"))),
+    "witness-reveal-changed": (
+        "seed", _jedit("seed.json", lambda s: s["inputs"]["contributions"][0].update(value="other"))),
+    "manifest-hash-changed": ("manifest", _jedit("manifest.json", lambda m: m["files"].update({"config.json": "0"}))),
+    "manifest-practice-flag-flipped": ("ceremony", _jedit("manifest.json", lambda m: m.update(practice=True))),
 }
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import T0, fake_run, run_ceremony
 
-from api.ceremony import CeremonyDir
 from api.runs.publish import publish_run
 from audit.ceremony import State, derive_seed, witness_commitment
 from audit.errors import CeremonyError
