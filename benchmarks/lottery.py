@@ -164,17 +164,18 @@ def run_size(name: str, n: int, n_schools: int, k: int, mechanism: str) -> dict[
     place_market(warm, np.zeros(warm.n_units, dtype=np.uint64), np.arange(warm.n_units, dtype=np.int64),
                  mechanism, False)  # type: ignore[arg-type]
     market = build(n, n_schools, k)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     numbers = draw_numbers(SEED, market.keys)
     rank = priority_ranks(numbers, market.keys)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     result = place_market(market, numbers, rank, mechanism, False)  # type: ignore[arg-type]
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     first, top3, unplaced = _distribution(market, result.school, result.choice_rank)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"name": name, "shape": f"{n:,}×{n_schools:,}×{k}", "what": f"sunshine {mechanism}",
             "draw_s": t1 - t0, "place_s": t2 - t1, "rss_mb": rss, "first": first, "top3": top3,
-            "unplaced": unplaced, "note": f"{int((market.size > 1).sum()):,} twin units"}
+            "unplaced": unplaced,
+            "note": f"cpu {c1 - c0:.2f}+{c2 - c1:.2f}s; {int((market.size > 1).sum()):,} twin units"}
 
 
 def python_heap_da(market: Market, rank: np.ndarray) -> list[int]:
@@ -208,6 +209,8 @@ def python_heap_da(market: Market, rank: np.ndarray) -> list[int]:
 
 
 def run_baselines(name: str, n: int, n_schools: int, k: int, with_hr: bool) -> list[dict[str, object]]:
+    warm = build(50, 3, 2)
+    place_market(warm, np.zeros(warm.n_units, dtype=np.uint64), np.arange(warm.n_units, dtype=np.int64), "da", False)
     market = build(n, n_schools, k, twins=False)
     numbers = draw_numbers(SEED, market.keys)
     rank = priority_ranks(numbers, market.keys)

@@ -23,7 +23,7 @@ __all__ = ["KIND", "draw_numbers", "priority_ranks"]
 KIND = "lottery"
 
 
-_ONE = (1).to_bytes(4, "big")
+_LENGTHS = tuple(n.to_bytes(4, "big") for n in range(256))
 
 
 def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
@@ -31,9 +31,9 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint6
 
     Bit-for-bit ``engine.randomness.lottery_numbers(seed, "lottery", keys)`` (tested),
     with the per-item Python work cut down for a million applicants: HMAC-SHA256 is
-    done as RFC 2104 inner/outer hashes whose key schedule and message prefix are
-    hashed once and copied, the single-id key encoding is inlined, and the first 8
-    digest bytes are read big-endian in one numpy call.
+    done as RFC 2104 inner/outer hashes whose key schedule and message prefix
+    (including a one-part key's count ``u32be(1)``) are hashed once and copied; the
+    first 8 bytes of every digest are read big-endian in one numpy call.
     """
     if len(seed) != SEED_BYTES:
         from engine.randomness import lottery_number
@@ -44,21 +44,26 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint6
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
     # spec §3: enc(TAG) ‖ enc(kind) ‖ enc(purpose) ‖ key(...)
     inner.update(encode_str("sunshine/v1/item") + encode_str(KIND) + encode_str("lottery-number"))
-    inner_copy, outer_copy = inner.copy, outer.copy
+    inner_one = inner.copy()
+    inner_one.update(_LENGTHS[1])  # key(...) of a one-part key starts with u32be(1)
+    one_copy, outer_copy = inner_one.copy, outer.copy
+    lengths = _LENGTHS
     digests: list[bytes] = []
     append = digests.append
     for parts in keys:
         if len(parts) == 1:
             raw = parts[0].encode("utf-8")
-            enc = _ONE + len(raw).to_bytes(4, "big") + raw
+            h = one_copy()
+            h.update((lengths[len(raw)] if len(raw) < 256 else len(raw).to_bytes(4, "big")) + raw)
         else:
-            enc = encode_key(parts)
-        h = inner_copy()
-        h.update(enc)
+            h = inner.copy()
+            h.update(encode_key(parts))
         o = outer_copy()
         o.update(h.digest())
-        append(o.digest()[:8])
-    return np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
+        append(o.digest())
+    if not digests:
+        return np.zeros(0, dtype=np.uint64)
+    return np.frombuffer(b"".join(digests), dtype=">u8")[::4].astype(np.uint64)
 
 
 def priority_ranks(numbers: NDArray[np.uint64], keys: Sequence[Sequence[str]]) -> NDArray[np.int64]:
