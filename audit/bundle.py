@@ -91,9 +91,9 @@ def build_bundle(
 
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
-    """Deterministic zip: sorted names, fixed timestamps and permissions, deflate level 9."""
+    """Deterministic zip: sorted names, fixed timestamps and permissions, deflate level 6."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

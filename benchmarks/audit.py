@@ -1,0 +1,102 @@
+"""Audit benchmark: Merkle root over 1M leaves; publish + verify + replay of a large lottery bundle.
+
+    .venv/bin/python benchmarks/audit.py                # 1M leaves, 1M-applicant lottery
+    .venv/bin/python benchmarks/audit.py --n 200000     # smaller lottery
+
+Targets: Merkle root over 1,000,000 leaves ≤ 2 s; ``sunshine verify`` work (load the
+zip, all ten steps including the full replay) on a 1,000,000-applicant lottery bundle
+≤ 15 s. Prints size, wall time per phase and peak RSS. The instance is a deterministic
+LCG draw (benchmark input only; nothing audit-relevant depends on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.audit_runs import load_bundle_files
+from api.runs import PreparedRun, get_kind
+from api.runs.publish import publish_run
+from audit.bundle import Bundle
+from audit.merkle import leaf_hash, root_of
+from audit.verify import verify_bundle
+
+SEED = bytes.fromhex("5eed" * 16)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_merkle(n: int) -> None:
+    leaves = [i.to_bytes(8, "big") for i in range(n)]
+    t0 = time.perf_counter()
+    hashes = [leaf_hash(x) for x in leaves]
+    t1 = time.perf_counter()
+    root = root_of(hashes)
+    t2 = time.perf_counter()
+    print(f"merkle   leaves={n:>9,}  leaf-hash {t1 - t0:5.2f} s  tree {t2 - t1:5.2f} s  "
+          f"total {t2 - t0:5.2f} s  (target ≤ 2 s)  root {root.hex()[:16]}…")
+
+
+def lottery_run(n: int, schools: int = 1000, choices: int = 5) -> PreparedRun:
+    x = 0x243F6A8885A308D3
+    roster: list[dict[str, Any]] = []
+    for i in range(n):
+        prefs: list[str] = []
+        while len(prefs) < choices:
+            x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+            s = f"S{(x >> 33) % schools:04d}"
+            if s not in prefs:
+                prefs.append(s)
+        roster.append({"id": f"2026{i:07d}", "preferences": prefs, "tier": 1 + (x >> 20) % 3,
+                       "priority": {}, "group": "", "round2": []})
+    seats = max(1, int(n * 0.95) // schools)
+    config = {"mechanism": "da", "round2": False,
+              "schools": [{"id": f"S{j:04d}", "name": "", "capacity": seats} for j in range(schools)]}
+    return PreparedRun(kind="lottery", config=config, roster=roster)
+
+
+def bench_lottery(n: int) -> None:
+    run = lottery_run(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        t0 = time.perf_counter()
+        publish_run(run, SEED, out)
+        t1 = time.perf_counter()
+        size = (out / "bundle.zip").stat().st_size
+        print(f"publish  applicants={n:>9,}  {t1 - t0:6.2f} s  (engine + bundle + zip {size / 1e6:.1f} MB)")
+        t2 = time.perf_counter()
+        files = load_bundle_files(out / "bundle.zip")
+        bundle = Bundle.from_files(files)
+        t3 = time.perf_counter()
+        times: list[tuple[str, float]] = [("load zip", t3 - t2)]
+        last = t3
+        for line in verify_bundle(bundle, trusted_keys=None, execute=get_kind("lottery").execute):
+            now = time.perf_counter()
+            times.append((line.split(":")[0], now - last))
+            last = now
+        total = last - t2
+        print(f"verify   applicants={n:>9,}  {total:6.2f} s  (target ≤ 15 s at 1M)  "
+              + "  ".join(f"{k} {v:.2f}" for k, v in times))
+    print(f"peak RSS {_rss_mb():,.0f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leaves", type=int, default=1_000_000)
+    ap.add_argument("--n", type=int, default=1_000_000, help="lottery applicants")
+    args = ap.parse_args()
+    bench_merkle(args.leaves)
+    bench_lottery(args.n)
+
+
+if __name__ == "__main__":
+    main()
