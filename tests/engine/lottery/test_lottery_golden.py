@@ -1,0 +1,33 @@
+"""Golden digest: pins the exact bytes of ``results.csv``/``schools.csv``/``summary.json``.
+
+A rolling SHA-256 over seeds 0..19 × the three mechanisms on the sample zone
+(``samples/lottery``, with round 2). Any change to numbers, tie-breaks, mechanisms or
+output formatting changes the digest; such a change is a new engine version and must
+be deliberate (update ``GOLDEN`` and say why in the commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from api.runs.lottery import execute, prepare_lottery
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "lottery"
+GOLDEN = "faa9a5c9665ef17495c96123a20ef180431d1ec9d306f3a62bc6b78a2fcb21a4"
+
+
+def rolling_digest() -> str:
+    run = prepare_lottery(SAMPLES / "schools.csv", SAMPLES / "applicants.csv", "da", True)
+    digest = hashlib.sha256()
+    for seed in range(20):
+        for mech in ("da", "boston", "serial"):
+            files = execute({**run.config, "mechanism": mech}, run.roster, hashlib.sha256(bytes([seed])).digest())
+            for name in sorted(files):
+                digest.update(name.encode() + b"\0" + files[name])
+            digest = hashlib.sha256(digest.digest())
+    return digest.hexdigest()
+
+
+def test_golden_digest() -> None:
+    assert rolling_digest() == GOLDEN
