@@ -61,10 +61,18 @@ class Placement:
     over_quota: I64
 
 
-def _serve(groups: Sequence[tuple[int, ...]], pick: Callable[[int, I64], tuple[int, int]], seats: I64,
-           school: I64, choice: I64, rnd: I64, round_no: int) -> None:
+def _serve(groups: Sequence[tuple[int, ...]], pick: Callable[[int, list[int]], tuple[int, int]], seats: list[int],
+           school: list[int], choice: list[int], rnd: list[int], round_no: int) -> None:
+    # Plain lists, not numpy: this loop touches single elements 10^5-10^6 times.
     for group in groups:
-        snapshot = seats if len(group) == 1 else seats.copy()  # joint group: seats as they stood
+        if len(group) == 1:
+            i = group[0]
+            s, c = pick(i, seats)
+            if s >= 0:
+                school[i], choice[i], rnd[i] = s, c, round_no
+                seats[s] -= 1
+            continue
+        snapshot = list(seats)  # joint group: every member sees the seats as they stood
         for i in group:
             s, c = pick(i, snapshot)
             if s >= 0:
@@ -94,12 +102,12 @@ def place_by_rank(
     for i, prefs in enumerate(preferences):
         if any(not 0 <= s < k for s in prefs):
             raise EngineError(f"第 {i} 个申请的志愿学校无效", f"applicant #{i} names an unknown school")
-    seats = np.asarray([s.quota for s in schools], dtype=np.int64).reshape(k)
-    school = np.full(n, -1, dtype=np.int64)
-    choice = np.zeros(n, dtype=np.int64)
-    rnd = np.zeros(n, dtype=np.int64)
+    seats = [s.quota for s in schools]
+    school = [-1] * n
+    choice = [0] * n
+    rnd = [0] * n
 
-    def first_preference(i: int, avail: I64) -> tuple[int, int]:
+    def first_preference(i: int, avail: list[int]) -> tuple[int, int]:
         for c, s in enumerate(preferences[i], start=1):
             if avail[s] > 0:
                 return s, c
@@ -109,9 +117,8 @@ def place_by_rank(
 
     if unplaced_after_first is not None:
         ranked = np.zeros(n, dtype=np.bool_)
-        for group in first_round:
-            ranked[list(group)] = True
-        groups = unplaced_after_first(ranked & (school < 0))
+        ranked[[i for group in first_round for i in group]] = True
+        groups = unplaced_after_first(ranked & (np.asarray(school, dtype=np.int64).reshape(n) < 0))
         by_scope: dict[str, list[int]] = {}
         order = sorted(range(k), key=lambda s: schools[s].id)
         for s in order:
@@ -121,14 +128,14 @@ def place_by_rank(
         # valid for everyone after; this keeps round 2 linear in applicants + schools.
         cursor: dict[str | None, int] = {}
 
-        def first_open(key: str | None, candidates: list[int], avail: I64) -> int:
+        def first_open(key: str | None, candidates: list[int], avail: list[int]) -> int:
             p = cursor.get(key, 0)
             while p < len(candidates) and avail[candidates[p]] <= 0:
                 p += 1
             cursor[key] = p
             return candidates[p] if p < len(candidates) else -1
 
-        def leftover(i: int, avail: I64) -> tuple[int, int]:
+        def leftover(i: int, avail: list[int]) -> tuple[int, int]:
             s, c = first_preference(i, avail)
             if s >= 0:
                 return s, c
@@ -138,5 +145,8 @@ def place_by_rank(
             return t, 0
 
         _serve(groups, leftover, seats, school, choice, rnd, 2)
-    over = np.maximum(-seats, 0).astype(np.int64)
-    return Placement(school, choice, rnd, seats, over)
+    def arr(values: list[int]) -> I64:
+        return np.asarray(values, dtype=np.int64).reshape(len(values))
+
+    left = arr(seats)
+    return Placement(arr(school), arr(choice), arr(rnd), left, np.maximum(-left, 0).astype(np.int64))

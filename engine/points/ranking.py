@@ -141,44 +141,55 @@ def rank_applicants(
     first_diff = np.where(split, differ.argmax(axis=1), len(keys))  # len(keys) = tied on everything
 
     final = rule_set.final_tie_break
-    bounds = np.concatenate(([0], np.flatnonzero(split) + 1, [len(sorted_idx)]))
-    sorted_list = sorted_idx.tolist()
-    cuts = bounds.tolist()
-    runs = [sorted_list[cuts[j]:cuts[j + 1]] for j in range(len(cuts) - 1) if cuts[j] < cuts[j + 1]]
-    tied = [i for run in runs if len(run) > 1 for i in run]
+    m = len(sorted_idx)
+    run_start = np.zeros(m, dtype=np.bool_)
+    if m:
+        run_start[0] = True
+        run_start[1:] = split
+    starts = np.flatnonzero(run_start)
+    ends = np.append(starts[1:], m) if m else starts
+    multi = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a > 1]
+    flat = sorted_idx.tolist()
     lottery: dict[int, int] = {}
-    if final == "lottery" and tied:
-        numbers = lottery_numbers(seed, "points", [[applicants[i].id] for i in tied])
-        lottery = dict(zip(tied, numbers, strict=True))
-
-    groups: list[tuple[int, ...]] = []
-    for run in runs:
-        if len(run) == 1:
-            groups.append((run[0],))
-        elif final == "lottery":
-            groups.extend((i,) for i in sorted(run, key=lambda i: (lottery[i], applicants[i].id)))
+    if final == "lottery" and multi:
+        tied = [i for a, b in multi for i in flat[a:b]]
+        lottery = dict(zip(tied, lottery_numbers(seed, "points", [[applicants[i].id] for i in tied]), strict=True))
+    # Order inside each fully tied run: lottery number (then id), or id for a joint group.
+    for a, b in multi:
+        if final == "lottery":
+            flat[a:b] = sorted(flat[a:b], key=lambda i: (lottery[i], applicants[i].id))
         else:
-            groups.append(tuple(sorted(run, key=lambda i: applicants[i].id)))
+            flat[a:b] = sorted(flat[a:b], key=lambda i: applicants[i].id)
+    if final == "lottery":
+        groups = [(i,) for i in flat]
+    else:
+        bounds = [*starts.tolist(), m]
+        groups = [tuple(flat[bounds[j]:bounds[j + 1]]) for j in range(len(bounds) - 1)]
 
+    # Ranks per scope: 1-based position within the scope; a joint run takes its first position.
+    position = np.arange(m, dtype=np.int64)
+    scope_sorted = scope[np.asarray(flat, dtype=np.int64)] if m else np.zeros(0, np.int64)
+    new_scope = np.ones(m, dtype=np.bool_)
+    if by_scope and m:
+        new_scope[1:] = scope_sorted[1:] != scope_sorted[:-1]
+    elif m:
+        new_scope[1:] = False
+    scope_first = np.maximum.accumulate(np.where(new_scope, position, 0)) if m else position
+    first = position if final == "lottery" else np.maximum.accumulate(np.where(run_start, position, 0))
     rank = np.zeros(n, dtype=np.int64)
-    position: dict[object, int] = {}
-    for group in groups:
-        key = applicants[group[0]].scope if by_scope else None
-        start = position.get(key, 0) + 1
-        for i in group:
-            rank[i] = start
-        position[key] = start - 1 + len(group)
+    rank[np.asarray(flat, dtype=np.int64)] = first - scope_first + 1
 
     final_level = "lottery" if final == "lottery" else "joint"
-    names = [*level_names, final_level]
-    decided: list[str] = [""] * n
-    level_of = np.zeros(len(sorted_idx), dtype=np.int64) - 1
-    if len(sorted_idx) > 1:
+    names = np.asarray(["", *level_names, final_level], dtype=object)
+    level_of = np.full(m, -1, dtype=np.int64)
+    if m > 1:
         pair = first_diff.astype(np.int64)
         level_of[1:] = np.maximum(level_of[1:], pair)
         level_of[:-1] = np.maximum(level_of[:-1], pair)
     skip = 1 if by_scope else 0
-    for p, i in enumerate(sorted_idx.tolist()):
-        lvl = int(level_of[p])
-        decided[i] = "" if lvl < skip else names[lvl]
+    level_of = np.where(level_of < skip, -1, level_of)
+    decided_arr = np.full(n, "", dtype=object)
+    # Tied runs were reordered but every member shares the run's levels, so positions still match.
+    decided_arr[sorted_idx] = names[level_of + 1]
+    decided = decided_arr.tolist()
     return Ranking(tuple(groups), rank, status, shown, lottery, tuple(decided))
