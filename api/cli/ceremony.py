@@ -81,6 +81,9 @@ def init(
     rules: Annotated[Path | None, typer.Option("--rules", help="points: rule set")] = None,
     corrections: Annotated[Path | None, typer.Option("--corrections", help="points: corrections")] = None,
     second_pass: Annotated[bool, typer.Option("--second-pass", help="points: second pass")] = False,
+    students: Annotated[Path | None, typer.Option("--students", help="classes: students table")] = None,
+    n_classes: Annotated[int | None, typer.Option("--classes", help="classes: number of classes")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="classes: placement config (TOML)")] = None,
     arg: Annotated[list[str] | None, typer.Option("--arg", help="NAME=VALUE passed to prepare_<kind>")] = None,
     force: Annotated[bool, typer.Option("--force", help="re-initialise a DRAFT run")] = False,
     key_file: KeyOpt = None,
@@ -94,6 +97,8 @@ def init(
     elif kind == "points" and rules and applicants and schools:
         args.update(rules=rules, applicants=applicants, schools=schools, corrections=corrections,
                     second_pass=second_pass)
+    elif kind == "classes" and students:
+        args.update(students_path=students, classes=n_classes, config_path=config)
     run = _prepare(kind, args)
     d = CeremonyDir(run_dir)
     run_id = d.init(run, load_signer(key_file), actor=actor, time=time or now_utc(), force=force)
