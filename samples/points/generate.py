@@ -1,4 +1,4 @@
-"""Generate the points-admission sample (samples/points): 200 applicants, 2 towns, 8 schools, Foshan rules.
+"""Generate the points-admission sample (samples/points): 200 applicants, 2 towns, 10 schools, Foshan rules.
 
 Deterministic (seeded ``random.Random``; sample data only, never a result). Run:
 ``.venv/bin/python samples/points/generate.py``. Names and ID numbers are fictitious.
@@ -25,6 +25,9 @@ def main() -> None:
         for town, ids in TOWNS.items():
             for k, sid in enumerate(ids):
                 w.writerow([sid, f"{town[:2]}第{k + 1}小学", town, rng.choice([8, 10, 12, 15])])
+        # Two schools nobody lists: their seats are what 二次排位 (--second-pass) fills.
+        w.writerow(["DL05", "大良第5小学", "大良街道", 6])
+        w.writerow(["RG05", "容桂第5小学", "容桂街道", 4])
     header = ["申请编号", "姓名", "身份证号", "联系电话", "镇街", "优先类别", "学历", "技能职称", "广东社保险种年数",
               "佛山社保险种年数", "连续社保月数", "自有房产", "居住证登记日期", "子女出生日期", "急需人才",
               "艰苦岗位年数", "专利", "表彰奖励", "志愿服务小时", "献血毫升", "投资额元", "个人所得税元",
