@@ -23,6 +23,7 @@ __all__ = [
     "MerkleTree",
     "consistency_proof",
     "leaf_hash",
+    "leaf_hashes",
     "node_hash",
     "root_from_inclusion_proof",
     "root_of",
@@ -48,9 +49,7 @@ def _levels(hashes: Sequence[bytes]) -> list[list[bytes]]:
     levels = [list(hashes)]
     level = levels[0]
     while len(level) > 1:
-        nxt = [_sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])  # unpaired last node is promoted unchanged (left-balanced tree)
+        nxt = _pair_level(level)
         levels.append(nxt)
         level = nxt
     return levels
@@ -62,11 +61,23 @@ def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
         return EMPTY_ROOT
     level = list(leaf_hashes)
     while len(level) > 1:
-        nxt = [_sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
+        level = _pair_level(level)
     return level[0]
+
+
+def _pair_level(level: list[bytes]) -> list[bytes]:
+    """One level up: hash adjacent pairs; an unpaired last node is promoted unchanged (left-balanced tree)."""
+    sha = _sha
+    nxt = [sha(b"\x01" + a + b).digest() for a, b in zip(level[0::2], level[1::2], strict=False)]
+    if len(level) % 2:
+        nxt.append(level[-1])
+    return nxt
+
+
+def leaf_hashes(data: Sequence[bytes]) -> list[bytes]:
+    """:func:`leaf_hash` of every item (one list comprehension, for large rosters)."""
+    sha = _sha
+    return [sha(b"\x00" + d).digest() for d in data]
 
 
 class MerkleTree:

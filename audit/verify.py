@@ -30,7 +30,7 @@ from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay
 from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationError
 from audit.log import AuditLog
-from audit.merkle import leaf_hash, root_of, verify_consistency
+from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 from engine.randomness import format_lottery_number, lottery_numbers
 
@@ -175,7 +175,6 @@ def verify_bundle(
     # (5) roster
     step = "roster"
     leaves: list[dict[str, Any]] = []
-    hashes: list[bytes] = []
     prev: bytes | None = None
     raw = files["roster.jsonl"]
     lines = raw.split(b"\n")
@@ -186,7 +185,7 @@ def verify_bundle(
         parsed = json.loads(b"[" + b",".join(body) + b"]") if body else []
     except ValueError:
         parsed = None
-    for i, line in enumerate(body):
+    for i in range(len(body)):
         leaf = parsed[i] if parsed is not None else None
         if type(leaf) is not dict or leaf.keys() != {"private", "record"} or type(leaf["record"]) is not dict:
             raise _fail(step, f"line {i + 1}", "malformed roster leaf")
@@ -195,8 +194,7 @@ def verify_bundle(
             raise _fail(step, f"line {i + 1}", "roster not sorted by id, or id repeated")
         prev = key
         leaves.append(leaf)
-        # the leaf is the line exactly as published (written in RFC 8785 form by the producer)
-        hashes.append(leaf_hash(line))
+    hashes = leaf_hashes(body)  # each leaf is the line exactly as published (RFC 8785 form, by the producer)
     calculated = root_of(hashes)
     if calculated.hex() != st.roster_root:
         raise RootMismatch(step, "roster.jsonl", bytes.fromhex(st.roster_root), calculated)
