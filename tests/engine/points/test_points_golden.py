@@ -1,0 +1,31 @@
+"""Golden digest: a rolling SHA-256 over every public output of the sample run for seeds 0..4.
+
+Pins byte-identical outputs across versions (style guide §12). If a change is *meant*
+to alter outputs, update GOLDEN in the same commit and say why in the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from api.runs.points import execute, prepare_points
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "points"
+GOLDEN = "874506cfc59b7fae3a2cbf89d44266a50aaf0c00e1a42e6b7e5ea2c6015e8efa"
+
+
+def rolling_digest() -> str:
+    run = prepare_points(SAMPLES / "rules.toml", SAMPLES / "applicants.csv", SAMPLES / "schools.csv",
+                         corrections=SAMPLES / "corrections.csv", second_pass=True)
+    rolling = hashlib.sha256()
+    for n in range(5):
+        seed = n.to_bytes(32, "big")
+        files = execute(run.config, [dict(r) for r in run.roster], seed)
+        for name in sorted(files):
+            rolling.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return rolling.hexdigest()
+
+
+def test_sample_outputs_match_golden_digest() -> None:
+    assert rolling_digest() == GOLDEN
