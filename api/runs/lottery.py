@@ -151,10 +151,11 @@ def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any
 
 def check_mechanism(mechanism: str) -> Mechanism:
     """The mechanism name, or a bilingual error listing the accepted ones."""
-    if mechanism not in MECHANISMS:
-        raise ConfigError("--mechanism", "mechanism", f"未知的派位方式 {mechanism!r}，可选 da、boston、serial",
-                          f"unknown mechanism {mechanism!r}; use da, boston or serial")
-    return cast(Mechanism, mechanism)
+    for known in MECHANISMS:
+        if known == mechanism:
+            return known
+    raise ConfigError("--mechanism", "mechanism", f"未知的派位方式 {mechanism!r}，可选 da、boston、serial",
+                      f"unknown mechanism {mechanism!r}; use da, boston or serial")
 
 
 def prepare_lottery(
