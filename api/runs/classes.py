@@ -261,7 +261,7 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
     config: dict[str, Any] = {
         "engine": VERSION, "classes": k, "class_sizes": sizes, "max_class_size": max_size,
         "allow_large_classes": allow_large, "score_names": score_names, "flag_names": flag_cols,
-        "weights": weights, "variance_weight": _cfg_int(cfg, "variance_weight", cfg_file, 50),
+        "weights": weights, "variance_weight": _cfg_int(cfg, "variance_weight", cfg_file, 5),
         "bands": _cfg_int(cfg, "bands", cfg_file, 5), "top_n": _cfg_int(cfg, "top_n", cfg_file, None),
         "bottom_n": _cfg_int(cfg, "bottom_n", cfg_file, None),
         "homophones_apart": bool(cfg.get("homophones_apart", True)), "head_teachers": teachers,

@@ -78,7 +78,7 @@ class PlacementRules:
     bottom_n: int | None = None
     homophones_apart: bool = True
     weights: dict[str, int] = field(default_factory=dict)
-    variance_weight: int = 50
+    variance_weight: int = 5
     head_teachers: tuple[str, ...] = ()
     search_passes: int = 400
 

@@ -32,6 +32,7 @@ __all__ = ["SearchStats", "improve"]
 
 W_COUNT = 1.0
 BIG = 1.0e6
+DOUBLE_WIDTH = 48
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,21 @@ class _State:
         return ok
 
     def best_swap(self, c: int, d: int, size: int) -> tuple[float, int, int]:
+        pu, qu, score = self.swap_scores(c, d, size)
+        if score.size == 0:
+            return 0.0, -1, -1
+        flat = int(np.argmin(score))
+        i, j = divmod(flat, len(qu))
+        return float(score[i, j]), int(pu[i]), int(qu[j])
+
+    def swap_scores(self, c: int, d: int, size: int
+                    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Objective change of every allowed swap between ``c`` and ``d`` (``inf`` where forbidden)."""
         p = self.p
         pu = np.flatnonzero((self.slot == c) & self.movable & (p.unit_size == size))
         qu = np.flatnonzero((self.slot == d) & self.movable & (p.unit_size == size))
         if len(pu) == 0 or len(qu) == 0:
-            return 0.0, -1, -1
+            return pu, qu, np.zeros((0, 0))
         ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
         quad = ic + id_
         delta = np.zeros((len(pu), len(qu)), dtype=np.float64)
@@ -166,10 +177,64 @@ class _State:
         allowed = viol <= 0
         if p.unit_apart.shape[1]:
             allowed &= self._apart_ok(pu, qu, d) & self._apart_ok(qu, pu, c).T
-        score = np.where(allowed, score, np.inf)
-        flat = int(np.argmin(score))
-        i, j = divmod(flat, len(qu))
-        return float(score[i, j]), int(pu[i]), int(qu[j])
+        out: NDArray[np.float64] = np.where(allowed, score, np.inf)
+        return pu, qu, out
+
+    def best_double(self, c: int, d: int, size: int, width: int = DOUBLE_WIDTH) -> tuple[float, list[tuple[int, int]]]:
+        """Best pair of disjoint swaps among the ``width`` best single swaps (escapes 1-swap optima).
+
+        Two swaps that each worsen the objective can together improve it (one fixes what
+        the other breaks). The combined change is computed exactly; the winning pair is
+        re-checked against counts and apart groups as a whole before it is returned.
+        """
+        pu, qu, score = self.swap_scores(c, d, size)
+        if score.size < 4:
+            return 0.0, []
+        flat = np.argsort(score, axis=None, kind="stable")[:width]
+        flat = flat[np.isfinite(score.reshape(-1)[flat])]
+        if len(flat) < 2:
+            return 0.0, []
+        ii, jj = flat // len(qu), flat % len(qu)
+        u, v = pu[ii], qu[jj]
+        p = self.p
+        ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
+        quad = ic + id_
+        delta = np.zeros((len(flat), len(flat)), dtype=np.float64)
+        for j in range(self.uf.shape[1]):
+            w = float(p.feature_weights[j])
+            one = self.uf[v, j] - self.uf[u, j]
+            step = one[:, None] + one[None, :]
+            lin = 2.0 * (float(self.dev[c, j]) * ic - float(self.dev[d, j]) * id_)
+            delta += (w * step) * (step * quad + lin)
+        n = p.n
+        cstep = (self.uc[v] - self.uc[u])
+        both = cstep[:, None, :] + cstep[None, :, :]
+        coef = 2 * n * (self.excess_row(c) - self.excess_row(d))
+        pen = (both * coef).sum(axis=2) + 2 * n * n * (both * both).sum(axis=2)
+        delta += pen.astype(np.float64) * (W_COUNT / float(n * n))
+        new_c, new_d = self.cnt[c] + both, self.cnt[d] - both
+        ok = ((new_c >= self.lo[c]) & (new_c <= self.hi[c]) & (new_d >= self.lo[d]) & (new_d <= self.hi[d])).all(axis=2)
+        ok &= (ii[:, None] != ii[None, :]) & (jj[:, None] != jj[None, :])
+        ok &= np.triu(np.ones_like(ok), 1)
+        delta = np.where(ok, delta, np.inf)
+        for flat2 in np.argsort(delta, axis=None, kind="stable")[:8]:
+            a, b = divmod(int(flat2), len(flat))
+            if not delta[a, b] < -1e-12:
+                break
+            if self._apart_ok_pair(c, d, [int(u[a]), int(u[b])], [int(v[a]), int(v[b])]):
+                return float(delta[a, b]), [(int(u[a]), int(v[a])), (int(u[b]), int(v[b]))]
+        return 0.0, []
+
+    def _apart_ok_pair(self, c: int, d: int, leave_c: list[int], leave_d: list[int]) -> bool:
+        ap = self.p.unit_apart
+        change: dict[tuple[int, int], int] = {}
+        for units, src, dst in ((leave_c, c, d), (leave_d, d, c)):
+            for w in units:
+                for g in ap[w]:
+                    if g >= 0:
+                        change[src, int(g)] = change.get((src, int(g)), 0) - 1
+                        change[dst, int(g)] = change.get((dst, int(g)), 0) + 1
+        return all(self.apart[cls, g] + x <= 1 for (cls, g), x in change.items())
 
     def apply(self, u: int, v: int) -> None:
         c, d = int(self.slot[u]), int(self.slot[v])
@@ -201,6 +266,7 @@ def improve(
     passes = swaps = evals = 0
     version = [0] * p.k
     settled: dict[tuple[int, int, int], tuple[int, int]] = {}
+    double_phase = False
     while passes < limit:
         passes += 1
         improved = False
@@ -212,16 +278,24 @@ def improve(
                 for _ in range(4):  # a few best swaps per visit before moving on
                     evals += 1
                     gain, u, v = state.best_swap(c, d, size)
-                    if u < 0 or not gain < -1e-12:
+                    moves = [(u, v)] if u >= 0 and gain < -1e-12 else []
+                    if not moves and double_phase:
+                        evals += 1
+                        gain, moves = state.best_double(c, d, size)
+                    if not moves:
                         settled[c, d, size] = (version[c], version[d])
                         break
-                    state.apply(u, v)
+                    for u, v in moves:
+                        state.apply(u, v)
                     version[c] += 1
                     version[d] += 1
                     swaps += 1
                     improved = True
         if not improved:
-            break
+            if double_phase or state.violations():
+                break
+            double_phase = True
+            settled.clear()  # 1-swap optimum reached: also try pairs of swaps from now on
     stats = SearchStats(passes=passes, swaps=swaps, evaluations=evals,
                         objective=state.objective(), violations=state.violations())
     return state.slot, stats
