@@ -389,7 +389,8 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
     tie_cols = [k.text for k in rs.tie_break]
     header = ["scope", "rank", "applicant_id", "masked_name", "masked_id", "priority", "eligibility", "total",
               *(f"item:{it.id}" for it in rs.items), *(f"group:{g.id}" for g in rs.groups),
-              *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "result", "school_id"]
+              *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "second_pass_rank", "result",
+              "school_id"]
     rows = []
     for i in _ranking_order(outcome):
         a, r = outcome.applicants[i], roster[i]
@@ -408,6 +409,7 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
             *(format_points(int(outcome.scores.items[it.id][i])) for it in rs.items),
             *(format_points(int(outcome.scores.groups[g.id][i])) for g in rs.groups),
             *ties, "" if lot is None else f"{lot:016x}", outcome.ranking.decided_by[i],
+            (int(outcome.second.rank[i]) or "") if outcome.second is not None else "",
             _result_label(outcome, i), outcome.schools[s].id if s >= 0 else "",
         ])
     return csv_bytes(header, rows)

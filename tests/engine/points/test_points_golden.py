@@ -12,7 +12,7 @@ from pathlib import Path
 from api.runs.points import execute, prepare_points
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "points"
-GOLDEN = "874506cfc59b7fae3a2cbf89d44266a50aaf0c00e1a42e6b7e5ea2c6015e8efa"
+GOLDEN = "b3406947b14c2d6a1e521c9ae115cb728b10c9a042fdfe0aee4acf923f29c63d"
 
 
 def rolling_digest() -> str:
