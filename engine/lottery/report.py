@@ -106,22 +106,22 @@ def school_rows(result: LotteryResult) -> list[SchoolRow]:
     rows: list[SchoolRow] = []
     counts = {r: np.bincount(result.school[(result.round == r)], weights=m.size[result.round == r],
                              minlength=m.n_schools).astype(np.int64) for r in (1, 2)}
-    key = result.admit_tier * n + result.rank
-    cut: dict[int, dict[int, int]] = {1: {}, 2: {}}
+    key = result.admit_tier * n + result.rank  # (tier used, lottery rank), larger = admitted later
+    unit_of_rank = np.empty(n, dtype=np.int64)
+    unit_of_rank[result.rank] = np.arange(n, dtype=np.int64)
+    cut: dict[int, Int64Array] = {}
     for r in (1, 2):
-        sel = np.flatnonzero(result.round == r)
-        if sel.size:
-            order = sel[np.argsort(key[sel], kind="stable")]
-            # The last write per school wins: the worst admitted priority of that round.
-            for u, s in zip(order.tolist(), result.school[order].tolist(), strict=True):
-                cut[r][s] = u
+        worst = np.full(m.n_schools, -1, dtype=np.int64)
+        sel = result.round == r
+        np.maximum.at(worst, result.school[sel], key[sel])
+        cut[r] = np.where(worst >= 0, unit_of_rank[worst % n], -1)
     for s, sid in enumerate(m.school_ids):
         admitted1 = int(counts[1][s])
         admitted2 = int(counts[2][s])
         cells: list[tuple[int | None, str]] = []
         for r in (1, 2):
-            u = cut[r].get(s)
-            cells.append((None, "") if u is None else
+            u = int(cut[r][s])
+            cells.append((None, "") if u < 0 else
                          (int(result.admit_tier[u]), format_lottery_number(int(result.numbers[u]))))
         rows.append(SchoolRow(sid, int(m.capacity[s]), admitted1 + admitted2, admitted1, admitted2,
                               int(m.capacity[s]) - admitted1 - admitted2, cells[0][0], cells[0][1],

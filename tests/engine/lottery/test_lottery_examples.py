@@ -146,3 +146,17 @@ def test_real_seed_uses_spec_numbers() -> None:
     assert r.numbers.tolist() == want
     assert outcome(r) == {"t1": "-", "t2": "-", "u1": "A"}
     assert r.reason[0] == "all_choices_full"
+
+
+def test_equal_numbers_ordered_by_key_encoding() -> None:
+    """Spec §3.2: equal numbers are ordered by ``encode_key(key)`` bytewise.
+
+    Numbers (5, 5, 3, 5): the unit with 3 is first (rank 0). Among the 5s, keys
+    ["b"], ["a"] and ["a", "b"] encode as u32be(1)‖u32be(1)‖"b", u32be(1)‖u32be(1)‖"a"
+    and u32be(2)‖…, so the order is ["a"], ["b"], ["a", "b"].
+    """
+    from engine.lottery import priority_ranks
+
+    keys = [("b",), ("a",), ("c",), ("a", "b")]
+    rank = priority_ranks(np.array([5, 5, 3, 5], dtype=np.uint64), keys)
+    assert rank.tolist() == [2, 1, 0, 3]
