@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import sys
 
-from api.cli.app import app
-from engine.errors import SunshineError
-
 # Command modules register themselves on import.
 # (command modules add their import lines here)
-from api.cli import audit as _audit  # noqa: E402,F401
-from api.cli import ceremony as _ceremony  # noqa: E402,F401
-from api.cli import classes as _classes  # noqa: E402,F401
-from api.cli import lottery as _lottery  # noqa: E402,F401
-from api.cli import points as _points  # noqa: E402,F401
+from api.cli import audit as _audit  # noqa: F401
+from api.cli import ceremony as _ceremony  # noqa: F401
+from api.cli import classes as _classes  # noqa: F401
+from api.cli import lottery as _lottery  # noqa: F401
+from api.cli import points as _points  # noqa: F401
+from api.cli.app import app
+from engine.errors import SunshineError
 
 __all__ = ["app", "main"]
 
