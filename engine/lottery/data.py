@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal, NewType
 
 import numpy as np
@@ -184,10 +185,10 @@ class Market:
 
 
 def _csr(lists: list[list[int]]) -> tuple[Int64Array, Int64Array]:
-    lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     ptr = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=ptr[1:])
-    flat = np.fromiter((v for x in lists for v in x), dtype=np.int64, count=int(ptr[-1]))
+    flat = np.array(list(chain.from_iterable(lists)), dtype=np.int64)
     return ptr, flat
 
 
@@ -222,11 +223,17 @@ def build_market(problem: LotteryProblem) -> Market:
     base: list[int] = []
     for m in unit_lists:
         head = apps[m[0]]
-        base.append(min(apps[i].tier for i in m))
         prefs.append([school_index[s] for s in head.preferences])
-        tiers.append([min(apps[i].tier_at(s) for i in m) for s in head.preferences])
         r2.append([school_index[s] for s in head.round2])
-        r2_tiers.append([min(apps[i].tier_at(s) for i in m) for s in head.round2])
+        if len(m) == 1 and not head.priorities:  # the common case, kept cheap for a million rows
+            base.append(head.tier)
+            tiers.append([head.tier] * len(head.preferences))
+            r2_tiers.append([head.tier] * len(head.round2))
+            continue
+        overrides = [(apps[i].tier, dict(apps[i].priorities)) for i in m]
+        base.append(min(t for t, _ in overrides))
+        tiers.append([min(o.get(s, t) for t, o in overrides) for s in head.preferences])
+        r2_tiers.append([min(o.get(s, t) for t, o in overrides) for s in head.round2])
     member_ptr, member_idx = _csr(unit_lists)
     ptr, school = _csr(prefs)
     _, tier = _csr(tiers)
