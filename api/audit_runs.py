@@ -153,14 +153,10 @@ def write_key_file(path: str | Path | None, signer: Signer, *, overwrite: bool =
     return p
 
 
-def receipts_private(run_private: dict[str, dict[str, str]], roster: list[dict[str, Any]], secret: bytes) -> bytes:
+def receipts_private(run_private: dict[str, dict[str, str]], roster: list[dict[str, Any]], salts: list[bytes]) -> bytes:
     """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts."""
-    from audit.roster import roster_salt
-
     out = {
-        str(r["id"]): {"salt": roster_salt(secret, str(r["id"])).hex(), "private": run_private.get(str(r["id"]), {})}
-        for r in roster
+        str(r["id"]): {"salt": salt.hex(), "private": run_private.get(str(r["id"]), {})}
+        for r, salt in zip(roster, salts, strict=True)
     }
     return (json.dumps(out, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-

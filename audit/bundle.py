@@ -54,7 +54,7 @@ def build_bundle(
     origin: str,
     practice: bool,
     config: Mapping[str, Any],
-    leaves: list[dict[str, Any]],
+    roster_lines: list[bytes],
     seed_record: Mapping[str, Any],
     log: AuditLog,
     checkpoint: str,
@@ -65,7 +65,7 @@ def build_bundle(
     """All bundle files (name → bytes). ``history`` = earlier (signed checkpoint, consistency proof)."""
     files: dict[str, bytes] = {
         "config.json": canonical_bytes(dict(config)),
-        "roster.jsonl": b"".join(canonical_bytes(leaf) + b"\n" for leaf in leaves),
+        "roster.jsonl": b"".join(line + b"\n" for line in roster_lines),
         "seed.json": canonical_bytes(dict(seed_record)),
         "log.jsonl": log.to_bytes(),
         "checkpoint": checkpoint.encode(),

@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.errors import VerificationError
-from audit.merkle import leaf_hash, root_of
+from audit.merkle import leaf_hash, leaf_hashes, root_of
 from engine.randomness import encode_str
 
-__all__ = ["leaf_bytes", "make_leaves", "private_commitment", "roster_root", "roster_salt"]
+__all__ = [
+    "CommittedRoster",
+    "commit_roster",
+    "leaf_bytes",
+    "make_leaves",
+    "private_commitment",
+    "roster_root",
+    "roster_salt",
+]
 
 _SALT_TAG = encode_str("sunshine/v1/roster-salt")
 
@@ -61,3 +70,23 @@ def leaf_bytes(leaf: Mapping[str, Any]) -> bytes:
 
 def roster_root(leaves: Sequence[Mapping[str, Any]]) -> bytes:
     return root_of([leaf_hash(leaf_bytes(x)) for x in leaves])
+
+
+@dataclass(frozen=True)
+class CommittedRoster:
+    """A roster's leaves, their canonical lines (``roster.jsonl``), the per-applicant salts and the root."""
+
+    leaves: list[dict[str, Any]]
+    lines: list[bytes]
+    salts: list[bytes]
+    root: bytes
+
+
+def commit_roster(
+    roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
+) -> CommittedRoster:
+    """Salts, leaves, canonical lines and root in one pass (each leaf encoded once)."""
+    leaves = make_leaves(roster, private, secret)
+    salts = [roster_salt(secret, str(leaf["record"]["id"])) for leaf in leaves]
+    lines = [canonical_bytes(leaf) for leaf in leaves]
+    return CommittedRoster(leaves, lines, salts, root_of(leaf_hashes(lines)))

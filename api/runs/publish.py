@@ -25,7 +25,7 @@ from audit.ceremony import State
 from audit.errors import CeremonyError
 from audit.log import AuditLog
 from audit.merkle import MerkleTree
-from audit.roster import make_leaves, roster_root
+from audit.roster import commit_roster
 from audit.signing import Verifier, parse_checkpoint
 
 __all__ = ["PublishedRun", "publish_run"]
@@ -63,10 +63,10 @@ def publish_run(
         if not practice:
             raise CeremonyError("正式运行必须通过仪式（sunshine ceremony）",
                                 "a non-practice run needs a ceremony context")
-        leaves = make_leaves(run.roster, run.private, practice_roster_secret(seed))
-        audit = practice_audit(run.kind, config_hash, roster_root(leaves).hex(), len(run.roster), seed)
+        committed = commit_roster(run.roster, run.private, practice_roster_secret(seed))
+        audit = practice_audit(run.kind, config_hash, committed.root.hex(), len(run.roster), seed)
     else:
-        leaves = make_leaves(run.roster, run.private, audit.roster_secret)
+        committed = commit_roster(run.roster, run.private, audit.roster_secret)
     state = audit.state
     if state not in (State.SEEDED, State.EXECUTED):
         raise CeremonyError(f"状态 {state.value} 下不能执行", f"cannot execute in state {state.value} (need SEEDED)")
@@ -91,7 +91,7 @@ def publish_run(
         origin=audit.origin,
         practice=audit.practice,
         config=run.config,
-        leaves=leaves,
+        roster_lines=committed.lines,
         seed_record=seed_record,
         log=audit.log,
         checkpoint=checkpoint,
@@ -105,7 +105,7 @@ def publish_run(
         write_files(staging, {f"bundle/{n}": d for n, d in bundle.items()})
         (staging / "bundle.zip").write_bytes(zip_bytes(bundle))
         write_files(staging, {"audit-private/roster_private.json":
-                              receipts_private(run.private, run.roster, audit.roster_secret)})
+                              receipts_private(run.private, run.roster, committed.salts)})
         if audit.practice:
             (staging / "PRACTICE.txt").write_text(PRACTICE_NOTICE, encoding="utf-8")
     return PublishedRun(out=Path(out), public_files=public, summary=kind.summary(public))
