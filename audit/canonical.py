@@ -29,33 +29,51 @@ _MAX_INT = 2**53 - 1
 _BMP_LIMIT = "\U00010000"
 
 
-def _check(value: Any) -> bool:
-    """Validate ``value`` is in the subset; return True when some key leaves the BMP."""
-    t = type(value)
-    if t is str or t is bool or value is None:
-        return False
-    if t is int:
-        if -_MAX_INT <= value <= _MAX_INT:
-            return False
-        raise CanonicalError(f"整数超出范围：{value}", f"integer out of the JSON-safe range: {value}")
-    if t is dict:
-        astral = False
-        for k, v in value.items():
-            if type(k) is not str:
-                raise CanonicalError(f"键必须是字符串：{k!r}", f"object keys must be strings: {k!r}")
-            if k and max(k) >= _BMP_LIMIT:
-                astral = True
-            astral = _check(v) or astral
-        return astral
-    if t is list or t is tuple:
-        astral = False
-        for v in value:
-            astral = _check(v) or astral
-        return astral
-    raise CanonicalError(
-        f"不支持的值类型 {t.__name__}（不允许浮点数）",
-        f"unsupported value of type {t.__name__} in a hashed record (floats are not allowed)",
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _bad_type(value: Any) -> CanonicalError:
+    return CanonicalError(
+        f"不支持的值类型 {type(value).__name__}（不允许浮点数）",
+        f"unsupported value of type {type(value).__name__} in a hashed record (floats are not allowed)",
     )
+
+
+def _check(value: Any) -> bool:
+    """Validate ``value`` is in the subset; return True when some key leaves the BMP.
+
+    Iterative (an explicit stack) with scalars handled inline: this runs once per roster
+    leaf, a million times for a large roster.
+    """
+    astral = False
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            for k in v:
+                if type(k) is not str:
+                    raise CanonicalError(f"键必须是字符串：{k!r}", f"object keys must be strings: {k!r}")
+                if not k.isascii() and max(k) >= _BMP_LIMIT:
+                    astral = True
+            items: Any = v.values()
+        elif t is list or t is tuple:
+            items = v
+        else:
+            items = (v,)
+        for x in items:
+            tx = type(x)
+            if tx is str or tx is bool or x is None:
+                continue
+            if tx is int:
+                if not -_MAX_INT <= x <= _MAX_INT:
+                    raise CanonicalError(f"整数超出范围：{x}", f"integer out of the JSON-safe range: {x}")
+                continue
+            if tx is dict or tx is list or tx is tuple:
+                stack.append(x)
+                continue
+            raise _bad_type(x)
+    return astral
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -63,7 +81,7 @@ def canonical_bytes(value: Any) -> bytes:
     try:
         if _check(value):
             return bytes(rfc8785.dumps(value))
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return _ENCODER.encode(value).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise CanonicalError("字符串含有孤立代理字符", "string contains a lone surrogate") from exc
 

@@ -15,6 +15,7 @@ bytes of ``id`` (application-number order) and ids must be unique.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ def roster_salt(secret: bytes, applicant_id: str) -> bytes:
 
 
 def private_commitment(salt: bytes, private_fields: Mapping[str, str]) -> str:
-    return sha256_hex(salt + canonical_bytes(dict(private_fields)))
+    return sha256_hex(salt + (canonical_bytes(dict(private_fields)) if private_fields else b"{}"))
 
 
 def make_leaves(
@@ -86,7 +87,30 @@ def commit_roster(
     roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
 ) -> CommittedRoster:
     """Salts, leaves, canonical lines and root in one pass (each leaf encoded once)."""
-    leaves = make_leaves(roster, private, secret)
-    salts = [roster_salt(secret, str(leaf["record"]["id"])) for leaf in leaves]
-    lines = [canonical_bytes(leaf) for leaf in leaves]
+    leaves: list[dict[str, Any]] = []
+    lines: list[bytes] = []
+    salts: list[bytes] = []
+    # HMAC key schedule done once; salt_i equals roster_salt(secret, id_i) exactly
+    key = secret if len(secret) <= 64 else hashlib.sha256(secret).digest()
+    key = key.ljust(64, b"\x00")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(_SALT_TAG)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    prev: bytes | None = None
+    for rec in roster:
+        rid = str(rec["id"])
+        rkey = rid.encode()
+        if prev is not None and rkey <= prev:
+            raise VerificationError("roster", rid, "名单未按编号排序或编号重复",
+                                    "roster not sorted by id or id repeated")
+        prev = rkey
+        h = inner.copy()
+        h.update(encode_str(rid))
+        o = outer.copy()
+        o.update(h.digest())
+        salt = o.digest()
+        leaf = {"private": private_commitment(salt, private.get(rid, {})), "record": dict(rec)}
+        salts.append(salt)
+        leaves.append(leaf)
+        lines.append(canonical_bytes(leaf))
     return CommittedRoster(leaves, lines, salts, root_of(leaf_hashes(lines)))

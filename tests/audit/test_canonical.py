@@ -42,3 +42,16 @@ def test_rejects_outside_subset(bad: Any) -> None:
 def test_record_hash_known_answer() -> None:
     assert canonical_bytes({"b": [1, "二"], "a": None}) == '{"a":null,"b":[1,"二"]}'.encode()
     assert record_hash({}) == "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+
+
+def test_commit_roster_matches_slow_path() -> None:
+    from audit.roster import commit_roster, make_leaves, roster_root, roster_salt
+
+    roster = [{"id": f"A{i:02d}", "zone": "Z"} for i in range(20)]
+    private = {"A3": {"name": "张三"}}
+    for secret in (bytes(32), b"k" * 100):
+        c = commit_roster(roster, private, secret)
+        assert c.leaves == make_leaves(roster, private, secret)
+        assert c.salts == [roster_salt(secret, r["id"]) for r in roster]
+        assert c.root == roster_root(c.leaves)
+        assert c.lines == [rfc8785.dumps(x) for x in c.leaves]
