@@ -93,7 +93,7 @@ def _da_kernel(
 ) -> tuple[Int64Array, Int64Array]:
     """Student-proposing DA (Gale–Shapley 1962; McVitie–Wilson proposal order).
 
-    1. Units in ``order`` (lottery order) enter a FIFO queue.
+    1. Units in ``order`` (master order: base tier, then lottery rank) enter a FIFO queue.
     2. The unit at the front proposes down its list; a school holding seats applies
        the greedy-fit rule to (held ∪ {proposer}). Units it no longer holds are
        appended to the queue; a rejected proposer tries its next choice at once.
@@ -270,14 +270,17 @@ def place(
     n_units = rank.shape[0]
     lottery_order = np.argsort(rank, kind="stable")
     lottery_order = lottery_order[active[lottery_order]].astype(np.int64)
+    master = np.argsort(base_tier * n_units + rank, kind="stable").astype(np.int64)
+    master = master[active[master]]
     if mechanism == "da":
-        s, e = _da_kernel(ptr, school, tier, rank, size, capacity, lottery_order)
+        # Proposals start in master order (base tier, number). Without multiples the DA
+        # outcome does not depend on proposal order; with multiples this order makes DA
+        # coincide with serial dictatorship (stable) whenever priorities are common.
+        s, e = _da_kernel(ptr, school, tier, rank, size, capacity, master)
     elif mechanism == "boston":
         n_keys = (int(tier.max()) + 1 if tier.size else 1) * n_units
         s, e = _boston_kernel(ptr, school, tier, rank, size, capacity, lottery_order, n_keys)
     elif mechanism == "serial":
-        master = np.argsort(base_tier * n_units + rank, kind="stable").astype(np.int64)
-        master = master[active[master]]
         s, e = _serial_kernel(ptr, school, size, capacity, master)
     else:
         raise EngineError(f"未知的派位方式 {mechanism!r}", f"unknown mechanism {mechanism!r} (da, boston, serial)")

@@ -3,8 +3,8 @@
 Deliberately simple and slow: the school's greedy-fit choice is recomputed from
 scratch by sorting at every proposal. Tests check the numba kernels in
 :mod:`engine.lottery.mechanisms` against these on every generated instance, with
-the same proposal order (units in lottery order, FIFO queue, a rejected unit
-proposes again at once), which matters only when multiples are present.
+the same proposal order (units in master order — base tier, then lottery
+number — through a FIFO queue; a rejected unit proposes again at once), which matters only when multiples are present.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def reference_place(
     scores = [[t * n + rank[u] for t in tiers[u]] for u in range(n)]
     lottery = sorted((u for u in range(n) if active[u]), key=lambda u: rank[u])
     out = [(-1, -1)] * n
+    master = sorted(lottery, key=lambda u: (base_tier[u], rank[u]))
     if mechanism == "serial":
         left = list(capacity)
-        for u in sorted(lottery, key=lambda u: (base_tier[u], rank[u])):
+        for u in master:
             for k, s in enumerate(prefs[u]):
                 if left[s] >= sizes[u]:
                     left[s] -= sizes[u]
@@ -69,7 +70,7 @@ def reference_place(
         raise ValueError(mechanism)
     held: list[list[tuple[int, int, int]]] = [[] for _ in capacity]
     nxt = [0] * n
-    queue = deque(lottery)
+    queue = deque(master)  # DA proposals start in master order, as in the kernel
     while queue:
         u = queue.popleft()
         while nxt[u] < len(prefs[u]):

@@ -14,7 +14,7 @@ from pathlib import Path
 from api.runs.lottery import execute, prepare_lottery
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "lottery"
-GOLDEN = "faa9a5c9665ef17495c96123a20ef180431d1ec9d306f3a62bc6b78a2fcb21a4"
+GOLDEN = "bf30547c894dc294f75ae682e289addbfec0152640732fc7139dac34af04f477"
 
 
 def rolling_digest() -> str:
