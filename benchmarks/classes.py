@@ -84,7 +84,8 @@ def snake_baseline(cohort: Cohort, k: int, by_gender: bool) -> np.ndarray:
     return _slots_snake(sorted(range(len(st)), key=key), k)
 
 
-def describe(name: str, cohort: Cohort, rules: PlacementRules, slot: np.ndarray, secs: float) -> dict[str, object]:
+def describe(name: str, cohort: Cohort, rules: PlacementRules, slot: np.ndarray, secs: float,
+             cpu: float | None = None) -> dict[str, object]:
     p = build_problem(cohort, rules, SEED)
     rep = balance_report(p, slot)
     gaps = rep.gaps
@@ -96,20 +97,22 @@ def describe(name: str, cohort: Cohort, rules: PlacementRules, slot: np.ndarray,
         "worst subject mean gap": max(gaps[f"mean {s}"] for s in subj),
         "worst SD gap": max(gaps[f"sd {s}"] for s in cohort.score_names),
         "worst count gap": max([*counts, gaps["girls"]]), "size gap": gaps["size"], "seconds": secs,
+        "cpu": secs if cpu is None else cpu,
     }
     return row
 
 
-def run_sunshine(cohort: Cohort, rules: PlacementRules) -> tuple[np.ndarray, float, str]:
-    t = time.perf_counter()
+def run_sunshine(cohort: Cohort, rules: PlacementRules) -> tuple[np.ndarray, float, float, str]:
+    t, c = time.perf_counter(), time.process_time()
     pl = place_students(cohort, rules, SEED)
-    return pl.slot_of_student, time.perf_counter() - t, f"{pl.method}, {pl.stats.passes} passes, {pl.stats.swaps} swaps"
+    info = f"{pl.method}, {pl.stats.passes} passes, {pl.stats.swaps} swaps"
+    return pl.slot_of_student, time.perf_counter() - t, time.process_time() - c, info
 
 
 def fmt(row: dict[str, object]) -> str:
     return (f"| {row['method']} | {row['n']}/{row['k']} | {row['hard violations']} | {row['total mean gap']:.3f} | "
             f"{row['worst subject mean gap']:.3f} | {row['worst SD gap']:.2f} | {row['worst count gap']:.0f} | "
-            f"{row['size gap']:.0f} | {row['seconds']:.1f} |")
+            f"{row['size gap']:.0f} | {row['seconds']:.1f} | {row['cpu']:.1f} |")
 
 
 def _school(args: tuple[int, int]) -> tuple[int, float, float, float, int]:
@@ -117,11 +120,11 @@ def _school(args: tuple[int, int]) -> tuple[int, float, float, float, int]:
     k = max(2, round(n / 45))
     cohort = make_cohort(n, k, twins=n // 60, apart=n // 80, presets=0, label=f"city{school}")
     rules = PlacementRules(classes=k)
-    t = time.perf_counter()
+    t = time.process_time()
     pl = place_students(cohort, rules, SEED)
     g = pl.report.gaps
     subj = max(g[f"mean {s}"] for s in cohort.score_names[1:])
-    return school, g["mean 总分"], subj, time.perf_counter() - t, pl.report.violations
+    return school, g["mean 总分"], subj, time.process_time() - t, pl.report.violations
 
 
 def city(schools: int, processes: int) -> None:
@@ -135,7 +138,8 @@ def city(schools: int, processes: int) -> None:
     wall = time.perf_counter() - t
     print(f"city batch: {sum(sizes)} students, {schools} schools, {processes} processes: {wall:.1f} s wall; "
           f"worst total mean gap {max(r[1] for r in res):.3f}, worst subject mean gap {max(r[2] for r in res):.3f}, "
-          f"slowest school {max(r[3] for r in res):.1f} s, hard violations {sum(r[4] for r in res)}")
+          f"slowest school {max(r[3] for r in res):.1f} s CPU, total CPU {sum(r[3] for r in res):.0f} s, "
+          f"hard violations {sum(r[4] for r in res)}")
 
 
 def main() -> None:
@@ -147,8 +151,8 @@ def main() -> None:
     ap.add_argument("--processes", type=int, default=2)
     a = ap.parse_args()
     print("| method | n/K | hard viol. | total mean gap | worst subject mean gap | worst SD gap | "
-          "worst count gap | size gap | s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "worst count gap | size gap | wall s | cpu s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for spec in filter(None, a.sizes.split(",")):
         n, k = (int(x) for x in spec.split("/"))
         full = spec == "1200/24"
@@ -170,9 +174,19 @@ def main() -> None:
             else:
                 print(f"| plain CP-SAT {a.cpsat_seconds:.0f} s | {n}/{k} | no solution ({r.status.value}) |",
                       flush=True)
-        slot, secs, info = run_sunshine(cohort, rules)
-        print(fmt(describe("Sunshine", cohort, rules, slot, secs)) + f" <!-- {info} -->",
+        slot, secs, cpu, info = run_sunshine(cohort, rules)
+        print(fmt(describe("Sunshine", cohort, rules, slot, secs, cpu)) + f" <!-- {info} -->",
               flush=True)
+        if spec in a.cpsat.split(","):
+            # CP-SAT again, hinted with Sunshine's result: can it improve on it in the same time?
+            p = build_problem(cohort, rules, SEED)
+            hint = np.array([slot[members[0]] for members in p.units], dtype=np.int64)
+            t = time.perf_counter()
+            r = solve_cpsat(p, SEED, feasibility_only=False, hint=hint, deterministic_time=1e9,
+                            time_limit=a.cpsat_seconds)
+            if r.unit_slot is not None:
+                print(fmt(describe(f"CP-SAT {a.cpsat_seconds:.0f} s hinted with Sunshine ({r.status.value})", cohort,
+                                   rules, r.unit_slot[p.unit_of], time.perf_counter() - t)), flush=True)
     if a.city:
         city(a.city, a.processes)
 

@@ -345,7 +345,8 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
     lines = ["# 均衡编班报告 Balance report", "",
              f"- 学生 students: {p.n}; 班级 classes: {p.k}; 方法 method: {pl.method} "
              f"({pl.stats.passes} passes, {pl.stats.swaps} swaps)",
-             f"- 硬性规则违反 hard-rule violations: **{rep.violations}**"]
+             f"- 硬性规则违反 hard-rule violations: **{rep.violations}**",
+             "- 下界 bound: 交换搜索为局部最优，无证明下界 / exchange search reaches a local optimum; no proven bound"]
     if int(config["max_class_size"]) >= LARGE_CLASS:
         lines.append(f"- ⚠ 班额上限 {config['max_class_size']} 属于大班额（56+） / max class size is a large class")
     lines += ["", "## 各维度极差 Max − min across classes", "", "| 维度 dimension | 极差 gap |", "|---|---|"]
