@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeKind, fake_run, run_ceremony
+from audit_fixtures import FakeKind, fake_run, run_ceremony
 
 from api.audit_runs import load_bundle_files
 from api.runs import get_kind
@@ -61,7 +61,7 @@ def test_zip_and_directory_are_the_same_bundle(ceremony_out: Path) -> None:
 
 
 def test_practice_output_is_byte_reproducible(tmp_path: Path) -> None:
-    from conftest import SEED
+    from audit_fixtures import SEED
 
     from api.runs.publish import publish_run
 

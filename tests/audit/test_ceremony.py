@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import T0, fake_run, run_ceremony
+from audit_fixtures import T0, fake_run, run_ceremony
 
 from api.runs.publish import publish_run
 from audit.ceremony import State, derive_seed, witness_commitment

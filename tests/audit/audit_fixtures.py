@@ -1,0 +1,128 @@
+"""Fixtures: a tiny fake run kind behind the RunKind seam, and practice / ceremony bundles built with it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.ceremony import CeremonyDir
+from api.outputs import csv_bytes
+from api.runs import RUN_KINDS, PreparedRun, register
+from api.runs.publish import publish_run
+from audit.signing import Signer
+from engine.randomness import format_lottery_number, lottery_numbers
+
+SEED = bytes(range(32))
+T0 = "2026-06-01T00:00:00Z"
+
+
+class FakeKind:
+    """Rank applicants by lottery number; the first ``seats`` get a seat."""
+
+    name = "fake"
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        nums = lottery_numbers(seed, self.name, [[r["id"]] for r in roster])
+        order = sorted(zip(nums, [r["id"] for r in roster], strict=True))
+        rows = [(aid, format_lottery_number(n), i + 1, "yes" if i < config["seats"] else "no")
+                for i, (n, aid) in enumerate(order)]
+        return {
+            "results.csv": csv_bytes(("applicant_id", "lottery_number", "rank", "seat"), rows),
+            "summary.json": json.dumps({"placed": min(config["seats"], len(rows))}).encode(),
+        }
+
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+        names = [(r["id"], run.private.get(r["id"], {}).get("name", "")) for r in run.roster]
+        return {"private/names.csv": csv_bytes(("applicant_id", "name"), names)}
+
+    def summary(self, public_files: Mapping[str, bytes]) -> str:
+        return "fake run"
+
+
+class CheatKind(FakeKind):
+    """Publishes a wrong lottery number for the first row (to exercise the lottery-numbers step)."""
+
+    name = "cheat"
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        files = super().execute(config, roster, seed)
+        lines = files["results.csv"].split(b"\n")
+        cells = lines[1].split(b",")
+        cells[1] = b"0000000000000000"
+        lines[1] = b",".join(cells)
+        files["results.csv"] = b"\n".join(lines)
+        return files
+
+
+if "fake" not in RUN_KINDS:
+    register(FakeKind())
+    register(CheatKind())
+
+
+def fake_run(n: int = 12, kind: str = "fake") -> PreparedRun:
+    roster: list[dict[str, Any]] = [{"id": f"A{i:04d}", "zone": f"Z{i % 3}"} for i in range(n)]
+    private = {r["id"]: {"name": f"学生{i}", "id_number": f"11010120200101{i:04d}"} for i, r in enumerate(roster)}
+    return PreparedRun(kind=kind, config={"seats": 5, "rules": "fake-v1"}, roster=roster, private=private)
+
+
+@pytest.fixture
+def practice_out(tmp_path: Path) -> Path:
+    out = tmp_path / "practice-out"
+    publish_run(fake_run(), SEED, out)
+    return out
+
+
+@pytest.fixture
+def operator() -> Signer:
+    return Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
+
+
+def run_ceremony(path: Path, signer: Signer, run: PreparedRun, *, withdraw: str | None = None,
+                 until: str = "published", out: Path | None = None) -> CeremonyDir:
+    """Drive a ceremony with two witnesses; stop after step ``until``."""
+    d = CeremonyDir(path)
+    steps = [
+        ("init", lambda: d.init(run, signer, actor="operator", time=T0)),
+        ("freeze", lambda: d.freeze(signer, "operator", T0)),
+        ("withdraw", lambda: d.withdraw(signer, "operator", T0, withdraw) if withdraw else None),
+        ("declare", lambda: d.append(signer, "operator", T0, "sources.declare",
+                                     {"witnesses": ["alice", "bob"], "public_source": "drand quicknet round 29156212",
+                                      "fallback": "first 3 EuroMillions draws after 2026-06-01"})),
+        ("commit", lambda: [d.append(signer, w, T0, "witness.commit",
+                                     {"witness": w, "commitment": _commit(w)}) for w in ("alice", "bob")]),
+        ("reveal", lambda: [d.append(signer, w, T0, "witness.reveal",
+                                     {"witness": w, "value": f"{w}-value", "salt": f"{w}-salt"})
+                            for w in ("alice", "bob")]),
+        ("seed", lambda: d.seed(signer, "operator", T0, "a1b2c3", fallback=False)),
+        ("execute", lambda: d.execute(signer, "operator", T0)),
+    ]
+    for name, fn in steps:
+        fn()
+        if name == until:
+            return d
+    from api.runs.publish import publish_run as _publish
+
+    audit = d.audit_context(signer, "operator", T0)
+    st = d.state()
+    assert st.seed_record is not None
+    _publish(d.prepared(), bytes.fromhex(st.seed_record["seed"]), out or path.parent / "out", practice=False,
+             audit=audit)
+    d.record_publish(audit)
+    return d
+
+
+def _commit(w: str) -> str:
+    from audit.ceremony import witness_commitment
+
+    return witness_commitment(f"{w}-value", f"{w}-salt")
+
+
+@pytest.fixture
+def ceremony_out(tmp_path: Path, operator: Signer) -> Path:
+    out = tmp_path / "ceremony-out"
+    run_ceremony(tmp_path / "run", operator, fake_run(), withdraw="A0003", out=out)
+    return out
