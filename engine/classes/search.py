@@ -98,8 +98,21 @@ class _State:
         lo_step = np.maximum(lo_c - cc, cd - hi_d)
         hi_step = np.minimum(hi_c - cc, cd - lo_d)
         reach = int(max(pm.max(initial=0), qm.max(initial=0)))
+        tight = np.flatnonzero((lo_step > -reach) | (hi_step < reach))
+        if len(tight) and (lo_step[tight] <= 0).all() and (hi_step[tight] >= 0).all():
+            # Both classes within bounds: a swap can only create a violation, so 1 marks "forbidden".
+            if reach == 1:
+                # 0/1 memberships: dimension k breaks iff (P_k=1, Q_k=0, lo_step_k = 0) or
+                # (P_k=0, Q_k=1, hi_step_k = 0). Counting these with exact integer products:
+                a = (lo_step >= 0).astype(np.int64)
+                b = (hi_step <= 0).astype(np.int64)
+                broken = (pm @ a)[:, None] + (qm @ b)[None, :] - (pm * (a + b)) @ qm.T
+                return (broken > 0).astype(np.int64)
+            step3 = qm[None, :, tight] - pm[:, None, tight]
+            bad = ((step3 < lo_step[tight]) | (step3 > hi_step[tight])).any(axis=2)
+            return bad.astype(np.int64)
         out = np.zeros((len(pm), len(qm)), dtype=np.int64)
-        for k in np.flatnonzero((lo_step > -reach) | (hi_step < reach)):
+        for k in tight:
             step = qm[:, k][None, :] - pm[:, k][:, None]
             new_c, new_d = cc[k] + step, cd[k] - step
             after = (np.maximum(new_c - hi_c[k], 0) + np.maximum(lo_c[k] - new_c, 0)
@@ -156,13 +169,22 @@ class _State:
             return pu, qu, np.zeros((0, 0))
         ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
         quad = ic + id_
+        # w·[((a+δ)² − a²)/n_c² + ((b−δ)² − b²)/n_d²] = (sδ)² + w·lin·δ with s = √(w·quad),
+        # lin = 2(a/n_c² − b/n_d²); the linear part separates into a row term and a column term.
+        fp, fq = self.uf[pu], self.uf[qu]
+        lin_p = np.zeros(len(pu), dtype=np.float64)
+        lin_q = np.zeros(len(qu), dtype=np.float64)
         delta = np.zeros((len(pu), len(qu)), dtype=np.float64)
         for j in range(self.uf.shape[1]):
-            # w·[((a+δ)² − a²)/n_c² + ((b−δ)² − b²)/n_d²] = w·δ·(δ·(1/n_c² + 1/n_d²) + 2(a/n_c² − b/n_d²))
             w = float(p.feature_weights[j])
-            step = self.uf[qu, j][None, :] - self.uf[pu, j][:, None]
-            lin = 2.0 * (float(self.dev[c, j]) * ic - float(self.dev[d, j]) * id_)
-            delta += (w * step) * (step * quad + lin)
+            scale = math.sqrt(w * quad)
+            step = (fq[:, j] * scale)[None, :] - (fp[:, j] * scale)[:, None]
+            step *= step
+            delta += step
+            lin = w * 2.0 * (float(self.dev[c, j]) * ic - float(self.dev[d, j]) * id_)
+            lin_p += fp[:, j] * lin
+            lin_q += fq[:, j] * lin
+        delta += lin_q[None, :] - lin_p[:, None]
         # Count terms in exact integers: with e = n·count − total·size (n times the distance
         # from the share) a swap changes Σ_d e² by Σ_d 2n·δ_d·(e_c − e_d) + 2n²·δ_d², δ = Q − P.
         n = p.n
