@@ -107,10 +107,11 @@ class _State:
                 a = (lo_step >= 0).astype(np.int64)
                 b = (hi_step <= 0).astype(np.int64)
                 broken = (pm @ a)[:, None] + (qm @ b)[None, :] - (pm * (a + b)) @ qm.T
-                return (broken > 0).astype(np.int64)
+                forbidden: NDArray[np.int64] = (broken > 0).astype(np.int64)
+                return forbidden
             step3 = qm[None, :, tight] - pm[:, None, tight]
-            bad = ((step3 < lo_step[tight]) | (step3 > hi_step[tight])).any(axis=2)
-            return bad.astype(np.int64)
+            bad: NDArray[np.int64] = ((step3 < lo_step[tight]) | (step3 > hi_step[tight])).any(axis=2).astype(np.int64)
+            return bad
         out = np.zeros((len(pm), len(qm)), dtype=np.int64)
         for k in tight:
             step = qm[:, k][None, :] - pm[:, k][:, None]
