@@ -25,20 +25,13 @@ EXIT_BAD_INPUT = 2
 
 
 def main() -> None:
-    """Run the CLI, turning domain errors into exit status 2 with a clerk-readable message."""
+    """Run the CLI, turning domain errors into exit status 2 with a clerk-readable message.
+
+    Typer's standalone mode reports usage errors itself (exit 2); Sunshine's own
+    errors propagate out of it and are printed here.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except SunshineError as exc:
         print(exc.diagnostics(), file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
