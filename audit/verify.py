@@ -187,7 +187,7 @@ def verify_bundle(
         parsed = None
     for i in range(len(body)):
         leaf = parsed[i] if parsed is not None else None
-        if type(leaf) is not dict or leaf.keys() != {"private", "record"} or type(leaf["record"]) is not dict:
+        if type(leaf) is not dict or len(leaf) != 2 or "private" not in leaf or type(leaf.get("record")) is not dict:
             raise _fail(step, f"line {i + 1}", "malformed roster leaf")
         key = str(leaf["record"].get("id")).encode()
         if prev is not None and key <= prev:
