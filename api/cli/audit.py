@@ -99,13 +99,17 @@ def verify(
     """Verify a bundle: numbered steps, exit 0 only if every step holds."""
     b = Bundle.from_files(load_bundle_files(bundle))
     print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}")
+    execute = _execute_for(b.kind)
     n = 0
     try:
-        for n, line in enumerate(verify_bundle(b, trusted_keys=_pinned(key), execute=_execute_for(b.kind)), 1):
+        for n, line in enumerate(verify_bundle(b, trusted_keys=_pinned(key), execute=execute), 1):
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:
         print(f"{n + 1:2d}. FAIL  {exc.message_en}")
         print(f"VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
+        sys.exit(1)
+    if execute is None:
+        print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
         sys.exit(1)
     print("VERIFIED: every step holds" + (" (practice run: not an official result)" if b.practice else ""))
 
