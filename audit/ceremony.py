@@ -10,7 +10,7 @@ States and the actions that leave them::
     DRAFT            --roster.freeze-->    ROSTER_FROZEN
     ROSTER_FROZEN    --sources.declare-->  SOURCES_DECLARED
     SOURCES_DECLARED --witness.commit (all declared witnesses)--> COMMITTED
-    COMMITTED        --witness.reveal (all witnesses)-->          REVEALED
+    COMMITTED        --witness.reveal / witness.forfeit (all witnesses)--> REVEALED
     REVEALED         --seed.derive-->      SEEDED
     SEEDED           --run.execute-->      EXECUTED
     EXECUTED         --run.publish-->      PUBLISHED
@@ -65,6 +65,7 @@ class CeremonyState:
     fallback: str = ""
     commitments: dict[str, str] = field(default_factory=dict)
     reveals: dict[str, dict[str, str]] = field(default_factory=dict)
+    forfeits: list[str] = field(default_factory=list)
     seed_record: dict[str, Any] | None = None
     results: dict[str, str] | None = None
     engine: dict[str, Any] | None = None
@@ -139,7 +140,15 @@ def replay(actions: list[tuple[str, Any]]) -> CeremonyState:
             if witness_commitment(p["value"], p["salt"]) != st.commitments[w]:
                 raise _fail(i, action, s, f"the reveal of {w} does not match the commitment")
             st.reveals[w] = {"value": p["value"], "salt": p["salt"]}
-            if len(st.reveals) == len(st.witnesses):
+            if len(st.reveals) + len(st.forfeits) == len(st.witnesses):
+                st.state = State.REVEALED
+        elif action == "witness.forfeit" and s is State.COMMITTED:
+            # a witness who does not reveal is recorded as forfeited; the seed uses the others and the public value
+            w = p["witness"]
+            if w not in st.commitments or w in st.reveals or w in st.forfeits:
+                raise _fail(i, action, s, f"{w} did not commit, already revealed or already forfeited")
+            st.forfeits.append(w)
+            if len(st.reveals) + len(st.forfeits) == len(st.witnesses):
                 st.state = State.REVEALED
         elif action == "seed.derive" and s is State.REVEALED:
             pv = p["inputs"]["public_value"]

@@ -37,7 +37,7 @@ _NEXT = {
     State.DRAFT: "freeze",
     State.ROSTER_FROZEN: "declare (or withdraw)",
     State.SOURCES_DECLARED: "commit (one per witness)",
-    State.COMMITTED: "reveal (one per witness)",
+    State.COMMITTED: "reveal (one per witness; forfeit for a witness who does not)",
     State.REVEALED: "seed --public-value …",
     State.SEEDED: "execute",
     State.EXECUTED: "publish --out …",
@@ -179,6 +179,20 @@ def reveal(
     d.append(load_signer(key_file), witness, time or now_utc(), "witness.reveal",
              {"witness": witness, "value": value, "salt": salt})
     _done(d, f"revealed: {witness}")
+
+
+@ceremony_app.command("forfeit")
+def forfeit(
+    run_dir: RunArg,
+    witness: Annotated[str, typer.Option("--witness")],
+    key_file: KeyOpt = None,
+    actor: ActorOpt = "operator",
+    time: TimeOpt = None,
+) -> None:
+    """Record that a committed witness did not reveal (their contribution is left out, visibly)."""
+    d = CeremonyDir(run_dir)
+    d.append(load_signer(key_file), actor, time or now_utc(), "witness.forfeit", {"witness": witness})
+    _done(d, f"forfeited: {witness}")
 
 
 @ceremony_app.command("seed")

@@ -118,3 +118,27 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
     assert lines[-1].startswith("manifest")
     with pytest.raises(Exception, match="no trusted key"):
         list(verify_bundle(b, trusted_keys=[Signer("x", bytes(32)).verifier], execute=None))
+
+
+def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Signer) -> None:
+    from api.audit_runs import load_bundle_files
+    from api.runs import get_kind
+    from audit.bundle import Bundle
+    from audit.verify import verify_bundle
+
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="commit")
+    d.append(operator, "alice", T0, "witness.reveal",
+             {"witness": "alice", "value": "alice-value", "salt": "alice-salt"})
+    with pytest.raises(CeremonyError):
+        d.append(operator, "operator", T0, "witness.forfeit", {"witness": "alice"})  # already revealed
+    d.append(operator, "operator", T0, "witness.forfeit", {"witness": "bob"})
+    assert d.state().state is State.REVEALED
+    d.seed(operator, "operator", T0, "a1", fallback=False)
+    d.execute(operator, "operator", T0)
+    st = d.state()
+    assert st.seed_record is not None
+    assert [c["witness"] for c in st.seed_record["inputs"]["contributions"]] == ["alice"]
+    publish_run(d.prepared(), bytes.fromhex(st.seed_record["seed"]), tmp_path / "out", practice=False,
+                audit=d.audit_context(operator, "operator", T0))
+    b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
+    assert list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
