@@ -20,6 +20,7 @@ at the first that does not. The steps, in order:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -32,9 +33,8 @@ from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationEr
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
-from engine.randomness import format_lottery_number, lottery_numbers
 
-__all__ = ["STEPS", "Execute", "VerifiedBundle", "first_difference", "verify_bundle"]
+__all__ = ["STEPS", "Execute", "VerifiedBundle", "first_difference", "spec_lottery_numbers", "verify_bundle"]
 
 Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes], dict[str, bytes]]
 STEPS = (
@@ -63,6 +63,34 @@ class VerifiedBundle:
         self.leaves: list[dict[str, Any]] = []
         self.seed: bytes = b""
         self.active_roster: list[dict[str, Any]] = []
+
+
+def spec_lottery_numbers(seed: bytes, kind: str, keys: list[list[str]]) -> list[str]:
+    """Published lottery numbers recomputed straight from ``docs/randomness.md`` §2–§3.
+
+    An implementation independent of ``engine.randomness`` on purpose (the verifier should
+    not trust the engine's own code); the tests check it against the spec's vectors:
+    ``HMAC-SHA256(seed, enc("sunshine/v1/item") ‖ enc(kind) ‖ enc("lottery-number") ‖ key)``,
+    first 8 bytes, 16 lowercase hex digits. Requires a 32-byte seed.
+    """
+
+    def enc(text: str) -> bytes:
+        raw = text.encode("utf-8")
+        return len(raw).to_bytes(4, "big") + raw
+
+    block = seed.ljust(64, b"\x00")  # HMAC key schedule once (seed is 32 bytes < block size)
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    inner.update(enc("sunshine/v1/item") + enc(kind) + enc("lottery-number"))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    out: list[str] = []
+    for parts in keys:
+        h = inner.copy()
+        h.update(len(parts).to_bytes(4, "big") + b"".join(enc(p) for p in parts) if len(parts) != 1
+                 else b"\x00\x00\x00\x01" + enc(parts[0]))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.digest()[:8].hex())
+    return out
 
 
 def first_difference(name: str, expected: bytes, got: bytes) -> str:
@@ -260,7 +288,7 @@ def verify_bundle(
                 groups.setdefault(str(rec["group"]), []).append(str(rec["id"]))
         unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
         keys_list = [unit_key.get(r[id_col], [r[id_col]]) for r in rows[1:]]
-        expected_numbers = [format_lottery_number(n) for n in lottery_numbers(seed, bundle.kind, keys_list)]
+        expected_numbers = spec_lottery_numbers(seed, bundle.kind, keys_list)
         published = [r[col] for r in rows[1:]]
         if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
             for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):

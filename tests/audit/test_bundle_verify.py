@@ -165,3 +165,13 @@ def test_wrong_lottery_number_fails_before_replay(tmp_path: Path, operator: Sign
         verify(files)
     assert exc.value.step == "lottery-numbers"
     assert "row 2" in exc.value.item
+
+
+def test_independent_lottery_numbers_match_the_spec_vectors() -> None:
+    from audit.verify import spec_lottery_numbers
+
+    vectors = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "randomness" / "lottery_numbers.json")
+                         .read_text())
+    for case in vectors["cases"]:
+        got = spec_lottery_numbers(bytes.fromhex(case["seed"]), case["kind"], [case["key"]])
+        assert got == [case["lottery_number"]], case["desc"]
