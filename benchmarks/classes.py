@@ -187,6 +187,9 @@ def main() -> None:
             if r.unit_slot is not None:
                 print(fmt(describe(f"CP-SAT {a.cpsat_seconds:.0f} s hinted with Sunshine ({r.status.value})", cohort,
                                    rules, r.unit_slot[p.unit_of], time.perf_counter() - t)), flush=True)
+            else:
+                print(f"| CP-SAT {a.cpsat_seconds:.0f} s hinted with Sunshine | {n}/{k} | no solution "
+                      f"({r.status.value}) |", flush=True)
     if a.city:
         city(a.city, a.processes)
 

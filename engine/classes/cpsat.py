@@ -57,12 +57,13 @@ class _Model:
             return 1 if fixed == c else 0
         return self.x[u, c]
 
-    def add_constraints(self) -> None:
+    def add_constraints(self, symmetry: bool) -> None:
         self._one_class_each()
         self._class_sizes()
         self._apart_groups()
         self._count_balance()
-        self._symmetry()
+        if symmetry:  # must be off when a full hint is given: the hint need not respect it
+            self._symmetry()
 
     def _one_class_each(self) -> None:
         # Each unit (together group or single student) is in exactly one class.
@@ -136,7 +137,7 @@ def solve_cpsat(p: Problem, seed: bytes, *, feasibility_only: bool, hint: NDArra
                 deterministic_time: float = 60.0, time_limit: float | None = None) -> CpResult:
     """Solve the CP-SAT model; ``time_limit`` (seconds) is for benchmarks only."""
     model = _Model(p)
-    model.add_constraints()
+    model.add_constraints(symmetry=hint is None)
     if not feasibility_only:
         model.add_objective()
     if hint is not None:
