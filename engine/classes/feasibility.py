@@ -112,6 +112,15 @@ def check_problem(p: Problem) -> None:
         if g.startswith("homophone:") and len(set(units)) < len(units):
             pass  # together wins over homophones: such members are exempted by the search
     for rule in p.counts:
+        # A together group carrying more of an attribute than any class may hold.
+        top = int(rule.hi.max())
+        for members in p.units:
+            have = int(rule.member[list(members)].sum())
+            if len(members) > 1 and have > top:
+                s = p.cohort.students[members[0]]
+                out.append((f"捆绑组「{s.together}」有 {have} 人属于「{rule.name_zh}」，超过每班均衡上限 {top}",
+                            f"together group '{s.together}' has {have} students counted as '{rule.name}', above "
+                            f"the per-class balance limit {top}"))
         fixed = np.zeros(p.k, dtype=np.int64)
         for u, members in enumerate(p.units):
             if p.unit_fixed[u] >= 0:

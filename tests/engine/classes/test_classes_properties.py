@@ -80,3 +80,24 @@ def test_apart_group_larger_than_class_count_is_named(case: tuple[Cohort, Placem
         assert any("apart group 'X'" in c and f"only {k} classes" in c for c in exc.conflicts)
     else:
         raise AssertionError("an apart group larger than the class count must be infeasible")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts(), st.sampled_from(["together", "preset"]))
+def test_oversized_groups_and_overfull_presets_are_named(case: tuple[Cohort, PlacementRules], kind: str) -> None:
+    cohort, rules = case
+    largest = -(-cohort.size // rules.classes)
+    plain = [s.__class__(**{**s.__dict__, "together": "", "apart": (), "preset": None}) for s in cohort.students]
+    chosen = range(largest + 1)
+    if kind == "together":
+        students = [s.__class__(**{**s.__dict__, "together": "BIG"}) if i in chosen else s for i, s in enumerate(plain)]
+        expected = f"together group 'BIG' has {largest + 1} students, more than the largest class ({largest})"
+    else:
+        students = [s.__class__(**{**s.__dict__, "preset": 1}) if i in chosen else s for i, s in enumerate(plain)]
+        expected = f"put {largest + 1} students into class 1"
+    try:
+        place_students(Cohort(cohort.score_names, cohort.flag_names, tuple(students)), rules, SEED)
+    except InfeasiblePlacement as exc:
+        assert any(expected in c for c in exc.conflicts), exc.conflicts
+    else:
+        raise AssertionError(f"{kind}: {largest + 1} students cannot share a class of at most {largest}")
