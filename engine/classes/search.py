@@ -33,6 +33,7 @@ __all__ = ["SearchStats", "improve"]
 W_COUNT = 1.0
 BIG = 1.0e6
 DOUBLE_WIDTH = 48
+SWAPS_PER_VISIT = 2
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def improve(
                 # A pair's best swap depends only on its two classes: skip it while neither changed.
                 if settled.get((c, d, size)) == (version[c], version[d]):
                     continue
-                for _ in range(4):  # a few best swaps per visit before moving on
+                for _ in range(SWAPS_PER_VISIT):  # a few best swaps per visit before moving on
                     evals += 1
                     gain, u, v = state.best_swap(c, d, size)
                     moves = [(u, v)] if u >= 0 and gain < -1e-12 else []
