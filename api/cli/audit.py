@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.audit_runs import load_bundle_files, load_signer, write_key_file
+from api.audit_runs import gc_paused, load_bundle_files, load_signer, write_key_file
 from api.cli.app import app
 from api.runs import get_kind
 from audit.bundle import Bundle
@@ -97,6 +97,11 @@ def verify(
     key: PinOpt = None,
 ) -> None:
     """Verify a bundle: numbered steps, exit 0 only if every step holds."""
+    with gc_paused():
+        _verify(bundle, key)
+
+
+def _verify(bundle: Path, key: list[str] | None) -> None:
     b = Bundle.from_files(load_bundle_files(bundle))
     print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}")
     execute = _execute_for(b.kind)
@@ -117,6 +122,11 @@ def verify(
 @app.command("replay")
 def replay_cmd(bundle: Annotated[Path, typer.Argument(help="bundle directory or zip")]) -> None:
     """Re-run the engine on the bundle's config, roster and seed and print a diff (exit 1 if any)."""
+    with gc_paused():
+        _replay(bundle)
+
+
+def _replay(bundle: Path) -> None:
     b = Bundle.from_files(load_bundle_files(bundle))
     v = VerifiedBundle()
     # run the steps up to the seed so the inputs are the committed ones

@@ -16,7 +16,14 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.audit_runs import RunAudit, engine_versions, practice_audit, practice_roster_secret, receipts_private
+from api.audit_runs import (
+    RunAudit,
+    engine_versions,
+    gc_paused,
+    practice_audit,
+    practice_roster_secret,
+    receipts_private,
+)
 from api.outputs import staged_directory, write_files
 from api.runs import PreparedRun, get_kind
 from audit.bundle import PRACTICE_NOTICE, build_bundle, zip_bytes
@@ -57,6 +64,13 @@ def publish_run(
     ``audit`` context, whose log must be SEEDED or EXECUTED (then the results must
     hash to the logged ones). Nothing is written to ``out`` unless every step succeeds.
     """
+    with gc_paused():
+        return _publish(run, seed, out, practice=practice, audit=audit)
+
+
+def _publish(
+    run: PreparedRun, seed: bytes, out: str | Path, *, practice: bool, audit: RunAudit | None
+) -> PublishedRun:
     kind = get_kind(run.kind)
     config_hash = record_hash(run.config)
     if audit is None:
