@@ -36,6 +36,8 @@ __all__ = [
     "load_signer",
     "now_utc",
     "practice_audit",
+    "practice_roster_secret",
+    "receipts_private",
     "write_key_file",
 ]
 
