@@ -144,3 +144,19 @@ def test_sample_config_and_two_processes_identical(tmp_path: Path) -> None:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     classes = list(csv.DictReader(io.StringIO((outs[0] / "classes.csv").read_text("utf-8"))))
     assert len(classes) == 10 and all(r["head_teacher"].endswith("老师") for r in classes)
+
+
+def test_xlsx_and_gbk_inputs_match_csv(tmp_path: Path) -> None:
+    import openpyxl
+
+    text = HEADER + "".join(_rows())
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in text.splitlines():
+        sheet.append(line.split(","))
+    book.save(tmp_path / "s.xlsx")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(text.encode("gb18030"))
+    runs = [prepare_classes(p, 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
+    assert runs[0].roster == runs[1].roster == runs[2].roster
