@@ -12,9 +12,11 @@ Objective (minimised), per slot ``c`` with size ``n_c``:
   may never increase and that dominates the objective while positive.
 
 Every move keeps sizes, together groups, presets and apart groups intact. The search
-visits slot pairs in a fixed order, applies the best improving swap (first on ties,
-numpy ``argmin``), and stops after a pass without improvement or ``max_passes`` passes:
-a deterministic work limit, never the clock. All float arithmetic is element-wise in a
+visits slot pairs in a fixed order and applies the best improving swap (first on ties,
+numpy ``argmin``). Once a full pass finds none, it also tries pairs of swaps built from
+each class pair's best single swaps (:meth:`_State.best_double`). It stops after a
+pass without improvement in that phase or after ``max_passes`` passes: a deterministic
+work limit, never the clock. All float arithmetic is element-wise in a
 fixed order, so the result is bit-identical across processes.
 """
 
