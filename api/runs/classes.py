@@ -373,13 +373,20 @@ def _chart_png(pl: Placement) -> bytes:
 
     p = pl.problem
     order = sorted(range(p.k), key=lambda s: pl.label_of_slot[s])
-    data = [[p.cohort.students[i].scores[0] / 100 for i in range(p.n) if pl.slot_of_student[i] == s] for s in order]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * p.k + 2), 4.0), dpi=100)
-    ax.boxplot(data, showmeans=True)
-    ax.set_xticks(range(1, p.k + 1), [str(pl.label_of_slot[s]) for s in order])
-    ax.set_xlabel("class")
-    ax.set_ylabel("total score")
-    ax.set_title(f"Total score per class ({p.n} students, {p.k} classes)")
+    scores = p.cohort.score_names
+    fig, axes = plt.subplots(len(scores), 1, figsize=(max(6.0, 0.35 * p.k + 2), 2.6 * len(scores)), dpi=100,
+                             squeeze=False)
+    for j, ax in enumerate(axes[:, 0]):
+        data = [[p.cohort.students[i].scores[j] / 100 for i in range(p.n) if pl.slot_of_student[i] == s]
+                for s in order]
+        ax.boxplot(data, showmeans=True)
+        ax.set_xticks(range(1, p.k + 1), [str(pl.label_of_slot[s]) for s in order])
+        # English labels only (no CJK font needed); score j is named by position.
+        name = scores[j] if scores[j].isascii() else ("total" if j == 0 else f"subject {j}")
+        ax.set_ylabel(name)
+    axes[-1, 0].set_xlabel("class")
+    axes[0, 0].set_title(f"Scores per class: {p.n} students, {p.k} classes")
+    fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
     plt.close(fig)
