@@ -321,13 +321,25 @@ def _classes_csv(pl: Placement) -> bytes:
     return csv_bytes(header, rows)
 
 
+def _warnings(pl: Placement) -> list[str]:
+    out = []
+    largest = int(pl.problem.sizes.max())
+    if largest >= LARGE_CLASS:
+        out.append(f"大班额：最大班级 {largest} 人（56 人及以上） / "
+                   f"large class: the largest class has {largest} students (56+)")
+    elif pl.problem.rules.max_class_size >= LARGE_CLASS:
+        out.append(f"班额上限 {pl.problem.rules.max_class_size} 允许大班额 / max class size "
+                   f"{pl.problem.rules.max_class_size} allows large classes (56+)")
+    return out
+
+
 def _balance(pl: Placement) -> dict[str, Any]:
     rep = pl.report
     checks = [{"rule": c.rule, "group": c.group, "members": list(c.members),
                "classes": [pl.label_of_slot[s] for s in c.slots], "holds": c.holds, "detail": c.detail}
               for c in rep.checks]
     return {
-        "engine": VERSION, "method": pl.method,
+        "engine": VERSION, "method": pl.method, "warnings": _warnings(pl),
         "search": {"passes": pl.stats.passes, "swaps": pl.stats.swaps, "evaluations": pl.stats.evaluations,
                    "objective": f"{pl.stats.objective:.9f}", "bound": None,
                    "note": "exchange search: local optimum, no proven bound"},
@@ -347,8 +359,7 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
              f"({pl.stats.passes} passes, {pl.stats.swaps} swaps)",
              f"- 硬性规则违反 hard-rule violations: **{rep.violations}**",
              "- 下界 bound: 交换搜索为局部最优，无证明下界 / exchange search reaches a local optimum; no proven bound"]
-    if int(config["max_class_size"]) >= LARGE_CLASS:
-        lines.append(f"- ⚠ 班额上限 {config['max_class_size']} 属于大班额（56+） / max class size is a large class")
+    lines += [f"- ⚠ {w}" for w in _warnings(pl)]
     lines += ["", "## 各维度极差 Max − min across classes", "", "| 维度 dimension | 极差 gap |", "|---|---|"]
     lines += [f"| {k} | {_pts(v, 4)} |" for k, v in rep.gaps.items()]
     lines += ["", "## 硬性规则核查 Hard-rule audit", "",
@@ -427,8 +438,9 @@ class ClassesRunKind:
         gaps = bal["gaps"]
         means = {k: v for k, v in gaps.items() if k.startswith("mean ")}
         worst = max(means.items(), key=lambda kv: Decimal(kv[1]))
-        return (f"阳光编班 class placement: {len(bal['class_labels'])} 班 classes; 硬性规则违反 hard-rule violations "
+        text = (f"阳光编班 class placement: {len(bal['class_labels'])} 班 classes; 硬性规则违反 hard-rule violations "
                 f"{bal['hard_rule_violations']}; 最大均分差 worst mean gap {worst[0][5:]} {worst[1]}")
+        return "\n".join([text, *(f"警告 warning: {w}" for w in bal.get("warnings", []))])
 
 
 register(ClassesRunKind())
