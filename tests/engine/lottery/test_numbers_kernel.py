@@ -1,0 +1,79 @@
+"""The numba HMAC-SHA256 kernel gives the same bits as the hashlib/hmac reference (docs/randomness.md §2–3)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.lottery.numbers import draw_numbers
+from engine.lottery.sha256_kernel import hmac_first8
+from engine.randomness import encode_key, lottery_numbers, parse_seed
+
+VECTORS = Path(__file__).parents[2] / "vectors" / "randomness" / "lottery_numbers.json"
+
+# Part strings: ASCII ids, Chinese, empty, and long enough (> 64 bytes) to need extra blocks.
+_PART = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet="0123456789-ABC", max_size=20),
+    st.text(alphabet="张王李赵派位号学校中文", max_size=30),
+    st.text(min_size=40, max_size=200),
+    st.just(""),
+)
+_KEYS = st.lists(st.lists(_PART, min_size=0, max_size=4), max_size=150)
+_SEED = st.binary(min_size=32, max_size=32)
+
+
+def _reference(key: bytes, prefix: bytes, keys: list[list[str]]) -> list[int]:
+    return [int.from_bytes(hmac.digest(key, prefix + encode_key(k), "sha256")[:8], "big") for k in keys]
+
+
+def test_published_vectors() -> None:
+    cases = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
+    for kind in sorted({c["kind"] for c in cases}):
+        mine = [c for c in cases if c["kind"] == kind]
+        seeds = {c["seed"] for c in mine}
+        for seed_hex in seeds:
+            group = [c for c in mine if c["seed"] == seed_hex]
+            prefix = b"".join(
+                len(s.encode()).to_bytes(4, "big") + s.encode() for s in ("sunshine/v1/item", kind, "lottery-number")
+            )
+            got = hmac_first8(parse_seed(seed_hex), prefix, [c["key"] for c in group])
+            assert [f"{x:016x}" for x in got.tolist()] == [c["lottery_number"] for c in group]
+            if kind == "lottery":
+                assert draw_numbers(parse_seed(seed_hex), [c["key"] for c in group]).tolist() == [
+                    int(c["lottery_number"], 16) for c in group
+                ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, _SEED)
+def test_draw_numbers_equals_reference(keys: list[list[str]], seed: bytes) -> None:
+    got = draw_numbers(seed, keys)
+    assert got.dtype == np.uint64 and got.shape == (len(keys),)
+    assert got.tolist() == lottery_numbers(seed, "lottery", keys)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_KEYS, st.binary(max_size=100), st.binary(max_size=200))
+def test_any_hmac_key_and_prefix_length(keys: list[list[str]], key: bytes, prefix: bytes) -> None:
+    # Keys longer than a block are hashed first (RFC 2104); prefixes of 64+ bytes use precomputed blocks.
+    assert hmac_first8(key, prefix, keys).tolist() == _reference(key, prefix, keys)
+
+
+def test_padding_boundaries() -> None:
+    # Message lengths around every place where SHA-256 padding spills into another block.
+    seed = bytes(range(32))
+    keys = [["x" * n] for n in range(0, 200)] + [["é" * n, "a"] for n in range(0, 70)]
+    assert draw_numbers(seed, keys).tolist() == lottery_numbers(seed, "lottery", keys)
+
+
+def test_empty_batch_and_empty_key() -> None:
+    seed = bytes(32)
+    assert draw_numbers(seed, []).shape == (0,)
+    assert draw_numbers(seed, [[]]).tolist() == lottery_numbers(seed, "lottery", [[]])
+    assert draw_numbers(seed, [[""]]).tolist() == lottery_numbers(seed, "lottery", [[""]])
