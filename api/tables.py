@@ -24,6 +24,7 @@ __all__ = [
     "Column",
     "Row",
     "Table",
+    "clean_text",
     "decode_text",
     "normalize_header",
     "parse_date",
@@ -82,6 +83,12 @@ class Table:
         number = row.number if isinstance(row, Row) else row
         column = None if key is None else self.headers.get(key, key)
         return InputError(self.file, message_zh, message_en, row=number, column=column)
+
+
+def clean_text(text: str) -> str:
+    """A cell value as compared and stored: NFKC (full-width digits and letters from Chinese
+    input methods become half-width) and surrounding whitespace removed."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def normalize_header(text: str) -> str:

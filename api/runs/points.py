@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -30,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from api.outputs import csv_bytes
 from api.runs import PreparedRun, register
-from api.tables import Column, Row, Table, parse_date, parse_yes_no, read_table, split_list
+from api.tables import Column, Row, Table, clean_text, parse_date, parse_yes_no, read_table, split_list
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
 from engine.points import (
@@ -79,9 +78,6 @@ CORRECTION_TABLE = (
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
 
 def _allowed_values(rule_set: RuleSet, spec: FieldSpec) -> set[str]:
     values = set(spec.values)
@@ -107,7 +103,7 @@ def _canonical_number(table: Table, row: Row, key: str, text: str) -> str:
 
 def _canonical_value(rule_set: RuleSet, spec: FieldSpec, table: Table, row: Row, key: str) -> Any:
     """Parse ``row[key]`` as field ``spec`` into its canonical JSON form (``None`` for blank)."""
-    text = _norm(row.get(key))
+    text = clean_text(row.get(key))
     if spec.type == "flag":
         return parse_yes_no(table, row, key)
     if text == "":
@@ -120,7 +116,7 @@ def _canonical_value(rule_set: RuleSet, spec: FieldSpec, table: Table, row: Row,
     if spec.type == "datetime":
         return _parse_datetime(table, row, key, text).isoformat(sep=" ")
     allowed = _allowed_values(rule_set, spec)
-    values = [text] if spec.type == "category" else [_norm(v) for v in split_list(text)]
+    values = [text] if spec.type == "category" else [clean_text(v) for v in split_list(text)]
     for v in values:
         if allowed and v not in allowed:
             raise table.error(row, key, f"「{v}」不是可选值（可选：{'、'.join(sorted(allowed))}）",
@@ -161,18 +157,18 @@ def _read_schools(path: Path) -> list[dict[str, Any]]:
     table = read_table(path, SCHOOL_TABLE)
     schools: dict[str, dict[str, Any]] = {}
     for row in table:
-        sid = _norm(row.get("school_id"))
+        sid = clean_text(row.get("school_id"))
         if not sid:
             raise table.error(row, "school_id", "学校编号不能为空", "the school id must not be blank")
         if sid in schools:
             raise table.error(row, "school_id", f"学校编号 {sid} 重复", f"duplicate school id {sid}")
-        scope = _norm(row.get("scope"))
+        scope = clean_text(row.get("scope"))
         if not scope:
             raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
-        text = _norm(row.get("quota"))
+        text = clean_text(row.get("quota"))
         if not re.fullmatch(r"\d+", text):
             raise table.error(row, "quota", f"「{text}」应为非负整数", f"'{text}' must be a non-negative whole number")
-        schools[sid] = {"id": sid, "name": _norm(row.get("name")), "scope": scope, "quota": int(text)}
+        schools[sid] = {"id": sid, "name": clean_text(row.get("name")), "scope": scope, "quota": int(text)}
     if not schools:
         raise table.error(None, None, "没有任何学校", "the file lists no schools")
     return [schools[k] for k in sorted(schools)]
@@ -195,27 +191,27 @@ def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[st
     private: dict[str, dict[str, str]] = {}
     rows: dict[str, Row] = {}
     for row in table:
-        aid = _norm(row.get("applicant_id"))
+        aid = clean_text(row.get("applicant_id"))
         if not aid:
             raise table.error(row, "applicant_id", "申请编号不能为空", "the applicant id must not be blank")
         if aid in rows:
             raise table.error(row, "applicant_id", f"申请编号 {aid} 重复（第 {rows[aid].number} 行已出现）",
                               f"duplicate applicant id {aid} (already on row {rows[aid].number})")
         rows[aid] = row
-        scope = _norm(row.get("scope"))
+        scope = clean_text(row.get("scope"))
         if not scope:
             raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
-        priority = _norm(row.get("priority"))
+        priority = clean_text(row.get("priority"))
         if priority in ("无", "否"):
             priority = ""
         if priority and priority not in rule_set.priority_categories:
             known = "、".join(rule_set.priority_categories)
             raise table.error(row, "priority", f"优先类别「{priority}」不在规则中（{known}）",
                               f"unknown priority category '{priority}'")
-        listed = (_norm(x) for x in split_list(row.get("preferences")))
+        listed = (clean_text(x) for x in split_list(row.get("preferences")))
         prefs: list[tuple[str, str]] = [(p, "preferences") for p in listed]
         for k in range(1, rule_set.max_preferences + 1):
-            p = _norm(row.get(f"preference_{k}"))
+            p = clean_text(row.get(f"preference_{k}"))
             if p:
                 prefs.append((p, f"preference_{k}"))
         if len(prefs) > rule_set.max_preferences:
@@ -232,12 +228,12 @@ def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[st
                 raise table.error(row, key, f"志愿学校「{sid}」重复", f"preference '{sid}' is listed twice")
             seen.add(sid)
         values = {f.name: _canonical_value(rule_set, f, table, row, f"field:{f.name}") for f in rule_set.fields}
-        name, id_number = _norm(row.get("name")), _norm(row.get("id_number"))
+        name, id_number = clean_text(row.get("name")), clean_text(row.get("id_number"))
         roster.append({
             "id": aid, "scope": scope, "priority": priority, "preferences": [p for p, _ in prefs],
             "masked_name": mask_name(name), "masked_id": mask_id_number(id_number), "values": values,
         })
-        private[aid] = {"name": name, "id_number": id_number, "phone": _norm(row.get("phone"))}
+        private[aid] = {"name": name, "id_number": id_number, "phone": clean_text(row.get("phone"))}
     if not roster:
         raise table.error(None, None, "没有任何申请", "the file lists no applicants")
     roster.sort(key=lambda r: str(r["id"]))
@@ -251,14 +247,14 @@ def _read_corrections(path: Path, rule_set: RuleSet, roster: list[dict[str, Any]
     by_header = {}
     for f in rule_set.fields:
         for alias in (f.name, f.header, *f.aliases):
-            by_header[_norm(alias).lower()] = f
+            by_header[clean_text(alias).lower()] = f
     out: list[dict[str, Any]] = []
     for row in table:
-        aid = _norm(row.get("applicant_id"))
+        aid = clean_text(row.get("applicant_id"))
         record = by_id.get(aid)
         if record is None:
             raise table.error(row, "applicant_id", f"申请编号「{aid}」不存在", f"unknown applicant id '{aid}'")
-        spec = by_header.get(_norm(row.get("field")).lower())
+        spec = by_header.get(clean_text(row.get("field")).lower())
         if spec is None:
             raise table.error(row, "field", f"字段「{row.get('field')}」不是规则中的字段",
                               f"'{row.get('field')}' is not a field of the rule set")
@@ -270,7 +266,7 @@ def _read_corrections(path: Path, rule_set: RuleSet, roster: list[dict[str, Any]
                               f"old value '{row.get('old')}' does not match the value on file '{_show(current)}'")
         record["values"][spec.name] = new
         out.append({"applicant_id": aid, "field": spec.name, "old": old, "new": new,
-                    "reason": _norm(row.get("reason"))})
+                    "reason": clean_text(row.get("reason"))})
     return out
 
 
