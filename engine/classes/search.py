@@ -18,6 +18,16 @@ each class pair's best single swaps (:meth:`_State.best_double`). It stops after
 pass without improvement in that phase or after ``max_passes`` passes: a deterministic
 work limit, never the clock. All float arithmetic is element-wise in a
 fixed order, so the result is bit-identical across processes.
+
+Swap scoring runs in a numba kernel (:mod:`engine.classes.swap_kernel`, no fastmath, no
+parallel reductions) that performs the numpy reference's float operations in the same
+order; :meth:`_State.swap_scores_numpy` stays as that reference and tests compare the two
+bit for bit.
+
+A final phase (:func:`polish_total`) then works on the metric that is reported rather than
+on squares: the max−min gap of the class means of the total, in exact integer hundredths,
+with count-preserving single or paired swaps out of the extreme classes. Its result is kept
+only if (total gap, worst subject gap) ends lower than the exchange search left it.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.classes.problem import Problem
+from engine.classes.swap_kernel import polish_kernel, swap_scores_kernel
 
 __all__ = ["SearchStats", "improve"]
 
@@ -36,6 +47,8 @@ W_COUNT = 1.0
 BIG = 1.0e6
 DOUBLE_WIDTH = 48
 SWAPS_PER_VISIT = 2
+POLISH_MOVES_PER_CLASS = 4
+POLISH_SD_GAP = 50  # hundredths: the polish may let an SD gap grow up to 0.5 points (never past the start's)
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,9 @@ class _State:
                     self.apart[self.slot[u], g] += 1
         self.inv_sq = 1.0 / (p.sizes.astype(np.float64) ** 2)
         self.movable = p.unit_fixed < 0
+        self.unit_apart2 = np.ascontiguousarray(p.unit_apart, dtype=np.int64)
+        if self.unit_apart2.shape[1] == 0 or len(p.apart_names) == 0:
+            self.unit_apart2 = np.zeros((n_units, 0), dtype=np.int64)
 
     def excess_row(self, c: int) -> NDArray[np.int64]:
         row: NDArray[np.int64] = self.p.n * self.cnt[c] - self.tshare[c]
@@ -163,12 +179,42 @@ class _State:
         i, j = divmod(flat, len(qu))
         return float(score[i, j]), int(pu[i]), int(qu[j])
 
+    def _candidates(self, c: int, d: int, size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        ok = self.movable & (self.p.unit_size == size)
+        return np.flatnonzero((self.slot == c) & ok), np.flatnonzero((self.slot == d) & ok)
+
     def swap_scores(self, c: int, d: int, size: int
                     ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-        """Objective change of every allowed swap between ``c`` and ``d`` (``inf`` where forbidden)."""
+        """Objective change of every allowed swap between ``c`` and ``d`` (``inf`` where forbidden).
+
+        Runs the numba kernel; bit-identical to :meth:`swap_scores_numpy` (tests cross-check).
+        """
         p = self.p
-        pu = np.flatnonzero((self.slot == c) & self.movable & (p.unit_size == size))
-        qu = np.flatnonzero((self.slot == d) & self.movable & (p.unit_size == size))
+        pu, qu = self._candidates(c, d, size)
+        out = np.empty((len(pu), len(qu)), dtype=np.float64)
+        if len(pu) == 0 or len(qu) == 0:
+            return pu, qu, np.zeros((0, 0))
+        ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
+        quad = ic + id_
+        n_f = self.uf.shape[1]
+        scale = np.empty(n_f, dtype=np.float64)
+        lin = np.empty(n_f, dtype=np.float64)
+        for j in range(n_f):
+            w = float(p.feature_weights[j])
+            scale[j] = math.sqrt(w * quad)
+            lin[j] = w * 2.0 * (float(self.dev[c, j]) * ic - float(self.dev[d, j]) * id_)
+        n = p.n
+        coef = 2 * n * (self.excess_row(c) - self.excess_row(d))
+        swap_scores_kernel(pu, qu, self.uf, self.uc, self.unit_apart2, self.apart[c], self.apart[d], scale, lin,
+                           coef, n, W_COUNT / float(n * n), BIG, self.cnt[c], self.cnt[d], self.lo[c], self.hi[c],
+                           self.lo[d], self.hi[d], out)
+        return pu, qu, out
+
+    def swap_scores_numpy(self, c: int, d: int, size: int
+                          ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Reference implementation of :meth:`swap_scores` in vectorised numpy (used by tests)."""
+        p = self.p
+        pu, qu = self._candidates(c, d, size)
         if len(pu) == 0 or len(qu) == 0:
             return pu, qu, np.zeros((0, 0))
         ic, id_ = float(self.inv_sq[c]), float(self.inv_sq[d])
@@ -206,13 +252,14 @@ class _State:
         out: NDArray[np.float64] = np.where(allowed, score, np.inf)
         return pu, qu, out
 
-    def best_double(self, c: int, d: int, size: int, width: int = DOUBLE_WIDTH) -> tuple[float, list[tuple[int, int]]]:
+    def best_double(self, c: int, d: int, size: int, width: int | None = None) -> tuple[float, list[tuple[int, int]]]:
         """Best pair of disjoint swaps among the ``width`` best single swaps (escapes 1-swap optima).
 
         Two swaps that each worsen the objective can together improve it (one fixes what
         the other breaks). The combined change is computed exactly; the winning pair is
         re-checked against counts and apart groups as a whole before it is returned.
         """
+        width = DOUBLE_WIDTH if width is None else width
         pu, qu, score = self.swap_scores(c, d, size)
         if score.size < 4:
             return 0.0, []
@@ -322,6 +369,144 @@ def improve(
                 break
             double_phase = True
             settled.clear()  # 1-swap optimum reached: also try pairs of swaps from now on
+    if POLISH_MOVES_PER_CLASS and not state.violations():
+        before = state.slot.copy()
+        moved, gained = polish_total(state, POLISH_MOVES_PER_CLASS * p.k)
+        if gained:
+            swaps += moved
+        else:  # no better (total gap, worst subject gap): keep the exchange-search result
+            state = _State(p, before)
     stats = SearchStats(passes=passes, swaps=swaps, evaluations=evals,
                         objective=state.objective(), violations=state.violations())
     return state.slot, stats
+
+
+def _ranges(m: NDArray[np.int64]) -> NDArray[np.int64]:
+    out: NDArray[np.int64] = m.max(axis=0) - m.min(axis=0)
+    return out
+
+
+def _change_codes(change: NDArray[np.int64], radix: NDArray[np.int64] | None
+                  ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """An integer code per count-change row, and the code of its negation (equal rows, equal codes).
+
+    With ``radix`` (digits in −m…m, base 2m+1: a unique balanced representation) the code is
+    linear, so the negation's code is ``-code``. Otherwise rows are numbered by ``np.unique``
+    and a negation that does not occur gets code −1 (no partner).
+    """
+    if radix is not None:
+        code: NDArray[np.int64] = change @ radix
+        return code, -code
+    rows, inv = np.unique(change, axis=0, return_inverse=True)
+    inv = inv.reshape(-1).astype(np.int64)
+    index = {tuple(r): i for i, r in enumerate(rows.tolist())}
+    negated = np.array([index.get(tuple(-x for x in r), -1) for r in rows.tolist()], dtype=np.int64)
+    return inv, negated[inv]
+
+
+def polish_total(state: _State, max_moves: int) -> tuple[int, bool]:
+    """Final phase: shrink the max−min gap of the class means of the total (score 0).
+
+    Works on exact integer hundredths. Its moves are a single swap or a pair of disjoint
+    swaps between the class with the highest (then the lowest) total mean and another
+    class, of units of equal size. A single swap must exchange units with identical count
+    memberships (gender, flags, bands, top/bottom-N); the two swaps of a pair must change
+    the counts in opposite ways. Either way every count stays exactly where it was. Units
+    in apart groups and presets are left alone. A move is taken only if it strictly lowers the key (total mean
+    gap, number of classes at the two extremes, worst subject mean gap) lexicographically,
+    keeps the worst subject mean gap at or below its value when the phase started, and keeps
+    every SD gap at or below the worst SD gap when the phase started. The best key wins,
+    ties to the first in (extreme, class, candidate) order (:func:`polish_kernel`).
+    Returns the number of swaps made and whether (total mean gap, worst subject mean gap)
+    ended lexicographically lower than at the start.
+    """
+    p = state.p
+    n_s = len(p.cohort.score_names)
+    if p.k < 3 or n_s == 0:
+        return 0, False
+    raw = np.array([s.scores for s in p.cohort.students], dtype=np.int64).reshape(p.n, n_s)
+    us = np.zeros((len(p.units), n_s), dtype=np.int64)
+    usq = np.zeros((len(p.units), n_s), dtype=np.int64)
+    for u, members in enumerate(p.units):
+        us[u] = raw[list(members)].sum(axis=0)
+        usq[u] = (raw[list(members)] ** 2).sum(axis=0)
+    sizes = p.sizes.astype(np.int64)
+    lcm = int(np.lcm.reduce(sizes))
+    mult = lcm // sizes  # scaled mean = sum · lcm / size, an exact integer
+    s1 = np.zeros((p.k, n_s), dtype=np.int64)
+    s2 = np.zeros((p.k, n_s), dtype=np.int64)
+    for c in range(p.k):
+        in_c = state.slot == c
+        s1[c], s2[c] = us[in_c].sum(axis=0), usq[in_c].sum(axis=0)
+
+    def sds() -> NDArray[np.float64]:
+        var = (sizes[:, None] * s2 - s1 * s1).astype(np.float64) / (sizes * sizes).astype(np.float64)[:, None]
+        out: NDArray[np.float64] = np.sqrt(np.maximum(var, 0.0))
+        return out
+
+    def key_of(m: NDArray[np.int64]) -> list[int]:
+        hi, lo = m.max(axis=0), m.min(axis=0)
+        at = (m == hi).sum(axis=0) + (m == lo).sum(axis=0)
+        subj = int((hi - lo)[1:].max()) if n_s > 1 else 0
+        sub_ext = int(sum(int(at[j]) for j in range(1, n_s) if int(hi[j] - lo[j]) == subj))
+        return [int(hi[0] - lo[0]), int(at[0]), subj, sub_ext]
+
+    def extremes(m: NDArray[np.int64]) -> list[int]:
+        rng = m.max(axis=0) - m.min(axis=0)
+        cols = [0] + [j for j in range(1, n_s) if rng[j] == rng[1:].max()]
+        out = [c for j in cols for c in (int(np.argmax(m[:, j])), int(np.argmin(m[:, j])))]
+        return list(dict.fromkeys(out))
+
+    m0 = s1 * mult[:, None]
+    subj_cap = int(_ranges(m0[:, 1:]).max()) if n_s > 1 else 0
+    start = key_of(m0)
+    sd0 = sds()
+    sd_cap = max(float((sd0.max(axis=0) - sd0.min(axis=0)).max()), float(POLISH_SD_GAP))
+    free = state.movable & (p.unit_apart < 0).all(axis=1) if p.unit_apart.shape[1] else state.movable.copy()
+    base = 2 * int(p.unit_size.max(initial=1)) + 1
+    dims = state.uc.shape[1]
+    radix = base ** np.arange(dims, dtype=np.int64) if base ** dims < 2**62 else None
+    swaps = 0
+    while swaps < max_moves:
+        m = s1 * mult[:, None]
+        sd_now = sds()
+        best = np.array(key_of(m), dtype=np.int64)
+        move: list[tuple[int, int]] = []
+        for a in extremes(m):
+            for d in range(p.k):
+                if d == a:
+                    continue
+                pu = np.flatnonzero((state.slot == a) & free)
+                qu = np.flatnonzero((state.slot == d) & free)
+                same = p.unit_size[pu][:, None] == p.unit_size[qu][None, :]
+                ii, jj = np.nonzero(same)
+                if len(ii) == 0:
+                    continue
+                su, sv = pu[ii], qu[jj]
+                change = state.uc[sv] - state.uc[su]
+                code, negated = _change_codes(change, radix)
+                order = np.argsort(code, kind="stable")
+                part_lo = np.searchsorted(code[order], negated, side="left")
+                part_hi = np.searchsorted(code[order], negated, side="right")
+                single = (change == 0).all(axis=1).astype(np.int64)
+                rest = np.ones(p.k, dtype=np.bool_)
+                rest[[a, d]] = False
+                t1, t2 = polish_kernel(su, sv, us[sv] - us[su], usq[sv] - usq[su], s1[a], s1[d], s2[a], s2[d],
+                                       int(sizes[a]), int(sizes[d]), int(mult[a]), int(mult[d]),
+                                       np.ascontiguousarray(m[rest]), np.ascontiguousarray(sd_now[rest]),
+                                       subj_cap, sd_cap, single, order.astype(np.int64), part_lo.astype(np.int64),
+                                       part_hi.astype(np.int64), best)
+                if t1 >= 0:
+                    move = [(int(su[t1]), int(sv[t1]))] + ([(int(su[t2]), int(sv[t2]))] if t2 >= 0 else [])
+        if not move:
+            break
+        for u, v in move:
+            a, d = int(state.slot[u]), int(state.slot[v])
+            s1[a] += us[v] - us[u]
+            s1[d] -= us[v] - us[u]
+            s2[a] += usq[v] - usq[u]
+            s2[d] -= usq[v] - usq[u]
+            state.apply(u, v)
+            swaps += 1
+    end = key_of(s1 * mult[:, None])
+    return swaps, (end[0], end[2]) < (start[0], start[2])
