@@ -22,6 +22,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/lottery.py
+	$(BIN)/python benchmarks/points.py
+	$(BIN)/python benchmarks/classes.py --city 100
+	$(BIN)/python benchmarks/audit.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
