@@ -16,19 +16,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
+
 from api.outputs import csv_bytes
 from api.runs import PreparedRun, register
 from api.tables import Column, Row, Table, parse_int, read_table, split_list
 from engine.errors import ConfigError, SunshineError
-from engine.lottery import Applicant, LotteryProblem, School, run_lottery
-from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism
+from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
+from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
+from engine.lottery.numbers import draw_numbers, priority_ranks
 from engine.lottery.report import (
     APPLICANT_COLUMNS,
     SCHOOL_COLUMNS,
     applicant_rows,
     school_rows,
     summarize,
+    unit_of_applicant,
 )
+from engine.lottery.rounds import place_market
 
 __all__ = ["KIND", "LotteryRunKind", "execute", "prepare_lottery"]
 
@@ -187,13 +192,76 @@ def _problem(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Lottery
     return LotteryProblem.create(schools, applicants)
 
 
+def _columns_market(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Market | None:
+    """The market straight from the records (one pass per column, no per-applicant objects).
+
+    Same conversions as :func:`_problem`; ``None`` whenever anything is unusual (unsorted
+    roster, invalid record, odd types), so the caller takes the :func:`_problem` path,
+    which yields the identical market or raises the usual error.
+    """
+    try:
+        schools = [School(str(s["id"]), str(s.get("name", "")), int(s["capacity"])) for s in config["schools"]]
+        ids = [str(r["id"]) for r in roster]
+        preferences = [r["preferences"] for r in roster]
+        tiers = [int(r.get("tier", DEFAULT_TIER)) for r in roster]
+        overrides = {
+            i: dict(sorted((str(k), int(v)) for k, v in dict(p).items()))
+            for i, p in enumerate([r.get("priority", {}) for r in roster])
+            if p or type(p) is not dict
+        }
+        groups = [str(r.get("group", "")) for r in roster]
+        round2 = [r.get("round2", ()) for r in roster]
+        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2)
+    except Exception:  # the slow path reproduces the exact error
+        return None
+
+
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _results_csv(result: LotteryResult) -> bytes:
+    """``results.csv``: the bytes of ``csv_bytes(APPLICANT_COLUMNS, applicant_rows(result))``, built column-wise.
+
+    Text cells are written verbatim only when none contains a character the csv
+    module would quote (``,`` ``"`` CR LF); otherwise the csv module writes every row.
+    """
+    m = result.market
+    reasons = result.reason
+    if any(_CSV_SPECIAL.search(text) for text in ("".join(m.applicant_ids), "".join(m.school_ids),
+                                                   "".join(set(reasons)))):
+        return csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result)))
+    school_cell = [*m.school_ids, ""]  # index -1: unplaced
+    unit = unit_of_applicant(result)
+    per_unit = (result.school.tolist(), result.choice_rank.tolist(), result.round.tolist(), reasons,
+                m.size.tolist())
+    numbers = [f"{x:016x}" for x in result.numbers.tolist()]
+    if unit.shape[0] == m.n_units and np.array_equal(unit, np.arange(m.n_units)):  # no multiples: unit == row
+        lines = [
+            f"{aid},{num},{t},{school_cell[s]},{c},{r},{why},{z}\n"
+            for aid, num, t, s, c, r, why, z in zip(m.applicant_ids, numbers, m.applicant_tier.tolist(),
+                                                    *per_unit, strict=True)
+        ]
+    else:
+        tails = [f"{school_cell[s]},{c},{r},{why},{z}" for s, c, r, why, z in zip(*per_unit, strict=True)]
+        lines = [
+            f"{aid},{numbers[u]},{t},{tails[u]}\n"
+            for aid, u, t in zip(m.applicant_ids, unit.tolist(), m.applicant_tier.tolist(), strict=True)
+        ]
+    return csv_bytes(APPLICANT_COLUMNS, ()) + "".join(lines).encode("utf-8")
+
+
 def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
     """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes)."""
     mech = check_mechanism(str(config.get("mechanism", "da")))
-    result = run_lottery(_problem(config, roster), seed, mech, bool(config.get("round2", False)))
+    market = _columns_market(config, roster)
+    if market is None:
+        market = build_market(_problem(config, roster))
+    numbers = draw_numbers(seed, market.keys)  # as run_lottery does
+    result = place_market(market, numbers, priority_ranks(numbers, market.keys), mech,
+                          bool(config.get("round2", False)))
     summary = summarize(result)
     return {
-        "results.csv": csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result))),
+        "results.csv": _results_csv(result),
         "schools.csv": csv_bytes(SCHOOL_COLUMNS, (r.as_tuple() for r in school_rows(result))),
         "summary.json": (json.dumps(summary, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }

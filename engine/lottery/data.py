@@ -10,9 +10,10 @@ preferences are stored CSR-style (``ptr``/``school``/``tier``), O(total list len
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import Literal, NewType
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "School",
     "SchoolId",
     "build_market",
+    "market_from_columns",
 ]
 
 ApplicationNo = NewType("ApplicationNo", str)
@@ -184,14 +186,6 @@ class Market:
         return int(self.capacity.shape[0])
 
 
-def _csr(lists: list[list[int]]) -> tuple[Int64Array, Int64Array]:
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
-    flat = np.array(list(chain.from_iterable(lists)), dtype=np.int64)
-    return ptr, flat
-
-
 def build_market(problem: LotteryProblem) -> Market:
     """Group applicants into units and lay the problem out as arrays.
 
@@ -200,53 +194,137 @@ def build_market(problem: LotteryProblem) -> Market:
     unit because the unit is admitted together or not at all. Its base tier (serial
     dictatorship's master order) is likewise the best member base tier.
     """
-    school_index = {s.id: i for i, s in enumerate(problem.schools)}
-    members: dict[str, list[int]] = {}
-    unit_lists: list[list[int]] = []
-    for i, a in enumerate(problem.applicants):
-        if a.group:
-            if a.group not in members:
-                members[a.group] = []
-                unit_lists.append(members[a.group])
-            members[a.group].append(i)
-        else:
-            unit_lists.append([i])
-    # Applicants are sorted by id, so each member list is sorted and its first
-    # element is the smallest id; ordering units by key == by first member's id.
     apps = problem.applicants
-    unit_lists.sort(key=lambda m: apps[m[0]].id)
-    keys = tuple(tuple(apps[i].id for i in m) for m in unit_lists)
-    prefs: list[list[int]] = []
-    tiers: list[list[int]] = []
-    r2: list[list[int]] = []
-    r2_tiers: list[list[int]] = []
-    base: list[int] = []
-    for m in unit_lists:
-        head = apps[m[0]]
-        prefs.append([school_index[s] for s in head.preferences])
-        r2.append([school_index[s] for s in head.round2])
-        if len(m) == 1 and not head.priorities:  # the common case, kept cheap for a million rows
-            base.append(head.tier)
-            tiers.append([head.tier] * len(head.preferences))
-            r2_tiers.append([head.tier] * len(head.round2))
-            continue
-        overrides = [(apps[i].tier, dict(apps[i].priorities)) for i in m]
-        base.append(min(t for t, _ in overrides))
-        tiers.append([min(o.get(s, t) for t, o in overrides) for s in head.preferences])
-        r2_tiers.append([min(o.get(s, t) for t, o in overrides) for s in head.round2])
-    member_ptr, member_idx = _csr(unit_lists)
-    ptr, school = _csr(prefs)
-    _, tier = _csr(tiers)
-    r2_ptr, r2_school = _csr(r2)
-    _, r2_tier = _csr(r2_tiers)
+    overrides = {i: dict(a.priorities) for i, a in enumerate(apps) if a.priorities}
+    return _assemble(problem.schools, [a.id for a in apps], [a.preferences for a in apps],
+                     [a.tier for a in apps], overrides, [a.group for a in apps], [a.round2 for a in apps])
+
+
+def market_from_columns(
+    schools: Sequence[School],
+    ids: Sequence[str],
+    preferences: Sequence[Sequence[str]],
+    tiers: Sequence[int],
+    overrides: Mapping[int, Mapping[str, int]],
+    groups: Sequence[str],
+    round2: Sequence[Sequence[str]],
+) -> Market | None:
+    """Fast path: the market straight from per-applicant columns, without :class:`Applicant` objects.
+
+    Column ``j`` describes applicant ``j``; ``overrides`` is sparse (applicant index →
+    school → tier, only applicants with per-school priorities). Returns exactly
+    ``build_market(LotteryProblem.create(schools, applicants))`` when the applicants are
+    already canonical (strictly increasing by id; schools are sorted here) and the input
+    passes every check of :class:`School`, :class:`Applicant` and
+    :meth:`LotteryProblem.validate`; otherwise ``None``, and the caller goes through
+    :meth:`LotteryProblem.create`,
+    which sorts or raises the usual :class:`EngineError`.
+    """
+    n = len(ids)
+    if not (n and len(preferences) == len(tiers) == len(groups) == len(round2) == n and schools):
+        return None
+    schools = sorted(schools, key=lambda s: s.id)
+    sids = [s.id for s in schools]
+    if not sids[0] or not all(map(operator.lt, sids, islice(sids, 1, None))):
+        return None
+    if any(s.capacity < 0 for s in schools):
+        return None
+    if not ids[0] or not all(map(operator.lt, ids, islice(ids, 1, None))):
+        return None
+    if min(tiers) < 0 or max(tiers) > MAX_TIER:
+        return None
+    for lists in (preferences, round2):
+        if not all(map(operator.eq, map(len, map(set, lists)), map(len, lists))):  # no school twice
+            return None
+    if not all(map(len, preferences)):
+        return None
+    known = set(sids)
+    for o in overrides.values():
+        if any(s not in known or not 0 <= t <= MAX_TIER for s, t in o.items()):
+            return None
+    first: dict[str, int] = {}
+    for i, g in enumerate(groups):
+        if g:
+            f = first.setdefault(g, i)
+            if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
+                return None
+    try:  # unknown schools surface as KeyError while indexing
+        return _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
+    except KeyError:
+        return None
+
+
+def _assemble(
+    schools: Sequence[School],
+    ids: Sequence[str],
+    preferences: Sequence[Sequence[str]],
+    tiers: Sequence[int],
+    overrides: Mapping[int, Mapping[str, int]],
+    groups: Sequence[str],
+    round2: Sequence[Sequence[str]],
+) -> Market:
+    # Columns are canonical and valid. Units are ordered by key == by first member's
+    # index (applicants are sorted by id, members are kept in that order); groups and
+    # per-school overrides are rare, so the common single-applicant case is vectorised
+    # and only the special units are laid out one by one.
+    n = len(ids)
+    index = {s.id: i for i, s in enumerate(schools)}.__getitem__
+    members: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g:
+            members.setdefault(g, []).append(i)
+    multi = [m for m in members.values() if len(m) > 1]
+    is_head = np.ones(n, dtype=np.bool_)
+    for m in multi:
+        is_head[m[1:]] = False
+    heads = np.flatnonzero(is_head).astype(np.int64)
+    n_units = int(heads.shape[0])
+    unit_of_head = np.full(n, -1, dtype=np.int64)
+    unit_of_head[heads] = np.arange(n_units, dtype=np.int64)
+    size = np.ones(n_units, dtype=np.int64)
+    for m in multi:
+        size[unit_of_head[m[0]]] = len(m)
+    member_ptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(size, out=member_ptr[1:])
+    member_idx = np.empty(n, dtype=np.int64)
+    member_idx[member_ptr[:-1]] = heads
+    applicant_tier = np.fromiter(tiers, dtype=np.int64, count=n)
+    base = applicant_tier[heads]
+    if multi:
+        head_list = heads.tolist()
+        keys_list: list[tuple[str, ...]] = [(ids[h],) for h in head_list]
+        for m in multi:
+            u = int(unit_of_head[m[0]])
+            member_idx[member_ptr[u]:member_ptr[u + 1]] = m
+            keys_list[u] = tuple(ids[i] for i in m)
+            base[u] = min(tiers[i] for i in m)
+        keys = tuple(keys_list)
+        prefs: Sequence[Sequence[str]] = [preferences[h] for h in head_list]
+        r2: Sequence[Sequence[str]] = [round2[h] for h in head_list]
+    else:
+        keys = tuple(zip(ids))
+        prefs, r2 = preferences, round2
+    ptr, school = _flat(prefs, index)
+    r2_ptr, r2_school = _flat(r2, index)
+    tier = np.repeat(base, np.diff(ptr))
+    r2_tier = np.repeat(base, np.diff(r2_ptr))
+    special = {int(unit_of_head[m[0]]): m for m in multi}
+    for i in overrides:
+        u = int(unit_of_head[i])
+        if u >= 0 and u not in special:
+            special[u] = [i]
+    for u, m in special.items():
+        ov = [(tiers[i], overrides.get(i, {})) for i in m]
+        tier[ptr[u]:ptr[u + 1]] = [min(o.get(s, t) for t, o in ov) for s in prefs[u]]
+        r2_tier[r2_ptr[u]:r2_ptr[u + 1]] = [min(o.get(s, t) for t, o in ov) for s in r2[u]]
     return Market(
-        school_ids=tuple(s.id for s in problem.schools),
-        capacity=np.array([s.capacity for s in problem.schools], dtype=np.int64),
-        applicant_ids=tuple(a.id for a in apps),
-        applicant_tier=np.array([a.tier for a in apps], dtype=np.int64),
+        school_ids=tuple(s.id for s in schools),
+        capacity=np.array([s.capacity for s in schools], dtype=np.int64),
+        applicant_ids=tuple(ids),
+        applicant_tier=applicant_tier,
         keys=keys,
-        size=np.diff(member_ptr),
-        base_tier=np.array(base, dtype=np.int64),
+        size=size,
+        base_tier=base,
         member_ptr=member_ptr,
         member_idx=member_idx,
         ptr=ptr,
@@ -256,3 +334,11 @@ def build_market(problem: LotteryProblem) -> Market:
         r2_school=r2_school,
         r2_tier=r2_tier,
     )
+
+
+def _flat(lists: Sequence[Sequence[str]], index: Callable[[str], int]) -> tuple[Int64Array, Int64Array]:
+    """CSR arrays of school indices (``KeyError`` for an unknown school)."""
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=ptr[1:])
+    flat = np.fromiter(map(index, chain.from_iterable(lists)), dtype=np.int64, count=int(ptr[-1]))
+    return ptr, flat

@@ -25,6 +25,7 @@ __all__ = [
     "count_justified_envy",
     "school_rows",
     "summarize",
+    "unit_of_applicant",
 ]
 
 APPLICANT_COLUMNS = ("applicant_id", "lottery_number", "tier", "school_id", "choice_rank", "round", "reason",
@@ -74,7 +75,8 @@ class SchoolRow:
                 self.round2_cutoff_lottery_number)
 
 
-def _unit_of_applicant(result: LotteryResult) -> Int64Array:
+def unit_of_applicant(result: LotteryResult) -> Int64Array:
+    """The unit of each applicant (index into the per-unit arrays), in application-number order."""
     m = result.market
     unit = np.empty(len(m.applicant_ids), dtype=np.int64)
     unit[m.member_idx] = np.repeat(np.arange(m.n_units, dtype=np.int64), m.size)
@@ -84,7 +86,7 @@ def _unit_of_applicant(result: LotteryResult) -> Int64Array:
 def applicant_rows(result: LotteryResult) -> list[ApplicantRow]:
     """One row per applicant, sorted by application number; multiples members share their unit's number."""
     m = result.market
-    unit = _unit_of_applicant(result)
+    unit = unit_of_applicant(result)
     numbers = [format_lottery_number(int(x)) for x in result.numbers.tolist()]
     school = result.school.tolist()
     choice = result.choice_rank.tolist()
@@ -164,7 +166,7 @@ def count_justified_envy(result: LotteryResult) -> int:
 def summarize(result: LotteryResult) -> dict[str, object]:
     """Counts per base tier: applicants, first choice, top 3, round 1/2 placements, unplaced, rank histogram."""
     m = result.market
-    unit = _unit_of_applicant(result)
+    unit = unit_of_applicant(result)
     choice = result.choice_rank[unit]
     rnd = result.round[unit]
     tiers: dict[str, object] = {}
