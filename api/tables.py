@@ -84,6 +84,21 @@ class Table:
         column = None if key is None else self.headers.get(key, key)
         return InputError(self.file, message_zh, message_en, row=number, column=column)
 
+    def unique_key(self, row: Row, key: str, seen: dict[str, int], what_zh: str, what_en: str) -> str:
+        """The cleaned identifier in ``row[key]``, refused when blank or already in ``seen``.
+
+        ``seen`` maps identifiers to the row they first appeared on and is updated, so the
+        message can point the clerk at both rows.
+        """
+        value = clean_text(row.get(key))
+        if not value:
+            raise self.error(row, key, f"{what_zh}不能为空", f"the {what_en} must not be blank")
+        if value in seen:
+            raise self.error(row, key, f"{what_zh} {value} 重复（第 {seen[value]} 行已出现）",
+                             f"duplicate {what_en} {value} (already on row {seen[value]})")
+        seen[value] = row.number
+        return value
+
 
 def clean_text(text: str) -> str:
     """A cell value as compared and stored: NFKC (full-width digits and letters from Chinese

@@ -226,13 +226,7 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
     roster: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in table:
-        sid = unicodedata.normalize("NFKC", row.get("student_id")).strip()
-        if not sid:
-            raise table.error(row, "student_id", "学号不能为空", "student_id must not be blank")
-        if sid in seen:
-            raise table.error(row, "student_id", f"学号 {sid} 与第 {seen[sid]} 行重复",
-                              f"student_id {sid} repeats row {seen[sid]}")
-        seen[sid] = row.number
+        sid = table.unique_key(row, "student_id", seen, "学号", "student id")
         g = _norm(row.get("gender"))
         if g in _MALE:
             gender = "M"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -20,7 +19,7 @@ import numpy as np
 
 from api.outputs import csv_bytes
 from api.runs import PreparedRun, register
-from api.tables import Column, Row, Table, parse_int, read_table, split_list
+from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
 from engine.errors import ConfigError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
@@ -56,22 +55,13 @@ APPLICANT_TABLE = (
 _PRIORITY_ITEM = re.compile(r"^(.+?)\s*[:：=]\s*([+-]?\d+)$")
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
 
 def _read_schools(path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
     table = read_table(path, SCHOOL_TABLE)
     schools: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in table:
-        sid = _norm(row.get("school_id"))
-        if not sid:
-            raise table.error(row, "school_id", "学校代码不能为空", "the school id must not be blank")
-        if sid in seen:
-            raise table.error(row, "school_id", f"学校代码 {sid} 重复（第 {seen[sid]} 行已出现）",
-                              f"duplicate school id {sid} (already on row {seen[sid]})")
-        seen[sid] = row.number
+        sid = table.unique_key(row, "school_id", seen, "学校代码", "school id")
         capacity = parse_int(table, row, "capacity", minimum=0)
         schools.append({"id": sid, "name": row.get("name"), "capacity": capacity})
     if not schools:
@@ -81,7 +71,7 @@ def _read_schools(path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
 
 
 def _school_list(table: Table, row: Row, key: str, known: Mapping[str, int]) -> list[str]:
-    items = [_norm(x) for x in split_list(row.get(key))]
+    items = [clean_text(x) for x in split_list(row.get(key))]
     seen: set[str] = set()
     for s in items:
         if s not in known:
@@ -106,13 +96,7 @@ def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any
     groups: dict[str, tuple[Row, list[str], list[str]]] = {}
     roster: list[dict[str, Any]] = []
     for row in table:
-        aid = _norm(row.get("applicant_id"))
-        if not aid:
-            raise table.error(row, "applicant_id", "报名号不能为空", "the application number must not be blank")
-        if aid in seen:
-            raise table.error(row, "applicant_id", f"报名号 {aid} 重复（第 {seen[aid]} 行已出现）",
-                              f"duplicate application number {aid} (already on row {seen[aid]})")
-        seen[aid] = row.number
+        aid = table.unique_key(row, "applicant_id", seen, "报名号", "application number")
         prefs = _school_list(table, row, "preferences", known)
         if not prefs:
             raise table.error(row, "preferences", "志愿不能为空", "preferences must not be empty")
@@ -121,7 +105,7 @@ def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any
             raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
         priority: dict[str, int] = {}
         for item in split_list(row.get("priority")):
-            m = _PRIORITY_ITEM.match(_norm(item))
+            m = _PRIORITY_ITEM.match(clean_text(item))
             if m is None:
                 raise table.error(row, "priority", f"「{item}」应写成 学校代码:类别，如 S0002:0",
                                   f"'{item}' should be SCHOOL:TIER, e.g. S0002:0")
@@ -133,7 +117,7 @@ def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any
                 raise table.error(row, "priority", f"学校 {school} 写了两次", f"school {school} is listed twice")
             priority[school] = _tier(table, row, "priority", m.group(2))
         round2 = _school_list(table, row, "round2", known)
-        group = _norm(row.get("group_id"))
+        group = clean_text(row.get("group_id"))
         if group:
             if group in groups:
                 first, fprefs, fr2 = groups[group]

@@ -156,12 +156,9 @@ def _read_rules(path: Path) -> tuple[RuleSet, str]:
 def _read_schools(path: Path) -> list[dict[str, Any]]:
     table = read_table(path, SCHOOL_TABLE)
     schools: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
     for row in table:
-        sid = clean_text(row.get("school_id"))
-        if not sid:
-            raise table.error(row, "school_id", "学校编号不能为空", "the school id must not be blank")
-        if sid in schools:
-            raise table.error(row, "school_id", f"学校编号 {sid} 重复", f"duplicate school id {sid}")
+        sid = table.unique_key(row, "school_id", seen, "学校编号", "school id")
         scope = clean_text(row.get("scope"))
         if not scope:
             raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
@@ -190,13 +187,9 @@ def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[st
     roster: list[dict[str, Any]] = []
     private: dict[str, dict[str, str]] = {}
     rows: dict[str, Row] = {}
+    seen_ids: dict[str, int] = {}
     for row in table:
-        aid = clean_text(row.get("applicant_id"))
-        if not aid:
-            raise table.error(row, "applicant_id", "申请编号不能为空", "the applicant id must not be blank")
-        if aid in rows:
-            raise table.error(row, "applicant_id", f"申请编号 {aid} 重复（第 {rows[aid].number} 行已出现）",
-                              f"duplicate applicant id {aid} (already on row {rows[aid].number})")
+        aid = table.unique_key(row, "applicant_id", seen_ids, "申请编号", "applicant id")
         rows[aid] = row
         scope = clean_text(row.get("scope"))
         if not scope:
