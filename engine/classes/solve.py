@@ -33,7 +33,7 @@ from engine.randomness import seeded_permutation
 
 __all__ = ["Placement", "draw_head_teachers", "draw_labels", "place_students"]
 
-VERSION = "sunshine-classes/v2"  # v2: numba swap kernel + polish of the total (placements changed)
+VERSION = "sunshine-classes/v3"  # v3: set-exchange polish replaces the double-swap phase (placements changed)
 
 
 @dataclass(frozen=True)

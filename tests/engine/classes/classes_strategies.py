@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from engine.classes import Cohort, PlacementRules, Student
+from engine.classes.construct import construct_start
+from engine.classes.problem import Problem, build_problem
 
 
 @st.composite
@@ -42,3 +46,11 @@ def cohorts(draw: st.DrawFn) -> tuple[Cohort, PlacementRules]:
         pos += 1
     cohort = Cohort(("total", "a", "b"), ("flag",), tuple(Student(**s) for s in students))  # type: ignore[arg-type]
     return cohort, PlacementRules(classes=k, bands=3, top_n=k, bottom_n=k, search_passes=20)
+
+
+def started(case: tuple[Cohort, PlacementRules], seed: bytes) -> tuple[Problem, NDArray[np.int64]] | None:
+    """The problem and the constructed start of a generated case (None when the greedy start fails)."""
+    cohort, rules = case
+    p = build_problem(cohort, rules, seed)
+    slot = construct_start(p)
+    return None if slot is None else (p, slot)
