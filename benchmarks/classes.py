@@ -7,6 +7,7 @@ half points; gender 50/50; flags ~15 % and ~25 %; twin pairs (together), apart g
 
     .venv/bin/python benchmarks/classes.py                 # 450/10, 1200/24 (+CP-SAT 30 s), 3000/60
     .venv/bin/python benchmarks/classes.py --city 100      # 60,000 students in 100 schools, 2 processes
+    .venv/bin/python benchmarks/classes.py --sizes "" --cpsat none --cohorts 5   # 5 more 1200/24 cohorts
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def main() -> None:
     ap.add_argument("--cpsat-seconds", type=float, default=30.0)
     ap.add_argument("--city", type=int, default=0, help="number of schools in the city batch (0 = skip)")
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--cohorts", type=int, default=0,
+                    help="also run Sunshine on this many other generated 1200/24 cohorts (robustness)")
     a = ap.parse_args()
     print("| method | n/K | hard viol. | total mean gap | worst subject mean gap | worst SD gap | "
           "worst count gap | size gap | wall s | cpu s |")
@@ -190,6 +193,12 @@ def main() -> None:
             else:
                 print(f"| CP-SAT {a.cpsat_seconds:.0f} s hinted with Sunshine | {n}/{k} | no solution "
                       f"({r.status.value}) |", flush=True)
+    for i in range(a.cohorts):
+        label = f"cohort-{i + 1}"
+        cohort = make_cohort(1200, 24, subjects=3, twins=30, apart=20, presets=10, label=label)
+        rules = PlacementRules(classes=24)
+        slot, secs, cpu, info = run_sunshine(cohort, rules)
+        print(fmt(describe(f"Sunshine ({label})", cohort, rules, slot, secs, cpu)) + f" <!-- {info} -->", flush=True)
     if a.city:
         city(a.city, a.processes)
 
