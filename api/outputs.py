@@ -3,6 +3,11 @@
 A run writes into a sibling temporary directory and only renames it onto ``--out``
 once everything succeeded, so a rejected input or a crash leaves ``--out`` exactly as
 it was (nothing half-written for a clerk to mistake for a result).
+
+Large tables (a million ``results.csv`` rows) are written column by column by
+:func:`csv_bytes_from_columns`: each column is a small set of distinct cells plus one
+index per row, and a numba kernel copies the bytes, instead of formatting a Python
+string per row (≈ 2 s of the 1M-applicant replay before).
 """
 
 from __future__ import annotations
@@ -14,9 +19,27 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["csv_bytes", "staged_directory", "write_files"]
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Cells",
+    "csv_bytes",
+    "csv_bytes_from_columns",
+    "hex_cells",
+    "int_cells",
+    "staged_directory",
+    "text_cells",
+    "write_files",
+]
+
+Int64Array = NDArray[np.int64]
+UInt8Array = NDArray[np.uint8]
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
@@ -27,6 +50,91 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return buf.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Distinct cell texts of a column as UTF-8: cell ``j`` is ``data[start[j] : start[j] + length[j]]``."""
+
+    data: UInt8Array
+    start: Int64Array
+    length: Int64Array
+
+
+def text_cells(values: Sequence[str]) -> Cells:
+    """The cells ``values`` (none may contain a newline; such cells need quoting anyway)."""
+    data = np.frombuffer("\n".join([*values, ""]).encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == 0x0A)
+    if ends.shape[0] != len(values):
+        raise ValueError("a cell contains a newline")
+    start = np.empty(len(values), dtype=np.int64)
+    start[:1] = 0
+    start[1:] = ends[:-1] + 1
+    return Cells(data, start, ends - start)
+
+
+def int_cells(values: Int64Array) -> tuple[Cells, Int64Array]:
+    """Decimal cells for integers from a small range, with the index of each value's cell.
+
+    The distinct texts are ``str(i)`` for ``i`` from ``min`` to ``max``, so the range must be
+    small (counts, ranks, tiers); the cells are exactly what ``str`` writes.
+    """
+    if values.shape[0] == 0:
+        return text_cells([]), values.astype(np.int64)
+    lo, hi = int(values.min()), int(values.max())
+    return text_cells([str(i) for i in range(lo, hi + 1)]), values.astype(np.int64) - lo
+
+
+def hex_cells(values: NDArray[np.uint64]) -> Cells:
+    """Cell ``j`` is ``values[j]`` as 16 lowercase hex digits (``f"{v:016x}"``), vectorised over bytes."""
+    n = values.shape[0]
+    octets = values.astype(">u8").view(np.uint8).reshape(n, 8)  # big-endian: most significant first
+    data = np.empty((n, 16), dtype=np.uint8)
+    data[:, 0::2] = _HEX_DIGITS[octets >> 4]
+    data[:, 1::2] = _HEX_DIGITS[octets & 0xF]
+    return Cells(data.reshape(-1), np.arange(n, dtype=np.int64) * 16, np.full(n, 16, dtype=np.int64))
+
+
+def csv_bytes_from_columns(header: Sequence[str], columns: Sequence[tuple[Cells, Int64Array]]) -> bytes:
+    """``csv_bytes(header, rows)`` for rows given column-wise, when no cell needs quoting.
+
+    Column ``c`` of row ``i`` is cell ``codes[i]`` of ``columns[c] = (cells, codes)``; every
+    ``codes`` has one entry per row. Requires that no cell contains ``,`` ``"`` CR or LF
+    (the caller checks; anything else goes through :func:`csv_bytes`), and at least two
+    columns (the csv module quotes a lone empty cell).
+    """
+    head = csv_bytes(header, ())
+    if len(columns) < 2:
+        raise ValueError("csv_bytes_from_columns needs at least two columns")
+    n = columns[0][1].shape[0]
+    line = np.full(n, len(columns), dtype=np.int64)  # the separators and the newline
+    for cells, codes in columns:
+        line += cells.length[codes]
+    pos = np.empty(n, dtype=np.int64)
+    pos[:1] = len(head)
+    np.cumsum(line[:-1], out=pos[1:])
+    pos[1:] += len(head)
+    out = np.empty(len(head) + int(line.sum()), dtype=np.uint8)
+    out[: len(head)] = np.frombuffer(head, dtype=np.uint8)
+    for c, (cells, codes) in enumerate(columns):
+        _put_cells(out, pos, cells.data, cells.start, cells.length, codes.astype(np.int64, copy=False),
+                   0x0A if c == len(columns) - 1 else 0x2C)
+    return out.tobytes()
+
+
+@numba.njit(cache=True, nogil=True)
+def _put_cells(out: UInt8Array, pos: Int64Array, data: UInt8Array, start: Int64Array, length: Int64Array,
+               codes: Int64Array, sep: int) -> None:
+    # Row i: copy its cell at pos[i], then the separator; pos[i] moves past both.
+    for i in range(codes.shape[0]):
+        j = codes[i]
+        p = pos[i]
+        s = start[j]
+        for k in range(length[j]):
+            out[p + k] = data[s + k]
+        p += length[j]
+        out[p] = sep
+        pos[i] = p + 1
 
 
 def write_files(directory: Path, files: Mapping[str, bytes]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from api.outputs import csv_bytes
+from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
 from api.runs import PreparedRun, register
 from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
 from engine.errors import ConfigError, SunshineError
@@ -208,30 +208,32 @@ def _results_csv(result: LotteryResult) -> bytes:
 
     Text cells are written verbatim only when none contains a character the csv
     module would quote (``,`` ``"`` CR LF); otherwise the csv module writes every row.
+    Per-unit columns (number, placement, reason, size) are indexed by each applicant's unit.
     """
     m = result.market
     reasons = result.reason
     if any(_CSV_SPECIAL.search(text) for text in ("".join(m.applicant_ids), "".join(m.school_ids),
                                                    "".join(set(reasons)))):
         return csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result)))
-    school_cell = [*m.school_ids, ""]  # index -1: unplaced
     unit = unit_of_applicant(result)
-    per_unit = (result.school.tolist(), result.choice_rank.tolist(), result.round.tolist(), reasons,
-                m.size.tolist())
-    numbers = [f"{x:016x}" for x in result.numbers.tolist()]
-    if unit.shape[0] == m.n_units and np.array_equal(unit, np.arange(m.n_units)):  # no multiples: unit == row
-        lines = [
-            f"{aid},{num},{t},{school_cell[s]},{c},{r},{why},{z}\n"
-            for aid, num, t, s, c, r, why, z in zip(m.applicant_ids, numbers, m.applicant_tier.tolist(),
-                                                    *per_unit, strict=True)
-        ]
-    else:
-        tails = [f"{school_cell[s]},{c},{r},{why},{z}" for s, c, r, why, z in zip(*per_unit, strict=True)]
-        lines = [
-            f"{aid},{numbers[u]},{t},{tails[u]}\n"
-            for aid, u, t in zip(m.applicant_ids, unit.tolist(), m.applicant_tier.tolist(), strict=True)
-        ]
-    return csv_bytes(APPLICANT_COLUMNS, ()) + "".join(lines).encode("utf-8")
+    school = np.where(result.school >= 0, result.school, m.n_schools)  # the last cell: "" (unplaced)
+    reason_texts = sorted(set(reasons))
+    reason_code = np.fromiter(map({r: i for i, r in enumerate(reason_texts)}.__getitem__, reasons),
+                              dtype=np.int64, count=len(reasons))
+    tier, tier_code = int_cells(m.applicant_tier)
+    choice, choice_code = int_cells(result.choice_rank)
+    rnd, round_code = int_cells(result.round)
+    size, size_code = int_cells(m.size)
+    return csv_bytes_from_columns(APPLICANT_COLUMNS, [
+        (text_cells(m.applicant_ids), np.arange(len(m.applicant_ids), dtype=np.int64)),
+        (hex_cells(result.numbers), unit),
+        (tier, tier_code),
+        (text_cells([*m.school_ids, ""]), school[unit]),
+        (choice, choice_code[unit]),
+        (rnd, round_code[unit]),
+        (text_cells(reason_texts), reason_code[unit]),
+        (size, size_code[unit]),
+    ])
 
 
 def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:

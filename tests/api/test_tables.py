@@ -6,10 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from api.outputs import csv_bytes, staged_directory
+from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, staged_directory, text_cells
 from api.tables import (
     Column,
     parse_date,
@@ -137,3 +140,19 @@ def test_staged_directory_leaves_out_untouched_on_error(tmp_path: Path) -> None:
         (staging / "results.csv").write_text("new")
     assert (out / "results.csv").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=st.characters(blacklist_characters=',"\r\n', blacklist_categories=("Cs",))),
+                          st.integers(-3, 40), st.integers(0, 2**64 - 1)), max_size=30))
+def test_csv_bytes_from_columns_equals_csv_bytes(rows: list[tuple[str, int, int]]) -> None:
+    texts = sorted({t for t, _, _ in rows})
+    code = {t: i for i, t in enumerate(texts)}
+    ints, int_code = int_cells(np.array([i for _, i, _ in rows], dtype=np.int64))
+    columns = [
+        (text_cells(texts), np.array([code[t] for t, _, _ in rows], dtype=np.int64)),
+        (ints, int_code),
+        (hex_cells(np.array([h for _, _, h in rows], dtype=np.uint64)), np.arange(len(rows), dtype=np.int64)),
+    ]
+    expected = csv_bytes(["text", "int", "hex"], [(t, i, f"{h:016x}") for t, i, h in rows])
+    assert csv_bytes_from_columns(["text", "int", "hex"], columns) == expected
