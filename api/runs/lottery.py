@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import compress, count
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -52,6 +54,7 @@ APPLICANT_TABLE = (
     Column("round2", ("二轮志愿", "二次派位志愿", "round2_preferences")),
 )
 
+T = TypeVar("T")
 _PRIORITY_ITEM = re.compile(r"^(.+?)\s*[:：=]\s*([+-]?\d+)$")
 
 
@@ -185,19 +188,28 @@ def _columns_market(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> 
     """
     try:
         schools = [School(str(s["id"]), str(s.get("name", "")), int(s["capacity"])) for s in config["schools"]]
-        ids = [str(r["id"]) for r in roster]
-        preferences = [r["preferences"] for r in roster]
-        tiers = [int(r.get("tier", DEFAULT_TIER)) for r in roster]
-        overrides = {
-            i: dict(sorted((str(k), int(v)) for k, v in dict(p).items()))
-            for i, p in enumerate([r.get("priority", {}) for r in roster])
-            if p or type(p) is not dict
-        }
-        groups = [str(r.get("group", "")) for r in roster]
-        round2 = [r.get("round2", ()) for r in roster]
+        # C-level passes over the records; a column is converted per item only when some value
+        # is not exactly of the target type (bool is not int here: int(True) must give 1)
+        ids = _column(map(itemgetter("id"), roster), str)
+        preferences = list(map(itemgetter("preferences"), roster))
+        tiers = _column(map(methodcaller("get", "tier", DEFAULT_TIER), roster), int)
+        priority = list(map(methodcaller("get", "priority", {}), roster))
+        with_priority = (compress(count(), priority) if set(map(type, priority)) <= {dict}
+                         else (i for i, p in enumerate(priority) if p or type(p) is not dict))
+        overrides = {i: dict(sorted((str(k), int(v)) for k, v in dict(priority[i]).items())) for i in with_priority}
+        groups = _column(map(methodcaller("get", "group", ""), roster), str)
+        round2 = list(map(methodcaller("get", "round2", ()), roster))
         return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2)
     except Exception:  # the slow path reproduces the exact error
         return None
+
+
+def _column(values: Iterable[Any], kind: type[T]) -> list[T]:
+    """``[kind(v) for v in values]``, without the per-item call when every value already is exactly ``kind``."""
+    column = list(values)
+    if set(map(type, column)) <= {kind}:
+        return column
+    return [kind(v) for v in column]
 
 
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')

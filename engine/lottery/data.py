@@ -14,8 +14,9 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
-from typing import Literal, NewType
+from typing import Any, Literal, NewType, TypeVar, cast
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -46,6 +47,12 @@ DEFAULT_TIER = 1
 MAX_TIER = 99
 
 Int64Array = NDArray[np.int64]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _jit(fn: F) -> F:
+    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
+    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
 @dataclass(frozen=True)
@@ -233,9 +240,6 @@ def market_from_columns(
         return None
     if min(tiers) < 0 or max(tiers) > MAX_TIER:
         return None
-    for lists in (preferences, round2):
-        if not all(map(operator.eq, map(len, map(set, lists)), map(len, lists))):  # no school twice
-            return None
     if not all(map(len, preferences)):
         return None
     known = set(sids)
@@ -249,9 +253,29 @@ def market_from_columns(
             if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
                 return None
     try:  # unknown schools surface as KeyError while indexing
-        return _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
+        market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
     except KeyError:
         return None
+    # No school twice in a list: checked on the laid-out units (a multiples member lists exactly its
+    # head's schools, checked above), in one compiled pass instead of a set per applicant.
+    n_schools = len(schools)
+    if _repeats_in_a_row(market.ptr, market.school, n_schools) or _repeats_in_a_row(
+            market.r2_ptr, market.r2_school, n_schools):
+        return None
+    return market
+
+
+@_jit
+def _repeats_in_a_row(ptr: Int64Array, school: Int64Array, n_schools: int) -> bool:
+    # Whether some row of the CSR lists (ptr, school) names a school twice: last[s] is the last row seen with s.
+    last = np.full(n_schools, -1, dtype=np.int64)
+    for row in range(ptr.shape[0] - 1):
+        for e in range(ptr[row], ptr[row + 1]):
+            s = school[e]
+            if last[s] == row:
+                return True
+            last[s] = row
+    return False
 
 
 def _assemble(
