@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from engine.errors import EngineError
 from engine.lottery.data import Mechanism
 
-__all__ = ["Placement", "entry_scores", "listed_school_with_seats", "place"]
+__all__ = ["Placement", "listed_school_with_seats", "place"]
 
 Int64Array = NDArray[np.int64]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -137,7 +137,7 @@ def _da_kernel(
             k = nxt[u]
             nxt[u] += 1
             s = school[k]
-            key = tier[k] * n_units + rank[u]  # (tier, lottery rank) packed, see entry_scores
+            key = tier[k] * n_units + rank[u]  # (tier, lottery rank) packed into one int64, smaller is better
             cap = capacity[s]
             b = base[s]
             if used[s] + sz <= cap:
@@ -237,16 +237,6 @@ def _serial_kernel(
                 entry[u] = k
                 break
     return assigned, entry
-
-
-def entry_scores(ptr: Int64Array, tier: Int64Array, rank: Int64Array) -> Int64Array:
-    """Priority of each preference entry: ``tier * n_units + rank`` (smaller is better).
-
-    Lexicographic (tier, lottery rank) packed into one int64 so kernels compare once.
-    """
-    n_units = rank.shape[0]
-    owner = np.repeat(np.arange(n_units, dtype=np.int64), np.diff(ptr))
-    return cast(Int64Array, tier * n_units + rank[owner])
 
 
 def place(
