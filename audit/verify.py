@@ -25,8 +25,8 @@ import io
 import json
 import struct
 from collections.abc import Callable, Iterator, Mapping
-from itertools import islice, repeat
-from operator import methodcaller
+from itertools import compress, count, islice, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from audit.bundle import Bundle
@@ -287,11 +287,13 @@ def verify_bundle(
     if (set(map(type, leaves)) <= {dict} and set(map(len, leaves)) <= {2}
             and all(map(dict.__contains__, leaves, repeat("private")))):
         records = list(map(methodcaller("get", "record"), leaves))
-        if set(map(type, records)) <= {dict} and all(map(dict.__contains__, records, repeat("id"))):
-            if not _strictly_increasing([rec["id"] for rec in records]):  # sorted by id bytes, no repeats
-                records = []
-        else:
+        try:  # a record that is not a dict, or has no id, raises here
+            record_ids = list(map(itemgetter("id"), records)) if set(map(type, records)) <= {dict} else []
+        except KeyError:
+            record_ids = []
+        if len(record_ids) != n or not _strictly_increasing(record_ids):  # sorted by id bytes, no repeats
             records = []
+        del record_ids
     if len(records) != n:
         prev: bytes | None = None
         for i, leaf in enumerate(leaves):
@@ -368,10 +370,9 @@ def verify_bundle(
         if unit_key is None:
             # a multiples unit (same non-empty "group" in the roster) draws once, keyed by its sorted member ids
             groups: dict[str, list[str]] = {}
-            for rec in v.active_roster:
-                g = rec.get("group")
-                if g:
-                    groups.setdefault(str(g), []).append(str(rec["id"]))
+            in_group = list(map(methodcaller("get", "group"), v.active_roster))
+            for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
+                groups.setdefault(str(in_group[i]), []).append(str(v.active_roster[i]["id"]))
             unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
         ids_published = [r[id_col] for r in rows[1:]]
         if unit_key:
