@@ -15,7 +15,7 @@ from api.runs import get_kind
 from audit.bundle import Bundle, read_zip
 from audit.errors import VerificationError
 from audit.signing import Signer, Verifier
-from audit.verify import STEPS, verify_bundle
+from audit.verify import STEPS, _parse_lines, verify_bundle
 
 Files = dict[str, bytes]
 
@@ -175,3 +175,12 @@ def test_independent_lottery_numbers_match_the_spec_vectors() -> None:
     for case in vectors["cases"]:
         got = spec_lottery_numbers(bytes.fromhex(case["seed"]), case["kind"], [case["key"]])
         assert got == [case["lottery_number"]], case["desc"]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 1 << 24])
+def test_roster_lines_parse_piece_by_piece(chunk: int) -> None:
+    lines = b'{"a":1}\n[2,3]\n"x,y"\n{}\n'
+    assert _parse_lines(lines, chunk) == [{"a": 1}, [2, 3], "x,y", {}]
+    assert _parse_lines(b"", chunk) == []
+    assert _parse_lines(b'{"a":1}\n{"b":\n', chunk) is None
+    assert _parse_lines(b"1,2\n3\n", chunk) == [1, 2, 3]  # longer than the line count: the caller names the line
