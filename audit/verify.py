@@ -102,26 +102,41 @@ def spec_lottery_numbers(seed: bytes, kind: str, keys: list[list[str]]) -> list[
     return out
 
 
-def _csv_rows(text: str, wanted: tuple[str, ...] = ()) -> list[list[str]]:
-    """``list(csv.reader(io.StringIO(text)))``, by plain splitting when nothing could make them differ.
+def _csv_table(
+    text: str, wanted: tuple[str, ...] = (), chunk: int = 1 << 22
+) -> tuple[list[str], Iterator[list[list[str]]]]:
+    """The header and the data rows of a CSV file, as ``csv.reader`` reads them, a few megabytes at a time.
 
     Without quotes, carriage returns, NULs or blank lines, a CSV line is its fields joined by ","
-    and the file is its lines each ended by "\\n" (the last one possibly not); anything else goes
-    through the csv module. Given ``wanted`` column names, data rows are split only as far as the
-    last of those columns in the header (later fields may come back unsplit; the header is whole).
+    and the file is its lines each ended by "\\n" (the last one possibly not), so the rows come by
+    plain splitting; anything else goes through the csv module. Given ``wanted`` column names, data
+    rows are split only as far as the last of those columns in the header (later fields may come
+    back unsplit; the header is whole). Rows come in chunks so that a million-row file never has
+    all its row objects alive at once (fresh memory is a large part of the cost).
     """
     if '"' in text or "\r" in text or "\x00" in text or "\n\n" in text or text.startswith("\n"):
-        return list(csv.reader(io.StringIO(text)))
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    if not lines:
-        return []
-    header = lines[0].split(",")
-    upto = max((header.index(c) for c in wanted if c in header), default=-1)
-    if upto < 0:
-        return [line.split(",") for line in lines]
-    return [header, *(line.split(",", upto + 1) for line in islice(lines, 1, None))]
+        reader = csv.reader(io.StringIO(text))
+        rows_per_chunk = 1 << 16
+        return next(reader, []), iter(lambda: list(islice(reader, rows_per_chunk)), [])
+    end = text.find("\n")
+    if end < 0:
+        end = len(text)
+    header = text[:end].split(",") if text else []
+    upto = max((header.index(c) for c in wanted if c in header), default=-1) + 1
+
+    last = len(text) - 1 if text.endswith("\n") else len(text)  # where the last line ends
+
+    def chunks() -> Iterator[list[list[str]]]:
+        start = end + 1
+        while start < last:
+            stop = text.find("\n", start + chunk, last)
+            if stop < 0:
+                stop = last
+            lines = text[start:stop].split("\n")
+            yield [line.split(",", upto) for line in lines] if upto else [line.split(",") for line in lines]
+            start = stop + 1
+
+    return header, chunks()
 
 
 def _parse_lines(lines: bytes, chunk: int = 1 << 24) -> list[Any] | None:
@@ -362,10 +377,9 @@ def verify_bundle(
     for name, data in sorted(results.items()):
         if not name.endswith(".csv"):
             continue
-        rows = _csv_rows(data.decode("utf-8"), (*_ID_COLUMNS, "lottery_number"))
-        if not rows or "lottery_number" not in rows[0]:
+        header, chunks = _csv_table(data.decode("utf-8"), (*_ID_COLUMNS, "lottery_number"))
+        if "lottery_number" not in header:
             continue
-        header = rows[0]
         id_col = next((header.index(c) for c in _ID_COLUMNS if c in header), None)
         if id_col is None:
             continue
@@ -377,20 +391,23 @@ def verify_bundle(
             for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
                 groups.setdefault(str(in_group[i]), []).append(str(v.active_roster[i]["id"]))
             unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
-        ids_published = [r[id_col] for r in rows[1:]]
-        if unit_key:
-            get_unit = unit_key.get
-            keys_list = [get_unit(x) or [x] for x in ids_published]
-        else:
-            keys_list = [[x] for x in ids_published]
-        expected_numbers = spec_lottery_numbers(seed, bundle.kind, keys_list)
-        published = [r[col] for r in rows[1:]]
-        if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
-            for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):
-                if got and got != want:
-                    raise _fail(step, f"{name} row {i + 2} ({rows[i + 1][id_col]})",
-                                f"lottery number {got} should be {want}")
-        checked += len(published) - published.count("")
+        before = 1  # rows before this chunk, the header included
+        for rows in chunks:
+            ids_published = [r[id_col] for r in rows]
+            if unit_key:
+                get_unit = unit_key.get
+                keys_list = [get_unit(x) or [x] for x in ids_published]
+            else:
+                keys_list = [[x] for x in ids_published]
+            expected_numbers = spec_lottery_numbers(seed, bundle.kind, keys_list)
+            published = [r[col] for r in rows]
+            if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
+                for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):
+                    if got and got != want:
+                        raise _fail(step, f"{name} row {before + i + 1} ({rows[i][id_col]})",
+                                    f"lottery number {got} should be {want}")
+            checked += len(published) - published.count("")
+            before += len(rows)
     yield f"lottery-numbers: {checked} recomputed" if checked else "lottery-numbers: none published by this kind"
 
     # (9) replay

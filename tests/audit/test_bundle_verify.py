@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,7 @@ from api.runs import get_kind
 from audit.bundle import Bundle, read_zip
 from audit.errors import VerificationError
 from audit.signing import Signer, Verifier
-from audit.verify import STEPS, _parse_lines, verify_bundle
+from audit.verify import STEPS, _csv_table, _parse_lines, verify_bundle
 
 Files = dict[str, bytes]
 
@@ -184,3 +186,14 @@ def test_roster_lines_parse_piece_by_piece(chunk: int) -> None:
     assert _parse_lines(b"", chunk) == []
     assert _parse_lines(b'{"a":1}\n{"b":\n', chunk) is None
     assert _parse_lines(b"1,2\n3\n", chunk) == [1, 2, 3]  # longer than the line count: the caller names the line
+
+
+@pytest.mark.parametrize("text", ["", "a,b", "a,b\n", "a,b\n1,2\n3,4", "a,b\n1,2\n3,4\n", "a\n\nb\n",
+                                  'a,b\n"1,x",2\n', "a,b\r\n1,2\r\n", "x,lottery_number,z\n1,2,3,4\n5,6,7\n"])
+@pytest.mark.parametrize("chunk", [1, 3, 1 << 22])
+def test_csv_table_reads_like_the_csv_module(text: str, chunk: int) -> None:
+    header, chunks = _csv_table(text, chunk=chunk)
+    assert [header, *(row for rows in chunks for row in rows)] == (list(csv.reader(io.StringIO(text))) or [[]])
+    header, chunks = _csv_table(text, ("lottery_number",), chunk=chunk)
+    if "lottery_number" in header:  # split only up to the wanted column: the rest stays in one field
+        assert [row[:2] for rows in chunks for row in rows] == [["1", "2"], ["5", "6"]]
