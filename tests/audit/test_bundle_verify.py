@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from audit_fixtures import FakeKind, fake_run, run_ceremony
 
 from api.audit_runs import load_bundle_files
 from api.runs import get_kind
-from audit.bundle import Bundle, read_zip
-from audit.errors import VerificationError
+from audit.bundle import Bundle, read_zip, zip_bytes
+from audit.errors import BundleError, VerificationError
 from audit.signing import Signer, Verifier
 from audit.verify import STEPS, _csv_table, _parse_lines, verify_bundle
 
@@ -197,3 +198,23 @@ def test_csv_table_reads_like_the_csv_module(text: str, chunk: int) -> None:
     header, chunks = _csv_table(text, ("lottery_number",), chunk=chunk)
     if "lottery_number" in header:  # split only up to the wanted column: the rest stays in one field
         assert [row[:2] for rows in chunks for row in rows] == [["1", "2"], ["5", "6"]]
+
+
+def test_read_zip_checks_each_member() -> None:
+    files = {"a/名字.txt": b"hello" * 100, "empty": b""}
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", method) as zf:
+            for name, data in files.items():
+                zf.writestr(name, data)
+            zf.writestr("folder/", b"")
+        assert read_zip(buf.getvalue()) == files
+    flipped = bytearray(zip_bytes(files))
+    flipped[flipped.index(b"a/")+len("a/名字.txt".encode()) + 2] ^= 1  # a bit of the first member's data
+    with pytest.raises(BundleError, match="not a valid zip file"):
+        read_zip(bytes(flipped))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("x", b"data")
+    with pytest.raises(BundleError, match="not a valid zip file"):
+        read_zip(buf.getvalue())
