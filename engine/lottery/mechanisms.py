@@ -258,8 +258,14 @@ def place(
     by (base tier, rank). Raises :class:`EngineError` for an unknown mechanism.
     """
     n_units = rank.shape[0]
-    lottery_order = np.argsort(rank, kind="stable")
-    lottery_order = lottery_order[active[lottery_order]].astype(np.int64)
+    if mechanism not in ("da", "boston", "serial"):
+        raise EngineError(f"未知的派位方式 {mechanism!r}", f"unknown mechanism {mechanism!r} (da, boston, serial)")
+    if mechanism == "boston":  # each order is a sort of every unit: only the one the mechanism uses is built
+        lottery_order = np.argsort(rank, kind="stable")
+        lottery_order = lottery_order[active[lottery_order]].astype(np.int64)
+        n_keys = (int(tier.max()) + 1 if tier.size else 1) * n_units
+        s, e = _boston_kernel(ptr, school, tier, rank, size, capacity, lottery_order, n_keys)
+        return Placement(school=s, entry=e)
     master = np.argsort(base_tier * n_units + rank, kind="stable").astype(np.int64)
     master = master[active[master]]
     if mechanism == "da":
@@ -267,13 +273,8 @@ def place(
         # outcome does not depend on proposal order; with multiples this order makes DA
         # coincide with serial dictatorship (stable) whenever priorities are common.
         s, e = _da_kernel(ptr, school, tier, rank, size, capacity, master)
-    elif mechanism == "boston":
-        n_keys = (int(tier.max()) + 1 if tier.size else 1) * n_units
-        s, e = _boston_kernel(ptr, school, tier, rank, size, capacity, lottery_order, n_keys)
-    elif mechanism == "serial":
-        s, e = _serial_kernel(ptr, school, size, capacity, master)
     else:
-        raise EngineError(f"未知的派位方式 {mechanism!r}", f"unknown mechanism {mechanism!r} (da, boston, serial)")
+        s, e = _serial_kernel(ptr, school, size, capacity, master)
     return Placement(school=s, entry=e)
 
 
