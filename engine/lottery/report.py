@@ -198,8 +198,8 @@ def summarize(result: LotteryResult) -> dict[str, object]:
     tiers: dict[str, object] = {}
 
     def block(mask: NDArray[np.bool_]) -> dict[str, object]:
-        ranks = choice[mask & (rnd == 1)]
-        hist = {str(k): int(v) for k, v in zip(*np.unique(ranks, return_counts=True), strict=True)}
+        counts = np.bincount(choice[mask & (rnd == 1)])  # ranks are small positive integers: counted, not sorted
+        hist = {str(k): int(counts[k]) for k in np.flatnonzero(counts).tolist()}
         return {
             "applicants": int(mask.sum()),
             "first_choice": int(np.count_nonzero(mask & (rnd == 1) & (choice == 1))),
@@ -210,7 +210,7 @@ def summarize(result: LotteryResult) -> dict[str, object]:
             "round1_choice_rank_histogram": hist,
         }
 
-    for t in sorted(set(m.applicant_tier.tolist())):
+    for t in np.flatnonzero(np.bincount(m.applicant_tier)).tolist():  # the tiers present, ascending
         tiers[str(t)] = block(m.applicant_tier == t)
     reasons: dict[str, int] = {}
     for u in np.flatnonzero(result.school < 0).tolist():
