@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import struct
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, count, islice, repeat
 from operator import itemgetter, methodcaller
 from typing import Any
@@ -69,7 +69,7 @@ class VerifiedBundle:
         self.active_roster: list[dict[str, Any]] = []
 
 
-def spec_lottery_numbers(seed: bytes, kind: str, keys: list[list[str]]) -> list[str]:
+def spec_lottery_numbers(seed: bytes, kind: str, keys: Sequence[Sequence[str]]) -> list[str]:
     """Published lottery numbers recomputed straight from ``docs/randomness.md`` §2–§3.
 
     An implementation independent of ``engine.randomness`` on purpose (the verifier should
@@ -302,16 +302,15 @@ def verify_bundle(
     leaves: list[dict[str, Any]] = parsed
     # the shape and order checks in C-level passes; when one fails, the loop below names the first bad line
     records: list[dict[str, Any]] = []
-    if (set(map(type, leaves)) <= {dict} and set(map(len, leaves)) <= {2}
-            and all(map(dict.__contains__, leaves, repeat("private")))):
-        records = list(map(methodcaller("get", "record"), leaves))
-        try:  # a record that is not a dict, or has no id, raises here
-            record_ids = list(map(itemgetter("id"), records)) if set(map(type, records)) <= {dict} else []
-        except KeyError:
-            record_ids = []
-        if len(record_ids) != n or not _strictly_increasing(record_ids):  # sorted by id bytes, no repeats
-            records = []
-        del record_ids
+    try:  # a leaf or record that is not an object (TypeError) or lacks "record" / "id" (KeyError) raises here
+        records = list(map(itemgetter("record"), leaves))
+        record_ids = list(map(itemgetter("id"), records))
+    except (KeyError, TypeError):
+        records = record_ids = []
+    if not (set(map(len, leaves)) <= {2} and all(map(dict.__contains__, leaves, repeat("private")))
+            and _strictly_increasing(record_ids)):  # exactly "private" and "record"; sorted by id bytes, no repeats
+        records = []
+    del record_ids
     if len(records) != n:
         prev: bytes | None = None
         for i, leaf in enumerate(leaves):
@@ -394,11 +393,12 @@ def verify_bundle(
         before = 1  # rows before this chunk, the header included
         for rows in chunks:
             ids_published = [r[id_col] for r in rows]
+            keys_list: list[Sequence[str]]
             if unit_key:
                 get_unit = unit_key.get
                 keys_list = [get_unit(x) or [x] for x in ids_published]
             else:
-                keys_list = [[x] for x in ids_published]
+                keys_list = list(zip(ids_published))  # one-id keys, built in C
             expected_numbers = spec_lottery_numbers(seed, bundle.kind, keys_list)
             published = [r[col] for r in rows]
             if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
