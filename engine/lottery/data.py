@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, compress, count, islice
 from typing import Any, Literal, NewType, TypeVar, cast
 
 import numba
@@ -247,11 +247,11 @@ def market_from_columns(
         if any(s not in known or not 0 <= t <= MAX_TIER for s, t in o.items()):
             return None
     first: dict[str, int] = {}
-    for i, g in enumerate(groups):
-        if g:
-            f = first.setdefault(g, i)
-            if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
-                return None
+    for i in compress(count(), groups):  # multiples are rare: the members are found in one C-level pass
+        g = groups[i]
+        f = first.setdefault(g, i)
+        if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
+            return None
     try:  # unknown schools surface as KeyError while indexing
         market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
     except KeyError:
@@ -294,9 +294,8 @@ def _assemble(
     n = len(ids)
     index = {s.id: i for i, s in enumerate(schools)}.__getitem__
     members: dict[str, list[int]] = {}
-    for i, g in enumerate(groups):
-        if g:
-            members.setdefault(g, []).append(i)
+    for i in compress(count(), groups):
+        members.setdefault(groups[i], []).append(i)
     multi = [m for m in members.values() if len(m) > 1]
     is_head = np.ones(n, dtype=np.bool_)
     for m in multi:
