@@ -29,6 +29,7 @@ from itertools import compress, count, islice, repeat
 from operator import itemgetter, methodcaller
 from typing import Any
 
+from audit.background import Background
 from audit.bundle import Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay
@@ -185,6 +186,50 @@ def _fail(step: str, item: str, en: str, zh: str = "") -> VerificationError:
     return VerificationError(step, item, zh or en, en)
 
 
+def _roster_root(raw: bytes) -> bytes:
+    """RFC 6962 root over the roster's lines exactly as published (without their newlines)."""
+    return root_of(leaf_hashes(raw.split(b"\n")[:-1]))
+
+
+def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_key: Mapping[str, list[str]]
+                   ) -> tuple[int, tuple[str, str, str] | None]:
+    """Step 8's work: recompute every published lottery number from the randomness spec.
+
+    ``unit_key`` maps each member of a multiples unit to the unit's sorted member ids (its
+    key). Returns how many numbers were checked and, for the first wrong one, (file and row,
+    published number, expected number).
+    """
+    checked = 0
+    for name, data in sorted(results.items()):
+        if not name.endswith(".csv"):
+            continue
+        header, chunks = _csv_table(data.decode("utf-8"), (*_ID_COLUMNS, "lottery_number"))
+        if "lottery_number" not in header:
+            continue
+        id_col = next((header.index(c) for c in _ID_COLUMNS if c in header), None)
+        if id_col is None:
+            continue
+        col = header.index("lottery_number")
+        before = 1  # rows before this chunk, the header included
+        for rows in chunks:
+            ids_published = [r[id_col] for r in rows]
+            keys_list: list[Sequence[str]]
+            if unit_key:
+                get_unit = unit_key.get
+                keys_list = [get_unit(x) or [x] for x in ids_published]
+            else:
+                keys_list = list(zip(ids_published))  # one-id keys, built in C
+            expected_numbers = spec_lottery_numbers(seed, kind, keys_list)
+            published = [r[col] for r in rows]
+            if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
+                for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):
+                    if got and got != want:
+                        return checked, (f"{name} row {before + i + 1} ({rows[i][id_col]})", got, want)
+            checked += len(published) - published.count("")
+            before += len(rows)
+    return checked, None
+
+
 def verify_bundle(
     bundle: Bundle,
     *,
@@ -197,7 +242,19 @@ def verify_bundle(
     ``trusted_keys``: pinned log keys; ``None`` trusts the keys shipped in ``keys.json`` (and
     says so). ``execute``: the engine of the bundle's kind; ``None`` skips replay (and says so).
     """
-    v = out or VerifiedBundle()
+    results = bundle.results
+    roster = bundle.files.get("roster.jsonl", b"")
+    background = Background([lambda _: _roster_root(roster), lambda request: _check_numbers(results, *request)])
+    background.submit(None)
+    try:
+        yield from _steps(bundle, trusted_keys, execute, out or VerifiedBundle(), background)
+    finally:
+        background.close()
+
+
+def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
+           background: Background) -> Iterator[str]:
+    """The ten steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
     files = bundle.files
 
     # (1) signatures
@@ -285,10 +342,6 @@ def verify_bundle(
     if raw and raw[-1:] != b"\n":
         raise _fail(step, "roster.jsonl", "file does not end with a newline")
     n = raw.count(b"\n")
-    # The root first, from transient per-line bytes: the tree is over the lines exactly as published
-    # (RFC 8785 form, by the producer), and hashing before parsing lets the million parsed records reuse
-    # the memory the lines held (fresh pages are what a bulk parse mostly pays for).
-    calculated = root_of(leaf_hashes(raw.split(b"\n")[:-1]))
     parsed = _parse_lines(raw)
     if parsed is None or len(parsed) != n:  # name the first line that is not one JSON value by itself
         bad = 0
@@ -324,6 +377,9 @@ def verify_bundle(
                 raise _fail(step, f"line {i + 1}", "roster not sorted by id, or id repeated")
             prev = key
         raise AssertionError("roster checks disagree")  # unreachable: the fast checks failed, so the loop raises
+    # the tree is over the lines exactly as published (RFC 8785 form, by the producer); hashed meanwhile
+    # on the second core (see _roster_root)
+    calculated = background.result()
     if calculated.hex() != st.roster_root:
         raise RootMismatch(step, "roster.jsonl", bytes.fromhex(st.roster_root), calculated)
     if len(leaves) != st.roster_size:
@@ -369,45 +425,28 @@ def verify_bundle(
             raise _fail(step, name, "hash differs from the signed run.execute entry")
     yield f"results: {len(results)} file(s) match the signed hashes"
 
-    # (8) lottery numbers
+    # (8) lottery numbers, computed on the second core while (9) replays here; reported in order
     step = "lottery-numbers"
-    checked = 0
-    unit_key: dict[str, list[str]] | None = None
-    for name, data in sorted(results.items()):
-        if not name.endswith(".csv"):
-            continue
-        header, chunks = _csv_table(data.decode("utf-8"), (*_ID_COLUMNS, "lottery_number"))
-        if "lottery_number" not in header:
-            continue
-        id_col = next((header.index(c) for c in _ID_COLUMNS if c in header), None)
-        if id_col is None:
-            continue
-        col = header.index("lottery_number")
-        if unit_key is None:
-            # a multiples unit (same non-empty "group" in the roster) draws once, keyed by its sorted member ids
-            groups: dict[str, list[str]] = {}
-            in_group = list(map(methodcaller("get", "group"), v.active_roster))
-            for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
-                groups.setdefault(str(in_group[i]), []).append(str(v.active_roster[i]["id"]))
-            unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
-        before = 1  # rows before this chunk, the header included
-        for rows in chunks:
-            ids_published = [r[id_col] for r in rows]
-            keys_list: list[Sequence[str]]
-            if unit_key:
-                get_unit = unit_key.get
-                keys_list = [get_unit(x) or [x] for x in ids_published]
-            else:
-                keys_list = list(zip(ids_published))  # one-id keys, built in C
-            expected_numbers = spec_lottery_numbers(seed, bundle.kind, keys_list)
-            published = [r[col] for r in rows]
-            if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
-                for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):
-                    if got and got != want:
-                        raise _fail(step, f"{name} row {before + i + 1} ({rows[i][id_col]})",
-                                    f"lottery number {got} should be {want}")
-            checked += len(published) - published.count("")
-            before += len(rows)
+    # a multiples unit (same non-empty "group" in the roster) draws once, keyed by its sorted member ids
+    groups: dict[str, list[str]] = {}
+    in_group = list(map(methodcaller("get", "group"), v.active_roster))
+    for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
+        groups.setdefault(str(in_group[i]), []).append(str(v.active_roster[i]["id"]))
+    unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
+    background.submit((seed, bundle.kind, unit_key))
+    replayed: dict[str, bytes] = {}
+    replay_error: Exception | None = None
+    if execute is not None:
+        # execute is pure (api.runs.RunKind): it reads the verified records and must not change them,
+        # so they go in as they are (a defensive copy of a million dicts cost ≈ 0.4 s)
+        try:
+            replayed = execute(v.config, v.active_roster, seed)
+        except Exception as exc:  # raised after step 8 has been reported, as if run in order
+            replay_error = exc
+    checked, bad = background.result()
+    if bad is not None:
+        item, got, want = bad
+        raise _fail(step, item, f"lottery number {got} should be {want}")
     yield f"lottery-numbers: {checked} recomputed" if checked else "lottery-numbers: none published by this kind"
 
     # (9) replay
@@ -415,9 +454,8 @@ def verify_bundle(
     if execute is None:
         yield "replay: SKIPPED (no engine for this kind available)"
     else:
-        # execute is pure (api.runs.RunKind): it reads the verified records and must not change them,
-        # so they go in as they are (a defensive copy of a million dicts cost ≈ 0.4 s)
-        replayed = execute(v.config, v.active_roster, seed)
+        if replay_error is not None:
+            raise replay_error
         for name in sorted(set(replayed) | set(results)):
             if replayed.get(name) != results.get(name):
                 detail = first_difference(name, replayed.get(name, b""), results.get(name, b""))

@@ -218,3 +218,40 @@ def test_read_zip_checks_each_member() -> None:
         zf.writestr("x", b"data")
     with pytest.raises(BundleError, match="not a valid zip file"):
         read_zip(buf.getvalue())
+
+
+def _failure(files: Files) -> tuple[str, str, str]:
+    with pytest.raises(VerificationError) as exc:
+        verify(files)
+    return exc.value.step, exc.value.item, exc.value.message_en
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_mutation_reported_the_same_without_a_second_core(mutation: str, ceremony_out: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    files = MUTATIONS[mutation][1](_ceremony_files(ceremony_out))
+    forked = _failure(files)
+    monkeypatch.setattr("audit.background._can_fork", lambda: False)
+    assert _failure(files) == forked
+
+
+def test_clean_bundle_lines_the_same_without_a_second_core(ceremony_out: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _ceremony_files(ceremony_out)
+    forked = verify(files)
+    monkeypatch.setattr("audit.background._can_fork", lambda: False)
+    assert verify(files) == forked
+
+
+def test_engine_error_surfaces_after_the_lottery_numbers_step(ceremony_out: Path) -> None:
+    class Broken(FakeKind):
+        def execute(self, config, roster, seed):  # type: ignore[no-untyped-def]
+            raise RuntimeError("engine broke")
+
+    lines = verify_bundle(Bundle.from_files(_ceremony_files(ceremony_out)), trusted_keys=None,
+                          execute=Broken().execute)
+    seen = []
+    with pytest.raises(RuntimeError, match="engine broke"):
+        for line in lines:
+            seen.append(line.split(":")[0])
+    assert seen == list(STEPS[:8])
