@@ -192,12 +192,12 @@ def _roster_root(raw: bytes) -> bytes:
 
 
 def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_key: Mapping[str, list[str]]
-                   ) -> tuple[int, tuple[str, str, str] | None]:
+                   ) -> tuple[int, tuple[str, str] | None]:
     """Step 8's work: recompute every published lottery number from the randomness spec.
 
     ``unit_key`` maps each member of a multiples unit to the unit's sorted member ids (its
-    key). Returns how many numbers were checked and, for the first wrong one, (file and row,
-    published number, expected number).
+    key). Returns how many numbers were checked and, for the first bad row, (file and row,
+    what is wrong).
     """
     checked = 0
     for name, data in sorted(results.items()):
@@ -211,7 +211,12 @@ def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_ke
             continue
         col = header.index("lottery_number")
         before = 1  # rows before this chunk, the header included
+        width = max(id_col, col) + 1
         for rows in chunks:
+            if min(map(len, rows), default=width) < width:
+                short = next(i for i, r in enumerate(rows) if len(r) < width)
+                return checked, (f"{name} row {before + short + 1}",
+                                 f"row has {len(rows[short])} field(s); the header has {len(header)}")
             ids_published = [r[id_col] for r in rows]
             keys_list: list[Sequence[str]]
             if unit_key:
@@ -224,7 +229,8 @@ def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_ke
             if published != expected_numbers:  # rows without a number (e.g. withdrawn) publish an empty cell
                 for i, (got, want) in enumerate(zip(published, expected_numbers, strict=True)):
                     if got and got != want:
-                        return checked, (f"{name} row {before + i + 1} ({rows[i][id_col]})", got, want)
+                        return checked, (f"{name} row {before + i + 1} ({rows[i][id_col]})",
+                                         f"lottery number {got} should be {want}")
             checked += len(published) - published.count("")
             before += len(rows)
     return checked, None
@@ -445,8 +451,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             replay_error = exc
     checked, bad = background.result()
     if bad is not None:
-        item, got, want = bad
-        raise _fail(step, item, f"lottery number {got} should be {want}")
+        raise _fail(step, *bad)
     yield f"lottery-numbers: {checked} recomputed" if checked else "lottery-numbers: none published by this kind"
 
     # (9) replay

@@ -58,9 +58,23 @@ class CheatKind(FakeKind):
         return files
 
 
+class ShortRowKind(FakeKind):
+    """Publishes a results row cut short after the applicant id (step 8 must name it, not crash)."""
+
+    name = "short"
+
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+        files = super().execute(config, roster, seed)
+        lines = files["results.csv"].split(b"\n")
+        lines[3] = lines[3].split(b",")[0]
+        files["results.csv"] = b"\n".join(lines)
+        return files
+
+
 if "fake" not in RUN_KINDS:
     register(FakeKind())
     register(CheatKind())
+    register(ShortRowKind())
 
 
 def fake_run(n: int = 12, kind: str = "fake") -> PreparedRun:

@@ -170,6 +170,15 @@ def test_wrong_lottery_number_fails_before_replay(tmp_path: Path, operator: Sign
     assert "row 2" in exc.value.item
 
 
+def test_short_results_row_is_named_not_a_crash(tmp_path: Path, operator: Signer) -> None:
+    run_ceremony(tmp_path / "run", operator, fake_run(kind="short"), out=tmp_path / "out")
+    with pytest.raises(VerificationError) as exc:
+        verify(load_bundle_files(tmp_path / "out"))
+    assert exc.value.step == "lottery-numbers"
+    assert exc.value.item == "results.csv row 4"
+    assert "1 field(s)" in exc.value.message_en
+
+
 def test_independent_lottery_numbers_match_the_spec_vectors() -> None:
     from audit.verify import spec_lottery_numbers
 
