@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from engine.compiled import kernel
 
 __all__ = [
     "Cells",
@@ -122,7 +123,7 @@ def csv_bytes_from_columns(header: Sequence[str], columns: Sequence[tuple[Cells,
     return out.tobytes()
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _put_cells(out: UInt8Array, pos: Int64Array, data: UInt8Array, start: Int64Array, length: Int64Array,
                codes: Int64Array, sep: int) -> None:
     # Row i: copy its cell at pos[i], then the separator; pos[i] moves past both.

@@ -17,30 +17,23 @@ computed the same way on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
+
 __all__ = ["exchange_kernel", "subset_table"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
-
-@_jit
+@kernel
 def _sd(s1: int, s2: int, n: int) -> float:
     var = float(n * s2 - s1 * s1) / float(n * n)
     return float(np.sqrt(max(var, 0.0)))
 
 
-@_jit
+@kernel
 def _improves(d1: NDArray[np.int64], d2: NDArray[np.int64], s1: NDArray[np.int64], s2: NDArray[np.int64],
               size_mult: NDArray[np.int64], rest_m: NDArray[np.int64], rest_sd: NDArray[np.float64],
               caps_best: NDArray[np.int64], sd_cap: float) -> bool:
@@ -96,7 +89,7 @@ def _improves(d1: NDArray[np.int64], d2: NDArray[np.int64], s1: NDArray[np.int64
     return False
 
 
-@_jit
+@kernel
 def _total_change_range(s1: NDArray[np.int64], size_mult: NDArray[np.int64], rest_m: NDArray[np.int64],
                         gap: int) -> tuple[int, int]:
     """Changes ``D`` of ``a``'s total sum that keep the total gap at most ``gap``."""
@@ -110,7 +103,7 @@ def _total_change_range(s1: NDArray[np.int64], size_mult: NDArray[np.int64], res
     return d_lo, d_hi
 
 
-@_jit
+@kernel
 def _first_at_least(keys_code: NDArray[np.int64], keys_d0: NDArray[np.int64], code: int, d0: int) -> int:
     lo, hi = 0, keys_code.shape[0]
     while lo < hi:
@@ -122,7 +115,7 @@ def _first_at_least(keys_code: NDArray[np.int64], keys_d0: NDArray[np.int64], co
     return lo
 
 
-@_jit
+@kernel
 def subset_table(units: NDArray[np.int64], r_max: int, us: NDArray[np.int64], usq: NDArray[np.int64],
                  ucode: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
                                                     NDArray[np.int64]]:
@@ -167,7 +160,7 @@ def subset_table(units: NDArray[np.int64], r_max: int, us: NDArray[np.int64], us
     return code, s1, s2, members
 
 
-@_jit
+@kernel
 def _same_counts(ucs: NDArray[np.int64], out: NDArray[np.int64], into: NDArray[np.int64]) -> bool:
     # The units leaving and the units entering carry exactly the same counts and sizes.
     for q in range(ucs.shape[1]):
@@ -182,7 +175,7 @@ def _same_counts(ucs: NDArray[np.int64], out: NDArray[np.int64], into: NDArray[n
     return True
 
 
-@_jit
+@kernel
 def exchange_kernel(a_code: NDArray[np.int64], a_s1: NDArray[np.int64], a_s2: NDArray[np.int64],
                     a_mem: NDArray[np.int64], d_code: NDArray[np.int64], d_s1: NDArray[np.int64],
                     d_s2: NDArray[np.int64], d_mem: NDArray[np.int64], d_order: NDArray[np.int64],

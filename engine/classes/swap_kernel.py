@@ -7,24 +7,17 @@ so the two agree bit for bit. Count, violation and apart terms are exact integer
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
+
 __all__ = ["swap_scores_kernel"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
-
-@_jit
+@kernel
 def _apart_ok(ap: NDArray[np.int64], mover: int, leaver: int, present: NDArray[np.int64]) -> bool:
     # Unit ``mover`` may enter the class whose apart counts are ``present`` while ``leaver`` leaves it.
     width = ap.shape[1]
@@ -41,7 +34,7 @@ def _apart_ok(ap: NDArray[np.int64], mover: int, leaver: int, present: NDArray[n
     return True
 
 
-@_jit
+@kernel
 def swap_scores_kernel(pu: NDArray[np.int64], qu: NDArray[np.int64], uf: NDArray[np.float64],
                        uc: NDArray[np.int64], ap: NDArray[np.int64], apart_c: NDArray[np.int64],
                        apart_d: NDArray[np.int64], scale: NDArray[np.float64], lin: NDArray[np.float64],

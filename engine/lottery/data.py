@@ -14,12 +14,12 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, count, islice
-from typing import Any, Literal, NewType, TypeVar, cast
+from typing import Literal, NewType
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
 from engine.errors import EngineError
 
 __all__ = [
@@ -47,12 +47,7 @@ DEFAULT_TIER = 1
 MAX_TIER = 99
 
 Int64Array = NDArray[np.int64]
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
 @dataclass(frozen=True)
@@ -265,7 +260,7 @@ def market_from_columns(
     return market
 
 
-@_jit
+@kernel
 def _repeats_in_a_row(ptr: Int64Array, school: Int64Array, n_schools: int) -> bool:
     # Whether some row of the CSR lists (ptr, school) names a school twice: last[s] is the last row seen with s.
     last = np.full(n_schools, -1, dtype=np.int64)

@@ -17,26 +17,19 @@ and are cross-checked in tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.lottery.data import Mechanism
 
 __all__ = ["Placement", "listed_school_with_seats", "place"]
 
 Int64Array = NDArray[np.int64]
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class Placement:
     entry: Int64Array
 
 
-@_jit
+@kernel
 def _heap_push(hk: Int64Array, hu: Int64Array, base: int, n: int, key: int, unit: int) -> None:
     # Max-heap on key (worst held unit on top) stored in hk/hu[base : base + capacity].
     i = n
@@ -62,7 +55,7 @@ def _heap_push(hk: Int64Array, hu: Int64Array, base: int, n: int, key: int, unit
     hu[base + i] = unit
 
 
-@_jit
+@kernel
 def _heap_pop(hk: Int64Array, hu: Int64Array, base: int, n: int) -> None:
     # Remove the top of a heap of length n (n >= 1); the caller reads the top first.
     last_k = hk[base + n - 1]
@@ -86,7 +79,7 @@ def _heap_pop(hk: Int64Array, hu: Int64Array, base: int, n: int) -> None:
     hu[base + i] = last_u
 
 
-@_jit
+@kernel
 def _da_kernel(
     ptr: Int64Array, school: Int64Array, tier: Int64Array, rank: Int64Array, size: Int64Array,
     capacity: Int64Array, order: Int64Array,
@@ -178,7 +171,7 @@ def _da_kernel(
     return assigned, entry
 
 
-@_jit
+@kernel
 def _boston_kernel(
     ptr: Int64Array, school: Int64Array, tier: Int64Array, rank: Int64Array, size: Int64Array,
     capacity: Int64Array, order: Int64Array, n_keys: int,
@@ -219,7 +212,7 @@ def _boston_kernel(
     return assigned, entry
 
 
-@_jit
+@kernel
 def _serial_kernel(
     ptr: Int64Array, school: Int64Array, size: Int64Array, capacity: Int64Array, order: Int64Array,
 ) -> tuple[Int64Array, Int64Array]:
@@ -278,7 +271,7 @@ def place(
     return Placement(school=s, entry=e)
 
 
-@_jit
+@kernel
 def _listed_with_seats(ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array) -> NDArray[np.bool_]:
     out = np.zeros(units.shape[0], dtype=np.bool_)
     for i in range(units.shape[0]):

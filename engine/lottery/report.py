@@ -7,14 +7,12 @@ integers and strings (no floats), so its JSON bytes are unambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
 from engine.lottery.rounds import LotteryResult
 from engine.randomness import format_lottery_number
 
@@ -36,12 +34,7 @@ SCHOOL_COLUMNS = ("school_id", "capacity", "admitted", "admitted_round1", "admit
                   "cutoff_tier", "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number")
 
 Int64Array = NDArray[np.int64]
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
 @dataclass(frozen=True)
@@ -171,7 +164,7 @@ def count_justified_envy(result: LotteryResult) -> int:
                            held_score[order], seats_before))
 
 
-@_jit
+@kernel
 def _count_envy(ptr: Int64Array, school: Int64Array, tier: Int64Array, rank: Int64Array, size: Int64Array,
                 capacity: Int64Array, got: Int64Array, school_start: Int64Array, score: Int64Array,
                 seats_before: Int64Array) -> int:

@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import chain
-from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
+
 __all__ = ["flatten_keys", "hmac_first8"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 Int64Array = NDArray[np.int64]
 UInt8Array = NDArray[np.uint8]
 UInt32Array = NDArray[np.uint32]
@@ -67,12 +66,8 @@ _IV = np.array(
 _u32 = np.uint32  # truncating cast inside kernels: x mod 2^32
 
 
-def _jit(fn: F) -> F:
-    # numba is untyped; the cast keeps mypy --strict honest about our own signatures.
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
-
-@_jit
+@kernel
 def _load_block(w: Int64Array, buf: UInt8Array, pos: int) -> None:
     # W[0..15] = the 16 big-endian words of buf[pos : pos + 64].
     for t in range(16):
@@ -82,7 +77,7 @@ def _load_block(w: Int64Array, buf: UInt8Array, pos: int) -> None:
         )
 
 
-@_jit
+@kernel
 def _compress(state: Int64Array, w: Int64Array) -> None:
     # One SHA-256 compression (FIPS 180-4 §6.2.2) of the block whose words are w[0..15]; w[16..63] is scratch.
     m = 0xFFFFFFFF
@@ -124,7 +119,7 @@ def _compress(state: Int64Array, w: Int64Array) -> None:
     state[7] = (state[7] + h) & m
 
 
-@_jit
+@kernel
 def _midstate(data: UInt8Array) -> Int64Array:
     # State after compressing data (a whole number of blocks) from the initial hash value.
     state = _IV.copy()
@@ -135,7 +130,7 @@ def _midstate(data: UInt8Array) -> Int64Array:
     return state
 
 
-@_jit
+@kernel
 def _put_u32be(buf: UInt8Array, pos: int, value: int) -> None:
     buf[pos] = (value >> 24) & 0xFF
     buf[pos + 1] = (value >> 16) & 0xFF
@@ -146,7 +141,7 @@ def _put_u32be(buf: UInt8Array, pos: int, value: int) -> None:
 _LANES = 128  # items hashed side by side; the inner loops over lanes are what the compiler vectorises
 
 
-@_jit
+@kernel
 def _compress_lanes(state: UInt32Array, w: UInt32Array, a_hist: UInt32Array, e_hist: UInt32Array, nl: int) -> None:
     # One SHA-256 compression (FIPS 180-4 §6.2.2) in each lane ln < nl: state[:, ln] is the chaining
     # value, w[0..15, ln] the block's words; w[16..63] is scratch. The working variables are kept
@@ -206,7 +201,7 @@ def _compress_lanes(state: UInt32Array, w: UInt32Array, a_hist: UInt32Array, e_h
             state[t + 4, ln] = _u32(state[t + 4, ln] + e_hist[67 - t, ln])
 
 
-@_jit
+@kernel
 def _hmac_first8_kernel(
     inner_head: UInt8Array,
     outer_head: UInt8Array,
