@@ -27,7 +27,7 @@ from engine.classes.feasibility import check_input, check_problem, raise_if
 from engine.classes.problem import KIND, Problem, build_problem
 from engine.classes.report import BalanceReport, balance_report
 from engine.classes.search import SearchStats, improve
-from engine.errors import EngineError
+from engine.errors import EngineError, InfeasiblePlacement
 from engine.randomness import seeded_permutation
 
 __all__ = ["Placement", "draw_head_teachers", "draw_labels", "place_students"]
@@ -132,5 +132,13 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
         broken = [f"{c.rule} {c.group} {c.detail}" for c in report.checks if not c.holds]
         if any(c.rule != "count" for c in report.checks if not c.holds):
             raise EngineError("内部错误：结果违反硬性规则", f"internal error: hard rules broken: {broken}")
-        raise_if([(f"无法同时满足全部均衡计数：{b}", f"count balance cannot all hold: {b}") for b in broken])
+        # Not proved impossible: neither the exchange search nor CP-SAT found a placement within their work
+        # limits, so say that (and which counts stayed broken) rather than claim the rules conflict.
+        limit = p.rules.search_passes if max_passes is None else max_passes
+        raise InfeasiblePlacement(
+            f"在工作量上限内（search_passes = {limit}）未找到同时满足全部均衡计数的分班；"
+            "可提高 search_passes，或放宽捆绑/分开/预设。仍未满足：",
+            f"No placement meeting every count rule was found within the work limit (search_passes = {limit}); "
+            "raise search_passes or relax together/apart/preset. Still broken:",
+            broken)
     return Placement(p, per_student, draw_labels(p, seed), draw_head_teachers(rules, seed), method, stats, report)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import engine.classes.solve as solve
 from engine.classes import Cohort, PlacementRules, Student, place_students
+from engine.classes.search import SearchStats
 from engine.classes.solve import draw_labels
 from engine.errors import ConfigError, InfeasiblePlacement
 
@@ -82,3 +85,18 @@ def test_seed_decides_labels_but_not_balance_rules() -> None:
     b = place_students(cohort, rules, bytes(32))
     assert a.report.violations == b.report.violations == 0
     assert sorted(a.head_teachers.values()) == ["丁", "丙", "乙", "甲"]
+
+
+def test_work_limit_reached_is_not_called_a_conflict(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Neither the exchange search nor CP-SAT finds a placement (both stubbed): the message must say the work
+    # limit was reached and name the counts still broken, not claim that the rules conflict.
+    def all_boys_in_slot_0(p, slot, max_passes):  # type: ignore[no-untyped-def]
+        boys = np.array([p.cohort.students[m[0]].gender == "M" for m in p.units])
+        return np.where(boys, 0, 1).astype(np.int64), SearchStats(1, 0, 0, 0.0, 1)
+
+    monkeypatch.setattr(solve, "improve", all_boys_in_slot_0)
+    monkeypatch.setattr(solve, "_cpsat_start", lambda p, seed, hint=None: (False, None))
+    with pytest.raises(InfeasiblePlacement) as info:
+        place_students(_cohort(8), PlacementRules(classes=2, search_passes=3), SEED)
+    assert "work limit (search_passes = 3)" in info.value.message_en
+    assert info.value.conflicts and all(c.startswith("count") for c in info.value.conflicts)
