@@ -4,25 +4,28 @@ Why a separate phase: the exchange search minimises squared deviations, a smooth
 What is published is the max − min gap of the class means, which near the end moves in
 steps of one score granule (half a point over 50 students is 0.01). Closing the last steps
 needs a move that shifts two classes' totals by exactly a granule while every count stays
-put and no subject mean or SD drifts. Single swaps almost never offer one; pairs rarely do;
-*three* swaps between the same two classes offer thousands of times more combinations, and
-a meet-in-the-middle search (:func:`~engine.classes.polish_kernel.triple_moves_kernel`)
-finds the fitting ones in milliseconds.
+put and no subject mean or SD drifts. Single swaps almost never offer one and pairs rarely
+do; exchanging a *set* of up to three units for a set of another class offers thousands of
+times more combinations, and a meet-in-the-middle join
+(:func:`~engine.classes.polish_kernel.exchange_kernel`) finds the fitting ones in
+milliseconds.
 
-Each step:
+A move exchanges a set of one to ``MAX_SET`` free units of class ``a`` for a set of class
+``d`` with exactly the same counts (gender, flags, bands, top/bottom-N) and the same number
+of students; presets and apart groups are never moved. Each step:
 
-1. single swaps and pairs of swaps between an extreme class (of the total or of the worst
+1. sets of one or two units between an extreme class (of the total or of the worst
    subject) and every other class; the best move by the key wins;
-2. if there is none, triples of swaps between the ``TRIPLE_SEARCHES`` pairs of classes whose
-   total means lie farthest apart (ties by class order).
+2. if there is none, sets of up to ``MAX_SET`` units between the ``TRIPLE_SEARCHES`` pairs
+   of classes farthest apart in the total, then in the worst subject; the first pair
+   with an improving move wins.
 
-A move swaps units of equal size, never touches presets or apart groups, leaves every count
-exactly where it was, and must strictly lower the key (total gap, classes at the total's
-extremes, worst subject gap, classes at its extremes). Two caps hold throughout: no subject
-gap above the worst subject gap at phase start, no SD gap above ``max(worst SD gap at phase
-start, SD_GAP)``. Everything is exact integer arithmetic on hundredths except the SDs,
-which are IEEE floats computed identically everywhere; ties go to the first candidate in a
-fixed order. The work limit is a number of steps, never the clock.
+A move must strictly lower the key (total gap, classes at the total's extremes, worst
+subject gap, classes at its extremes). Two caps hold throughout: no subject gap above the
+worst subject gap at phase start, no SD gap above ``max(worst SD gap at phase start,
+SD_GAP)``. Everything is exact integer arithmetic on hundredths except the SDs, which are
+IEEE floats computed identically everywhere; ties go to the first candidate in a fixed
+order. The work limit is a number of steps, never the clock.
 """
 
 from __future__ import annotations
