@@ -1,11 +1,10 @@
-"""Numba kernels of the polish phase: count-neutral moves of one, two or three swaps.
+"""Numba kernels of the polish phase: count-identical set exchanges between two classes.
 
-A *candidate* ``t`` swaps unit ``su[t]`` (in class ``a``) with unit ``sv[t]`` (in class
-``d``); it changes ``a``'s score sums by ``step1[t]`` (squared scores: ``step2[t]``) and
-``d``'s by the opposite, and ``a``'s counts by the change whose linear code is ``code[t]``.
-A move is one candidate with no count change, or two or three disjoint candidates whose
-count changes add to zero, so every count (gender, flags, bands, top/bottom-N) ends
-exactly where it was.
+:func:`subset_table` lists every set of one to three free units of a class with its code
+(the sum of the units' codes: equal codes, equal counts and sizes), its score sums and its
+squared-score sums. :func:`exchange_kernel` joins the tables of classes ``a`` and ``d``: a
+move sends a set out of ``a`` and takes in a set of ``d`` with the same code, so every count
+(gender, flags, bands, top/bottom-N) and both sizes end exactly where they were.
 
 Every move is judged by the same key, compared lexicographically and exactly (integer
 scaled means): (total gap, classes at the total's extremes, worst subject gap, classes at
