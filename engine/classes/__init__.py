@@ -6,8 +6,9 @@ Pipeline (each step one module):
 2. :mod:`engine.classes.feasibility` — hard-rule pre-checks that explain infeasible input.
 3. :mod:`engine.classes.construct` — units (together groups), seeded class sizes and a
    feasible stratified snake start.
-4. :mod:`engine.classes.search` — deterministic best-improvement exchange search (numpy,
-   k-plus objective: means *and* squared deviations) that never breaks a hard rule.
+4. :mod:`engine.classes.search` — deterministic best-improvement exchange search (numba
+   kernel, k-plus objective: means *and* squared deviations) that never breaks a hard rule,
+   then :mod:`engine.classes.polish` — count-identical set exchanges on the published gaps.
 5. :mod:`engine.classes.cpsat` — CP-SAT model of the same rules (feasibility fallback and
    the benchmark baseline).
 6. :mod:`engine.classes.report` — balance metrics and the hard-rule audit.
