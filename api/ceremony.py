@@ -31,7 +31,7 @@ from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, derive_seed, replay
 from audit.errors import CeremonyError
 from audit.log import AuditLog
-from audit.roster import make_leaves, roster_root
+from audit.roster import commit_roster
 from audit.signing import Signer
 
 __all__ = ["CeremonyDir"]
@@ -131,7 +131,7 @@ class CeremonyDir:
 
     def freeze(self, signer: Signer, actor: str, time: str | None) -> str:
         run = self.prepared()
-        root = roster_root(make_leaves(run.roster, run.private, self.roster_secret())).hex()
+        root = commit_roster(run.roster, run.private, self.roster_secret()).root.hex()
         self.append(signer, actor, time, "roster.freeze",
                     {"roster_root": root, "roster_size": len(run.roster), "config_hash": record_hash(run.config)})
         return root

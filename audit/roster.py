@@ -23,16 +23,13 @@ from typing import Any
 
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.errors import VerificationError
-from audit.merkle import leaf_hash, leaf_hashes, root_of
+from audit.merkle import leaf_hashes, root_of
 from engine.randomness import encode_str
 
 __all__ = [
     "CommittedRoster",
     "commit_roster",
-    "leaf_bytes",
-    "make_leaves",
     "private_commitment",
-    "roster_root",
     "roster_salt",
 ]
 
@@ -45,32 +42,6 @@ def roster_salt(secret: bytes, applicant_id: str) -> bytes:
 
 def private_commitment(salt: bytes, private_fields: Mapping[str, str]) -> str:
     return sha256_hex(salt + (canonical_bytes(dict(private_fields)) if private_fields else b"{}"))
-
-
-def make_leaves(
-    roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
-) -> list[dict[str, Any]]:
-    """Leaves for ``roster`` (sorted by id, unique ids required)."""
-    leaves = []
-    prev: bytes | None = None
-    for rec in roster:
-        rid = str(rec["id"])
-        key = rid.encode()
-        if prev is not None and key <= prev:
-            raise VerificationError("roster", rid, "名单未按编号排序或编号重复",
-                                    "roster not sorted by id or id repeated")
-        prev = key
-        commitment = private_commitment(roster_salt(secret, rid), private.get(rid, {}))
-        leaves.append({"private": commitment, "record": dict(rec)})
-    return leaves
-
-
-def leaf_bytes(leaf: Mapping[str, Any]) -> bytes:
-    return canonical_bytes(dict(leaf))
-
-
-def roster_root(leaves: Sequence[Mapping[str, Any]]) -> bytes:
-    return root_of([leaf_hash(leaf_bytes(x)) for x in leaves])
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,24 @@ def test_record_hash_known_answer() -> None:
     assert record_hash({}) == "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
 
+def _reference_leaves(roster: list[dict[str, Any]], private: dict[str, dict[str, str]], secret: bytes
+                      ) -> list[dict[str, Any]]:
+    """The leaves as docs/bundle.md defines them, one applicant at a time (no shared key schedule)."""
+    from audit.roster import private_commitment, roster_salt
+
+    return [{"private": private_commitment(roster_salt(secret, r["id"]), private.get(r["id"], {})), "record": r}
+            for r in roster]
+
+
 def test_commit_roster_matches_slow_path() -> None:
-    from audit.roster import commit_roster, make_leaves, roster_root, roster_salt
+    from audit.merkle import leaf_hash, root_of
+    from audit.roster import commit_roster, roster_salt
 
     roster = [{"id": f"A{i:02d}", "zone": "Z"} for i in range(20)]
     private = {"A3": {"name": "张三"}}
     for secret in (bytes(32), b"k" * 100):
         c = commit_roster(roster, private, secret)
-        assert c.leaves == make_leaves(roster, private, secret)
+        assert c.leaves == _reference_leaves(roster, private, secret)
         assert c.salts == [roster_salt(secret, r["id"]) for r in roster]
-        assert c.root == roster_root(c.leaves)
+        assert c.root == root_of([leaf_hash(rfc8785.dumps(x)) for x in c.leaves])
         assert c.lines == [rfc8785.dumps(x) for x in c.leaves]
