@@ -14,16 +14,12 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.cli.common import out_console, progress, seed_bytes
-from api.runs.classes import prepare_classes
+from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
 from api.runs.publish import publish_run
 
 __all__ = ["classes"]
 
-if app.registered_callback is None:
-    @app.callback()
-    def _commands() -> None:
-        """Sunshine: seeded, auditable admission lottery, points admission and balanced class placement."""
+ensure_group(app)
 
 
 @app.command("classes")
@@ -37,7 +33,8 @@ def classes(
     """Balanced class placement: form classes, then draw labels and head teachers from SEED."""
     seed_raw = seed_bytes(seed)
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_classes(students, n_classes, config))
+        run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
+            "classes", {"students": students, "config": config}, {"classes": n_classes}))
         published = step("编班 placing", lambda: publish_run(run, seed_raw, out))
-    out_console.print(published.summary)
+    print_summary(published.summary, practice=True)
     out_console.print(f"名单 class lists: {published.out / 'placement.csv'}")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from api.inputs import read_input_file
 from api.runs.classes import ClassesRunKind, prepare_classes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,15 +74,15 @@ def test_run_writes_contract_files_without_id_numbers(tmp_path: Path, monkeypatc
 
 def test_shuffled_rows_give_identical_files(tmp_path: Path) -> None:
     rows = _rows()
-    a = prepare_classes(_write(tmp_path, "a.csv", HEADER + "".join(rows)), 3)
-    b = prepare_classes(_write(tmp_path, "b.csv", HEADER + "".join(reversed(rows))), 3)
+    a = prepare_classes(read_input_file(_write(tmp_path, "a.csv", HEADER + "".join(rows))), 3)
+    b = prepare_classes(read_input_file(_write(tmp_path, "b.csv", HEADER + "".join(reversed(rows)))), 3)
     assert a.roster == b.roster
     kind = ClassesRunKind()
     assert kind.execute(a.config, a.roster, bytes(32)) == kind.execute(b.config, b.roster, bytes(32))
 
 
 def test_roster_is_public_and_float_free(tmp_path: Path) -> None:
-    run = prepare_classes(_write(tmp_path, "s.csv", HEADER + "".join(_rows())), 3)
+    run = prepare_classes(read_input_file(_write(tmp_path, "s.csv", HEADER + "".join(_rows()))), 3)
     text = json.dumps([run.config, run.roster], ensure_ascii=False)
     assert "学生" not in text and "110101" not in text
     assert run.roster[0]["scores"]["数学"] == 5550  # 55.5 points in hundredths
@@ -158,5 +159,5 @@ def test_xlsx_and_gbk_inputs_match_csv(tmp_path: Path) -> None:
     book.save(tmp_path / "s.xlsx")
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes(text.encode("gb18030"))
-    runs = [prepare_classes(p, 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
+    runs = [prepare_classes(read_input_file(p), 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
     assert runs[0].roster == runs[1].roster == runs[2].roster
