@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt8Array
 from engine.compiled import kernel
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
     "write_files",
 ]
 
-Int64Array = NDArray[np.int64]
-UInt8Array = NDArray[np.uint8]
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 

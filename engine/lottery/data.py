@@ -17,8 +17,8 @@ from itertools import chain, compress, count, islice
 from typing import Literal, NewType
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
 
@@ -46,7 +46,6 @@ DEFAULT_TIER = 1
 # keeps ``tier * units + rank`` far inside int64 for any realistic market.
 MAX_TIER = 99
 
-Int64Array = NDArray[np.int64]
 
 
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.lottery.data import Mechanism
 
 __all__ = ["Placement", "listed_school_with_seats", "place"]
 
-Int64Array = NDArray[np.int64]
 
 
 

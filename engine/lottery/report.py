@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.lottery.rounds import LotteryResult
 from engine.randomness import format_lottery_number
@@ -33,7 +34,6 @@ APPLICANT_COLUMNS = ("applicant_id", "lottery_number", "tier", "school_id", "cho
 SCHOOL_COLUMNS = ("school_id", "capacity", "admitted", "admitted_round1", "admitted_round2", "remaining",
                   "cutoff_tier", "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number")
 
-Int64Array = NDArray[np.int64]
 
 
 

@@ -14,13 +14,13 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.lottery.data import LotteryProblem, Market, Mechanism, build_market
 from engine.lottery.mechanisms import listed_school_with_seats, place
 from engine.lottery.numbers import draw_numbers, priority_ranks
 
 __all__ = ["LotteryResult", "Reason", "place_market", "run_lottery"]
 
-Int64Array = NDArray[np.int64]
 
 
 class Reason(StrEnum):

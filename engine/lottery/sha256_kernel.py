@@ -33,13 +33,11 @@ from itertools import chain
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt8Array, UInt32Array
 from engine.compiled import kernel
 
 __all__ = ["flatten_keys", "hmac_first8"]
 
-Int64Array = NDArray[np.int64]
-UInt8Array = NDArray[np.uint8]
-UInt32Array = NDArray[np.uint32]
 
 _BLOCK = 64
 
