@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.classes.data import Cohort, PlacementRules
+from engine.classes.data import SUBJECT_WEIGHT, TOTAL_WEIGHT, Cohort, PlacementRules
 from engine.randomness import item_digest, seeded_permutation
 
 __all__ = ["CountRule", "Problem", "build_problem"]
@@ -179,7 +179,7 @@ def build_problem(cohort: Cohort, rules: PlacementRules, seed: bytes) -> Problem
     weights: list[float] = []
     for j, name in enumerate(cohort.score_names):
         z, q = _standardise([s.scores[j] for s in students])
-        w = rules.weights.get(name, 400 if j == 0 else 100) / 100.0
+        w = rules.weights.get(name, TOTAL_WEIGHT if j == 0 else SUBJECT_WEIGHT) / 100.0
         cols += [z, q]
         names += [f"mean {name}", f"spread {name}"]
         weights += [w, w * rules.variance_weight / 100.0]

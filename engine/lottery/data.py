@@ -21,6 +21,7 @@ import numpy as np
 from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
+from engine.randomness import unit_key
 
 __all__ = [
     "DEFAULT_TIER",
@@ -313,7 +314,7 @@ def _assemble(
         for m in multi:
             u = int(unit_of_head[m[0]])
             member_idx[member_ptr[u]:member_ptr[u + 1]] = m
-            keys_list[u] = tuple(ids[i] for i in m)
+            keys_list[u] = tuple(unit_key(ids[i] for i in m))
             base[u] = min(tiers[i] for i in m)
         keys = tuple(keys_list)
         prefs: Sequence[Sequence[str]] = [preferences[h] for h in head_list]

@@ -11,8 +11,8 @@ whose whole unit still fits; a unit that does not fit is turned away and smaller
 lower-priority units may still take the leftover seats.
 
 The hot loops are numba-compiled (``cache=True``) over flat int64 arrays; plain
-Python versions with the same semantics live in :mod:`engine.lottery.reference`
-and are cross-checked in tests.
+Python versions with the same semantics live with the tests
+(``tests/engine/lottery/lottery_reference.py``) and are cross-checked there.
 """
 
 from __future__ import annotations
