@@ -25,9 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from engine.arrays import Int64Array
+from engine.arrays import BoolArray, Int64Array
 from engine.errors import EngineError
 
 __all__ = ["Placement", "School", "place_by_rank"]
@@ -87,7 +86,7 @@ def place_by_rank(
     preferences: Sequence[Sequence[int]],
     scopes: Sequence[str],
     first_round: Sequence[tuple[int, ...]],
-    unplaced_after_first: Callable[[NDArray[np.bool_]], Sequence[tuple[int, ...]]] | None = None,
+    unplaced_after_first: Callable[[BoolArray], Sequence[tuple[int, ...]]] | None = None,
 ) -> Placement:
     """Serial allocation by rank (round 1) and, if ``unplaced_after_first`` is given, round 2.
 

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
-from engine.arrays import Int64Array
+from engine.arrays import BoolArray, Int64Array
 from engine.points.rules import RuleSet
 from engine.points.scoring import Applicant, Columns, Scores
 from engine.randomness import lottery_numbers
@@ -103,7 +102,7 @@ def rank_applicants(
     seed: bytes,
     *,
     by_scope: bool = True,
-    among: NDArray[np.bool_] | None = None,
+    among: BoolArray | None = None,
 ) -> Ranking:
     """Rank the priority and eligible applicants (optionally only those in ``among``).
 

@@ -19,9 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from engine.arrays import Int64Array
+from engine.arrays import BoolArray, Int64Array
 from engine.errors import EngineError
 from engine.points.rules import FieldSpec, Gate, Item, RuleSet, Unit
 
@@ -77,7 +76,7 @@ class Columns:
     dates_ord: dict[str, Int64Array]  # proleptic ordinal; 0 when blank
     dates_ymd: dict[str, tuple[Int64Array, Int64Array, Int64Array]]
     times: dict[str, Int64Array]  # seconds since 0001-01-01; 0 when blank
-    flags: dict[str, NDArray[np.bool_]]
+    flags: dict[str, BoolArray]
     lists: dict[str, Categorical]
 
 
@@ -108,7 +107,7 @@ def build_columns(rule_set: RuleSet, applicants: Sequence[Applicant]) -> Columns
     dates_ord: dict[str, Int64Array] = {}
     dates_ymd: dict[str, tuple[Int64Array, Int64Array, Int64Array]] = {}
     times: dict[str, Int64Array] = {}
-    flags: dict[str, NDArray[np.bool_]] = {}
+    flags: dict[str, BoolArray] = {}
     lists: dict[str, Categorical] = {}
     records = [a.values for a in applicants]
     for spec in rule_set.fields:
@@ -251,7 +250,7 @@ def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[Int64
     return quantity.reshape(n), raw.astype(np.int64).reshape(n)
 
 
-def _gate_passes(rule_set: RuleSet, columns: Columns, gate: Gate) -> NDArray[np.bool_]:
+def _gate_passes(rule_set: RuleSet, columns: Columns, gate: Gate) -> BoolArray:
     if gate.not_after is not None:
         ords = columns.dates_ord[gate.field]
         return (ords > 0) & (ords <= gate.not_after.toordinal())
