@@ -1,6 +1,6 @@
 """Numba kernel: objective change of every swap between two classes.
 
-It computes exactly what :meth:`engine.classes.search._State.swap_scores_numpy` computes,
+It computes exactly what the tests' numpy reference (``tests/engine/classes/reference_swap.py``) computes,
 with the same float operations in the same order (no fastmath, no parallel reductions),
 so the two agree bit for bit. Count, violation and apart terms are exact integers.
 """
