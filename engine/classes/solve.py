@@ -32,7 +32,7 @@ from engine.classes.search import SearchStats, exchange_search
 from engine.classes.state import SearchState
 from engine.errors import EngineError, InfeasiblePlacement
 
-__all__ = ["POLISH_STEPS_PER_CLASS", "Placement", "place_students", "search_and_polish"]
+__all__ = ["POLISH_STEPS_PER_CLASS", "Placement", "cpsat_start", "place_students", "search_and_polish"]
 
 POLISH_STEPS_PER_CLASS = 10  # work limit of the polish: 10·K moves
 
@@ -86,7 +86,7 @@ def search_and_polish(p: Problem, slot: Int64Array, max_passes: int | None = Non
     return state.slot, stats
 
 
-def _cpsat_start(p: Problem, seed: bytes, hint: Int64Array | None = None
+def cpsat_start(p: Problem, seed: bytes, hint: Int64Array | None = None
                  ) -> tuple[bool, Int64Array | None]:
     """CP-SAT feasibility fallback: (proved infeasible, a feasible unit → slot assignment or None).
 
@@ -111,7 +111,7 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
     method = "snake+exchange"
     slot = construct_start(p)
     if slot is None:
-        proved_infeasible, found = _cpsat_start(p, seed)
+        proved_infeasible, found = cpsat_start(p, seed)
         if proved_infeasible:
             raise_if([("捆绑、分开与预设班级的组合无解（已由 CP-SAT 证明）",
                        "the combination of together, apart and preset rules has no solution (proved by CP-SAT)")])
@@ -124,7 +124,7 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
     slot, stats = search_and_polish(p, slot, max_passes)
     if stats.violations:
         # The greedy start left count rules broken that swaps could not repair: restart from CP-SAT.
-        proved_infeasible, found = _cpsat_start(p, seed, hint=slot)
+        proved_infeasible, found = cpsat_start(p, seed, hint=slot)
         if proved_infeasible:
             raise_if([("捆绑、分开、预设与男女/标记/分段均衡（±1）无法同时满足（已由 CP-SAT 证明）",
                        "together, apart, presets and the ±1 gender/flag/band balance cannot all hold "

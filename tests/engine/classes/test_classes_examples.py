@@ -95,7 +95,7 @@ def test_work_limit_reached_is_not_called_a_conflict(monkeypatch: pytest.MonkeyP
         return np.where(boys, 0, 1).astype(np.int64), SearchStats(1, 0, 0, 0.0, 1)
 
     monkeypatch.setattr(solve, "search_and_polish", all_boys_in_slot_0)
-    monkeypatch.setattr(solve, "_cpsat_start", lambda p, seed, hint=None: (False, None))
+    monkeypatch.setattr(solve, "cpsat_start", lambda p, seed, hint=None: (False, None))
     with pytest.raises(InfeasiblePlacement, match="work limit") as info:
         place_students(_cohort(8), PlacementRules(classes=2, search_passes=3), SEED)
     assert "work limit (search_passes = 3)" in info.value.message_en
