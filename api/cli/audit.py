@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
+from itertools import chain
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,7 +16,9 @@ from api.runs import get_kind
 from audit.bundle import Bundle
 from audit.errors import VerificationError
 from audit.log import AuditLog
+from audit.published import verify_out_folder
 from audit.receipt import make_receipt, verify_receipt
+from audit.results import is_rendering, rows_of
 from audit.signing import Signer, Verifier
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
@@ -101,13 +102,27 @@ def verify(
         _verify(bundle, key)
 
 
+def _out_folder_files(path: Path) -> dict[str, bytes] | None:
+    """Every file of an ``--out`` folder outside its ``bundle/`` (relative posix path → bytes); None if not one."""
+    if not (path.is_dir() and (path / "bundle" / "manifest.json").is_file()):
+        return None
+    return {rel: f.read_bytes() for f in sorted(path.rglob("*"))
+            if f.is_file() and not (rel := f.relative_to(path).as_posix()).startswith("bundle/")}
+
+
 def _verify(bundle: Path, key: list[str] | None) -> None:
-    b = Bundle.from_files(load_bundle_files(bundle))
-    print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}")
+    files = load_bundle_files(bundle)
+    b = Bundle.from_files(files)
+    folder = _out_folder_files(bundle)
+    print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}"
+          + (f" and the published copies in {bundle}" if folder is not None else ""))
     execute = _execute_for(b.kind)
+    steps = verify_bundle(b, trusted_keys=_pinned(key), execute=execute)
+    if folder is not None:  # an --out folder: step 11 proves the posted copies are the bundle's bytes
+        steps = chain(steps, verify_out_folder(files, folder))
     n = 0
     try:
-        for n, line in enumerate(verify_bundle(b, trusted_keys=_pinned(key), execute=execute), 1):
+        for n, line in enumerate(steps, 1):
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:
         print(f"{n + 1:2d}. FAIL  {exc.message_en}")
@@ -135,31 +150,20 @@ def _replay(bundle: Path) -> None:
             break
     replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed)
     results = b.results
-    diffs = 0
+    diffs = images = 0
     for name in sorted(set(replayed) | set(results)):
         if replayed.get(name) == results.get(name):
             print(f"same     {name}")
+        elif is_rendering(name) and name in replayed and name in results:
+            images += 1
+            print(f"image    {name} (a rendering of the data files: bytes differ, not compared)")
         else:
             diffs += 1
             print(f"DIFFERS  {first_difference(name, replayed.get(name, b''), results.get(name, b''))}")
     if diffs:
         sys.exit(1)
-    print("replay: identical")
-
-
-def _result_rows(results: dict[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for name, data in sorted(results.items()):
-        if not name.endswith(".csv"):
-            continue
-        table = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-        if not table:
-            continue
-        header = table[0]
-        for i, row in enumerate(table[1:]):
-            if row and row[0] == applicant_id:
-                rows.append({"file": name, "line": i + 2, "header": header, "row": row})
-    return rows
+    print("replay: identical" + (f" (data files; {images} image(s) rendered differently, not compared)"
+                                 if images else ""))
 
 
 @app.command("receipt")
@@ -183,7 +187,7 @@ def receipt(
         log_keys=list(b.keys["log_keys"]),
         log=AuditLog.from_bytes(files["log.jsonl"]),
         leaves=leaves,
-        result_rows=_result_rows(b.results, applicant_id),
+        result_rows=rows_of(b.results, applicant_id),
         private=priv,
     )
     print(json.dumps(rec, ensure_ascii=False, indent=2, sort_keys=True))
