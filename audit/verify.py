@@ -12,7 +12,8 @@ happened in). The steps, in order:
 (4)  ``config``      ``config.json`` hashes to the config hash frozen in the log;
 (5)  ``roster``      ``roster.jsonl`` is sorted, unique, and its Merkle root is the frozen root;
 (6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed);
-(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry;
+(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
+                     ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
 (9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces every data result file byte
                      for byte and the same file names; renderings (``*.png``, :mod:`audit.results`) are
@@ -440,6 +441,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             raise _fail(step, name, "result file not in the signed log")
         if sha256_hex(results[name]) != expected[name]:
             raise _fail(step, name, "hash differs from the signed run.execute entry")
+    published = log.find("run.publish")[-1][1]  # step 3 established that the log ends PUBLISHED
+    if not isinstance(published, dict) or published.get("results_hash") != record_hash(expected):
+        raise _fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))")
     yield f"results: {len(results)} file(s) match the signed hashes"
 
     # (8) lottery numbers, computed on the second core while (9) replays here; reported in order

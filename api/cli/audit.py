@@ -196,9 +196,13 @@ def receipt(
 @app.command("verify-receipt")
 def verify_receipt_cmd(receipt_file: Annotated[Path, typer.Argument(help="receipt JSON")], key: PinOpt = None) -> None:
     """Check a receipt on its own: numbered steps, exit 0 only if all hold."""
-    rec = json.loads(receipt_file.read_text(encoding="utf-8"))
     n = 0
     try:
+        try:
+            rec = json.loads(receipt_file.read_bytes())
+        except ValueError as exc:  # not UTF-8, or not JSON
+            raise VerificationError("format", str(receipt_file), "回执不是 JSON 文件",
+                                    f"not a JSON file: {exc}") from exc
         for n, line in enumerate(verify_receipt(rec, _pinned(key)), 1):
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:

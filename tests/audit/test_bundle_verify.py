@@ -340,3 +340,20 @@ def test_clean_bundle_lines_the_same_without_a_second_core(ceremony_out: Path,
                                                           verify_files: Callable[..., list[str]]) -> None:
     files = load_bundle_files(ceremony_out)
     assert verify_files(files, second_core=False) == verify_files(files, second_core=True)
+
+
+def test_run_publish_results_hash_is_checked(ceremony_out: Path, operator: Signer,
+                                             verify_failure: Callable[..., VerificationError]) -> None:
+    """A log re-signed by the operator key whose run.publish names other results fails at step 7."""
+    from audit.log import AuditLog
+
+    files = load_bundle_files(ceremony_out)
+    old = AuditLog.from_bytes(files["log.jsonl"])
+    new = AuditLog()
+    for e, p in zip(old.entries, old.payloads, strict=True):
+        new.append(e.actor, e.action, e.time, {"results_hash": "00" * 32} if e.action == "run.publish" else p)
+    origin = Bundle.from_files(files).manifest["origin"]
+    forged = {**files, "log.jsonl": new.to_bytes(), "checkpoint": new.signed_checkpoint(origin, [operator]).encode(),
+              "checkpoints.json": b"[]"}
+    err = verify_failure(forged, keys=[operator.verifier])
+    assert (err.step, err.item) == ("results", "run.publish")

@@ -164,3 +164,11 @@ def test_receipt_for_an_id_not_in_the_run(lottery_out: Path, sunshine: Callable[
     assert r.returncode == 2
     assert "报名号 NOSUCH-ID 不在本次运行中" in r.stderr and "applicant NOSUCH-ID is not in this run" in r.stderr
     assert "may have been modified" not in r.stderr
+
+
+def test_verify_receipt_of_a_file_that_is_not_json(tmp_path: Path, sunshine: Callable[..., Any]) -> None:
+    path = tmp_path / "receipt.json"
+    path.write_bytes(b"\xff not json")
+    r = sunshine("verify-receipt", path)
+    assert r.returncode == 1
+    assert "1. FAIL  Verification step 'format' failed at" in r.stdout and "not a JSON file" in r.stdout
