@@ -9,9 +9,12 @@ the folder, ``/``-separated):
 * ``bundle.zip``    must hold exactly the files of ``bundle/``, each with the same bytes;
 * ``private/…`` and ``audit-private/…``  never public, never in the bundle: listed as not
   checked (they may also be absent — a clerk should not post them);
-* any other file    a public file: ``NAME`` must be byte-identical to the bundle's
-  ``results/NAME`` (or, for ``PRACTICE.txt``, to the bundle's ``PRACTICE.txt``);
-  a file the bundle does not have fails, and so does a public bundle file the folder lacks.
+* ``PRACTICE.txt``  must be byte-identical to the bundle's ``PRACTICE.txt``;
+* any other file    ``NAME`` is checked against the bundle's ``results/NAME``: it must be
+  byte-identical; every public file of the bundle must be in the folder. A file the bundle
+  has no copy of (e.g. a list with names rendered for posting, like the classes kind's
+  ``placement.csv``, or anything added by hand) is proven by nothing: it is listed by name
+  as NOT proven, so a reader sees it, and the verdict does not cover it.
 
 Pure: both sides come in as name → bytes; the caller reads the folder.
 """
@@ -54,6 +57,7 @@ def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[s
                 for n in bundle_files if n.startswith("results/") or n in _TOP_LEVEL_BUNDLE_FILES}
     wanted = {folder_name: bundle_name for bundle_name, folder_name in expected.items()}
     compared: list[str] = []
+    unproven: list[str] = []
     for name in sorted(set(folder_files) | set(wanted)):
         counterpart = public_counterpart(name)
         if counterpart is None:
@@ -62,8 +66,8 @@ def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[s
             raise _fail(name, "公开文件缺失（数据包中有）",
                         f"public file missing from the folder (the bundle has {counterpart})")
         if counterpart not in bundle_files:
-            raise _fail(name, "文件不属于本次运行的数据包",
-                        "file is not part of the run's public outputs (the bundle has no such file)")
+            unproven.append(name)
+            continue
         if folder_files[name] != bundle_files[counterpart]:
             detail = first_difference(name, bundle_files[counterpart], folder_files[name])
             raise _fail(name, f"与数据包中的 {counterpart} 不一致（文件被改动）：{detail}",
@@ -82,5 +86,7 @@ def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[s
             raise _fail(f"{_ZIP}:{member}", "bundle.zip 与 bundle/ 不一致", f"{member} {what} bundle.zip")
     unchecked = sorted(n for n in folder_files if n.startswith(PRIVATE_PREFIXES))
     private = f"; not public, not checked: {', '.join(unchecked)}" if unchecked else ""
+    extra = f"; NOT proven (the bundle has no copy): {', '.join(unproven)}" if unproven else ""
     yield (f"{OUT_FOLDER_STEP}: {len(compared)} public file(s) identical to the bundle's "
-           f"({', '.join(compared)}); bundle.zip holds bundle/'s {len(zipped)} file(s) byte for byte{private}")
+           f"({', '.join(compared)}); bundle.zip holds bundle/'s {len(zipped)} file(s) byte for byte"
+           f"{private}{extra}")

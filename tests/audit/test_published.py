@@ -47,7 +47,6 @@ def test_hand_edited_results_fail_naming_the_file_and_line(practice_out: Path) -
 
 @pytest.mark.parametrize(("change", "item", "message"), [
     (lambda f: f.pop("summary.json"), "summary.json", "public file missing from the folder"),
-    (lambda f: f.update({"notes.txt": b"x"}), "notes.txt", "not part of the run's public outputs"),
     (lambda f: f.update({"PRACTICE.txt": b"official!"}), "PRACTICE.txt", "differs from the bundle's PRACTICE.txt"),
     (lambda f: f.pop("bundle.zip"), "bundle.zip", "bundle.zip missing"),
     (lambda f: f.update({"bundle.zip": b"PK\x03\x04 not a zip"}), "bundle.zip", "not a valid zip file"),
@@ -66,6 +65,13 @@ def test_zip_must_hold_exactly_the_bundle(practice_out: Path) -> None:
     assert err.item == "bundle.zip:results/results.csv" and "differs between bundle/ and bundle.zip" in err.message_en
     extra = {**bundle, "results/extra.csv": b"x\n"}
     assert _failure(bundle, {**folder, "bundle.zip": zip_bytes(extra)}).item == "bundle.zip:results/extra.csv"
+
+
+def test_a_file_the_bundle_has_no_copy_of_is_listed_as_not_proven(practice_out: Path) -> None:
+    folder = {**_folder(practice_out), "placement.csv": b"student_id,name,class\n", "notes/x.txt": b"x"}
+    [line] = verify_out_folder(load_bundle_files(practice_out), folder)
+    assert line.endswith("; NOT proven (the bundle has no copy): notes/x.txt, placement.csv")
+    assert "3 public file(s) identical" in line
 
 
 def test_private_files_may_be_absent(practice_out: Path) -> None:
