@@ -342,18 +342,41 @@ def test_clean_bundle_lines_the_same_without_a_second_core(ceremony_out: Path,
     assert verify_files(files, second_core=False) == verify_files(files, second_core=True)
 
 
-def test_run_publish_results_hash_is_checked(ceremony_out: Path, operator: Signer,
-                                             verify_failure: Callable[..., VerificationError]) -> None:
-    """A log re-signed by the operator key whose run.publish names other results fails at step 7."""
+def _resigned(files: Files, operator: Signer, edit: Callable[[str, Any], Any]) -> Files:
+    """The bundle with each log payload replaced by ``edit(action, payload)``, re-chained and re-signed.
+
+    What a dishonest operator (who holds the key) could publish: steps 1 and 2 hold, so the
+    later steps must catch it. Earlier checkpoints are dropped (they would not be consistent).
+    """
     from audit.log import AuditLog
 
-    files = load_bundle_files(ceremony_out)
     old = AuditLog.from_bytes(files["log.jsonl"])
     new = AuditLog()
     for e, p in zip(old.entries, old.payloads, strict=True):
-        new.append(e.actor, e.action, e.time, {"results_hash": "00" * 32} if e.action == "run.publish" else p)
+        new.append(e.actor, e.action, e.time, edit(e.action, p))
     origin = Bundle.from_files(files).manifest["origin"]
-    forged = {**files, "log.jsonl": new.to_bytes(), "checkpoint": new.signed_checkpoint(origin, [operator]).encode(),
-              "checkpoints.json": b"[]"}
-    err = verify_failure(forged, keys=[operator.verifier])
-    assert (err.step, err.item) == ("results", "run.publish")
+    return {**files, "log.jsonl": new.to_bytes(), "checkpoint": new.signed_checkpoint(origin, [operator]).encode(),
+            "checkpoints.json": b"[]"}
+
+
+def _replace(action: str, payload: Any) -> Callable[[str, Any], Any]:
+    return lambda a, p: payload if a == action else p
+
+
+RESIGNED: dict[str, tuple[str, str, Callable[[str, Any], Any]]] = {
+    "publish-results-hash-wrong": ("results", "run.publish", _replace("run.publish", {"results_hash": "00" * 32})),
+    "execute-hash-not-a-string": ("results", "results.csv", lambda a, p: {**p, "results": {
+        **p["results"], "results.csv": 5}} if a == "run.execute" else p),
+    "freeze-payload-missing-field": ("ceremony", "log", _replace("roster.freeze", {"roster_root": "00"})),
+    "execute-results-not-an-object": ("ceremony", "log.jsonl", lambda a, p: {**p, "results": "x"}
+                                      if a == "run.execute" else p),
+    "execute-missing": ("ceremony", "log", lambda a, p: p if a != "run.execute" else {"engine": {}}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESIGNED))
+def test_resigned_malformed_log_fails_at_its_step(case: str, ceremony_out: Path, operator: Signer,
+                                                  verify_failure: Callable[..., VerificationError]) -> None:
+    step, item, edit = RESIGNED[case]
+    err = verify_failure(_resigned(load_bundle_files(ceremony_out), operator, edit), keys=[operator.verifier])
+    assert (err.step, err.item) == (step, item), err.message_en
