@@ -172,3 +172,14 @@ def test_verify_receipt_of_a_file_that_is_not_json(tmp_path: Path, sunshine: Cal
     r = sunshine("verify-receipt", path)
     assert r.returncode == 1
     assert "1. FAIL  Verification step 'format' failed at" in r.stdout and "not a JSON file" in r.stdout
+
+
+def test_bundle_md_verify_example_is_the_real_output(lottery_out: Path, sunshine: Callable[..., Any]) -> None:
+    """docs/bundle.md shows `sunshine verify out/` on this very run (sample lottery, seed 00…07)."""
+    doc = (REPO / "docs" / "bundle.md").read_text(encoding="utf-8")
+    start = doc.index("Example (`sunshine verify out/`")
+    block = doc[doc.index("```\n", start) + 4:doc.index("```", doc.index("```\n", start) + 4)]
+    r = sunshine("verify", lottery_out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    got = r.stdout.replace(f"published copies in {lottery_out}", "published copies in out")
+    assert got == block
