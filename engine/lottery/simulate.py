@@ -1,0 +1,140 @@
+"""Monte Carlo over lottery seeds: admission chances before placement day (docs/simulate.md).
+
+A simulation is many ordinary lotteries on one fixed market. Draw ``i`` uses the seed
+``simulation_draw_seed(simulation_seed, i)`` (docs/randomness.md §9) and is exactly the
+lottery ``sunshine lottery --seed <that seed>`` would run: same numbers
+(:func:`~engine.lottery.numbers.number_drawer`), same ranks, same rounds
+(:func:`~engine.lottery.rounds.assign_rounds`). The market is built once; per draw only
+the numbers and the placement are recomputed, by the engine's compiled kernels, and the
+outcome is folded into integer count arrays (no Python loop over applicants).
+
+Counts are integers and per-draw series are kept in draw order, so tallies over any
+split of the draws into chunks merge (:func:`merge_tallies`) into the same arrays:
+results do not depend on the chunk size, the worker count or the backend.
+
+Outcome *slots* of a unit: one per round-1 list entry (market CSR order), then one per
+round-2 list entry, then one "no seat" slot per unit. Every draw puts each unit in
+exactly one slot, so a unit's slot counts sum to the number of draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.errors import EngineError
+from engine.lottery.data import Market, Mechanism
+from engine.lottery.numbers import number_drawer, priority_ranks
+from engine.lottery.rounds import assign_rounds
+from engine.randomness import simulation_draw_seed
+
+__all__ = ["Tally", "merge_tallies", "n_tiers", "simulate_draws", "slot_layout"]
+
+Int64Array = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What draws ``start .. start + draws - 1`` produced (mergeable, see :func:`merge_tallies`).
+
+    * ``slot_counts[k]``: draws in which the unit owning slot ``k`` ended there (:func:`slot_layout`).
+    * ``filled[s, t]``: seats of school ``s`` taken by units admitted with tier ``t``, summed over draws.
+    * ``cutoff[d, s]``: the worst admitted priority ``tier * n_units + rank`` of round 1 at school ``s``
+      in draw ``d``, or -1 when the school still had seats after round 1 (no one was turned away for lack
+      of seats, so there is no cutoff).
+    * ``first_choice[d]``, ``top3[d]``, ``unplaced[d]``: applicants (not units) placed at their first
+      round-1 choice, within their first three, and nowhere, in draw ``d``.
+    """
+
+    start: int
+    draws: int
+    slot_counts: Int64Array
+    filled: Int64Array
+    cutoff: Int64Array
+    first_choice: Int64Array
+    top3: Int64Array
+    unplaced: Int64Array
+
+
+def n_tiers(market: Market) -> int:
+    """Number of tier values to count (0 .. the largest tier anywhere in the market)."""
+    top = max((int(a.max()) for a in (market.tier, market.r2_tier, market.base_tier) if a.size), default=0)
+    return top + 1
+
+
+def slot_layout(market: Market) -> tuple[int, int, int]:
+    """``(round-1 entries, round-2 entries, total slots)``; unit ``u``'s "no seat" slot is ``L1 + L2 + u``."""
+    l1 = int(market.ptr[-1])
+    l2 = int(market.r2_ptr[-1])
+    return l1, l2, l1 + l2 + market.n_units
+
+
+def simulate_draws(
+    market: Market, mechanism: Mechanism, round2: bool, simulation_seed: bytes, start: int, stop: int
+) -> Tally:
+    """Run draws ``start .. stop - 1`` of the simulation seeded by ``simulation_seed`` and tally them."""
+    if not 0 <= start <= stop:
+        raise EngineError(f"模拟次数区间无效 {start}..{stop}", f"invalid draw range {start}..{stop}")
+    draws = stop - start
+    n_units = market.n_units
+    n_schools = market.n_schools
+    l1, l2, n_slots = slot_layout(market)
+    tiers = n_tiers(market)
+    draw = number_drawer(market.keys)
+    slot_counts = np.zeros(n_slots, dtype=np.int64)
+    filled = np.zeros(n_schools * tiers, dtype=np.int64)
+    cutoff = np.full((draws, n_schools), -1, dtype=np.int64)
+    first_choice = np.zeros(draws, dtype=np.int64)
+    top3 = np.zeros(draws, dtype=np.int64)
+    unplaced = np.zeros(draws, dtype=np.int64)
+    no_seat = np.arange(l1 + l2, n_slots, dtype=np.int64)
+    r1_start = market.ptr[:-1]
+    r2_start = l1 + market.r2_ptr[:-1]
+    size = market.size
+    for d in range(draws):
+        numbers = draw(simulation_draw_seed(simulation_seed, start + d))
+        rank = priority_ranks(numbers, market.keys)
+        a = assign_rounds(market, rank, mechanism, round2)
+        placed = a.school >= 0
+        first = a.round == 1
+        slot = np.where(first, r1_start + a.choice_rank - 1, np.where(a.round == 2, r2_start + a.choice_rank - 1,
+                                                                         no_seat))
+        slot_counts += np.bincount(slot, minlength=n_slots)
+        filled += np.bincount(a.school[placed] * tiers + a.admit_tier[placed], weights=size[placed],
+                              minlength=n_schools * tiers).astype(np.int64)
+        first_choice[d] = int(size[first & (a.choice_rank == 1)].sum())
+        top3[d] = int(size[first & (a.choice_rank <= 3)].sum())
+        unplaced[d] = int(size[~placed].sum())
+        in_r1 = np.flatnonzero(first)
+        key = a.admit_tier[in_r1] * n_units + rank[in_r1]
+        worst = np.full(n_schools, -1, dtype=np.int64)
+        np.maximum.at(worst, a.school[in_r1], key)
+        used = np.bincount(a.school[in_r1], weights=size[in_r1], minlength=n_schools).astype(np.int64)
+        cutoff[d] = np.where(used >= market.capacity, worst, -1)
+    return Tally(start=start, draws=draws, slot_counts=slot_counts, filled=filled.reshape(n_schools, tiers),
+                 cutoff=cutoff, first_choice=first_choice, top3=top3, unplaced=unplaced)
+
+
+def merge_tallies(tallies: Sequence[Tally]) -> Tally:
+    """One tally from chunks covering consecutive draws (any order given; gaps or overlaps are errors)."""
+    if not tallies:
+        raise EngineError("没有模拟结果可合并", "no simulation chunks to merge")
+    ordered = sorted(tallies, key=lambda t: t.start)
+    position = ordered[0].start
+    for t in ordered:
+        if t.start != position:
+            raise EngineError("模拟分块不连续", f"simulation chunks are not consecutive at draw {position}")
+        position += t.draws
+    return Tally(
+        start=ordered[0].start,
+        draws=position - ordered[0].start,
+        slot_counts=np.sum([t.slot_counts for t in ordered], axis=0, dtype=np.int64),
+        filled=np.sum([t.filled for t in ordered], axis=0, dtype=np.int64),
+        cutoff=np.concatenate([t.cutoff for t in ordered], axis=0),
+        first_choice=np.concatenate([t.first_choice for t in ordered]),
+        top3=np.concatenate([t.top3 for t in ordered]),
+        unplaced=np.concatenate([t.unplaced for t in ordered]),
+    )
