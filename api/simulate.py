@@ -31,7 +31,7 @@ from engine.errors import ConfigError
 from engine.lottery import Market, build_market
 from engine.lottery.data import MAX_TIER, Mechanism
 from engine.lottery.report import applicant_units
-from engine.lottery.simulate import Tally, merge_tallies, n_tiers, simulate_draws, slot_layout
+from engine.lottery.simulate import Tally, merge_tallies, n_tiers, simulate_draws, slot_layout, slot_school
 from engine.randomness import SIMULATION_DRAW_TAG, simulation_draw_seed
 
 __all__ = [
@@ -175,8 +175,7 @@ def _probabilities_csv(sim: Simulation) -> bytes:
     is_r2 = (within >= a_n1) & (within < a_n1 + a_n2)
     slot = np.where(is_r1, m.ptr[u] + within,
                     np.where(is_r2, l1 + m.r2_ptr[u] + within - a_n1, l1 + l2 + u))
-    entry_school = np.concatenate([m.school, m.r2_school, np.full(m.n_units, m.n_schools, dtype=np.int64)])
-    school = entry_school[slot]
+    school = slot_school(m)[slot]
     counts = sim.tally.slot_counts[slot]
     choice = np.where(is_r1 | is_r2, within + 1, 0)
     choice_cells = text_cells(["", *(str(i) for i in range(1, int(choice.max()) + 1))])  # 0: the "no seat" row

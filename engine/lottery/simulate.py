@@ -31,7 +31,7 @@ from engine.lottery.numbers import number_drawer, priority_ranks
 from engine.lottery.rounds import assign_rounds
 from engine.randomness import simulation_draw_seed
 
-__all__ = ["Tally", "merge_tallies", "n_tiers", "simulate_draws", "slot_layout"]
+__all__ = ["Tally", "merge_tallies", "n_tiers", "simulate_draws", "slot_layout", "slot_owner", "slot_school"]
 
 Int64Array = NDArray[np.int64]
 
@@ -70,6 +70,18 @@ def slot_layout(market: Market) -> tuple[int, int, int]:
     l1 = int(market.ptr[-1])
     l2 = int(market.r2_ptr[-1])
     return l1, l2, l1 + l2 + market.n_units
+
+
+def slot_owner(market: Market) -> Int64Array:
+    """The unit each slot belongs to."""
+    units = np.arange(market.n_units, dtype=np.int64)
+    return np.concatenate([np.repeat(units, np.diff(market.ptr)), np.repeat(units, np.diff(market.r2_ptr)), units])
+
+
+def slot_school(market: Market) -> Int64Array:
+    """The school of each slot; ``n_schools`` (one past the last) for the "no seat" slots."""
+    return np.concatenate([market.school, market.r2_school,
+                           np.full(market.n_units, market.n_schools, dtype=np.int64)])
 
 
 def simulate_draws(
