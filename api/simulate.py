@@ -45,6 +45,7 @@ __all__ = [
     "prepare_simulation",
     "render_outputs",
     "run_simulation",
+    "simulate_market",
     "what_if",
     "wilson_interval",
 ]
@@ -113,17 +114,26 @@ def run_simulation(
     _check_draws(draws)
     simulation_draw_seed(seed, 0)  # the spec's SeedError for a malformed seed, before any work
     mech = check_mechanism(str(config.get("mechanism", "da")))
-    round2 = bool(config.get("round2", False))
+    market = market_of(config, roster)
+    names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
+    return simulate_market(market, tuple(names.get(s, "") for s in market.school_ids), mech,
+                           bool(config.get("round2", False)), seed, draws, backend, chunk)
+
+
+def simulate_market(
+    market: Market, school_names: tuple[str, ...], mechanism: Mechanism, round2: bool, seed: bytes, draws: int,
+    backend: Backend | None = None, chunk: int | None = None,
+) -> Simulation:
+    """:func:`run_simulation` on an already built market (benchmarks build theirs directly)."""
+    _check_draws(draws)
     backend = backend or InProcess()
     size = chunk or default_chunk(draws, backend.workers)
     if size < 1:
         raise ConfigError("--chunk", "chunk", "--chunk 必须至少为 1", "--chunk must be at least 1")
-    market = market_of(config, roster)
-    tasks = [(mech, round2, seed, start, min(draws, start + size)) for start in range(0, draws, size)]
+    tasks = [(mechanism, round2, seed, start, min(draws, start + size)) for start in range(0, draws, size)]
     tallies = backend.map(_chunk, tasks, {"market": market})
-    names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
-    return Simulation(market=market, school_names=tuple(names.get(s, "") for s in market.school_ids),
-                      mechanism=mech, round2=round2, seed=seed, tally=merge_tallies(tallies))
+    return Simulation(market=market, school_names=school_names, mechanism=mechanism, round2=round2, seed=seed,
+                      tally=merge_tallies(tallies))
 
 
 def _chunk(mechanism: Mechanism, round2: bool, seed: bytes, start: int, stop: int, *, market: Market) -> Tally:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.lottery.data import Market, Mechanism
 from engine.lottery.numbers import number_drawer, priority_ranks
@@ -91,7 +92,6 @@ def simulate_draws(
     if not 0 <= start <= stop:
         raise EngineError(f"模拟次数区间无效 {start}..{stop}", f"invalid draw range {start}..{stop}")
     draws = stop - start
-    n_units = market.n_units
     n_schools = market.n_schools
     l1, l2, n_slots = slot_layout(market)
     tiers = n_tiers(market)
@@ -102,32 +102,55 @@ def simulate_draws(
     first_choice = np.zeros(draws, dtype=np.int64)
     top3 = np.zeros(draws, dtype=np.int64)
     unplaced = np.zeros(draws, dtype=np.int64)
-    no_seat = np.arange(l1 + l2, n_slots, dtype=np.int64)
-    r1_start = market.ptr[:-1]
-    r2_start = l1 + market.r2_ptr[:-1]
-    size = market.size
+    used = np.zeros(n_schools, dtype=np.int64)
     for d in range(draws):
         numbers = draw(simulation_draw_seed(simulation_seed, start + d))
         rank = priority_ranks(numbers, market.keys)
         a = assign_rounds(market, rank, mechanism, round2)
-        placed = a.school >= 0
-        first = a.round == 1
-        slot = np.where(first, r1_start + a.choice_rank - 1, np.where(a.round == 2, r2_start + a.choice_rank - 1,
-                                                                         no_seat))
-        slot_counts += np.bincount(slot, minlength=n_slots)
-        filled += np.bincount(a.school[placed] * tiers + a.admit_tier[placed], weights=size[placed],
-                              minlength=n_schools * tiers).astype(np.int64)
-        first_choice[d] = int(size[first & (a.choice_rank == 1)].sum())
-        top3[d] = int(size[first & (a.choice_rank <= 3)].sum())
-        unplaced[d] = int(size[~placed].sum())
-        in_r1 = np.flatnonzero(first)
-        key = a.admit_tier[in_r1] * n_units + rank[in_r1]
-        worst = np.full(n_schools, -1, dtype=np.int64)
-        np.maximum.at(worst, a.school[in_r1], key)
-        used = np.bincount(a.school[in_r1], weights=size[in_r1], minlength=n_schools).astype(np.int64)
-        cutoff[d] = np.where(used >= market.capacity, worst, -1)
+        first_choice[d], top3[d], unplaced[d] = _tally_draw(
+            a.school, a.choice_rank, a.round, a.admit_tier, rank, market.size, market.ptr, market.r2_ptr, l1, l2,
+            market.capacity, tiers, slot_counts, filled, cutoff[d], used)
     return Tally(start=start, draws=draws, slot_counts=slot_counts, filled=filled.reshape(n_schools, tiers),
                  cutoff=cutoff, first_choice=first_choice, top3=top3, unplaced=unplaced)
+
+
+@kernel
+def _tally_draw(
+    school: Int64Array, choice: Int64Array, rnd: Int64Array, admit: Int64Array, rank: Int64Array, size: Int64Array,
+    ptr: Int64Array, r2_ptr: Int64Array, l1: int, l2: int, capacity: Int64Array, tiers: int,
+    slot_counts: Int64Array, filled: Int64Array, cutoff: Int64Array, used: Int64Array,
+) -> tuple[int, int, int]:
+    # One pass over the units of one draw: its slot, the seats filled per (school, tier), round 1's worst
+    # admitted priority per school (kept only where round 1 filled the school) and the applicant totals.
+    n_units = size.shape[0]
+    used[:] = 0
+    cutoff[:] = -1
+    first = 0
+    top3 = 0
+    unplaced = 0
+    for u in range(n_units):
+        s = school[u]
+        if rnd[u] == 1:
+            slot_counts[ptr[u] + choice[u] - 1] += 1
+            key = admit[u] * n_units + rank[u]
+            if key > cutoff[s]:
+                cutoff[s] = key
+            used[s] += size[u]
+            if choice[u] == 1:
+                first += size[u]
+            if choice[u] <= 3:
+                top3 += size[u]
+        elif rnd[u] == 2:
+            slot_counts[l1 + r2_ptr[u] + choice[u] - 1] += 1
+        else:
+            slot_counts[l1 + l2 + u] += 1
+            unplaced += size[u]
+        if s >= 0:
+            filled[s * tiers + admit[u]] += size[u]
+    for s in range(capacity.shape[0]):
+        if used[s] < capacity[s]:
+            cutoff[s] = -1
+    return first, top3, unplaced
 
 
 def merge_tallies(tallies: Sequence[Tally]) -> Tally:
