@@ -80,7 +80,8 @@ def simulate(
                 with staged_directory(out) as staging:
                     write_files(staging, {"what_if.json": _json_bytes(answer)})
                 for c in answer["choices"]:
-                    out_console.print(f"{c['round']} 第{c['choice_rank']}志愿 {c['school_id']} {c['school_name']}: "
+                    out_console.print(f"{'二轮' if c['round'] == 'round2' else ''}第{c['choice_rank']}志愿 "
+                                      f"{c['school_id']} {c['school_name']}: "
                                       f"{c['probability']:.1%} (95% {c['ci_low']:.1%}–{c['ci_high']:.1%})")
                 ns = answer["no_seat"]
                 out_console.print(f"未录取 no seat: {ns['probability']:.1%} "

@@ -173,3 +173,15 @@ def test_missing_font_is_a_clear_error(tmp_path: Path) -> None:
     sim = run_simulation(run.config, run.roster, bytes.fromhex(SEED), 5)
     with pytest.raises(SunshineError, match="fonts-wqy-microhei"):
         render_charts(sim, font=tmp_path / "none.ttc")
+
+
+@pytest.mark.timeout(300)
+def test_cli_workers_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outs = []
+    for extra in ([], ["--workers", "2", "--chunk", "7"]):
+        out = tmp_path / f"o{len(outs)}"
+        assert run_cli(monkeypatch, "simulate", *inputs("--draws", "40", "--seed", SEED, "--out", str(out),
+                                                        "--round2", *extra)) == 0
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0] == outs[1]
+    assert "charts/unplaced.png" in outs[0]
