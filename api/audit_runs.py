@@ -8,35 +8,29 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-import hashlib
 import json
 import os
 import platform
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from audit.bundle import read_zip
-from audit.ceremony import State, replay
 from audit.errors import BundleError, KeyFileError
-from audit.log import AuditLog
 from audit.signing import Signer
-from engine.randomness import SPEC_VERSION, encode_str
+from engine.randomness import SPEC_VERSION
 
 __all__ = [
     "DEFAULT_KEY_FILE",
-    "RunAudit",
     "engine_versions",
     "gc_paused",
     "load_bundle_files",
     "load_signer",
     "now_utc",
-    "practice_audit",
-    "practice_roster_secret",
     "receipts_private",
     "write_key_file",
 ]
@@ -45,20 +39,33 @@ DEFAULT_KEY_FILE = Path("~/.config/sunshine/operator.key")
 _DEPENDENCIES = ("numpy", "pandas", "ortools", "cryptography", "rfc8785")
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk job (building a million small dicts).
+    """Pause Python's cyclic garbage collector for the duration of a bulk job (a million small dicts).
 
     The collector would rescan the growing heap again and again (13 s → 4 s for parsing a
-    1M-line roster); these short-lived commands create no reference cycles worth collecting.
+    1M-line roster); a build creates no reference cycles worth collecting. The pause is
+    counted, so that in a long-running server two builds in two threads overlap safely:
+    the first to enter switches the collector off, the last to leave restores what it found.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def now_utc() -> str:
@@ -84,62 +91,6 @@ def engine_versions() -> dict[str, Any]:
         "implementation": sys.implementation.name,
         "dependencies": deps,
     }
-
-
-@dataclass
-class RunAudit:
-    """Audit state a run is published with: the log so far, the signer and the roster secret."""
-
-    run_id: str
-    origin: str
-    practice: bool
-    log: AuditLog
-    signer: Signer
-    roster_secret: bytes
-    actor: str
-    time: str | None
-    history: list[str] = field(default_factory=list)  # earlier signed checkpoints
-    keys: list[str] = field(default_factory=list)  # every verifier key (vkey) that signed in this run
-
-    @property
-    def state(self) -> State:
-        return replay([(e.action, p) for e, p in zip(self.log.entries, self.log.payloads, strict=True)]).state
-
-
-def _practice_bytes(label: str, seed: bytes) -> bytes:
-    return hashlib.sha256(encode_str(f"sunshine/v1/practice-{label}") + seed).digest()
-
-
-def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: int, seed: bytes) -> RunAudit:
-    """Audit context of a practice run (engine command with ``--seed``).
-
-    Deterministic on purpose, so a practice ``--out`` is byte-reproducible: the signing
-    key and roster secret are derived from the seed (so they prove nothing, and the
-    bundle says so), and entries carry no time.
-    """
-    digest = hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()
-    run_id = "practice-" + digest[:16]
-    log = AuditLog()
-    actor = "sunshine-practice"
-    log.append(actor, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})
-    log.append(actor, "roster.freeze", None,
-               {"roster_root": roster_root, "roster_size": roster_size, "config_hash": config_hash})
-    log.append(actor, "seed.practice", None,
-               {"mode": "practice", "seed": seed.hex(), "notice": "manual seed typed in by the operator"})
-    return RunAudit(
-        run_id=run_id,
-        origin=f"sunshine.practice/{run_id}",
-        practice=True,
-        log=log,
-        signer=Signer("sunshine-practice", _practice_bytes("key", seed)),
-        roster_secret=_practice_bytes("roster-secret", seed),
-        actor=actor,
-        time=None,
-    )
-
-
-def practice_roster_secret(seed: bytes) -> bytes:
-    return _practice_bytes("roster-secret", seed)
 
 
 def load_bundle_files(path: str | Path) -> dict[str, bytes]:
@@ -175,7 +126,8 @@ def write_key_file(path: str | Path | None, signer: Signer, *, overwrite: bool =
     return p
 
 
-def receipts_private(run_private: dict[str, dict[str, str]], roster: list[dict[str, Any]], salts: list[bytes]) -> bytes:
+def receipts_private(run_private: Mapping[str, Mapping[str, str]], roster: Sequence[Mapping[str, object]],
+                     salts: Sequence[bytes]) -> bytes:
     """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts."""
     out = {
         str(r["id"]): {"salt": salt.hex(), "private": run_private.get(str(r["id"]), {})}

@@ -1,26 +1,29 @@
 """City batch of class placement: one students file per school, one result folder per school.
 
-Edge module. ``sunshine classes --batch DIR`` reads every ``*.csv`` / ``*.xlsx`` in DIR (sorted
-by name), validates all of them first (a bad file stops the batch before any placement,
-with the usual located bilingual error), then places each school as one task on the
-:mod:`api.distributed` backend (in-process, ``--workers K`` or ``--scheduler ADDRESS``).
-``OUT/<file stem>/`` is exactly what ``sunshine classes --students <file>`` writes with the
-same seed and options; OUT as a whole is replaced atomically. With ``--scheduler`` the
-workers write the school folders themselves, so they must see the same file system.
+Edge module. ``sunshine classes --batch DIR`` takes every ``*.csv`` / ``*.xlsx`` in DIR (sorted
+by name, :func:`batch_files`), validates all of them first through the classes run kind (a bad
+file stops the batch before any placement, with the usual located bilingual error), then builds
+each school's publication as one task on the :mod:`api.distributed` backend (in-process,
+``--workers K`` or ``--scheduler ADDRESS``). Tasks are the pure build step
+(:func:`api.runs.build.build_practice`): workers return bytes and only this process writes, so
+remote workers need no shared file system. ``OUT/<file stem>/`` holds exactly the files
+``sunshine classes --students <file>`` writes with the same seed and options; OUT as a whole is
+one result folder, replaced atomically.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from api.distributed import Backend
-from api.outputs import staged_directory
-from api.runs import PreparedRun
-from api.runs.classes import prepare_classes
-from api.runs.publish import publish_run
+from api.inputs import InputFile
+from api.runs import PreparedRun, RunSummary, get_kind
+from api.runs.build import Publication, build_practice
 from engine.errors import ConfigError
 
-__all__ = ["STUDENT_SUFFIXES", "batch_files", "prepare_batch", "run_batch"]
+__all__ = ["STUDENT_SUFFIXES", "batch_files", "batch_folder_files", "place_batch", "prepare_batch"]
 
 STUDENT_SUFFIXES = (".csv", ".xlsx")
 
@@ -43,18 +46,35 @@ def batch_files(directory: Path) -> list[Path]:
     return files
 
 
-def _place_school(run: PreparedRun, seed: bytes, out: str) -> str:
-    # A task: top-level so that Dask workers can import it by name.
-    return publish_run(run, seed, out).summary
+def prepare_batch(students: Mapping[str, InputFile], config: InputFile | None,
+                  n_classes: int | None) -> dict[str, PreparedRun]:
+    """Every school's validated run, ``{school folder name: run}`` in the given order (errors before any work)."""
+    kind = get_kind("classes")
+    runs = {}
+    for school, file in students.items():
+        inputs = {"students": file} if config is None else {"students": file, "config": config}
+        runs[school] = kind.prepare(inputs, {"classes": n_classes})
+    return runs
 
 
-def prepare_batch(directory: Path, n_classes: int | None, config: Path | None) -> dict[str, PreparedRun]:
-    """Every school's validated inputs, ``{file stem: run}`` in file-name order (errors before any work)."""
-    return {p.stem: prepare_classes(p, n_classes, config) for p in batch_files(directory)}
+def _build_school(run: PreparedRun, seed: bytes) -> Publication:
+    # A task: top-level so that Dask workers can import it by name; pure (bytes out).
+    return build_practice(run, seed)
 
 
-def run_batch(runs: dict[str, PreparedRun], seed: bytes, out: Path, backend: Backend) -> dict[str, str]:
-    """Place every school on ``backend`` into ``out/<stem>/``; returns ``{stem: summary}``."""
-    with staged_directory(out) as staging:
-        summaries = backend.map(_place_school, [(run, seed, str(staging / stem)) for stem, run in runs.items()], {})
-    return dict(zip(runs, summaries, strict=True))
+def place_batch(runs: Mapping[str, PreparedRun], seed: bytes, backend: Backend) -> dict[str, Publication]:
+    """Build every school's publication on ``backend``; ``{school: publication}`` in the order of ``runs``."""
+    built = backend.map(_build_school, [(run, seed) for run in runs.values()], {})
+    return dict(zip(runs, built, strict=True))
+
+
+def batch_folder_files(built: Mapping[str, Publication]) -> tuple[dict[str, bytes], str]:
+    """The batch result folder's files (``<school>/<file>``) and its run id (a digest of the schools' ids)."""
+    files = {f"{school}/{name}": data for school, pub in built.items() for name, data in pub.files().items()}
+    ids = "\n".join(f"{school}\t{pub.run_id}" for school, pub in built.items())
+    return files, "batch-" + hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+
+def summaries(built: Mapping[str, Publication]) -> dict[str, RunSummary]:
+    """Each school's run summary (for printing)."""
+    return {school: pub.summary for school, pub in built.items()}

@@ -25,10 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.audit_runs import load_bundle_files
+from api.cli.common import prepare_from_paths, print_summary
 from api.runs import PreparedRun, get_kind
-from api.runs.classes import prepare_classes
-from api.runs.lottery import prepare_lottery
-from api.runs.points import prepare_points
 from api.runs.publish import publish_run
 from audit.bundle import Bundle
 from audit.verify import verify_bundle
@@ -41,13 +39,16 @@ DEMO_SEED = "21a6996ae8a886e5eddffbabe67f1ddfb5893b7e0dcbc7bcdd34a96b02e444e6"
 
 
 def _jobs() -> list[tuple[str, Callable[[], PreparedRun]]]:
+    lottery, points, classes = SAMPLES / "lottery", SAMPLES / "points", SAMPLES / "classes"
     return [
-        ("lottery", lambda: prepare_lottery(SAMPLES / "lottery" / "schools.csv",
-                                            SAMPLES / "lottery" / "applicants.csv", "da", round2=True)),
-        ("points", lambda: prepare_points(SAMPLES / "points" / "rules.toml", SAMPLES / "points" / "applicants.csv",
-                                          SAMPLES / "points" / "schools.csv", second_pass=True)),
-        ("classes", lambda: prepare_classes(SAMPLES / "classes" / "students.csv", None,
-                                            SAMPLES / "classes" / "config.toml")),
+        ("lottery", lambda: prepare_from_paths(
+            "lottery", {"schools": lottery / "schools.csv", "applicants": lottery / "applicants.csv"},
+            {"mechanism": "da", "round2": True})),
+        ("points", lambda: prepare_from_paths(
+            "points", {"rules": points / "rules.toml", "applicants": points / "applicants.csv",
+                       "schools": points / "schools.csv"}, {"second_pass": True})),
+        ("classes", lambda: prepare_from_paths(
+            "classes", {"students": classes / "students.csv", "config": classes / "config.toml"}, {})),
     ]
 
 
@@ -57,9 +58,9 @@ def run_demo(out: Path) -> int:
     print(f"Sunshine demo — practice seed {DEMO_SEED}\n")
     for name, prepare in _jobs():
         target = out / name
-        published = publish_run(prepare(), seed, target, practice=True)
+        published = publish_run(prepare(), seed, target)
         print(f"== {name}: results in {target}/")
-        print(published.summary.rstrip())
+        print_summary(published.summary, practice=True)
         bundle = Bundle.from_files(load_bundle_files(target / "bundle.zip"))
         steps = list(verify_bundle(bundle, trusted_keys=None, execute=get_kind(bundle.kind).execute))
         print(f"   verify {target / 'bundle.zip'}: {len(steps)} steps hold\n")

@@ -1,8 +1,6 @@
-"""Writing result directories atomically and CSV files byte-for-byte reproducibly.
+"""CSV files byte-for-byte reproducibly: the contract format of every result table.
 
-A run writes into a sibling temporary directory and only renames it onto ``--out``
-once everything succeeded, so a rejected input or a crash leaves ``--out`` exactly as
-it was (nothing half-written for a clerk to mistake for a result).
+(Writing the result folder itself is :mod:`api.store.result_folder`.)
 
 Large tables (a million ``results.csv`` rows) are written column by column by
 :func:`csv_bytes_from_columns`: each column is a small set of distinct cells plus one
@@ -14,17 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt8Array
 from engine.compiled import kernel
 
 __all__ = [
@@ -33,13 +27,9 @@ __all__ = [
     "csv_bytes_from_columns",
     "hex_cells",
     "int_cells",
-    "staged_directory",
     "text_cells",
-    "write_files",
 ]
 
-Int64Array = NDArray[np.int64]
-UInt8Array = NDArray[np.uint8]
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
@@ -136,37 +126,3 @@ def _put_cells(out: UInt8Array, pos: Int64Array, data: UInt8Array, start: Int64A
         p += length[j]
         out[p] = sep
         pos[i] = p + 1
-
-
-def write_files(directory: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (relative path → bytes) under ``directory``, creating sub-folders."""
-    for name, data in sorted(files.items()):
-        target = directory / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-@contextmanager
-def staged_directory(out: str | Path) -> Iterator[Path]:
-    """Yield a fresh temporary directory beside ``out``; on success it replaces ``out``.
-
-    On any exception the temporary directory is removed and ``out`` is untouched.
-    An existing ``out`` is moved aside, the new one renamed in, then the old removed,
-    so at every instant ``out`` is either the old complete result or the new one.
-    """
-    target = Path(out).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old: Path | None = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -1,7 +1,7 @@
 """Admission chances before placement day: a Monte Carlo over lottery seeds (docs/simulate.md).
 
-Edge module. Reads the same inputs as ``sunshine lottery`` (through :func:`_prepare`, the
-one place that talks to the lottery run kind), builds the market once, runs the draws
+Edge module. Reads the same inputs as ``sunshine lottery`` (through :func:`prepare_simulation`,
+the one place that asks the lottery run kind), builds the market once, runs the draws
 in chunks on a :mod:`api.distributed` backend, and renders ``probabilities.csv``,
 ``schools.csv``, ``summary.json`` and ``draws.csv``. Draw ``i`` is the lottery
 ``sunshine lottery --seed <draw_seed(i)>`` runs, with ``draw_seed(i) =
@@ -17,16 +17,16 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from api.distributed import Backend, InProcess
+from api.inputs import InputFile
 from api.outputs import Cells, csv_bytes, csv_bytes_from_columns, text_cells
-from api.runs import PreparedRun
-from api.runs.lottery import _columns_market, _problem, check_mechanism, prepare_lottery
+from api.runs import PreparedRun, get_kind
+from api.runs.lottery import _columns_market, _problem, check_mechanism
 from engine.errors import ConfigError
 from engine.lottery import Market, build_market
 from engine.lottery.data import MAX_TIER, Mechanism
@@ -63,17 +63,16 @@ WHAT_IF_ID = "what-if"
 DRAW_SEED_FORMULA = 'draw_seed(i) = HMAC-SHA256(seed, enc("sunshine/v1/simulation-draw") ‖ u64be(i))'
 
 
-def _prepare(schools: Path, applicants: Path, mechanism: str, round2: bool) -> PreparedRun:
-    """The lottery run kind's validated inputs (the only call into it: adapt here when it changes)."""
-    return prepare_lottery(schools, applicants, mechanism, round2)
+def prepare_simulation(inputs: Mapping[str, InputFile], mechanism: str, round2: bool) -> PreparedRun:
+    """The lottery run kind's validated inputs (``schools``, ``applicants``): the one call into it.
+
+    The same files, checks and located errors as ``sunshine lottery``; the CLI reads the paths
+    (``api.cli.common.prepare_from_paths`` does exactly this), an HTTP route passes uploads.
+    """
+    return get_kind("lottery").prepare(inputs, {"mechanism": mechanism, "round2": round2})
 
 
-def prepare_simulation(schools: Path, applicants: Path, mechanism: str, round2: bool) -> PreparedRun:
-    """Parse and validate the two tables exactly as ``sunshine lottery`` does (same errors)."""
-    return _prepare(schools, applicants, mechanism, round2)
-
-
-def market_of(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Market:
+def market_of(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> Market:
     """The market ``api.runs.lottery.execute`` places, built the same way (fast path, else the checked one)."""
     market = _columns_market(config, roster)
     return market if market is not None else build_market(_problem(config, roster))
@@ -107,7 +106,7 @@ def _check_draws(draws: int) -> None:
 
 
 def run_simulation(
-    config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes, draws: int,
+    config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]], seed: bytes, draws: int,
     backend: Backend | None = None, chunk: int | None = None,
 ) -> Simulation:
     """Run ``draws`` draws on ``backend`` (in-process by default) in chunks of ``chunk`` draws."""
@@ -379,7 +378,7 @@ def _family_record(config: Mapping[str, Any], family: Mapping[str, Any]) -> dict
 
 
 def what_if(
-    config: Mapping[str, Any], roster: list[dict[str, Any]], family: Mapping[str, Any], draws: int, seed: bytes,
+    config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]], family: Mapping[str, Any], draws: int, seed: bytes,
     backend: Backend | None = None, chunk: int | None = None,
 ) -> dict[str, Any]:
     """Chances of one hypothetical family added to the fixed roster, per choice, with 95 % intervals.

@@ -16,8 +16,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
+from api.inputs import InputFile
 from engine.errors import InputError
 
 __all__ = [
@@ -149,13 +149,8 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_grid(path: Path) -> list[list[str]]:
-    file = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}") from exc
-    suffix = path.suffix.lower()
+def _read_grid(source: InputFile) -> list[list[str]]:
+    file, raw, suffix = source.name, source.data, source.suffix
     if suffix in (".xlsx", ".xlsm"):
         try:
             import openpyxl
@@ -180,17 +175,16 @@ def _read_grid(path: Path) -> list[list[str]]:
         raise InputError(file, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}") from exc
 
 
-def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
-    """Read a CSV or XLSX table and map its headers onto ``columns``.
+def read_table(source: InputFile, columns: Sequence[Column]) -> Table:
+    """Parse a CSV or XLSX table (bytes, named) and map its headers onto ``columns``.
 
     Rows whose cells are all blank are skipped (Excel leaves them at the end), but
     row numbers keep counting as in Excel. Raises :class:`InputError` for an
     unreadable or empty file, a missing required column, or two headers naming the
     same column.
     """
-    p = Path(path)
-    file = p.name
-    grid = _read_grid(p)
+    file = source.name
+    grid = _read_grid(source)
     while grid and not any(grid[0]):
         grid.pop(0)
     if not grid:
@@ -203,20 +197,20 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> Table:
     headers: dict[str, str] = {}
     index_of: dict[str, int] = {}
     extra: list[tuple[int, str]] = []
-    for i, cell in enumerate(header_cells):
-        if not cell.strip():
+    for i, text in enumerate(header_cells):
+        if not text.strip():
             continue
-        col = by_alias.get(normalize_header(cell))
-        if col is None:
-            extra.append((i, cell.strip()))
+        found = by_alias.get(normalize_header(text))
+        if found is None:
+            extra.append((i, text.strip()))
             continue
-        if col.key in headers:
+        if found.key in headers:
             raise InputError(
-                file, f"表头「{headers[col.key]}」和「{cell}」表示同一列 {col.label}",
-                f"headers '{headers[col.key]}' and '{cell}' both mean column {col.label}", row=1, column=cell,
+                file, f"表头「{headers[found.key]}」和「{text}」表示同一列 {found.label}",
+                f"headers '{headers[found.key]}' and '{text}' both mean column {found.label}", row=1, column=text,
             )
-        headers[col.key] = cell.strip()
-        index_of[col.key] = i
+        headers[found.key] = text.strip()
+        index_of[found.key] = i
     for col in columns:
         if col.required and col.key not in headers:
             accepted = "、".join((col.key, *col.aliases))

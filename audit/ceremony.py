@@ -16,7 +16,9 @@ States and the actions that leave them::
     EXECUTED         --run.publish-->      PUBLISHED
 
 ``roster.withdraw`` is allowed from ROSTER_FROZEN up to SEEDED and does not change the
-state. A practice run is ``practice.init``, ``roster.freeze``, ``seed.practice``
+state. ``inputs.update`` {config_hash, roster_size} is allowed only in DRAFT: the operator
+replaced an input before the freeze (the log keeps the history; the freeze must match the
+latest config hash). A practice run is ``practice.init``, ``roster.freeze``, ``seed.practice``
 (ROSTER_FROZEN → SEEDED, manual seed), then execute and publish.
 """
 
@@ -24,12 +26,24 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audit.canonical import canonical_bytes, record_hash, sha256
 from audit.errors import CeremonyError
 
-__all__ = ["SEED_DOMAIN", "CeremonyState", "State", "derive_seed", "replay", "witness_commitment"]
+if TYPE_CHECKING:
+    from audit.log import AuditLog
+
+__all__ = [
+    "SEED_DOMAIN",
+    "CeremonyState",
+    "State",
+    "check_next",
+    "derive_seed",
+    "replay",
+    "replay_log",
+    "witness_commitment",
+]
 
 SEED_DOMAIN = "sunshine/v1/seed"
 
@@ -117,6 +131,8 @@ def replay(actions: list[tuple[str, Any]]) -> CeremonyState:
             if p["config_hash"] != st.config_hash:
                 raise _fail(i, action, s, "config hash differs from the one declared at init")
             st.state = State.ROSTER_FROZEN
+        elif action == "inputs.update" and s is State.DRAFT:
+            st.config_hash, st.roster_size = p["config_hash"], p["roster_size"]
         elif action == "roster.withdraw" and 1 <= _ORDER.index(s) <= _ORDER.index(State.SEEDED):
             if p["id"] in st.withdrawals:
                 raise _fail(i, action, s, f"{p['id']} already withdrawn")
@@ -174,5 +190,28 @@ def replay(actions: list[tuple[str, Any]]) -> CeremonyState:
         elif action in ("key.rotate", "note"):
             pass  # informational entries allowed in any state
         else:
-            raise _fail(i, action, s)
+            need = _NEEDS.get(action)
+            raise _fail(i, action, s, f"needs state {need.value}" if need else "")
     return st
+
+
+def replay_log(log: AuditLog) -> CeremonyState:
+    """The state a log establishes (:func:`replay` over its entries and payloads)."""
+    return replay([(e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)])
+
+
+#: The state each action needs, for the actions whose precondition is checked *before* costly work.
+_NEEDS = {"inputs.update": State.DRAFT, "roster.freeze": State.DRAFT, "sources.declare": State.ROSTER_FROZEN,
+          "seed.derive": State.REVEALED, "run.execute": State.SEEDED, "run.publish": State.EXECUTED}
+
+
+def check_next(st: CeremonyState, action: str) -> None:
+    """Refuse ``action`` early when the current state cannot allow it (the replay re-checks it in full).
+
+    The service calls this before it runs the engine, so a refused ``execute`` costs nothing;
+    :func:`replay` stays the one authority on what the log may contain.
+    """
+    need = _NEEDS.get(action)
+    if need is not None and st.state is not need:
+        raise CeremonyError(f"状态 {st.state.value} 下不能执行「{action}」（需要 {need.value}）",
+                            f"cannot do '{action}' in state {st.state.value} (needs {need.value})")

@@ -32,7 +32,7 @@ from typing import Any
 from audit.background import Background
 from audit.bundle import Bundle
 from audit.canonical import record_hash, sha256_hex
-from audit.ceremony import CeremonyState, State, replay
+from audit.ceremony import CeremonyState, State, replay_log
 from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationError
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
@@ -315,7 +315,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     # (3) ceremony order
     step = "ceremony"
     try:
-        st = replay([(e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)])
+        st = replay_log(log)
     except CeremonyError as exc:
         raise _fail(step, "log", exc.message_en, exc.message_zh) from exc
     except (KeyError, TypeError) as exc:

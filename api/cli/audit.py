@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from api.audit_runs import gc_paused, load_bundle_files, load_signer, write_key_file
+from api.audit_runs import gc_paused, load_bundle_files, load_signer, now_utc, write_key_file
 from api.cli.app import app
-from api.runs import get_kind
+from api.runs import RUN_KINDS, get_kind
+from api.service.ceremony import rotate_key
+from api.service.receipts import receipt_for
+from api.store.directory import DirectoryRunStore
 from audit.bundle import Bundle
 from audit.errors import VerificationError
-from audit.log import AuditLog
-from audit.receipt import make_receipt, verify_receipt
-from audit.signing import Signer, Verifier
+from audit.receipt import verify_receipt
+from audit.signing import Signer, Verifier, sign_rotation
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
 __all__ = ["keys_app"]
@@ -63,17 +63,16 @@ def keys_rotate(
     time: Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time (default: now)")] = None,
 ) -> None:
     """Create a new key and a rotation statement signed by both old and new key (logged with --run)."""
-    from api.audit_runs import now_utc
-    from api.ceremony import CeremonyDir
-    from audit.signing import sign_rotation
-
     old = load_signer(key_file)
     new = Signer.generate(name or old.name)
-    origin = CeremonyDir(run).info()["origin"] if run else "sunshine/keys"
-    note = sign_rotation(origin, old, new)
+    store = DirectoryRunStore(run) if run else None
+    if store is not None:
+        store.info()  # refuse a wrong --run before writing any key file
     path = write_key_file(new_key_file, new)
-    if run:
-        CeremonyDir(run).append(new, "operator", time or now_utc(), "key.rotate", {"note": note})
+    if store is not None:
+        note = rotate_key(store, old, new, "operator", time or now_utc())
+    else:
+        note = sign_rotation("sunshine/keys", old, new)
     print(f"new key file: {path}")
     print(f"public key: {new.verifier.vkey}")
     print(f"fingerprint: SHA256:{new.verifier.fingerprint}")
@@ -85,10 +84,7 @@ def _pinned(keys: list[str] | None) -> list[Verifier] | None:
 
 
 def _execute_for(kind: str) -> Execute | None:
-    try:
-        return get_kind(kind).execute
-    except KeyError:
-        return None
+    return RUN_KINDS[kind].execute if kind in RUN_KINDS else None
 
 
 @app.command("verify")
@@ -147,21 +143,6 @@ def _replay(bundle: Path) -> None:
     print("replay: identical")
 
 
-def _result_rows(results: dict[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for name, data in sorted(results.items()):
-        if not name.endswith(".csv"):
-            continue
-        table = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-        if not table:
-            continue
-        header = table[0]
-        for i, row in enumerate(table[1:]):
-            if row and row[0] == applicant_id:
-                rows.append({"file": name, "line": i + 2, "header": header, "row": row})
-    return rows
-
-
 @app.command("receipt")
 def receipt(
     bundle: Annotated[Path, typer.Argument(help="bundle, or a run's --out directory (then salts are included)")],
@@ -170,22 +151,12 @@ def receipt(
 ) -> None:
     """Print one applicant's receipt (inclusion proof + result) as JSON."""
     files = load_bundle_files(bundle)
-    b = Bundle.from_files(files)
     priv_path = private or (bundle / "audit-private" / "roster_private.json" if bundle.is_dir() else None)
     priv = None
     if priv_path is not None and priv_path.is_file():
         priv = json.loads(priv_path.read_text(encoding="utf-8")).get(applicant_id)
-    leaves = [json.loads(line) for line in files["roster.jsonl"].splitlines()]
-    rec = make_receipt(
-        applicant_id=applicant_id,
-        manifest=b.manifest,
-        checkpoint=files["checkpoint"].decode(),
-        log_keys=list(b.keys["log_keys"]),
-        log=AuditLog.from_bytes(files["log.jsonl"]),
-        leaves=leaves,
-        result_rows=_result_rows(b.results, applicant_id),
-        private=priv,
-    )
+    with gc_paused():
+        rec = receipt_for(files, applicant_id, priv)
     print(json.dumps(rec, ensure_ascii=False, indent=2, sort_keys=True))
 
 

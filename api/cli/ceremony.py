@@ -1,25 +1,29 @@
-"""``sunshine ceremony init|freeze|withdraw|declare|commit|reveal|seed|execute|publish|status``.
+"""``sunshine ceremony init|freeze|withdraw|declare|commit|reveal|forfeit|seed|execute|publish|status``.
 
-Each command works on a run directory (``docs/ceremony.md``), is refused when the
-ceremony is not in the right state, appends one signed log entry and prints the new
-state. The operator key comes from ``--key-file`` (``sunshine keys init``).
+Each command works on a run directory (``docs/ceremony.md``) through the ceremony service
+(:mod:`api.service.ceremony`) over a :class:`~api.store.directory.DirectoryRunStore`; a step
+not allowed in the current state is refused and nothing is appended. The operator key comes
+from ``--key-file`` (``sunshine keys init``).
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from api.audit_runs import load_signer, now_utc
-from api.ceremony import CeremonyDir
 from api.cli.app import app
-from api.runs import PreparedRun
-from api.runs.publish import publish_run
-from audit.ceremony import State, witness_commitment
+from api.cli.common import prepare_from_paths, print_summary
+from api.runs import get_kind
+from api.runs.kind import OptionValue
+from api.service import ceremony as service
+from api.store.directory import DirectoryRunStore
+from api.store.result_folder import write_result_folder
+from audit.ceremony import witness_commitment
 from audit.errors import CeremonyError
+from audit.signing import Signer
 
 __all__ = ["ceremony_app"]
 
@@ -33,41 +37,31 @@ KeyOpt = Annotated[
 ActorOpt = Annotated[str, typer.Option("--actor", help="who performs this step (recorded in the log)")]
 TimeOpt = Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time to record (default: now)")]
 
-_NEXT = {
-    State.DRAFT: "freeze",
-    State.ROSTER_FROZEN: "declare (or withdraw)",
-    State.SOURCES_DECLARED: "commit (one per witness)",
-    State.COMMITTED: "reveal (one per witness; forfeit for a witness who does not)",
-    State.REVEALED: "seed --public-value …",
-    State.SEEDED: "execute",
-    State.EXECUTED: "publish --out …",
-    State.PUBLISHED: "(done)",
-}
+
+def _step(key_file: Path | None, actor: str, time: str | None, signer: Signer | None = None) -> service.Step:
+    return service.Step(signer or load_signer(key_file), actor, time or now_utc())
 
 
-def _done(d: CeremonyDir, what: str) -> None:
-    st = d.state().state
-    print(f"{what}\nstate: {st.value}; next: {_NEXT[st]}")
+def _done(store: DirectoryRunStore, what: str) -> None:
+    st = service.status(store)
+    print(f"{what}\nstate: {st.state.state.value}; next: {st.next_step}")
 
 
-def _prepare(kind: str, args: dict[str, Any]) -> PreparedRun:
-    module = importlib.import_module(f"api.runs.{kind}")
-    prepare = getattr(module, f"prepare_{kind}", None)
-    if prepare is None:
-        raise CeremonyError(f"未知的运行类型 {kind}", f"unknown run kind {kind!r}")
-    try:
-        run: PreparedRun = prepare(**args)
-    except TypeError as exc:
-        raise CeremonyError(f"参数不符合 prepare_{kind}", f"arguments do not fit prepare_{kind}: {exc}") from exc
-    return run
-
-
-def _parse_arg(text: str) -> tuple[str, Any]:
+def _parse_arg(text: str, types: dict[str, type]) -> tuple[str, OptionValue]:
     name, sep, value = text.partition("=")
     if not sep:
         raise CeremonyError(f"参数应写成 名称=值：{text}", f"--arg must be NAME=VALUE, got {text!r}")
-    low = value.lower()
-    return name, (True if low == "true" else False if low == "false" else value)
+    wanted = types.get(name, str)
+    if wanted is bool:
+        if value.lower() not in ("true", "false"):
+            raise CeremonyError(f"{name} 应为 true 或 false", f"{name} must be true or false")
+        return name, value.lower() == "true"
+    if wanted is int:
+        try:
+            return name, int(value)
+        except ValueError as exc:
+            raise CeremonyError(f"{name} 应为整数", f"{name} must be a whole number") from exc
+    return name, value
 
 
 @ceremony_app.command("init")
@@ -90,27 +84,37 @@ def init(
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Create a run directory from the input files (state DRAFT)."""
-    args: dict[str, Any] = dict(_parse_arg(a) for a in arg or [])
-    if kind == "lottery" and schools and applicants:
-        args.update(schools_path=schools, applicants_path=applicants, mechanism=mechanism, round2=round2)
-    elif kind == "points" and rules and applicants and schools:
-        args.update(rules=rules, applicants=applicants, schools=schools, corrections=corrections,
-                    second_pass=second_pass)
-    elif kind == "classes" and students:
-        args.update(students_path=students, classes=n_classes, config_path=config)
-    run = _prepare(kind, args)
-    d = CeremonyDir(run_dir)
-    run_id = d.init(run, load_signer(key_file), actor=actor, time=time or now_utc(), force=force)
-    _done(d, f"run {run_id}: {len(run.roster)} records prepared")
+    """Create a run directory from the input files (state DRAFT); with --force, replace a DRAFT run's inputs."""
+    run_kind = get_kind(kind)
+    given = {"schools": schools, "applicants": applicants, "rules": rules, "corrections": corrections,
+             "students": students, "config": config}
+    declared = {spec.key for spec in run_kind.inputs}
+    for key, path in given.items():
+        if path is not None and key not in declared:
+            raise CeremonyError(f"--{key} 不是 {kind} 的输入", f"--{key} is not an input of kind {kind}")
+    flags: dict[str, OptionValue] = {"mechanism": mechanism, "round2": round2, "second_pass": second_pass,
+                                     "classes": n_classes}
+    types = {spec.key: spec.type for spec in run_kind.options}
+    options = {key: flags[key] for key in types if key in flags}
+    options.update(_parse_arg(a, types) for a in arg or [])
+    run = prepare_from_paths(kind, {key: given[key] for key in declared}, options)
+    step = _step(key_file, actor, time)
+    if force and (run_dir / "run.json").exists():
+        store = DirectoryRunStore(run_dir)
+        service.update_inputs(store, run, step)
+        _done(store, f"run {store.info().run_id}: inputs replaced, {len(run.roster)} records prepared")
+        return
+    service.init_run(lambda new: DirectoryRunStore.create(run_dir, new), run, step)
+    store = DirectoryRunStore(run_dir)
+    _done(store, f"run {store.info().run_id}: {len(run.roster)} records prepared")
 
 
 @ceremony_app.command("freeze")
 def freeze(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operator", time: TimeOpt = None) -> None:
     """Commit to the roster (Merkle root) and config hash: ROSTER_FROZEN."""
-    d = CeremonyDir(run_dir)
-    root = d.freeze(load_signer(key_file), actor, time or now_utc())
-    _done(d, f"roster root: {root}")
+    store = DirectoryRunStore(run_dir)
+    root = service.freeze(store, _step(key_file, actor, time))
+    _done(store, f"roster root: {root}")
 
 
 @ceremony_app.command("withdraw")
@@ -122,9 +126,9 @@ def withdraw(
     time: TimeOpt = None,
 ) -> None:
     """Record a withdrawal after the freeze (the applicant stays committed, and is skipped)."""
-    d = CeremonyDir(run_dir)
-    d.withdraw(load_signer(key_file), actor, time or now_utc(), applicant_id)
-    _done(d, f"withdrawn: {applicant_id}")
+    store = DirectoryRunStore(run_dir)
+    service.withdraw(store, _step(key_file, actor, time), applicant_id)
+    _done(store, f"withdrawn: {applicant_id}")
 
 
 @ceremony_app.command("declare")
@@ -138,10 +142,9 @@ def declare(
     time: TimeOpt = None,
 ) -> None:
     """Declare the witnesses, the future public value and the fallback: SOURCES_DECLARED."""
-    d = CeremonyDir(run_dir)
-    d.append(load_signer(key_file), actor, time or now_utc(), "sources.declare",
-             {"witnesses": list(witness), "public_source": public_source, "fallback": fallback})
-    _done(d, f"declared {len(witness)} witness(es), source {public_source!r}, fallback {fallback!r}")
+    store = DirectoryRunStore(run_dir)
+    service.declare(store, _step(key_file, actor, time), witness, public_source, fallback)
+    _done(store, f"declared {len(witness)} witness(es), source {public_source!r}, fallback {fallback!r}")
 
 
 @ceremony_app.command("commit")
@@ -159,10 +162,9 @@ def commit(
         if value is None or salt is None:
             raise CeremonyError("需要 --commitment，或 --value 和 --salt", "give --commitment, or --value and --salt")
         commitment = witness_commitment(value, salt)
-    d = CeremonyDir(run_dir)
-    d.append(load_signer(key_file), witness, time or now_utc(), "witness.commit",
-             {"witness": witness, "commitment": commitment})
-    _done(d, f"commitment of {witness}: {commitment}")
+    store = DirectoryRunStore(run_dir)
+    service.commit(store, _step(key_file, witness, time), witness, commitment)
+    _done(store, f"commitment of {witness}: {commitment}")
 
 
 @ceremony_app.command("reveal")
@@ -175,10 +177,9 @@ def reveal(
     time: TimeOpt = None,
 ) -> None:
     """Record one witness's reveal (must match the commitment); when all revealed: REVEALED."""
-    d = CeremonyDir(run_dir)
-    d.append(load_signer(key_file), witness, time or now_utc(), "witness.reveal",
-             {"witness": witness, "value": value, "salt": salt})
-    _done(d, f"revealed: {witness}")
+    store = DirectoryRunStore(run_dir)
+    service.reveal(store, _step(key_file, witness, time), witness, value, salt)
+    _done(store, f"revealed: {witness}")
 
 
 @ceremony_app.command("forfeit")
@@ -190,9 +191,9 @@ def forfeit(
     time: TimeOpt = None,
 ) -> None:
     """Record that a committed witness did not reveal (their contribution is left out, visibly)."""
-    d = CeremonyDir(run_dir)
-    d.append(load_signer(key_file), actor, time or now_utc(), "witness.forfeit", {"witness": witness})
-    _done(d, f"forfeited: {witness}")
+    store = DirectoryRunStore(run_dir)
+    service.forfeit(store, _step(key_file, actor, time), witness)
+    _done(store, f"forfeited: {witness}")
 
 
 @ceremony_app.command("seed")
@@ -205,17 +206,17 @@ def seed(
     time: TimeOpt = None,
 ) -> None:
     """Derive the seed from roster root, config hash, reveals and the public value: SEEDED."""
-    d = CeremonyDir(run_dir)
-    s = d.seed(load_signer(key_file), actor, time or now_utc(), public_value, fallback=fallback)
-    _done(d, f"seed: {s.hex()}")
+    store = DirectoryRunStore(run_dir)
+    derived = service.seed(store, _step(key_file, actor, time), public_value, fallback=fallback)
+    _done(store, f"seed: {derived.hex()}")
 
 
 @ceremony_app.command("execute")
 def execute(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operator", time: TimeOpt = None) -> None:
     """Run the engine on the committed roster (minus withdrawals) with the derived seed: EXECUTED."""
-    d = CeremonyDir(run_dir)
-    hashes = d.execute(load_signer(key_file), actor, time or now_utc())
-    _done(d, "results: " + ", ".join(f"{n} {h[:12]}…" for n, h in hashes.items()))
+    store = DirectoryRunStore(run_dir)
+    hashes = service.execute(store, _step(key_file, actor, time))
+    _done(store, "results: " + ", ".join(f"{n} {h[:12]}…" for n, h in hashes.items()))
 
 
 @ceremony_app.command("publish")
@@ -226,29 +227,21 @@ def publish(
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Write results and the signed bundle into --out: PUBLISHED."""
-    d = CeremonyDir(run_dir)
-    st = d.state()
-    if st.state is not State.EXECUTED or st.seed_record is None:
-        raise CeremonyError(f"状态 {st.state.value} 下不能发布（需要 EXECUTED）",
-                            f"cannot publish in state {st.state.value} (needs EXECUTED)")
-    audit = d.audit_context(load_signer(key_file), actor, time or now_utc())
-    published = publish_run(d.prepared(), bytes.fromhex(st.seed_record["seed"]), out, practice=False, audit=audit)
-    d.record_publish(audit)
-    print(published.summary)
-    _done(d, f"bundle: {out / 'bundle.zip'}")
+    """Write results and the signed bundle into --out: PUBLISHED (again after a crash: the same bytes)."""
+    store = DirectoryRunStore(run_dir)
+    publication = service.publish(store, _step(key_file, actor, time))
+    target = write_result_folder(out, publication.files(), run_id=publication.run_id, kind=publication.kind)
+    print_summary(publication.summary, practice=False)
+    _done(store, f"bundle: {target / 'bundle.zip'}")
 
 
 @ceremony_app.command("status")
 def status(run_dir: RunArg) -> None:
     """Print the state, the log and the next step."""
-    d = CeremonyDir(run_dir)
-    info = d.info()
-    log = d.log()
-    st = d.state()
-    print(f"run {info['run_id']} ({info['kind']}), origin {info['origin']}")
-    for i, e in enumerate(log.entries):
+    st = service.status(DirectoryRunStore(run_dir))
+    print(f"run {st.info.run_id} ({st.info.kind}), origin {st.info.origin}")
+    for i, e in enumerate(st.log.entries):
         print(f"  {i:3d} {e.time or '-':20s} {e.actor:16s} {e.action}")
-    print(f"state: {st.state.value}; next: {_NEXT[st.state]}")
-    if st.withdrawals:
-        print(f"withdrawals: {', '.join(st.withdrawals)}")
+    print(f"state: {st.state.state.value}; next: {st.next_step}")
+    if st.state.withdrawals:
+        print(f"withdrawals: {', '.join(st.state.withdrawals)}")

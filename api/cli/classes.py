@@ -1,6 +1,6 @@
 """``sunshine classes``: balanced class placement (阳光编班) from a students table and a seed.
 
-Writes ``placement.csv`` (with names), ``placement_public.csv``, ``classes.csv``,
+Writes ``placement.csv`` (with names), ``placement_public.csv``, ``formed_classes.csv``, ``classes.csv``,
 ``balance.json``, ``balance.md`` and ``chart.png`` atomically into ``--out``; with ``--batch DIR``
 one such folder per students file of DIR (:mod:`api.classes_batch`). Bad input
 exits with status 2 and a bilingual message naming file, row and column; ``--out`` is
@@ -14,20 +14,18 @@ from typing import Annotated
 
 import typer
 
-from api.classes_batch import prepare_batch, run_batch
+from api.classes_batch import batch_files, batch_folder_files, place_batch, prepare_batch, summaries
 from api.cli.app import app
-from api.cli.common import out_console, progress, seed_bytes
+from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
 from api.distributed import compute_backend
-from api.runs.classes import prepare_classes
+from api.inputs import read_input_file
 from api.runs.publish import publish_run
+from api.store.result_folder import write_result_folder
 from engine.errors import ConfigError
 
 __all__ = ["classes"]
 
-if app.registered_callback is None:
-    @app.callback()
-    def _commands() -> None:
-        """Sunshine: seeded, auditable admission lottery, points admission and balanced class placement."""
+ensure_group(app)
 
 
 @app.command("classes")
@@ -49,20 +47,26 @@ def classes(
                           "give exactly one of --students or --batch")
     if batch is not None:
         with progress() as step:
-            runs = step("读取并校验输入 reading inputs", lambda: prepare_batch(batch, n_classes, config))
+            runs = step("读取并校验输入 reading inputs", lambda: prepare_batch(
+                {p.stem: read_input_file(p) for p in batch_files(batch)},
+                None if config is None else read_input_file(config), n_classes))
             with compute_backend(workers, scheduler) as backend:
-                done = step(f"编班 placing every school ({backend.name})",
-                            lambda: run_batch(runs, seed_raw, out, backend))
-        for school, summary in done.items():
-            out_console.print(f"[{school}] {summary}")
-        out_console.print(f"结果 results: {out}/<学校 school>/placement.csv ({len(done)})")
+                built = step(f"编班 placing every school ({backend.name})",
+                             lambda: place_batch(runs, seed_raw, backend))
+            files, run_id = batch_folder_files(built)
+            step("写出结果 writing outputs", lambda: write_result_folder(out, files, run_id=run_id, kind="classes"))
+        for i, (school, summary) in enumerate(summaries(built).items()):
+            out_console.print(f"== {school}")
+            print_summary(summary, practice=i == 0)
+        out_console.print(f"结果 results: {out}/<学校 school>/placement.csv ({len(built)})")
         return
     assert students is not None
     if workers is not None or scheduler is not None:
         raise ConfigError("--workers/--scheduler", "batch", "--workers/--scheduler 只用于 --batch",
                           "--workers/--scheduler only apply to --batch")
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_classes(students, n_classes, config))
+        run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
+            "classes", {"students": students, "config": config}, {"classes": n_classes}))
         published = step("编班 placing", lambda: publish_run(run, seed_raw, out))
-    out_console.print(published.summary)
+    print_summary(published.summary, practice=True)
     out_console.print(f"名单 class lists: {published.out / 'placement.csv'}")

@@ -14,18 +14,13 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.cli.common import out_console, progress, seed_bytes
-from api.runs.lottery import check_mechanism, prepare_lottery
+from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
+from api.runs.lottery import check_mechanism
 from api.runs.publish import publish_run
 
 __all__ = ["lottery"]
 
-if app.registered_callback is None:
-    # Typer runs a lone command as the whole program ("sunshine --schools ...");
-    # a group callback keeps "sunshine lottery ..." valid however many commands exist.
-    @app.callback()
-    def _commands() -> None:
-        """Sunshine: seeded, auditable admission lottery, points admission and balanced class placement."""
+ensure_group(app)
 
 
 @app.command("lottery")
@@ -41,7 +36,8 @@ def lottery(
     seed_raw = seed_bytes(seed)
     mech = check_mechanism(mechanism)
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_lottery(schools, applicants, mech, round2))
+        run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
+            "lottery", {"schools": schools, "applicants": applicants}, {"mechanism": mech, "round2": round2}))
         published = step("派位 drawing and placing", lambda: publish_run(run, seed_raw, out))
-    out_console.print(published.summary)
+    print_summary(published.summary, practice=True)
     out_console.print(f"结果 results: {published.out / 'results.csv'}")

@@ -15,17 +15,12 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.cli.common import out_console, progress, seed_bytes
-from api.runs.points import prepare_points
+from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
 from api.runs.publish import publish_run
 
 __all__ = ["points"]
 
-if app.registered_callback is None:
-    # Same guard as the other commands: keep "sunshine points ..." a sub-command.
-    @app.callback()
-    def _commands() -> None:
-        """Sunshine: seeded, auditable admission lottery, points admission and balanced class placement."""
+ensure_group(app)
 
 
 @app.command("points")
@@ -44,8 +39,9 @@ def points(
     """Points admission: score, rank per town, place by preference (ranking.csv, results.csv, schools.csv…)."""
     seed_raw = seed_bytes(seed)
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_points(
-            rules, applicants, schools, corrections=corrections, second_pass=second_pass))
+        run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
+            "points", {"rules": rules, "applicants": applicants, "schools": schools, "corrections": corrections},
+            {"second_pass": second_pass}))
         published = step("积分排名与录取 scoring, ranking, placing", lambda: publish_run(run, seed_raw, out))
-    out_console.print(published.summary)
+    print_summary(published.summary, practice=True)
     out_console.print(f"排名 ranking: {published.out / 'ranking.csv'}")

@@ -16,21 +16,20 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.cli.common import out_console, progress, seed_bytes
+from api.cli.common import ensure_group, out_console, progress, seed_bytes
 from api.distributed import compute_backend
-from api.outputs import staged_directory, write_files
+from api.inputs import read_input_file
 from api.runs.lottery import check_mechanism
 from api.simulate import _json_bytes, prepare_simulation, render_outputs, run_simulation, summary, what_if
 from api.simulate_charts import render_charts
+from api.store.result_folder import write_result_folder
 from api.tables import split_list
 from engine.errors import ConfigError
 
 __all__ = ["simulate"]
 
-if app.registered_callback is None:
-    @app.callback()
-    def _commands() -> None:
-        """Sunshine: seeded, auditable admission lottery, points admission and balanced class placement."""
+ensure_group(app)
+KIND = "simulation"  # the result folder's marker kind
 
 
 def _priority(text: str) -> dict[str, int]:
@@ -72,13 +71,14 @@ def simulate(
         family = {"preferences": split_list(what_if_preferences), "tier": what_if_tier,
                   "priority": _priority(what_if_priority), "round2": split_list(what_if_round2)}
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_simulation(schools, applicants, mech, round2))
+        run = step("读取并校验输入 reading inputs", lambda: prepare_simulation(
+            {"schools": read_input_file(schools), "applicants": read_input_file(applicants)}, mech, round2))
+        run_id = f"simulation-{seed_raw.hex()[:16]}"
         with compute_backend(workers, scheduler) as backend:
             if family is not None:
                 answer = step(f"模拟 {draws} 次 simulating ({backend.name})",
                               lambda: what_if(run.config, run.roster, family, draws, seed_raw, backend, chunk))
-                with staged_directory(out) as staging:
-                    write_files(staging, {"what_if.json": _json_bytes(answer)})
+                write_result_folder(out, {"what_if.json": _json_bytes(answer)}, run_id=run_id, kind=KIND)
                 for c in answer["choices"]:
                     out_console.print(f"{'二轮' if c['round'] == 'round2' else ''}第{c['choice_rank']}志愿 "
                                       f"{c['school_id']} {c['school_name']}: "
@@ -92,8 +92,7 @@ def simulate(
                        lambda: run_simulation(run.config, run.roster, seed_raw, draws, backend, chunk))
         files = step("写出结果 writing outputs",
                      lambda: {**render_outputs(sim), **(render_charts(sim) if charts else {})})
-        with staged_directory(out) as staging:
-            write_files(staging, files)
+        write_result_folder(out, files, run_id=run_id, kind=KIND)
     s = summary(sim)
     out_console.print(f"模拟 draws: {s['draws']}  派位方式 mechanism: {s['mechanism']}  "
                       f"报名 applicants: {s['applicants']}  学位 seats: {s['seats']}")

@@ -1,77 +1,38 @@
-"""Run kinds: the seam between the engines and the audit layer.
+"""Run kinds: the seam between the engines and every edge (CLI, ceremony, HTTP, simulation).
 
-Every engine command works in two steps so that an auditor can replay it from the
-public bundle alone:
+The protocol and the data crossing it are in :mod:`api.runs.kind`; each kind's edge module
+(``lottery``, ``points``, ``classes``) provides one :class:`~api.runs.kind.RunKind` object.
+This module is the one registry: :func:`get_kind` maps the kind name recorded in a log or a
+bundle to its object. Callers dispatch through that object (its ``inputs``, ``options``,
+``prepare``, ``execute`` …), never by importing or naming a kind's functions.
 
-1. ``prepare`` (edge, does I/O): parse the input files into a :class:`PreparedRun`,
-   whose ``config`` and ``roster`` are plain JSON data (strings, integers, booleans,
-   lists, dicts; never floats, so RFC 8785 bytes are unambiguous). ``roster`` is the
-   *public* roster: one record per applicant/student, sorted by ``"id"``, holding
-   only what the engine uses. Names and ID numbers go in ``private`` and never into
-   a public output.
-2. ``execute(config, roster, seed)`` (pure): returns the public result files as bytes.
-   Replaying a bundle calls exactly this function on the bundle's config and roster.
-   ``render_private`` adds the outputs that carry names (e.g. class lists schools post).
-
-:data:`RUN_KINDS` maps a kind name (``lottery``, ``points``, ``classes``) to its
-:class:`RunKind`; modules register themselves when imported by :func:`get_kind`.
+``register`` exists for tests, which add fake kinds behind the same seam.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from api.runs.classes import CLASSES
+from api.runs.kind import PreparedRun, RunKind, RunSummary
+from api.runs.lottery import LOTTERY
+from api.runs.points import POINTS
+from engine.errors import ConfigError
 
-__all__ = ["RUN_KINDS", "PreparedRun", "RunKind", "get_kind", "register"]
+__all__ = ["RUN_KINDS", "PreparedRun", "RunKind", "RunSummary", "get_kind", "register"]
 
-JSON = Any
-
-
-@dataclass(frozen=True)
-class PreparedRun:
-    """Normalised inputs of one run: everything ``execute`` needs, plus private fields."""
-
-    kind: str
-    config: dict[str, JSON]
-    roster: list[dict[str, JSON]]
-    private: dict[str, dict[str, str]] = field(default_factory=dict)
-    source_files: dict[str, bytes] = field(default_factory=dict)
-
-
-class RunKind(Protocol):
-    """What each engine's edge module provides."""
-
-    name: str
-
-    def execute(self, config: Mapping[str, JSON], roster: list[dict[str, JSON]], seed: bytes) -> dict[str, bytes]:
-        """Public result files (name → bytes); deterministic in (config, roster, seed, engine version)."""
-        ...
-
-    def render_private(
-        self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes
-    ) -> dict[str, bytes]:
-        """Outputs that may carry names (never part of the public bundle)."""
-        ...
-
-    def summary(self, public_files: Mapping[str, bytes]) -> str:
-        """A few lines for the terminal after a run."""
-        ...
-
-
-RUN_KINDS: dict[str, RunKind] = {}
-_MODULES = {"lottery": "api.runs.lottery", "points": "api.runs.points", "classes": "api.runs.classes"}
+RUN_KINDS: dict[str, RunKind] = {k.name: k for k in (LOTTERY, POINTS, CLASSES)}
 
 
 def register(kind: RunKind) -> RunKind:
-    """Register a run kind (called at import of its module)."""
+    """Add a run kind to the registry (the three shipped kinds are registered here; tests add fakes)."""
     RUN_KINDS[kind.name] = kind
     return kind
 
 
 def get_kind(name: str) -> RunKind:
-    """Look up a run kind, importing its module on first use; ``KeyError`` for an unknown kind."""
-    if name not in RUN_KINDS and name in _MODULES:
-        importlib.import_module(_MODULES[name])
-    return RUN_KINDS[name]
+    """The run kind called ``name``; an unknown name is a ConfigError listing the known kinds."""
+    try:
+        return RUN_KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(RUN_KINDS))
+        raise ConfigError("kind", name, f"未知的运行类型 {name}（可用：{known}）",
+                          f"unknown run kind {name!r} (known: {known})") from None

@@ -12,8 +12,11 @@ Chinese or English headers) and the optional TOML configuration and returns a
 * ``private``: names only.
 
 :func:`execute` is pure in (config, roster, seed) and returns the public files
-(``placement_public.csv``, ``classes.csv``, ``balance.json``, ``balance.md``,
-``chart.png``). :meth:`ClassesRunKind.render_private` adds ``placement.csv`` with names.
+(``formed_classes.csv``, ``placement_public.csv``, ``classes.csv``, ``balance.json``,
+``balance.md``, ``chart.png``). ``formed_classes.csv`` lists the classes as formed, before
+the class-number draw, in canonical order (each class named by its smallest student id), so
+the draws, every hard rule and every balance figure can be checked from public files.
+:meth:`ClassesRunKind.render_private` adds ``placement.csv`` with names.
 Formats and the TOML schema: ``docs/classes.md``.
 """
 
@@ -23,20 +26,20 @@ import io
 import json
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from api.inputs import InputFile
 from api.outputs import csv_bytes
-from api.runs import PreparedRun, register
+from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, parse_decimal, parse_int, parse_yes_no, read_table, split_list
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
 from engine.classes.solve import VERSION
 from engine.errors import ConfigError, InputError
 
-__all__ = ["KIND", "ClassesRunKind", "execute", "prepare_classes"]
+__all__ = ["CLASSES", "KIND", "ClassesRunKind", "StudentRecord", "execute", "prepare_classes"]
 
 KIND = "classes"
 
@@ -49,6 +52,21 @@ STUDENT_COLUMNS = (
     Column("apart", ("分开", "不同班", "互斥", "mutex")),
     Column("preset", ("预设班级", "预设", "指定班级", "preset_class")),
 )
+
+
+class StudentRecord(TypedDict):
+    """One student of the public classes roster (docs/classes.md § Roster records); no names."""
+
+    id: str
+    gender: str
+    scores: dict[str, int]
+    flags: dict[str, bool]
+    together: str
+    apart: list[str]
+    preset: int | None
+    homophone: str
+
+
 # Columns never treated as scores or flags, whatever they contain (privacy and noise).
 _SKIP_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号", "证件号码", "idnumber", "idno", "电话", "联系电话",
                  "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday",
@@ -75,14 +93,12 @@ def _is_number(value: str) -> bool:
     return d.is_finite() and abs(d) < _MAX_SCORE
 
 
-def _load_config(path: Path | None) -> tuple[dict[str, Any], str]:
-    if path is None:
+def _load_config(source: InputFile | None) -> tuple[dict[str, Any], str]:
+    if source is None:
         return {}, "config"
-    name = path.name
+    name = source.name
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig")), name
-    except OSError as exc:
-        raise ConfigError(name, "-", f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}") from exc
+        return tomllib.loads(source.data.decode("utf-8-sig")), name
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(name, "-", f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
 
@@ -130,10 +146,9 @@ def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
     return {sid: f"h{i + 1}" for i, members in enumerate(real) for sid in members}
 
 
-def prepare_classes(students_path: str | Path, classes: int | None, config_path: str | Path | None = None
-                    ) -> PreparedRun:
+def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None) -> PreparedRun:
     """Parse and validate the inputs; raises InputError / ConfigError with location."""
-    cfg, cfg_file = _load_config(None if config_path is None else Path(config_path))
+    cfg, cfg_file = _load_config(config)
     known = {"classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
              "weights", "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
              "search_passes"}
@@ -164,7 +179,7 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
                           f"{max_size} 人属于大班额（56 人及以上），如确需请设置 allow_large_classes = true",
                           f"{max_size} is a large class (56+); set allow_large_classes = true if really needed")
 
-    table = read_table(students_path, STUDENT_COLUMNS)
+    table = read_table(students, STUDENT_COLUMNS)
     if not table.rows:
         raise InputError(table.file, "没有学生记录", "no student rows")
     # Zero configuration: every numeric column is a score, every yes/no column a flag.
@@ -223,7 +238,7 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
     extra = Table(table.file, {h: h for h in table.extra_headers}, (), ())
     ids: list[str] = []
     names: list[str] = []
-    roster: list[dict[str, Any]] = []
+    roster: list[StudentRecord] = []
     seen: dict[str, int] = {}
     for row in table:
         sid = table.unique_key(row, "student_id", seen, "学号", "student id")
@@ -247,12 +262,13 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
         roster.append({
             "id": sid, "gender": gender, "scores": {total_name: total, **subj}, "flags": flags,
             "together": row.get("together"), "apart": split_list(row.get("apart")), "preset": preset,
+            "homophone": "",
         })
     homophones = _homophone_ids(ids, names)
     for rec in roster:
         rec["homophone"] = homophones.get(rec["id"], "")
-    roster.sort(key=lambda r: str(r["id"]).encode("utf-8"))
-    config: dict[str, Any] = {
+    roster.sort(key=lambda r: r["id"].encode("utf-8"))
+    run_config: dict[str, Any] = {
         "engine": VERSION, "classes": k, "class_sizes": sizes, "max_class_size": max_size,
         "allow_large_classes": allow_large, "score_names": score_names, "flag_names": flag_cols,
         "weights": weights, "variance_weight": _cfg_int(cfg, "variance_weight", cfg_file, 5),
@@ -261,9 +277,10 @@ def prepare_classes(students_path: str | Path, classes: int | None, config_path:
         "homophones_apart": bool(cfg.get("homophones_apart", True)), "head_teachers": teachers,
         "search_passes": _cfg_int(cfg, "search_passes", cfg_file, 400),
     }
-    rules_from_config(config)  # validate now: a bad config must fail before anything runs
+    rules_from_config(run_config)  # validate now: a bad config must fail before anything runs
     private = {sid: {"name": name} for sid, name in zip(ids, names, strict=True)}
-    return PreparedRun(kind=KIND, config=config, roster=roster, private=private)
+    sources = {f.name: f.data for f in (students, config) if f is not None}
+    return PreparedRun(kind=KIND, config=run_config, roster=roster, private=private, source_files=sources)
 
 
 def rules_from_config(config: Mapping[str, Any]) -> PlacementRules:
@@ -279,7 +296,7 @@ def rules_from_config(config: Mapping[str, Any]) -> PlacementRules:
     )
 
 
-def cohort_from_roster(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Cohort:
+def cohort_from_roster(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> Cohort:
     scores = tuple(str(s) for s in config["score_names"])
     flags = tuple(str(f) for f in config["flag_names"])
     students = tuple(Student(
@@ -302,7 +319,7 @@ def _classes_csv(pl: Placement) -> bytes:
     header = ["class", "size", "boys", "girls", *flags, *band_rules]
     for s in p.cohort.score_names:
         header += [f"{s} mean", f"{s} sd"]
-    header.append("head_teacher")
+    header += ["head_teacher", "group"]
     rows = []
     for st in sorted(pl.report.classes, key=lambda c: pl.label_of_slot[c.slot]):
         label = pl.label_of_slot[st.slot]
@@ -310,9 +327,18 @@ def _classes_csv(pl: Placement) -> bytes:
                              *(st.counts[b] for b in band_rules)]
         for s in p.cohort.score_names:
             row += [_pts(st.means[s], 4), _pts(st.sds[s], 4)]
-        row.append(pl.head_teachers.get(label, ""))
+        row += [pl.head_teachers.get(label, ""), pl.group_of_slot(st.slot)]
         rows.append(row)
     return csv_bytes(header, rows)
+
+
+def _formed_classes_csv(pl: Placement) -> bytes:
+    """``group, student_id``: the classes as formed, group g = the g-th by smallest student id (UTF-8 bytes)."""
+    students = pl.problem.cohort.students  # canonical order: by student_id bytes
+    group = {slot: g for g, slot in enumerate(pl.formed, start=1)}
+    of = [group[int(c)] for c in pl.slot_of_student]
+    return csv_bytes(["group", "student_id"], [[of[i], students[i].student_id]
+                                               for i in sorted(range(len(students)), key=lambda i: (of[i], i))])
 
 
 def _warnings(pl: Placement) -> list[str]:
@@ -339,7 +365,7 @@ def _balance(pl: Placement) -> dict[str, Any]:
                    "note": "exchange search: local optimum, no proven bound"},
         "hard_rule_violations": rep.violations,
         "gaps": {k: _pts(v, 4) for k, v in rep.gaps.items()},
-        "class_labels": {str(pl.label_of_slot[s]): s for s in range(pl.problem.k)},
+        "class_labels": {str(pl.label_of_slot[s]): pl.group_of_slot(s) for s in range(pl.problem.k)},
         "head_teachers": {str(k): v for k, v in sorted(pl.head_teachers.items())},
         "checks": checks,
     }
@@ -364,7 +390,8 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
         mark = "✓" if c.holds else f"✗ {c.detail}"
         lines.append(f"| {c.rule} | {c.group} | {' '.join(c.members)} | {classes} | {mark} |")
     lines += ["", "## 公开抽签 Public draws", "",
-              "班级编号（class-labels）：" + "，".join(f"{pl.label_of_slot[s]}←组{s + 1}" for s in range(p.k))]
+              "班级编号（class-labels，组 = formed_classes.csv 的 group）：" + "，".join(
+                  f"{pl.label_of_slot[s]}←组{g}" for g, s in enumerate(pl.formed, start=1))]
     if pl.head_teachers:
         lines.append("班主任（head-teachers）：" + "，".join(f"{k}班 {v}" for k, v in sorted(pl.head_teachers.items())))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -398,12 +425,13 @@ def _chart_png(pl: Placement) -> bytes:
     return buf.getvalue()
 
 
-def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
     """Public result files; deterministic in (config, roster, seed, engine version)."""
     pl = place_students(cohort_from_roster(config, roster), rules_from_config(config), seed)
     placement = csv_bytes(["student_id", "class"],
                           [[s.student_id, pl.class_of(i)] for i, s in enumerate(pl.problem.cohort.students)])
     return {
+        "formed_classes.csv": _formed_classes_csv(pl),
         "placement_public.csv": placement,
         "classes.csv": _classes_csv(pl),
         "balance.json": (json.dumps(_balance(pl), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
@@ -413,28 +441,41 @@ def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes
 
 
 class ClassesRunKind:
-    """Registered as ``classes``."""
+    """The ``classes`` :class:`~api.runs.kind.RunKind`."""
 
     name = KIND
+    inputs = (
+        InputSpec("students", True, "学生表（学号、姓名、性别、成绩…）", "students table (id, name, gender, scores…)"),
+        InputSpec("config", False, "编班配置（TOML）", "placement configuration (TOML)"),
+    )
+    options = (OptionSpec("classes", int, None, "班级数", "number of classes"),)
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    def prepare(self, inputs: Mapping[str, InputFile], options: Mapping[str, OptionValue]) -> PreparedRun:
+        opts = check_options(self, options)
+        k = opts["classes"]
+        return prepare_classes(inputs["students"], k if isinstance(k, int) else None, inputs.get("config"))
+
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
         return execute(config, roster, seed)
 
     def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
         """``placement.csv``: the class lists schools post (student_id, name, class) — names, never ID numbers."""
         classes = dict(line.split(",", 1) for line in public_files["placement_public.csv"].decode().splitlines()[1:])
-        rows = sorted(([r["id"], run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
-                       for r in run.roster), key=lambda r: (int(r[2]), str(r[0]).encode("utf-8")))
+        rows = sorted(([str(r["id"]), run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
+                       for r in run.roster), key=lambda r: (int(r[2]), r[0].encode("utf-8")))
         return {"placement.csv": csv_bytes(["student_id", "name", "class"], rows)}
 
-    def summary(self, public_files: Mapping[str, bytes]) -> str:
+    def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
         bal = json.loads(public_files["balance.json"])
         gaps = bal["gaps"]
         means = {k: v for k, v in gaps.items() if k.startswith("mean ")}
         worst = max(means.items(), key=lambda kv: Decimal(kv[1]))
-        text = (f"阳光编班 class placement: {len(bal['class_labels'])} 班 classes; 硬性规则违反 hard-rule violations "
-                f"{bal['hard_rule_violations']}; 最大均分差 worst mean gap {worst[0][5:]} {worst[1]}")
-        return "\n".join([text, *(f"警告 warning: {w}" for w in bal.get("warnings", []))])
+        return RunSummary(KIND, "阳光编班", "class placement", (
+            Figure("classes", "班级", "classes", len(bal["class_labels"])),
+            Figure("hard_rule_violations", "硬性规则违反", "hard-rule violations", int(bal["hard_rule_violations"])),
+            Figure("worst_mean_gap", f"最大均分差（{worst[0][5:]}）", f"worst mean gap ({worst[0][5:]})",
+                   str(worst[1])),
+        ), tuple(str(w) for w in bal.get("warnings", [])))
 
 
-register(ClassesRunKind())
+CLASSES = ClassesRunKind()

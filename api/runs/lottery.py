@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, count
 from operator import itemgetter, methodcaller
-from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar
 
 import numpy as np
 
+from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
-from api.runs import PreparedRun, register
+from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
 from engine.errors import ConfigError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
@@ -36,7 +36,7 @@ from engine.lottery.report import (
 )
 from engine.lottery.rounds import place_market
 
-__all__ = ["KIND", "LotteryRunKind", "execute", "prepare_lottery"]
+__all__ = ["KIND", "LOTTERY", "LotteryRecord", "LotteryRunKind", "SchoolRecord", "execute", "prepare_lottery"]
 
 KIND = "lottery"
 
@@ -55,13 +55,33 @@ APPLICANT_TABLE = (
 )
 
 T = TypeVar("T")
+
+
+class SchoolRecord(TypedDict):
+    """A school in the lottery config: code, name (may be blank) and seats."""
+
+    id: str
+    name: str | None
+    capacity: int
+
+
+class LotteryRecord(TypedDict):
+    """One applicant of the public lottery roster (docs/lottery.md § Roster records)."""
+
+    id: str
+    preferences: list[str]
+    tier: int
+    priority: dict[str, int]
+    group: str
+    round2: list[str]
+
 _PRIORITY_ITEM = re.compile(r"^(.+?)\s*[:：=]\s*([+-]?\d+)$")
 
 
 
-def _read_schools(path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    table = read_table(path, SCHOOL_TABLE)
-    schools: list[dict[str, Any]] = []
+def _read_schools(source: InputFile) -> tuple[list[SchoolRecord], dict[str, int]]:
+    table = read_table(source, SCHOOL_TABLE)
+    schools: list[SchoolRecord] = []
     seen: dict[str, int] = {}
     for row in table:
         sid = table.unique_key(row, "school_id", seen, "学校代码", "school id")
@@ -69,7 +89,7 @@ def _read_schools(path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
         schools.append({"id": sid, "name": row.get("name"), "capacity": capacity})
     if not schools:
         raise table.error(None, None, "没有任何学校", "the file lists no schools")
-    schools.sort(key=lambda s: cast(str, s["id"]))
+    schools.sort(key=lambda s: s["id"])
     return schools, seen
 
 
@@ -93,11 +113,11 @@ def _tier(table: Table, row: Row, key: str, text: str) -> int:
     return value
 
 
-def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any]]:
-    table = read_table(path, APPLICANT_TABLE)
+def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[LotteryRecord]:
+    table = read_table(source, APPLICANT_TABLE)
     seen: dict[str, int] = {}
     groups: dict[str, tuple[Row, list[str], list[str]]] = {}
-    roster: list[dict[str, Any]] = []
+    roster: list[LotteryRecord] = []
     for row in table:
         aid = table.unique_key(row, "applicant_id", seen, "报名号", "application number")
         prefs = _school_list(table, row, "preferences", known)
@@ -137,7 +157,7 @@ def _read_applicants(path: Path, known: Mapping[str, int]) -> list[dict[str, Any
                        "priority": dict(sorted(priority.items())), "group": group, "round2": round2})
     if not roster:
         raise table.error(None, None, "没有任何报名记录", "the file lists no applicants")
-    roster.sort(key=lambda r: cast(str, r["id"]))
+    roster.sort(key=lambda r: r["id"])
     return roster
 
 
@@ -151,19 +171,18 @@ def check_mechanism(mechanism: str) -> Mechanism:
 
 
 def prepare_lottery(
-    schools_path: str | Path, applicants_path: str | Path, mechanism: str = "da", round2: bool = False
+    schools: InputFile, applicants: InputFile, mechanism: str = "da", round2: bool = False
 ) -> PreparedRun:
     """Parse and validate both files; raises :class:`~engine.errors.InputError` at the first problem."""
     mech = check_mechanism(mechanism)
-    sp, ap = Path(schools_path), Path(applicants_path)
-    schools, known = _read_schools(sp)
-    roster = _read_applicants(ap, known)
-    sources = {f"inputs/{sp.name}": sp.read_bytes(), f"inputs/{ap.name}": ap.read_bytes()}
-    return PreparedRun(kind=KIND, config={"mechanism": mech, "round2": bool(round2), "schools": schools},
-                       roster=roster, source_files=sources)
+    school_list, known = _read_schools(schools)
+    roster = _read_applicants(applicants, known)
+    sources = {f"inputs/{schools.name}": schools.data, f"inputs/{applicants.name}": applicants.data}
+    config: dict[str, Any] = {"mechanism": mech, "round2": bool(round2), "schools": school_list}
+    return PreparedRun(kind=KIND, config=config, roster=roster, source_files=sources)
 
 
-def _problem(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> LotteryProblem:
+def _problem(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> LotteryProblem:
     schools = [School(str(s["id"]), str(s.get("name", "")), int(s["capacity"])) for s in config["schools"]]
     applicants = [
         Applicant(
@@ -179,7 +198,7 @@ def _problem(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Lottery
     return LotteryProblem.create(schools, applicants)
 
 
-def _columns_market(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> Market | None:
+def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> Market | None:
     """The market straight from the records (one pass per column, no per-applicant objects).
 
     Same conversions as :func:`_problem`; ``None`` whenever anything is unusual (unsorted
@@ -204,7 +223,7 @@ def _columns_market(config: Mapping[str, Any], roster: list[dict[str, Any]]) -> 
         return None
 
 
-def _column(values: Iterable[Any], kind: type[T]) -> list[T]:
+def _column(values: Iterable[Any], kind: Callable[[Any], T]) -> list[T]:
     """``[kind(v) for v in values]``, without the per-item call when every value already is exactly ``kind``."""
     column = list(values)
     if set(map(type, column)) <= {kind}:
@@ -248,7 +267,7 @@ def _results_csv(result: LotteryResult) -> bytes:
     ])
 
 
-def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
     """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes)."""
     mech = check_mechanism(str(config.get("mechanism", "da")))
     market = _columns_market(config, roster)
@@ -266,30 +285,46 @@ def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes
 
 
 class LotteryRunKind:
-    """The ``lottery`` :class:`~api.runs.RunKind`."""
+    """The ``lottery`` :class:`~api.runs.kind.RunKind`."""
 
     name = KIND
+    inputs = (
+        InputSpec("schools", True, "学校表（学校代码、招生计划）", "schools table (code, seats)"),
+        InputSpec("applicants", True, "报名表（报名号、志愿…）", "applicants table (application number, choices…)"),
+    )
+    options = (
+        OptionSpec("mechanism", str, "da", "派位方式", "mechanism", MECHANISMS),
+        OptionSpec("round2", bool, False, "二次派位", "run round 2 for the unplaced"),
+    )
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    def prepare(self, inputs: Mapping[str, InputFile], options: Mapping[str, OptionValue]) -> PreparedRun:
+        opts = check_options(self, options)
+        return prepare_lottery(inputs["schools"], inputs["applicants"], str(opts["mechanism"]), bool(opts["round2"]))
+
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
         return execute(config, roster, seed)
 
     def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
         return {}
 
-    def summary(self, public_files: Mapping[str, bytes]) -> str:
+    def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
         try:
             s = json.loads(public_files["summary.json"])
         except (KeyError, ValueError) as exc:
             raise SunshineError("缺少 summary.json", "summary.json is missing or invalid") from exc
         t = s["total"]
-        lines = [
-            f"派位方式 mechanism: {s['mechanism']}  二次派位 round 2: {'是 yes' if s['round2'] else '否 no'}",
-            f"报名 applicants: {s['applicants']}  学位 seats: {s['seats']}  学校 schools: {s['schools']}",
-            f"第一志愿 first choice: {t['first_choice']}  前三志愿 top 3: {t['top3']}  "
-            f"一轮录取 round 1: {t['placed_round1']}  二轮录取 round 2: {t['placed_round2']}  "
-            f"未录取(统筹) unplaced: {t['unplaced']}",
-        ]
-        return "\n".join(lines)
+        return RunSummary(KIND, "多校划片派位", "zone lottery", (
+            Figure("mechanism", "派位方式", "mechanism", str(s["mechanism"])),
+            Figure("round2", "二次派位", "round 2", bool(s["round2"])),
+            Figure("applicants", "报名", "applicants", int(s["applicants"])),
+            Figure("seats", "学位", "seats", int(s["seats"])),
+            Figure("schools", "学校", "schools", int(s["schools"])),
+            Figure("first_choice", "第一志愿", "first choice", int(t["first_choice"])),
+            Figure("top3", "前三志愿", "top 3", int(t["top3"])),
+            Figure("placed_round1", "一轮录取", "round 1", int(t["placed_round1"])),
+            Figure("placed_round2", "二轮录取", "round 2", int(t["placed_round2"])),
+            Figure("unplaced", "未录取(统筹)", "unplaced", int(t["unplaced"])),
+        ))
 
 
-register(LotteryRunKind())
+LOTTERY = LotteryRunKind()

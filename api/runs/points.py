@@ -23,12 +23,12 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from xml.sax.saxutils import escape
 
+from api.inputs import InputFile
 from api.outputs import csv_bytes
-from api.runs import PreparedRun, register
+from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_date, parse_yes_no, read_table, split_list
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
@@ -49,7 +49,7 @@ from engine.points import (
 from engine.points.rules import FieldSpec
 from engine.points.scoring import FieldValue
 
-__all__ = ["KIND", "PointsRunKind", "execute", "prepare_points"]
+__all__ = ["KIND", "POINTS", "PointsRecord", "PointsRunKind", "execute", "prepare_points"]
 
 KIND = "points"
 
@@ -74,6 +74,20 @@ CORRECTION_TABLE = (
     Column("new", ("新值", "更正值", "new_value"), required=True),
     Column("reason", ("理由", "更正理由", "复核意见")),
 )
+
+
+
+class PointsRecord(TypedDict):
+    """One applicant of the public points roster (docs/points.md § Roster records)."""
+
+    id: str
+    scope: str
+    priority: str
+    preferences: list[str]
+    masked_name: str
+    masked_id: str
+    values: dict[str, Any]
+
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -139,22 +153,19 @@ def _parse_datetime(table: Table, row: Row, key: str, text: str) -> dt.datetime:
         raise table.error(row, key, f"「{text}」不是有效时间", f"'{text}' is not a valid time") from exc
 
 
-def _read_rules(path: Path) -> tuple[RuleSet, str]:
+def _read_rules(source: InputFile) -> tuple[RuleSet, str, str]:
+    """The parsed rule set, its digest and its text, all from the one copy of the bytes that was read."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(path.name, "文件", f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}") from exc
-    try:
-        text = raw.decode("utf-8-sig")
+        text = source.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(path.name, "编码", "规则文件须为 UTF-8", "the rule set must be UTF-8") from exc
-    rule_set = parse_rule_set(text, path.name)
+        raise ConfigError(source.name, "编码", "规则文件须为 UTF-8", "the rule set must be UTF-8") from exc
+    rule_set = parse_rule_set(text, source.name)
     # The audit digest is over the file's raw bytes, exactly as published.
-    return rule_set, rule_set_digest(raw)
+    return rule_set, rule_set_digest(source.data), text
 
 
-def _read_schools(path: Path) -> list[dict[str, Any]]:
-    table = read_table(path, SCHOOL_TABLE)
+def _read_schools(source: InputFile) -> list[dict[str, Any]]:
+    table = read_table(source, SCHOOL_TABLE)
     schools: dict[str, dict[str, Any]] = {}
     seen: dict[str, int] = {}
     for row in table:
@@ -180,11 +191,11 @@ def _applicant_columns(rule_set: RuleSet) -> list[Column]:
     return columns
 
 
-def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[str, Any]]
-                     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], Table, dict[str, Row]]:
-    table = read_table(path, _applicant_columns(rule_set))
+def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Mapping[str, Any]]
+                     ) -> tuple[list[PointsRecord], dict[str, dict[str, str]], Table, dict[str, Row]]:
+    table = read_table(source, _applicant_columns(rule_set))
     school_scope = {s["id"]: s["scope"] for s in schools}
-    roster: list[dict[str, Any]] = []
+    roster: list[PointsRecord] = []
     private: dict[str, dict[str, str]] = {}
     rows: dict[str, Row] = {}
     seen_ids: dict[str, int] = {}
@@ -233,9 +244,9 @@ def _read_applicants(path: Path, rule_set: RuleSet, schools: Sequence[Mapping[st
     return roster, private, table, rows
 
 
-def _read_corrections(path: Path, rule_set: RuleSet, roster: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _read_corrections(source: InputFile, rule_set: RuleSet, roster: list[PointsRecord]) -> list[dict[str, Any]]:
     """Parse the corrections file, check each old value against the record, apply the new value in ``roster``."""
-    table = read_table(path, CORRECTION_TABLE)
+    table = read_table(source, CORRECTION_TABLE)
     by_id = {r["id"]: r for r in roster}
     by_header = {}
     for f in rule_set.fields:
@@ -278,31 +289,31 @@ def _show(value: Any) -> str:
 
 
 def prepare_points(
-    rules: str | Path,
-    applicants: str | Path,
-    schools: str | Path,
+    rules: InputFile,
+    applicants: InputFile,
+    schools: InputFile,
     *,
-    corrections: str | Path | None = None,
+    corrections: InputFile | None = None,
     second_pass: bool = False,
 ) -> PreparedRun:
-    """Read and validate every input; raises :class:`InputError`/:class:`ConfigError` (exit 2) on bad input."""
-    rules_path = Path(rules)
-    rule_set, digest = _read_rules(rules_path)
-    school_list = _read_schools(Path(schools))
-    roster, private, _, _ = _read_applicants(Path(applicants), rule_set, school_list)
-    fixes = [] if corrections is None else _read_corrections(Path(corrections), rule_set, roster)
+    """Read and validate every input; raises :class:`InputError`/:class:`ConfigError` (exit 2) on bad input.
+
+    Each file is used as the one copy of bytes given: the rule text recorded in the config, its
+    SHA-256 and the parsed rules all come from ``rules.data``, so they cannot disagree.
+    """
+    rule_set, digest, rules_text = _read_rules(rules)
+    school_list = _read_schools(schools)
+    roster, private, _, _ = _read_applicants(applicants, rule_set, school_list)
+    fixes = [] if corrections is None else _read_corrections(corrections, rule_set, roster)
     config: dict[str, Any] = {
-        "rules_file": rules_path.name,
-        "rules_toml": rules_path.read_bytes().decode("utf-8-sig"),
+        "rules_file": rules.name,
+        "rules_toml": rules_text,
         "rules_sha256": digest,
         "schools": school_list,
         "second_pass": second_pass,
         "corrections": fixes,
     }
-    sources = {rules_path.name: rules_path.read_bytes(), Path(applicants).name: Path(applicants).read_bytes(),
-               Path(schools).name: Path(schools).read_bytes()}
-    if corrections is not None:
-        sources[Path(corrections).name] = Path(corrections).read_bytes()
+    sources = {f.name: f.data for f in (rules, applicants, schools, corrections) if f is not None}
     return PreparedRun(KIND, config, roster, private, sources)
 
 
@@ -535,7 +546,7 @@ def _outcome(rule_set: RuleSet, applicants: Sequence[Applicant], schools: Sequen
     return admit_by_points(rule_set, applicants, schools, seed, second_pass=second_pass)
 
 
-def execute(config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
     """Public result files of a run; with corrections, also ``review_diff.csv`` against the uncorrected run."""
     rule_set = parse_rule_set(str(config["rules_toml"]), str(config["rules_file"]))
     schools = [School(str(s["id"]), str(s["scope"]), int(s["quota"]), str(s.get("name", "")))
@@ -584,25 +595,38 @@ def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:
 
 
 class PointsRunKind:
-    """Registered as ``points``."""
+    """The ``points`` :class:`~api.runs.kind.RunKind`."""
 
     name = KIND
+    inputs = (
+        InputSpec("rules", True, "积分规则（TOML）", "points rule set (TOML)"),
+        InputSpec("applicants", True, "申请表", "applicants table"),
+        InputSpec("schools", True, "学校指标表", "schools and quotas"),
+        InputSpec("corrections", False, "复核更正表", "corrections after review (复核)"),
+    )
+    options = (OptionSpec("second_pass", bool, False, "二次排位", "fill leftover seats district-wide"),)
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    def prepare(self, inputs: Mapping[str, InputFile], options: Mapping[str, OptionValue]) -> PreparedRun:
+        opts = check_options(self, options)
+        return prepare_points(inputs["rules"], inputs["applicants"], inputs["schools"],
+                              corrections=inputs.get("corrections"), second_pass=bool(opts["second_pass"]))
+
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
         return execute(config, roster, seed)
 
     def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
         """``private/contacts.csv``: full names, ID and phone for the office (never published)."""
         return {"private/contacts.csv": _private_csv(run, public_files)}
 
-    def summary(self, public_files: Mapping[str, bytes]) -> str:
+    def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
         lines = public_files["results.csv"].decode("utf-8").splitlines()[1:]
         counts: dict[str, int] = {}
         for line in lines:
             code = line.rsplit(",", 1)[-1]
             counts[code] = counts.get(code, 0) + 1
-        parts = [f"{RESULT_LABELS[k]} {counts[k]}" for k in RESULT_LABELS if k in counts]
-        return f"积分入学 points admission: {len(lines)} 申请 applicants; " + "，".join(parts)
+        figures = [Figure("applicants", "申请", "applicants", len(lines))]
+        figures += [Figure(k, RESULT_LABELS[k], k, counts[k]) for k in RESULT_LABELS if k in counts]
+        return RunSummary(KIND, "积分入学", "points admission", tuple(figures))
 
 
-register(PointsRunKind())
+POINTS = PointsRunKind()

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt64Array
 from engine.lottery.sha256_kernel import flatten_keys, hmac_first8_flat
 from engine.randomness import SEED_BYTES, encode_key, encode_str
 
@@ -23,7 +23,7 @@ __all__ = ["KIND", "draw_numbers", "number_drawer", "priority_ranks"]
 KIND = "lottery"
 
 
-def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
+def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
     """The 64-bit lottery number of every unit, in the order of ``keys``.
 
     Bit-for-bit ``engine.randomness.lottery_numbers(seed, "lottery", keys)`` (tested): the
@@ -34,12 +34,12 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint6
     return number_drawer(keys)(seed)
 
 
-def number_drawer(keys: Sequence[Sequence[str]]) -> Callable[[bytes], NDArray[np.uint64]]:
+def number_drawer(keys: Sequence[Sequence[str]]) -> Callable[[bytes], UInt64Array]:
     """``seed -> draw_numbers(seed, keys)`` with the keys encoded once, for many seeds over one market."""
     flat = flatten_keys(keys)
     prefix = encode_str("sunshine/v1/item") + encode_str(KIND) + encode_str("lottery-number")
 
-    def draw(seed: bytes) -> NDArray[np.uint64]:
+    def draw(seed: bytes) -> UInt64Array:
         if len(seed) != SEED_BYTES:
             from engine.randomness import lottery_number
 
@@ -49,7 +49,7 @@ def number_drawer(keys: Sequence[Sequence[str]]) -> Callable[[bytes], NDArray[np
     return draw
 
 
-def priority_ranks(numbers: NDArray[np.uint64], keys: Sequence[Sequence[str]]) -> NDArray[np.int64]:
+def priority_ranks(numbers: UInt64Array, keys: Sequence[Sequence[str]]) -> Int64Array:
     """0-based position of each unit in draw order (smaller number first, ties by key encoding).
 
     ``rank[u] == 0`` for the unit with the smallest number. Equal numbers are rare, so

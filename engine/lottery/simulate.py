@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.lottery.data import Market, Mechanism
@@ -33,8 +33,6 @@ from engine.lottery.rounds import assign_rounds
 from engine.randomness import simulation_draw_seed
 
 __all__ = ["Tally", "merge_tallies", "n_tiers", "simulate_draws", "slot_layout", "slot_owner", "slot_school"]
-
-Int64Array = NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from api.inputs import read_input_file
 from api.runs.classes import ClassesRunKind, prepare_classes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,8 @@ def test_run_writes_contract_files_without_id_numbers(tmp_path: Path, monkeypatc
     students = _write(tmp_path, "s.csv", HEADER + "".join(_rows()))
     out = tmp_path / "out"
     assert run_cli(monkeypatch, "--students", str(students), "--classes", "3", "--seed", SEED, "--out", str(out)) == 0
-    for name in ("placement.csv", "placement_public.csv", "classes.csv", "balance.json", "balance.md", "chart.png"):
+    for name in ("placement.csv", "placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json",
+                 "balance.md", "chart.png"):
         assert (out / name).exists(), name
     private = list(csv.DictReader(io.StringIO((out / "placement.csv").read_text("utf-8"))))
     assert {"student_id", "name", "class"} <= set(private[0]) and private[0]["name"].startswith("学生")
@@ -73,15 +75,15 @@ def test_run_writes_contract_files_without_id_numbers(tmp_path: Path, monkeypatc
 
 def test_shuffled_rows_give_identical_files(tmp_path: Path) -> None:
     rows = _rows()
-    a = prepare_classes(_write(tmp_path, "a.csv", HEADER + "".join(rows)), 3)
-    b = prepare_classes(_write(tmp_path, "b.csv", HEADER + "".join(reversed(rows))), 3)
+    a = prepare_classes(read_input_file(_write(tmp_path, "a.csv", HEADER + "".join(rows))), 3)
+    b = prepare_classes(read_input_file(_write(tmp_path, "b.csv", HEADER + "".join(reversed(rows)))), 3)
     assert a.roster == b.roster
     kind = ClassesRunKind()
     assert kind.execute(a.config, a.roster, bytes(32)) == kind.execute(b.config, b.roster, bytes(32))
 
 
 def test_roster_is_public_and_float_free(tmp_path: Path) -> None:
-    run = prepare_classes(_write(tmp_path, "s.csv", HEADER + "".join(_rows())), 3)
+    run = prepare_classes(read_input_file(_write(tmp_path, "s.csv", HEADER + "".join(_rows()))), 3)
     text = json.dumps([run.config, run.roster], ensure_ascii=False)
     assert "学生" not in text and "110101" not in text
     assert run.roster[0]["scores"]["数学"] == 5550  # 55.5 points in hundredths
@@ -140,7 +142,8 @@ def test_sample_config_and_two_processes_identical(tmp_path: Path) -> None:
                "--config", str(ROOT / "samples/classes/config.toml"), "--seed", SEED, "--out", str(out)]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=300)
         outs.append(out)
-    for name in ("placement.csv", "placement_public.csv", "classes.csv", "balance.json", "balance.md", "chart.png"):
+    for name in ("placement.csv", "placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json",
+                 "balance.md", "chart.png"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     classes = list(csv.DictReader(io.StringIO((outs[0] / "classes.csv").read_text("utf-8"))))
     assert len(classes) == 10 and all(r["head_teacher"].endswith("老师") for r in classes)
@@ -158,13 +161,14 @@ def test_xlsx_and_gbk_inputs_match_csv(tmp_path: Path) -> None:
     book.save(tmp_path / "s.xlsx")
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes(text.encode("gb18030"))
-    runs = [prepare_classes(p, 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
+    runs = [prepare_classes(read_input_file(p), 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
     assert runs[0].roster == runs[1].roster == runs[2].roster
 
 
 # ---- sunshine classes --batch: one students file per school, on the Dask backend ----------------------
 
-BATCH_PUBLIC = ("placement_public.csv", "classes.csv", "balance.json", "balance.md", "chart.png", "placement.csv")
+BATCH_PUBLIC = ("placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json", "balance.md", "chart.png",
+                "placement.csv")
 
 
 def _batch_folder(tmp_path: Path) -> Path:
@@ -180,7 +184,7 @@ def test_batch_folders_equal_single_runs_on_every_backend(tmp_path: Path, monkey
     folder = _batch_folder(tmp_path)
     plain = tmp_path / "plain"
     assert run_cli(monkeypatch, "--batch", str(folder), "--classes", "3", "--seed", SEED, "--out", str(plain)) == 0
-    assert sorted(p.name for p in plain.iterdir()) == ["school3", "一中", "二中"]
+    assert sorted(p.name for p in plain.iterdir() if not p.name.startswith(".")) == ["school3", "一中", "二中"]
     dask_out = tmp_path / "dask"
     assert run_cli(monkeypatch, "--batch", str(folder), "--classes", "3", "--seed", SEED, "--out", str(dask_out),
                    "--workers", "2") == 0

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from api.cli import main
+from api.inputs import InputFile, read_input_file
 from api.simulate import PROBABILITY_COLUMNS, SCHOOL_COLUMNS, WHAT_IF_ID, market_of, prepare_simulation, what_if
 from api.simulate_charts import render_charts
 from engine.errors import ConfigError, SunshineError
@@ -23,6 +24,10 @@ from engine.randomness import simulation_draw_seed
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "lottery"
 SEED = "5e" * 32
+
+
+def _inputs() -> dict[str, InputFile]:
+    return {name: read_input_file(SAMPLES / f"{name}.csv") for name in ("schools", "applicants")}
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, command: str, *args: str) -> int:
@@ -87,7 +92,7 @@ def test_draw_i_is_sunshine_lottery_with_draw_i_seed(
     assert int(draws[draw]["top3"]) == lottery_summary["top3"]
     assert int(draws[draw]["unplaced"]) == lottery_summary["unplaced"]
     # the placement itself: draw i alone, applicant by applicant, against results.csv
-    run = prepare_simulation(SAMPLES / "schools.csv", SAMPLES / "applicants.csv", mechanism, round2)
+    run = prepare_simulation(_inputs(), mechanism, round2)
     market = market_of(run.config, run.roster)
     tally = simulate_draws(market, mechanism, round2, bytes.fromhex(SEED), draw, draw + 1)  # type: ignore[arg-type]
     slot = np.flatnonzero(tally.slot_counts)
@@ -101,7 +106,7 @@ def test_draw_i_is_sunshine_lottery_with_draw_i_seed(
 
 
 def test_what_if_for_one_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run = prepare_simulation(SAMPLES / "schools.csv", SAMPLES / "applicants.csv", "da", False)
+    run = prepare_simulation(_inputs(), "da", False)
     seed = bytes.fromhex(SEED)
     answer = what_if(run.config, run.roster, {"preferences": ["S0001", "S0006"], "tier": 1}, 300, seed)
     assert [c["school_id"] for c in answer["choices"]] == ["S0001", "S0006"]
@@ -169,7 +174,7 @@ def test_bad_input_file_names_the_row(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_missing_font_is_a_clear_error(tmp_path: Path) -> None:
     from api.simulate import run_simulation
 
-    run = prepare_simulation(SAMPLES / "schools.csv", SAMPLES / "applicants.csv", "da", False)
+    run = prepare_simulation(_inputs(), "da", False)
     sim = run_simulation(run.config, run.roster, bytes.fromhex(SEED), 5)
     with pytest.raises(SunshineError, match="fonts-wqy-microhei"):
         render_charts(sim, font=tmp_path / "none.ttc")

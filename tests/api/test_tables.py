@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, staged_directory, text_cells
+from api.inputs import read_input_file
+from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
 from api.tables import (
     Column,
     parse_date,
@@ -38,7 +39,7 @@ CHINESE_CSV = "学校代码,学校名称,招生计划\nS01,第一中学,40\n\nS0
 def test_reads_chinese_headers_in_every_encoding(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     path = tmp_path / "schools.csv"
     path.write_bytes(prefix + CHINESE_CSV.encode(encoding))
-    table = read_table(path, COLUMNS)
+    table = read_table(read_input_file(path), COLUMNS)
     assert table.headers == {"school_id": "学校代码", "name": "学校名称", "capacity": "招生计划"}
     assert [r.values["name"] for r in table] == ["第一中学", "实验小学"]
     # The blank line is skipped but Excel numbering keeps counting: header 1, S01 2, blank 3, S02 4.
@@ -48,7 +49,7 @@ def test_reads_chinese_headers_in_every_encoding(tmp_path: Path, encoding: str, 
 def test_bad_cell_error_names_file_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "schools.csv"
     path.write_text(CHINESE_CSV, encoding="utf-8")
-    table = read_table(path, COLUMNS)
+    table = read_table(read_input_file(path), COLUMNS)
     bad = table.rows[1]
     with pytest.raises(InputError) as info:
         parse_int(table, bad, "capacity", minimum=0)
@@ -65,7 +66,7 @@ def test_xlsx_is_read_like_csv(tmp_path: Path) -> None:
     sheet.append(["S01", 40, "第一中学"])
     sheet.append(["S02", 35.0, "实验小学"])
     book.save(path)
-    table = read_table(path, COLUMNS)
+    table = read_table(read_input_file(path), COLUMNS)
     assert [(r.values["school_id"], r.values["capacity"]) for r in table] == [("S01", "40"), ("S02", "35")]
 
 
@@ -73,34 +74,34 @@ def test_missing_required_column(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("学校代码,学校名称\nS01,一中\n", encoding="utf-8")
     with pytest.raises(InputError, match="capacity/招生计划"):
-        read_table(path, COLUMNS)
+        read_table(read_input_file(path), COLUMNS)
 
 
 def test_duplicate_meaning_headers_rejected(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("school_id,学校代码,capacity\nS01,S01,3\n", encoding="utf-8")
     with pytest.raises(InputError, match="学校代码"):
-        read_table(path, COLUMNS)
+        read_table(read_input_file(path), COLUMNS)
 
 
 def test_undecodable_and_missing_files(tmp_path: Path) -> None:
     path = tmp_path / "junk.csv"
     path.write_bytes(b"\xff\xfe\xfa\x00\x81\x30")
     with pytest.raises(InputError, match="junk.csv"):
-        read_table(path, COLUMNS)
+        read_table(read_input_file(path), COLUMNS)
     with pytest.raises(InputError, match="nope.csv"):
-        read_table(tmp_path / "nope.csv", COLUMNS)
+        read_table(read_input_file(tmp_path / "nope.csv"), COLUMNS)
     legacy = tmp_path / "old.xls"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(InputError, match=".xls"):
-        read_table(legacy, COLUMNS)
+        read_table(read_input_file(legacy), COLUMNS)
 
 
 def test_cell_parsers(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a,b,c,d\n2024年3月1日,是,１２,3.50\n2024/3/1,否,-1,abc\n2024-02-30,maybe,,\n", encoding="utf-8")
     cols = [Column(k, ()) for k in "abcd"]
-    t = read_table(path, cols)
+    t = read_table(read_input_file(path), cols)
     r1, r2, r3 = t.rows
     assert parse_date(t, r1, "a") == parse_date(t, r2, "a") == dt.date(2024, 3, 1)
     assert parse_yes_no(t, r1, "b") is True and parse_yes_no(t, r2, "b") is False
@@ -125,21 +126,6 @@ def test_split_list_accepts_chinese_separators() -> None:
 def test_csv_bytes_are_plain_utf8_with_lf() -> None:
     data = csv_bytes(["a", "b"], [["张三", None], ["x,y", 1]])
     assert data == 'a,b\n张三,\n"x,y",1\n'.encode()
-
-
-def test_staged_directory_leaves_out_untouched_on_error(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "results.csv").write_text("old")
-    with pytest.raises(RuntimeError), staged_directory(out) as staging:
-        (staging / "results.csv").write_text("new")
-        raise RuntimeError("crash mid-run")
-    assert (out / "results.csv").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    with staged_directory(out) as staging:
-        (staging / "results.csv").write_text("new")
-    assert (out / "results.csv").read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 @settings(max_examples=200, deadline=None)

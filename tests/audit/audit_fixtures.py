@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 
-from api.ceremony import CeremonyDir
 from api.outputs import csv_bytes
-from api.runs import RUN_KINDS, PreparedRun, register
+from api.runs import RUN_KINDS, PreparedRun, RunSummary, register
+from api.runs.kind import InputSpec, OptionSpec
 from api.runs.publish import publish_run
+from api.service import ceremony as service
+from api.store.directory import DirectoryRunStore
+from api.store.result_folder import write_result_folder
+from audit.ceremony import CeremonyState, replay_log
 from audit.signing import Signer
 from engine.randomness import format_lottery_number, lottery_numbers
 
@@ -24,6 +28,11 @@ class FakeKind:
     """Rank applicants by lottery number; the first ``seats`` get a seat."""
 
     name = "fake"
+    inputs: tuple[InputSpec, ...] = ()
+    options: tuple[OptionSpec, ...] = ()
+
+    def prepare(self, inputs: Mapping[str, Any], options: Mapping[str, Any]) -> PreparedRun:
+        return fake_run(kind=self.name)
 
     def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
         nums = lottery_numbers(seed, self.name, [[r["id"]] for r in roster])
@@ -39,8 +48,8 @@ class FakeKind:
         names = [(r["id"], run.private.get(r["id"], {}).get("name", "")) for r in run.roster]
         return {"private/names.csv": csv_bytes(("applicant_id", "name"), names)}
 
-    def summary(self, public_files: Mapping[str, bytes]) -> str:
-        return "fake run"
+    def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
+        return RunSummary(self.name, "测试", "fake run", ())
 
 
 class CheatKind(FakeKind):
@@ -95,10 +104,47 @@ def operator() -> Signer:
     return Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
 
 
+class Ceremony:
+    """A ceremony run directory driven through the service, as the CLI does (test convenience)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.store = DirectoryRunStore(path)
+
+    def init(self, run: PreparedRun, signer: Signer, *, actor: str, time: str | None) -> str:
+        service.init_run(lambda new: DirectoryRunStore.create(self.path, new), run, service.Step(signer, actor, time))
+        return self.store.info().run_id
+
+    def append(self, signer: Signer, actor: str, time: str | None, action: str, payload: Any) -> None:
+        service.append_step(self.store, service.Step(signer, actor, time), action, payload)
+
+    def freeze(self, signer: Signer, actor: str, time: str | None) -> str:
+        return service.freeze(self.store, service.Step(signer, actor, time))
+
+    def withdraw(self, signer: Signer, actor: str, time: str | None, applicant_id: str) -> None:
+        service.withdraw(self.store, service.Step(signer, actor, time), applicant_id)
+
+    def seed(self, signer: Signer, actor: str, time: str | None, value: str, *, fallback: bool) -> bytes:
+        return service.seed(self.store, service.Step(signer, actor, time), value, fallback=fallback)
+
+    def execute(self, signer: Signer, actor: str, time: str | None) -> dict[str, str]:
+        return service.execute(self.store, service.Step(signer, actor, time))
+
+    def publish(self, signer: Signer, actor: str, time: str | None, out: Path) -> Path:
+        pub = service.publish(self.store, service.Step(signer, actor, time))
+        return write_result_folder(out, pub.files(), run_id=pub.run_id, kind=pub.kind)
+
+    def state(self) -> CeremonyState:
+        return replay_log(self.store.log())
+
+    def prepared(self) -> PreparedRun:
+        return self.store.prepared()
+
+
 def run_ceremony(path: Path, signer: Signer, run: PreparedRun, *, withdraw: str | None = None,
-                 until: str = "published", out: Path | None = None) -> CeremonyDir:
+                 until: str = "published", out: Path | None = None) -> Ceremony:
     """Drive a ceremony with two witnesses; stop after step ``until``."""
-    d = CeremonyDir(path)
+    d = Ceremony(path)
     steps = [
         ("init", lambda: d.init(run, signer, actor="operator", time=T0)),
         ("freeze", lambda: d.freeze(signer, "operator", T0)),
@@ -118,14 +164,7 @@ def run_ceremony(path: Path, signer: Signer, run: PreparedRun, *, withdraw: str 
         fn()
         if name == until:
             return d
-    from api.runs.publish import publish_run as _publish
-
-    audit = d.audit_context(signer, "operator", T0)
-    st = d.state()
-    assert st.seed_record is not None
-    _publish(d.prepared(), bytes.fromhex(st.seed_record["seed"]), out or path.parent / "out", practice=False,
-             audit=audit)
-    d.record_publish(audit)
+    d.publish(signer, "operator", T0, out or path.parent / "out")
     return d
 
 

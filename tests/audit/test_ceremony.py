@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from audit_fixtures import T0, fake_run, run_ceremony
 
-from api.runs.publish import publish_run
+from api.service import ceremony as service
 from audit.ceremony import State, derive_seed, witness_commitment
 from audit.errors import CeremonyError
 from audit.signing import Signer
@@ -44,19 +44,19 @@ def test_engine_refuses_to_execute_before_seeded(tmp_path: Path, operator: Signe
     with pytest.raises(CeremonyError, match="SEEDED"):
         d.execute(operator, "operator", T0)
     assert d.state().state is State.REVEALED
-    with pytest.raises(CeremonyError):
-        publish_run(d.prepared(), bytes(32), tmp_path / "out", practice=False,
-                    audit=d.audit_context(operator, "operator", T0))
+    with pytest.raises(CeremonyError, match="EXECUTED"):
+        d.publish(operator, "operator", T0, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
 def test_reinit_only_in_draft(tmp_path: Path, operator: Signer) -> None:
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="init")
-    d.init(fake_run(5), operator, actor="operator", time=T0, force=True)
-    assert d.state().state is State.DRAFT
+    service.update_inputs(d.store, fake_run(5), service.Step(operator, "operator", T0))
+    assert d.state().state is State.DRAFT and len(d.prepared().roster) == 5
     d.freeze(operator, "operator", T0)
     with pytest.raises(CeremonyError, match="DRAFT"):
-        d.init(fake_run(), operator, actor="operator", time=T0, force=True)
+        service.update_inputs(d.store, fake_run(), service.Step(operator, "operator", T0))
+    assert len(d.prepared().roster) == 5
 
 
 def test_withdrawal_keeps_commitment_and_skips_applicant(tmp_path: Path, operator: Signer) -> None:
@@ -102,17 +102,14 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
 
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
     new = Signer("test-operator", bytes([7]) * 32)
-    d.append(new, "operator", T0, "key.rotate", {"note": sign_rotation(d.info()["origin"], operator, new)})
+    d.append(new, "operator", T0, "key.rotate", {"note": sign_rotation(d.store.info().origin, operator, new)})
     d.append(new, "operator", T0, "sources.declare",
              {"witnesses": ["w"], "public_source": "drand", "fallback": "lotto"})
     d.append(new, "w", T0, "witness.commit", {"witness": "w", "commitment": witness_commitment("v", "s")})
     d.append(new, "w", T0, "witness.reveal", {"witness": "w", "value": "v", "salt": "s"})
     d.seed(new, "operator", T0, "ff", fallback=True)
     d.execute(new, "operator", T0)
-    audit = d.audit_context(new, "operator", T0)
-    st = d.state()
-    assert st.seed_record is not None
-    publish_run(d.prepared(), bytes.fromhex(st.seed_record["seed"]), tmp_path / "out", practice=False, audit=audit)
+    d.publish(new, "operator", T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     lines = list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
     assert lines[-1].startswith("manifest")
@@ -138,7 +135,6 @@ def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Si
     st = d.state()
     assert st.seed_record is not None
     assert [c["witness"] for c in st.seed_record["inputs"]["contributions"]] == ["alice"]
-    publish_run(d.prepared(), bytes.fromhex(st.seed_record["seed"]), tmp_path / "out", practice=False,
-                audit=d.audit_context(operator, "operator", T0))
+    d.publish(operator, "operator", T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     assert list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))

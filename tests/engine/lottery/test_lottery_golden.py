@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from api.inputs import read_input_file
 from api.runs.lottery import execute, prepare_lottery
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "lottery"
@@ -18,7 +19,8 @@ GOLDEN = "bf30547c894dc294f75ae682e289addbfec0152640732fc7139dac34af04f477"
 
 
 def rolling_digest() -> str:
-    run = prepare_lottery(SAMPLES / "schools.csv", SAMPLES / "applicants.csv", "da", True)
+    run = prepare_lottery(read_input_file(SAMPLES / "schools.csv"), read_input_file(SAMPLES / "applicants.csv"),
+                          "da", True)
     digest = hashlib.sha256()
     for seed in range(20):
         for mech in ("da", "boston", "serial"):

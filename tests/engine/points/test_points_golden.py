@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from api.inputs import read_input_file
 from api.runs.points import execute, prepare_points
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "points"
@@ -16,8 +17,8 @@ GOLDEN = "b3406947b14c2d6a1e521c9ae115cb728b10c9a042fdfe0aee4acf923f29c63d"
 
 
 def rolling_digest() -> str:
-    run = prepare_points(SAMPLES / "rules.toml", SAMPLES / "applicants.csv", SAMPLES / "schools.csv",
-                         corrections=SAMPLES / "corrections.csv", second_pass=True)
+    run = prepare_points(*(read_input_file(SAMPLES / n) for n in ("rules.toml", "applicants.csv", "schools.csv")),
+                         corrections=read_input_file(SAMPLES / "corrections.csv"), second_pass=True)
     rolling = hashlib.sha256()
     for n in range(5):
         seed = n.to_bytes(32, "big")

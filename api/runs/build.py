@@ -1,0 +1,151 @@
+"""Build a run's publication: every public and private file as bytes, with its signed bundle.
+
+This is the one code path every engine command, the ceremony and the HTTP service use to
+produce results, and it writes nothing: storing the files (a result folder, a database)
+is the caller's step. A build is deterministic in (prepared run, seed, audit log, signer),
+so rebuilding after a crash gives the same bytes.
+
+Besides the engine's public and private files a publication holds:
+
+* ``bundle/`` and ``bundle.zip``: the verifiable bundle (``docs/bundle.md``);
+* ``audit-private/roster_private.json``: each applicant's roster salt and private
+  fields, from which receipts are made (never publish this file);
+* ``PRACTICE.txt`` in practice runs (manual ``--seed``), which are also marked in the
+  bundle manifest, ``keys.json`` and the signed log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from api.audit_runs import engine_versions, gc_paused, receipts_private
+from api.runs import get_kind
+from api.runs.kind import PreparedRun, RunSummary
+from audit.bundle import PRACTICE_NOTICE, build_bundle, zip_bytes
+from audit.canonical import record_hash, sha256_hex
+from audit.ceremony import State, check_next, replay_log
+from audit.context import RunAudit
+from audit.errors import CeremonyError
+from audit.merkle import MerkleTree
+from audit.practice import practice_audit, practice_roster_secret
+from audit.roster import CommittedRoster, commit_roster
+from audit.signing import Verifier, parse_checkpoint
+
+__all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_run", "result_hashes"]
+
+
+@dataclass(frozen=True)
+class ResultFiles:
+    """What the engine produced for a run: public files (hashed into the log) and private ones (names)."""
+
+    public: dict[str, bytes]
+    private: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything a published run consists of, as bytes, before anything is stored."""
+
+    run_id: str
+    kind: str
+    practice: bool
+    results: ResultFiles
+    bundle: dict[str, bytes]
+    bundle_zip: bytes
+    audit_private: dict[str, bytes]
+    checkpoint: str
+    summary: RunSummary
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the result folder, by relative path (docs/bundle.md § the --out folder)."""
+        out = {**self.results.public, **self.results.private}
+        out.update({f"bundle/{n}": d for n, d in self.bundle.items()})
+        out["bundle.zip"] = self.bundle_zip
+        out.update(self.audit_private)
+        if self.practice:
+            out["PRACTICE.txt"] = PRACTICE_NOTICE.encode()
+        return out
+
+
+def result_hashes(public: Mapping[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each public result file, by name (the ``results`` payload of ``run.execute``)."""
+    return {name: sha256_hex(data) for name, data in sorted(public.items())}
+
+
+def execute_run(run: PreparedRun, seed: bytes, withdrawn: Sequence[str] = ()) -> ResultFiles:
+    """Run the engine on ``run``'s roster minus ``withdrawn`` with ``seed`` (pure; the collector paused)."""
+    kind = get_kind(run.kind)
+    gone = set(withdrawn)
+    active = [r for r in run.roster if r["id"] not in gone] if gone else list(run.roster)
+    with gc_paused():
+        public = kind.execute(run.config, active, seed)
+        private = kind.render_private(dataclasses.replace(run, roster=active), public, seed)
+    return ResultFiles(public, private)
+
+
+def _history(audit: RunAudit) -> list[tuple[str, list[bytes]]]:
+    tree = MerkleTree(audit.log.leaf_hashes())
+    out = []
+    for note in audit.history:
+        size = parse_checkpoint(note[: note.rfind("\n\n") + 1]).size
+        out.append((note, tree.consistency_proof(size)))
+    return out
+
+
+def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit,
+                         committed: CommittedRoster | None = None) -> Publication:
+    """The bundle and every file of a run whose log has reached PUBLISHED.
+
+    Requires ``audit.log`` to end in state PUBLISHED with ``run.execute`` hashes equal to
+    ``results`` (the caller appended and committed those entries first); raises
+    :class:`CeremonyError` otherwise. Signing is deterministic (Ed25519), so the same log and
+    key give the same checkpoint and bundle bytes. ``committed`` is the roster commitment
+    under ``audit.roster_secret`` when the caller already computed it (it is recomputed otherwise).
+    """
+    st = replay_log(audit.log)
+    if st.state is not State.PUBLISHED:
+        raise CeremonyError(f"状态 {st.state.value} 下不能生成数据包",
+                            f"cannot build the bundle in state {st.state.value}")
+    if st.results != result_hashes(results.public):
+        raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")
+    with gc_paused():
+        if committed is None:
+            committed = commit_roster(run.roster, run.private, audit.roster_secret)
+        checkpoint = audit.log.signed_checkpoint(audit.origin, [audit.signer])
+        seed_record = st.seed_record or {}
+        bundle = build_bundle(
+            kind=run.kind,
+            run_id=audit.run_id,
+            origin=audit.origin,
+            practice=audit.practice,
+            config=run.config,
+            roster_lines=committed.lines,
+            seed_record=seed_record,
+            log=audit.log,
+            checkpoint=checkpoint,
+            history=_history(audit),
+            keys=[Verifier.from_vkey(k) for k in dict.fromkeys([*audit.keys, audit.signer.verifier.vkey])],
+            public_files=results.public,
+        )
+        audit_private = {"audit-private/roster_private.json":
+                         receipts_private(run.private, run.roster, committed.salts)}
+        return Publication(
+            run_id=audit.run_id, kind=run.kind, practice=audit.practice, results=results, bundle=bundle,
+            bundle_zip=zip_bytes(bundle), audit_private=audit_private, checkpoint=checkpoint,
+            summary=get_kind(run.kind).summarize(results.public),
+        )
+
+
+def build_practice(run: PreparedRun, seed: bytes) -> Publication:
+    """A practice run (engine command with ``--seed``): execute, log in memory, assemble. Writes nothing."""
+    with gc_paused():
+        committed = commit_roster(run.roster, run.private, practice_roster_secret(seed))
+        audit = practice_audit(run.kind, record_hash(run.config), committed.root.hex(), len(run.roster), seed)
+        results = execute_run(run, seed)
+        hashes = result_hashes(results.public)
+        check_next(replay_log(audit.log), "run.execute")
+        audit.log.append(audit.actor, "run.execute", audit.time, {"results": hashes, "engine": engine_versions()})
+        audit.log.append(audit.actor, "run.publish", audit.time, {"results_hash": record_hash(hashes)})
+        return assemble_publication(run, results, audit, committed)

@@ -1,0 +1,1 @@
+"""Services shared by every edge: the ceremony steps over a run store, and receipts from verified bundles."""

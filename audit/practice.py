@@ -1,0 +1,50 @@
+"""Practice runs (an engine command with ``--seed``): a self-contained, clearly marked audit context.
+
+Deterministic on purpose, so a practice ``--out`` is byte-reproducible: the signing key and
+the roster secret are derived from the seed (so they prove nothing, and the bundle says so),
+and entries carry no time. ``docs/ceremony.md`` § Practice mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from audit.context import RunAudit
+from audit.log import AuditLog
+from audit.signing import Signer
+from engine.randomness import encode_str
+
+__all__ = ["PRACTICE_ACTOR", "practice_audit", "practice_roster_secret"]
+
+PRACTICE_ACTOR = "sunshine-practice"
+
+
+def _practice_bytes(label: str, seed: bytes) -> bytes:
+    return hashlib.sha256(encode_str(f"sunshine/v1/practice-{label}") + seed).digest()
+
+
+def practice_roster_secret(seed: bytes) -> bytes:
+    """The roster secret of a practice run: ``SHA-256(enc("sunshine/v1/practice-roster-secret") ‖ seed)``."""
+    return _practice_bytes("roster-secret", seed)
+
+
+def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: int, seed: bytes) -> RunAudit:
+    """The audit context of a practice run: ``practice.init``, ``roster.freeze`` and ``seed.practice`` logged."""
+    digest = hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()
+    run_id = "practice-" + digest[:16]
+    log = AuditLog()
+    log.append(PRACTICE_ACTOR, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})
+    log.append(PRACTICE_ACTOR, "roster.freeze", None,
+               {"roster_root": roster_root, "roster_size": roster_size, "config_hash": config_hash})
+    log.append(PRACTICE_ACTOR, "seed.practice", None,
+               {"mode": "practice", "seed": seed.hex(), "notice": "manual seed typed in by the operator"})
+    return RunAudit(
+        run_id=run_id,
+        origin=f"sunshine.practice/{run_id}",
+        practice=True,
+        log=log,
+        signer=Signer(PRACTICE_ACTOR, _practice_bytes("key", seed)),
+        roster_secret=practice_roster_secret(seed),
+        actor=PRACTICE_ACTOR,
+        time=None,
+    )
