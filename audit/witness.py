@@ -150,5 +150,6 @@ def verify_cosignature(line: str, key: Verifier, checkpoint: Checkpoint, *, step
         raise SignatureInvalid(step, key.name, "联署不是该见证人的密钥", "cosignature is not by this witness's key")
     timestamp = int.from_bytes(raw[4:12], "big")
     if timestamp >= 2**63 or not key.verify(_cosigned_message(checkpoint, timestamp), raw[12:]):
-        raise SignatureInvalid(step, key.name, "联署签名无效", f"cosignature by {key.name} is invalid for this checkpoint")
+        raise SignatureInvalid(step, key.name, "联署签名无效",
+                               f"cosignature by {key.name} is invalid for this checkpoint")
     return timestamp

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from api.inputs import read_input_file
 from api.runs.classes import execute, prepare_classes
 
 SEED = bytes.fromhex("5a" * 32)
@@ -243,7 +244,7 @@ def _inputs(tmp: Path, n: int, sized: bool) -> tuple[dict[str, Any], list[dict[s
     sizes = "class_sizes = [13, 12, 13, 12, 12]\n" if sized else ""
     (tmp / "c.toml").write_text(f'{sizes}head_teachers = ["王老师", "李老师", "张老师", "Amy", "赵老师"]\n'
                                 "bands = 3\n", encoding="utf-8")
-    run = prepare_classes(tmp / "s.csv", 5, tmp / "c.toml")
+    run = prepare_classes(read_input_file(tmp / "s.csv"), 5, read_input_file(tmp / "c.toml"))
     return run.config, run.roster
 
 
