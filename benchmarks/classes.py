@@ -6,7 +6,7 @@ half points; gender 50/50; flags ~15 % and ~25 %; twin pairs (together), apart g
 2–3 and presets.
 
     .venv/bin/python benchmarks/classes.py                 # 450/10, 1200/24 (+CP-SAT 30 s), 3000/60
-    .venv/bin/python benchmarks/classes.py --city 100      # 60,000 students in 100 schools, 2 processes
+    .venv/bin/python benchmarks/classes.py --city 100      # 60,000 students in 100 schools, 2 Dask workers
     .venv/bin/python benchmarks/classes.py --sizes "" --cpsat none --cohorts 5   # 5 more 1200/24 cohorts
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
-import multiprocessing
 import struct
 import sys
 import time
@@ -25,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api.distributed import compute_backend
 from engine.classes import Cohort, PlacementRules, Student, place_students
 from engine.classes.cpsat import solve_cpsat
 from engine.classes.problem import build_problem
@@ -128,16 +128,18 @@ def _school(args: tuple[int, int]) -> tuple[int, float, float, float, int]:
     return school, g["mean 总分"], subj, time.process_time() - t, pl.report.violations
 
 
-def city(schools: int, processes: int) -> None:
+def city(schools: int, processes: int, scheduler: str | None = None) -> None:
     g = _Gen("city-sizes")
     sizes = [450 + int(300 * g.uniform()) for _ in range(schools)]
     scale = 60000 * schools / 100 / sum(sizes)
     sizes = [max(90, round(s * scale)) for s in sizes]
-    t = time.perf_counter()
-    with multiprocessing.Pool(processes) as pool:
-        res = pool.map(_school, list(enumerate(sizes)), chunksize=1)
-    wall = time.perf_counter() - t
-    print(f"city batch: {sum(sizes)} students, {schools} schools, {processes} processes: {wall:.1f} s wall; "
+    # The same Dask backend as `sunshine classes --batch` / `sunshine simulate` (api/distributed.py).
+    with compute_backend(workers=processes if scheduler is None else None, scheduler=scheduler) as backend:
+        t = time.perf_counter()
+        res = backend.map(_school, [((i, n),) for i, n in enumerate(sizes)], {})
+        wall = time.perf_counter() - t
+    print(f"city batch: {sum(sizes)} students, {schools} schools, {backend.name}: {wall:.1f} s wall "
+          f"(cluster start-up excluded); "
           f"worst total mean gap {max(r[1] for r in res):.3f}, worst subject mean gap {max(r[2] for r in res):.3f}, "
           f"slowest school {max(r[3] for r in res):.1f} s CPU, total CPU {sum(r[3] for r in res):.0f} s, "
           f"hard violations {sum(r[4] for r in res)}")
@@ -149,7 +151,8 @@ def main() -> None:
     ap.add_argument("--cpsat", default="1200/24", help="instances (n/k) that also run plain CP-SAT")
     ap.add_argument("--cpsat-seconds", type=float, default=30.0)
     ap.add_argument("--city", type=int, default=0, help="number of schools in the city batch (0 = skip)")
-    ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--processes", type=int, default=2, help="city batch: Dask LocalCluster worker processes")
+    ap.add_argument("--scheduler", default=None, help="city batch: a running Dask scheduler tcp://host:port instead")
     ap.add_argument("--cohorts", type=int, default=0,
                     help="also run Sunshine on this many other generated 1200/24 cohorts (robustness)")
     a = ap.parse_args()
@@ -200,7 +203,7 @@ def main() -> None:
         slot, secs, cpu, info = run_sunshine(cohort, rules)
         print(fmt(describe(f"Sunshine ({label})", cohort, rules, slot, secs, cpu)) + f" <!-- {info} -->", flush=True)
     if a.city:
-        city(a.city, a.processes)
+        city(a.city, a.processes, a.scheduler)
 
 
 if __name__ == "__main__":

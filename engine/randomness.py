@@ -29,6 +29,7 @@ from engine.errors import SeedError
 __all__ = [
     "LOTTERY_NUMBER_HEX_DIGITS",
     "SEED_BYTES",
+    "SIMULATION_DRAW_TAG",
     "SPEC_VERSION",
     "WordStream",
     "encode_key",
@@ -39,6 +40,7 @@ __all__ = [
     "lottery_numbers",
     "parse_seed",
     "seeded_permutation",
+    "simulation_draw_seed",
     "unit_key",
 ]
 
@@ -47,6 +49,7 @@ SEED_BYTES = 32
 LOTTERY_NUMBER_HEX_DIGITS = 16
 _TAG_ITEM = b"sunshine/v1/item"
 _TAG_STREAM = b"sunshine/v1/stream"
+SIMULATION_DRAW_TAG = "sunshine/v1/simulation-draw"
 _HEX_SEED = re.compile(r"^[0-9a-fA-F]{64}$")
 _TWO_64 = 1 << 64
 
@@ -200,3 +203,16 @@ def seeded_permutation(seed: bytes, kind: str, purpose: str, items: Sequence[T],
         j = stream.below(i + 1)
         out[i], out[j] = out[j], out[i]
     return out
+
+
+def simulation_draw_seed(simulation_seed: bytes, draw: int) -> bytes:
+    """Seed of draw ``draw`` of a simulation (spec §9): ``HMAC(simulation_seed, enc(TAG) ‖ u64be(draw))``.
+
+    The tag differs from every item and stream tag, so a draw seed is never related to a
+    number drawn from the simulation seed itself; a simulation is never an official run,
+    and its draw seeds are practice seeds (docs/randomness.md §9).
+    """
+    _check_seed(simulation_seed)
+    if not 0 <= draw < _TWO_64:
+        raise ValueError(f"draw index out of range: {draw}")
+    return hmac.digest(simulation_seed, encode_str(SIMULATION_DRAW_TAG) + struct.pack(">Q", draw), "sha256")

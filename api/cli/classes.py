@@ -1,7 +1,8 @@
 """``sunshine classes``: balanced class placement (阳光编班) from a students table and a seed.
 
 Writes ``placement.csv`` (with names), ``placement_public.csv``, ``formed_classes.csv``, ``classes.csv``,
-``balance.json``, ``balance.md`` and ``chart.png`` atomically into ``--out``. Bad input
+``balance.json``, ``balance.md`` and ``chart.png`` atomically into ``--out``; with ``--batch DIR``
+one such folder per students file of DIR (:mod:`api.classes_batch`). Bad input
 exits with status 2 and a bilingual message naming file, row and column; ``--out`` is
 left untouched.
 """
@@ -13,9 +14,14 @@ from typing import Annotated
 
 import typer
 
+from api.classes_batch import batch_files, batch_folder_files, place_batch, prepare_batch, summaries
 from api.cli.app import app
 from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
+from api.distributed import compute_backend
+from api.inputs import read_input_file
 from api.runs.publish import publish_run
+from api.store.result_folder import write_result_folder
+from engine.errors import ConfigError
 
 __all__ = ["classes"]
 
@@ -24,14 +30,40 @@ ensure_group(app)
 
 @app.command("classes")
 def classes(
-    students: Annotated[Path, typer.Option("--students", help="学生表 students table (CSV/XLSX)")],
     seed: Annotated[str, typer.Option("--seed", help="64 hex digits (32 bytes)")],
     out: Annotated[Path, typer.Option("--out", help="output directory (replaced atomically)")],
+    students: Annotated[Path | None, typer.Option("--students", help="学生表 students table (CSV/XLSX)")] = None,
     n_classes: Annotated[int | None, typer.Option("--classes", help="班级数 number of classes")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="编班配置 TOML (optional)")] = None,
+    batch: Annotated[Path | None, typer.Option(
+        "--batch", help="全市批量 folder with one students file per school (one folder each in --out)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="--batch: local Dask cluster of K processes")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="--batch: running Dask scheduler")] = None,
 ) -> None:
     """Balanced class placement: form classes, then draw labels and head teachers from SEED."""
     seed_raw = seed_bytes(seed)
+    if (students is None) == (batch is None):
+        raise ConfigError("--students/--batch", "students", "请给出 --students 或 --batch 之一",
+                          "give exactly one of --students or --batch")
+    if batch is not None:
+        with progress() as step:
+            runs = step("读取并校验输入 reading inputs", lambda: prepare_batch(
+                {p.stem: read_input_file(p) for p in batch_files(batch)},
+                None if config is None else read_input_file(config), n_classes))
+            with compute_backend(workers, scheduler) as backend:
+                built = step(f"编班 placing every school ({backend.name})",
+                             lambda: place_batch(runs, seed_raw, backend))
+            files, run_id = batch_folder_files(built)
+            step("写出结果 writing outputs", lambda: write_result_folder(out, files, run_id=run_id, kind="classes"))
+        for i, (school, summary) in enumerate(summaries(built).items()):
+            out_console.print(f"== {school}")
+            print_summary(summary, practice=i == 0)
+        out_console.print(f"结果 results: {out}/<学校 school>/placement.csv ({len(built)})")
+        return
+    assert students is not None
+    if workers is not None or scheduler is not None:
+        raise ConfigError("--workers/--scheduler", "batch", "--workers/--scheduler 只用于 --batch",
+                          "--workers/--scheduler only apply to --batch")
     with progress() as step:
         run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
             "classes", {"students": students, "config": config}, {"classes": n_classes}))

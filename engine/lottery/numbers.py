@@ -10,15 +10,15 @@ mechanisms use one draw (single tie-breaking, STB).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from engine.arrays import Int64Array, UInt64Array
-from engine.lottery.sha256_kernel import hmac_first8
+from engine.lottery.sha256_kernel import flatten_keys, hmac_first8_flat
 from engine.randomness import SEED_BYTES, encode_key, encode_str
 
-__all__ = ["KIND", "draw_numbers", "priority_ranks"]
+__all__ = ["KIND", "draw_numbers", "number_drawer", "priority_ranks"]
 
 KIND = "lottery"
 
@@ -31,12 +31,22 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
     key schedule and message prefix (spec §3: ``enc(TAG) ‖ enc(kind) ‖ enc(purpose)``)
     folded into precomputed midstates, instead of one hashlib call chain per unit.
     """
-    if len(seed) != SEED_BYTES:
-        from engine.randomness import lottery_number
+    return number_drawer(keys)(seed)
 
-        lottery_number(seed, KIND, [])  # raises the spec's SeedError
+
+def number_drawer(keys: Sequence[Sequence[str]]) -> Callable[[bytes], UInt64Array]:
+    """``seed -> draw_numbers(seed, keys)`` with the keys encoded once, for many seeds over one market."""
+    flat = flatten_keys(keys)
     prefix = encode_str("sunshine/v1/item") + encode_str(KIND) + encode_str("lottery-number")
-    return hmac_first8(seed, prefix, keys)
+
+    def draw(seed: bytes) -> UInt64Array:
+        if len(seed) != SEED_BYTES:
+            from engine.randomness import lottery_number
+
+            lottery_number(seed, KIND, [])  # raises the spec's SeedError
+        return hmac_first8_flat(seed, prefix, flat)
+
+    return draw
 
 
 def priority_ranks(numbers: UInt64Array, keys: Sequence[Sequence[str]]) -> Int64Array:

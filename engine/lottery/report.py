@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.arrays import BoolArray, Int64Array
 from engine.compiled import kernel
+from engine.lottery.data import Market
 from engine.lottery.rounds import LotteryResult
 from engine.randomness import format_lottery_number
 
@@ -22,6 +23,7 @@ __all__ = [
     "ApplicantRow",
     "SchoolRow",
     "applicant_rows",
+    "applicant_units",
     "count_justified_envy",
     "school_rows",
     "summarize",
@@ -77,7 +79,11 @@ class SchoolRow:
 
 def unit_of_applicant(result: LotteryResult) -> Int64Array:
     """The unit of each applicant (index into the per-unit arrays), in application-number order."""
-    m = result.market
+    return applicant_units(result.market)
+
+
+def applicant_units(m: Market) -> Int64Array:
+    """:func:`unit_of_applicant` from the market alone."""
     unit = np.empty(len(m.applicant_ids), dtype=np.int64)
     unit[m.member_idx] = np.repeat(np.arange(m.n_units, dtype=np.int64), m.size)
     return unit

@@ -18,7 +18,7 @@ from engine.lottery.data import LotteryProblem, Market, Mechanism, build_market
 from engine.lottery.mechanisms import listed_school_with_seats, place
 from engine.lottery.numbers import draw_numbers, priority_ranks
 
-__all__ = ["LotteryResult", "Reason", "place_market", "run_lottery"]
+__all__ = ["Assignment", "LotteryResult", "Reason", "assign_rounds", "place_market", "run_lottery"]
 
 
 
@@ -80,15 +80,21 @@ def _round(
     return p.school, choice.astype(np.int64), admit.astype(np.int64)
 
 
-def place_market(
-    market: Market, numbers: UInt64Array, rank: Int64Array, mechanism: Mechanism, round2: bool
-) -> LotteryResult:
-    """Run round 1 and, when ``round2``, round 2 on an already drawn market.
+@dataclass(frozen=True)
+class Assignment:
+    """Where each unit ends after all rounds (arrays indexed by unit; see :class:`LotteryResult`)."""
 
-    1. Round 1 over every unit's round-1 list with full capacity.
-    2. Round 2 (optional) over units unplaced in round 1 that have round-2 choices,
-       with the seats left by round 1, the same mechanism and the same ranks.
-    3. Reasons for units still unplaced (see :class:`Reason`).
+    school: Int64Array
+    choice_rank: Int64Array
+    round: Int64Array
+    admit_tier: Int64Array
+
+
+def assign_rounds(market: Market, rank: Int64Array, mechanism: Mechanism, round2: bool) -> Assignment:
+    """Round 1 and, when ``round2``, round 2 (steps 1–2 of :func:`place_market`), without the reasons.
+
+    Why separate: a simulation needs only where units end, thousands of times over one
+    market; the unplaced reasons (a Python pass over the unplaced) are for published results.
     """
     n = market.n_units
     everyone = np.ones(n, dtype=np.bool_)
@@ -106,6 +112,22 @@ def place_market(
             choice = np.where(got, c2, choice)
             admit = np.where(got, a2, admit)
             rnd = np.where(got, 2, rnd)
+    return Assignment(school=school, choice_rank=choice, round=rnd, admit_tier=admit)
+
+
+def place_market(
+    market: Market, numbers: UInt64Array, rank: Int64Array, mechanism: Mechanism, round2: bool
+) -> LotteryResult:
+    """Run round 1 and, when ``round2``, round 2 on an already drawn market.
+
+    1. Round 1 over every unit's round-1 list with full capacity.
+    2. Round 2 (optional) over units unplaced in round 1 that have round-2 choices,
+       with the seats left by round 1, the same mechanism and the same ranks.
+    3. Reasons for units still unplaced (see :class:`Reason`).
+    """
+    n = market.n_units
+    a = assign_rounds(market, rank, mechanism, round2)
+    school, choice, rnd, admit = a.school, a.choice_rank, a.round, a.admit_tier
     used_all = np.bincount(school[school >= 0], weights=market.size[school >= 0], minlength=market.n_schools)
     left_all = market.capacity - used_all.astype(np.int64)
     reasons = [""] * n

@@ -35,7 +35,7 @@ import numpy as np
 from engine.arrays import Int64Array, UInt8Array, UInt32Array, UInt64Array
 from engine.compiled import kernel
 
-__all__ = ["flatten_keys", "hmac_first8"]
+__all__ = ["flatten_keys", "hmac_first8", "hmac_first8_flat"]
 
 
 _BLOCK = 64
@@ -342,7 +342,18 @@ def hmac_first8(key: bytes, prefix: bytes, keys: Sequence[Sequence[str]]) -> UIn
     ``key(…)`` is the spec's item-key encoding (docs/randomness.md §2). Result ``i``
     equals ``int.from_bytes(hmac.digest(key, prefix + encode_key(keys[i]), "sha256")[:8], "big")``.
     """
-    counts, part_starts, part_lens, raw = flatten_keys(keys)
+    return hmac_first8_flat(key, prefix, flatten_keys(keys))
+
+
+def hmac_first8_flat(
+    key: bytes, prefix: bytes, flat: tuple[Int64Array, Int64Array, Int64Array, UInt8Array]
+) -> UInt64Array:
+    """:func:`hmac_first8` over keys already flattened by :func:`flatten_keys`.
+
+    Why: a simulation draws the same keys under thousands of seeds; flattening them
+    once keeps the per-seed cost to the hashing itself.
+    """
+    counts, part_starts, part_lens, raw = flat
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     block = key.ljust(_BLOCK, b"\x00")

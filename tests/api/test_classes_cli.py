@@ -163,3 +163,51 @@ def test_xlsx_and_gbk_inputs_match_csv(tmp_path: Path) -> None:
     gbk.write_bytes(text.encode("gb18030"))
     runs = [prepare_classes(read_input_file(p), 3) for p in (_write(tmp_path, "s.csv", text), tmp_path / "s.xlsx", gbk)]
     assert runs[0].roster == runs[1].roster == runs[2].roster
+
+
+# ---- sunshine classes --batch: one students file per school, on the Dask backend ----------------------
+
+BATCH_PUBLIC = ("placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json", "balance.md", "chart.png",
+                "placement.csv")
+
+
+def _batch_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "city"
+    folder.mkdir()
+    for name, n in (("一中.csv", 24), ("二中.csv", 18), ("school3.csv", 30)):
+        _write(folder, name, HEADER + "".join(_rows(n)))
+    (folder / "notes.txt").write_text("not a students file", encoding="utf-8")
+    return folder
+
+
+def test_batch_folders_equal_single_runs_on_every_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _batch_folder(tmp_path)
+    plain = tmp_path / "plain"
+    assert run_cli(monkeypatch, "--batch", str(folder), "--classes", "3", "--seed", SEED, "--out", str(plain)) == 0
+    assert sorted(p.name for p in plain.iterdir() if not p.name.startswith(".")) == ["school3", "一中", "二中"]
+    dask_out = tmp_path / "dask"
+    assert run_cli(monkeypatch, "--batch", str(folder), "--classes", "3", "--seed", SEED, "--out", str(dask_out),
+                   "--workers", "2") == 0
+    for school in ("school3", "一中", "二中"):
+        single = tmp_path / f"single-{school}"
+        assert run_cli(monkeypatch, "--students", str(folder / f"{school}.csv"), "--classes", "3", "--seed", SEED,
+                       "--out", str(single)) == 0
+        for name in BATCH_PUBLIC:
+            assert (plain / school / name).read_bytes() == (single / name).read_bytes(), (school, name)
+            assert (dask_out / school / name).read_bytes() == (single / name).read_bytes(), (school, name)
+
+
+def test_batch_with_a_bad_file_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _batch_folder(tmp_path)
+    _write(folder, "坏.csv", HEADER + "".join(_rows(6)) + "S999,学生,男,1,abc,1,,,,\n")
+    out = tmp_path / "out"
+    assert run_cli(monkeypatch, "--batch", str(folder), "--classes", "3", "--seed", SEED, "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "坏.csv" in err and "8" in err
+    assert not out.exists()
+    assert run_cli(monkeypatch, "--batch", str(folder), "--students", str(folder / "一中.csv"), "--classes", "3",
+                   "--seed", SEED, "--out", str(out)) == 2
+    assert "exactly one of --students or --batch" in capsys.readouterr().err
+    assert run_cli(monkeypatch, "--batch", str(tmp_path / "none"), "--seed", SEED, "--out", str(out)) == 2
+    assert "is not a folder" in capsys.readouterr().err

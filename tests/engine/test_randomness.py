@@ -23,6 +23,7 @@ from engine.randomness import (
     lottery_numbers,
     parse_seed,
     seeded_permutation,
+    simulation_draw_seed,
 )
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "randomness"
@@ -70,6 +71,28 @@ def test_permutation_vectors(case: dict) -> None:
     assert seeded_permutation(seed, case["kind"], case["purpose"], items, case["label"]) == case["permutation"]
 
 
+@pytest.mark.parametrize("case", _load("simulation_draws.json"), ids=lambda c: c["desc"])
+def test_simulation_draw_seed_vectors(case: dict) -> None:
+    seed = parse_seed(case["simulation_seed"])
+    draw = int(case["draw"])
+    tag = b"sunshine/v1/simulation-draw"  # spec §9 written out: enc(tag) ‖ u64be(draw)
+    message = struct.pack(">I", len(tag)) + tag + struct.pack(">Q", draw)
+    assert hmac.new(seed, message, hashlib.sha256).hexdigest() == case["draw_seed"]
+    assert simulation_draw_seed(seed, draw).hex() == case["draw_seed"]
+
+
+def test_simulation_draw_seed_is_not_an_item_or_stream_value() -> None:
+    """Domain separation: a draw seed differs from every item digest and stream block of the same seed."""
+    seed = bytes(range(32))
+    drawn = simulation_draw_seed(seed, 0)
+    assert drawn != item_digest(seed, "lottery", "lottery-number", [])
+    assert drawn.hex()[:16] != f"{WordStream(seed, 'lottery', 'lottery-number').next_word():016x}"
+    with pytest.raises(ValueError, match="draw index"):
+        simulation_draw_seed(seed, -1)
+    with pytest.raises(SeedError, match="32"):
+        simulation_draw_seed(b"short", 0)
+
+
 def test_vectors_are_what_the_generator_writes(tmp_path: Path) -> None:
     """The checked-in files are exactly the generator's output (nobody hand-edited them)."""
     import importlib.util
@@ -80,7 +103,7 @@ def test_vectors_are_what_the_generator_writes(tmp_path: Path) -> None:
     spec.loader.exec_module(gen)
     gen.HERE = tmp_path
     gen.main()
-    for name in ("lottery_numbers.json", "streams.json", "permutations.json"):
+    for name in ("lottery_numbers.json", "streams.json", "permutations.json", "simulation_draws.json"):
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
 
 

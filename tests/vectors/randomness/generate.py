@@ -17,6 +17,7 @@ from engine.randomness import (
     item_digest,
     lottery_number,
     seeded_permutation,
+    simulation_draw_seed,
 )
 
 HERE = Path(__file__).parent
@@ -80,6 +81,17 @@ def main() -> None:
                 "permutation": seeded_permutation(seed, "classes", purpose, items),
             })
     _write("permutations.json", "Fisher–Yates permutations of 1..n (spec §6)", perm_cases)
+
+    draw_cases: list[dict[str, object]] = []
+    for seed_name, seed_hex in SEEDS.items():
+        seed = bytes.fromhex(seed_hex)
+        for draw in (0, 1, 2, 9999, 2**64 - 1):
+            draw_cases.append({
+                "desc": f"{seed_name}/draw={draw}", "simulation_seed": seed_hex, "draw": str(draw),
+                "draw_seed": simulation_draw_seed(seed, draw).hex(),
+            })
+    _write("simulation_draws.json", "Per-draw seeds of a simulation (spec §9): "
+           "HMAC(simulation_seed, enc(\"sunshine/v1/simulation-draw\") ‖ u64be(draw))", draw_cases)
 
 
 if __name__ == "__main__":
