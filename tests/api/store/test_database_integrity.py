@@ -10,13 +10,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from audit_fixtures import fake_run
+from pg_server import PostgresServer as PgServer
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from store_fixtures import OPERATOR, StoreFactory, drive, step
 
 from api.service import ceremony as svc
-from api.store.base import RunStore, StoreConflict
-from api.store.database import Database, DatabaseRunStore, sqlite_url
+from api.store.base import RunStore, StoreConflict, StoreError
+from api.store.database import DEFAULT_URL, URL_VARIABLE, Database, DatabaseRunStore, sqlite_url
 from api.store.models import metadata
 from audit.ceremony import State, replay_log
 from audit.errors import CeremonyError
@@ -204,3 +205,54 @@ def test_the_unique_constraints_refuse_a_fork_even_without_the_prev_check(db_url
         store.append(entry, {"text": "fork"}, stale.signed_checkpoint(store.info().origin, [OPERATOR]))
     assert [e.action for e in store.log().entries] == ["ceremony.init", "roster.freeze"]
     db.close()
+
+
+def test_two_processes_opening_an_empty_database_at_once_both_migrate_it(db_url: str) -> None:
+    """First use from two places at once: the migration lock makes one create the schema, the other wait."""
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def open_db() -> None:
+        barrier.wait()
+        try:
+            Database(db_url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_db) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db = Database(db_url)
+    assert set(inspect(db.engine).get_table_names()) == TABLES | {"alembic_version"}
+    db.close()
+
+
+def test_postgresql_over_its_unix_socket(pg_server: PgServer) -> None:
+    url = pg_server.create_database()
+    name = url.rsplit("/", 1)[1]
+    db = Database(f"postgresql+psycopg://postgres@/{name}?host={pg_server.socket_dir}&port={pg_server.port}")
+    store, _ = drive(StoreFactory.on(db), until="freeze")
+    assert Database(url).open_run(store.info().run_id).log().size == 2
+    db.close()
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mysql://localhost/runs", "unsupported database 'mysql'"),
+    ("sqlite://", "must be a file"),
+])
+def test_other_databases_are_refused_by_name(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        Database(url)
+
+
+def test_without_a_url_the_environment_variable_names_the_database(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(URL_VARIABLE, sqlite_url(tmp_path / "from-env.db"))
+    Database().close()
+    assert (tmp_path / "from-env.db").is_file()
+    monkeypatch.delenv(URL_VARIABLE)
+    monkeypatch.chdir(tmp_path)
+    assert Database(migrate=False).url == DEFAULT_URL == "sqlite:///sunshine.db"

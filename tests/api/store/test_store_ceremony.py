@@ -107,3 +107,16 @@ def test_identical_files_are_stored_once(db_url: str) -> None:
         assert conn.execute(select(func.count()).select_from(run_files)).scalar_one() > file_count
     assert second.prepared() == first.prepared()
     db.close()
+
+
+def test_inputs_change_only_while_draft_and_the_log_records_it(stores: StoreFactory) -> None:
+    store, _ = drive(stores, until="init")
+    bigger = fake_run(n=15)
+    svc.update_inputs(store, bigger, step())
+    again = stores.open(store.info().run_id)
+    assert len(again.prepared().roster) == 15 and again.prepared().private == bigger.private
+    assert [e.action for e in again.log().entries] == ["ceremony.init", "inputs.update"]
+    svc.freeze(again, step())
+    with pytest.raises(CeremonyError, match="in state ROSTER_FROZEN"):
+        svc.update_inputs(again, fake_run(n=3), step())
+    assert len(stores.open(store.info().run_id).prepared().roster) == 15
