@@ -69,11 +69,14 @@ def sqlite_url(path: str | Path) -> str:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run of the catalog: identity, the state its log establishes, and the log size."""
+    """One run of the catalog: identity, the state its log establishes, the log size, and whether
+    its publication is stored (False for a PUBLISHED run means ``publish`` was cut short after
+    its commit: calling it again finishes the run with the same bytes)."""
 
     info: RunInfo
     state: State
     log_size: int
+    publication_stored: bool
 
 
 def _json_bytes(obj: object) -> bytes:
@@ -173,7 +176,10 @@ class Database:
             for row in conn.execute(select(run_keys.c.run_id, run_keys.c.vkey)
                                     .order_by(run_keys.c.run_id, run_keys.c.position)):
                 keys.setdefault(row.run_id, []).append(row.vkey)
-            return [RunRecord(_info(row, keys.get(row.run_id, [])), State(row.state), row.log_size)
+            stored = set(conn.execute(select(run_files.c.run_id).distinct()
+                                      .where(run_files.c.section == "publication")).scalars())
+            return [RunRecord(_info(row, keys.get(row.run_id, [])), State(row.state), row.log_size,
+                              row.run_id in stored)
                     for row in conn.execute(select(runs).order_by(runs.c.run_id))]
 
 

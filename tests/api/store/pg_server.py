@@ -4,13 +4,14 @@ The server listens on a Unix socket in its own temporary folder and on a free TC
 127.0.0.1 only, trusts local connections, and is stopped (``pg_ctl stop -m immediate``) and
 removed at the end of the test session. PostgreSQL refuses to run as root, so when the tests
 run as root the server runs as the unprivileged user ``nobody`` (through ``runuser``), with
-its folders owned by that user.
+its folders owned by that user (a system user ``sunshine-pg`` is created if ``nobody`` is missing).
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 __all__ = ["PostgresServer", "find_pg_bin"]
 
 _USER = "nobody"
+_FALLBACK_USER = "sunshine-pg"  # created (system user, no home) when this machine has no "nobody"
 
 
 def find_pg_bin() -> Path | None:
@@ -35,6 +37,21 @@ def find_pg_bin() -> Path | None:
         if all((Path(folder) / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres")):
             return Path(folder)
     return None
+
+
+def _server_user() -> str | None:
+    """The unprivileged user the server runs as when we are root (None: run it as ourselves)."""
+    if os.geteuid() != 0:
+        return None
+    for name in (_USER, _FALLBACK_USER):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _FALLBACK_USER],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return _FALLBACK_USER
 
 
 def _free_port() -> int:
@@ -56,8 +73,9 @@ class PostgresServer:
 
     @classmethod
     def start(cls, bin_dir: Path) -> PostgresServer:
-        as_user = _USER if os.geteuid() == 0 else None
-        root = Path(tempfile.mkdtemp(prefix="sunshine-pg-"))  # in /tmp: reachable by the server's user
+        as_user = _server_user()
+        # Directly in /tmp when the server runs as another user: $TMPDIR may not be reachable by it.
+        root = Path(tempfile.mkdtemp(prefix="sunshine-pg-", dir="/tmp" if as_user else None))
         if as_user:
             shutil.chown(root, as_user)
         server = cls(bin_dir, root, _free_port(), as_user)

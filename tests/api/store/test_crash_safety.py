@@ -80,6 +80,8 @@ def test_sigkill_then_restart_gives_the_uninterrupted_bundle(stores: StoreFactor
     assert published in ({}, reference) if killed_state is State.PUBLISHED else published == {}
     if isinstance(after, DatabaseRunStore):
         assert after.state() is killed_state  # the state column is what the log says
+        [record] = after.db.list_runs()
+        assert (record.state, record.publication_stored) == (killed_state, False)  # what a restart must finish
 
     if replay_log(after.log()).state is State.SEEDED:
         svc.execute(after, step())

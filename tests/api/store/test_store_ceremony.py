@@ -50,6 +50,9 @@ def test_catalog_lists_runs_with_the_state_their_log_establishes(db_url: str) ->
     assert {k: (r.state, r.log_size) for k, r in listed.items()} == {
         done.info().run_id: (State.EXECUTED, 10), **{d.info().run_id: (State.DRAFT, 1) for d in drafts}}
     assert listed[done.info().run_id].info == done.info()
+    assert not any(r.publication_stored for r in listed.values())
+    svc.publish(done, step())
+    assert [r.publication_stored for r in db.list_runs() if r.info.run_id == done.info().run_id] == [True]
     assert db.open_run(done.info().run_id).results() == done.results() != {}
     with pytest.raises(Exception, match="there is no run 'nope'"):
         db.open_run("nope")
