@@ -145,6 +145,7 @@ class Database:
         """Store a new run whole (identity, inputs, secret, first entry) in one transaction."""
         info = new.info
         log = AuditLog()
+        check_prev(log, new.entry)  # the first entry starts the chain
         log.entries.append(new.entry)
         log.payloads.append(new.payload)
         state = replay_log(log)
