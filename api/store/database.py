@@ -130,15 +130,22 @@ class Database:
             with _database_errors(), conn.begin():
                 yield conn
 
-    def migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration (``alembic upgrade head``), under a lock."""
+    def migrate(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to ``revision`` (``alembic upgrade head``), under a lock.
+
+        ``revision`` ``"base"`` downgrades to an empty database (tests and operators only: it
+        drops every table, the log included).
+        """
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         with self.writing() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            if revision == "base":
+                command.downgrade(config, "base")
+            else:
+                command.upgrade(config, revision)
 
     # ---- catalog --------------------------------------------------------------------------
     def create_run(self, new: NewRun) -> DatabaseRunStore:

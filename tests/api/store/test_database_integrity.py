@@ -156,6 +156,20 @@ def test_migrations_from_empty_create_every_table_and_the_triggers(db_url: str) 
     Database(db_url).close()  # a second open migrates nothing and keeps the data
 
 
+def test_migrations_downgrade_to_empty_and_upgrade_again(db_url: str) -> None:
+    db = Database(db_url)
+    drive(StoreFactory.on(db), until="freeze")
+    db.migrate("base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    db.migrate()
+    assert set(inspect(db.engine).get_table_names()) == TABLES | {"alembic_version"}
+    assert db.list_runs() == []
+    store, _ = drive(StoreFactory.on(db), until="freeze")  # triggers back in place
+    with db.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("DELETE FROM log_entries"))
+    db.close()
+
+
 def test_models_and_migrations_agree(db_url: str) -> None:
     db = Database(db_url)
     with db.engine.connect() as conn:
