@@ -164,7 +164,7 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(db_url: str) -> None:
     db.migrate()
     assert set(inspect(db.engine).get_table_names()) == TABLES | {"alembic_version"}
     assert db.list_runs() == []
-    store, _ = drive(StoreFactory.on(db), until="freeze")  # triggers back in place
+    drive(StoreFactory.on(db), until="freeze")  # triggers back in place
     with db.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
         conn.execute(text("DELETE FROM log_entries"))
     db.close()
