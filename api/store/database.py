@@ -370,7 +370,7 @@ class DatabaseRunStore:
     def _write_prepared(self, conn: Connection, prepared: PreparedRun) -> None:
         self._put_files(conn, "prepared", {"config.json": _json_bytes(prepared.config),
                                            "roster.json": _json_bytes(list(prepared.roster))})
-        self._put_files(conn, "source", {Path(n).name: b for n, b in prepared.source_files.items()})
+        self._put_files(conn, "source", prepared.source_files)  # names as given (validated)
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
                results: Mapping[str, bytes] | None = None, key: str | None = None) -> None:
