@@ -16,7 +16,8 @@ Layout (unchanged from earlier versions, so existing run folders keep working)::
 The commit point of every step is the atomic replacement of ``log.jsonl``: the checkpoint
 note, the results and the key list are written (each atomically) before it, so a crash
 leaves at most files the log does not mention yet, which are ignored (notes beyond the log
-size) or overwritten by the retried step. A lock file serialises writers.
+size) or overwritten by the retried step. A lock file serialises writers; the next writer
+removes the staging folders and temporary files a killed one left (they may hold private data).
 """
 
 from __future__ import annotations
@@ -81,6 +82,23 @@ def _write_tree_atomic(target: Path, files: Mapping[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _sweep_leftovers(root: Path) -> None:
+    """Remove what a killed writer left: staging/old folders of a tree write, temporary files of a file write.
+
+    They may hold private data (a half-staged ``published/`` holds names and salts). Called
+    with the run's lock held, so no live writer is using them; the input files under
+    ``prepared/sources`` and the stored trees themselves are never touched.
+    """
+    for folder in (root, root / "prepared", root / "checkpoints", root / "private"):
+        for p in folder.iterdir() if folder.is_dir() else ():
+            if not p.name.startswith(".") or p.name == ".lock":
+                continue
+            if p.is_dir() and (".staging-" in p.name or ".old-" in p.name):
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.is_file():
+                p.unlink(missing_ok=True)
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -202,6 +220,7 @@ class DirectoryRunStore:
         with open(self.path / ".lock", "a+b") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
+                _sweep_leftovers(self.path)
                 yield
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

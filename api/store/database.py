@@ -1,0 +1,422 @@
+"""The database store: runs in SQLite (embedded, the default) or PostgreSQL, through SQLAlchemy 2.
+
+:class:`Database` is the catalog the HTTP service opens once (``create_run``, ``open_run``,
+``list_runs``); :class:`DatabaseRunStore` is one run behind the
+:class:`~api.store.base.RunStore` protocol, with the directory store's semantics:
+
+* :meth:`DatabaseRunStore.append` is ONE transaction: the log row (with its signed
+  checkpoint), the result files, the new key and the run's ``state``/``log_size``. The
+  state is never written on its own: it is :func:`audit.ceremony.replay_log` of the log as
+  it will be after the append, so the database never holds a state that the log does not
+  explain (and an entry the state machine refuses is refused by the store as well).
+* Two writers racing on the same step cannot both append: the run's row is locked
+  (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) before the last
+  entry is read, and ``(run_id, seq)`` / ``(run_id, prev)`` are unique as a backstop; the
+  loser gets :class:`~api.store.base.StoreConflict`.
+* Log rows are append-only in the database itself (triggers created by the migration).
+* Files are stored once per content (``blobs``, keyed by SHA-256 hex), named per run.
+* A crash (even SIGKILL) mid-step rolls the transaction back: the run stays at its last
+  committed state, with no partial rows and no staging files anywhere.
+
+The schema is created and upgraded by the Alembic migrations shipped in
+``api/store/migrations`` on first use (:meth:`Database.migrate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from api.runs.kind import PreparedRun
+from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, check_prev, validated_names
+from api.store.models import blobs, log_entries, run_files, run_keys, run_private, runs
+from audit.canonical import canonical_bytes, sha256_hex
+from audit.ceremony import State, replay_log
+from audit.errors import VerificationError
+from audit.log import AuditLog, LogEntry
+
+__all__ = ["DEFAULT_URL", "URL_VARIABLE", "Database", "DatabaseRunStore", "RunRecord", "sqlite_url"]
+
+#: The environment variable that names the database when no URL is given.
+URL_VARIABLE = "SUNSHINE_DATABASE_URL"
+#: An embedded SQLite file in the working directory.
+DEFAULT_URL = "sqlite:///sunshine.db"
+#: How long a SQLite writer waits for another one (milliseconds) before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Key of the PostgreSQL advisory lock that serialises migrations between processes.
+_MIGRATION_LOCK = 0x53554E5348494E45  # "SUNSHINE"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of the SQLite file ``path``."""
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run of the catalog: identity, the state its log establishes, the log size, and whether
+    its publication is stored (False for a PUBLISHED run means ``publish`` was cut short after
+    its commit: calling it again finishes the run with the same bytes)."""
+
+    info: RunInfo
+    state: State
+    log_size: int
+    publication_stored: bool
+
+
+def _json_bytes(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class Database:
+    """A run database: opened by SQLAlchemy URL, migrated to the newest schema on first use.
+
+    ``url``: ``sqlite:///path/to/file.db`` or ``postgresql+psycopg://user@host:port/name``
+    (psycopg 3); ``None`` takes ``$SUNSHINE_DATABASE_URL``, else :data:`DEFAULT_URL`.
+    """
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database in (None, "", ":memory:"):
+                raise StoreError("运行数据库必须是文件", "the run database must be a file (not an in-memory SQLite)")
+            self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+        else:
+            raise StoreError(f"不支持的数据库 {self.dialect}",
+                             f"unsupported database {self.dialect!r} (use sqlite:/// or postgresql+psycopg://)")
+        if migrate:
+            self.migrate()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # ---- transactions ---------------------------------------------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction on one consistent snapshot (REPEATABLE READ on PostgreSQL)."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with _database_errors(), conn.begin():
+                yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite (writers queue, then see the newest data)."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(sunshine_write=True)
+            with _database_errors(), conn.begin():
+                yield conn
+
+    def migrate(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to ``revision`` (``alembic upgrade head``), under a lock.
+
+        ``revision`` ``"base"`` downgrades to an empty database (tests and operators only: it
+        drops every table, the log included).
+        """
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with self.writing() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            if revision == "base":
+                command.downgrade(config, "base")
+            else:
+                command.upgrade(config, revision)
+
+    # ---- catalog --------------------------------------------------------------------------
+    def create_run(self, new: NewRun) -> DatabaseRunStore:
+        """Store a new run whole (identity, inputs, secret, first entry) in one transaction."""
+        info = new.info
+        log = AuditLog()
+        check_prev(log, new.entry)  # the first entry starts the chain
+        log.entries.append(new.entry)
+        log.payloads.append(new.payload)
+        state = replay_log(log)
+        try:
+            with self.writing() as conn:
+                conn.execute(insert(runs).values(run_id=info.run_id, kind=info.kind, origin=info.origin,
+                                                 title=info.title, state=state.state.value, log_size=1))
+                for i, k in enumerate(dict.fromkeys(info.keys)):
+                    conn.execute(insert(run_keys).values(run_id=info.run_id, position=i, vkey=k))
+                store = DatabaseRunStore(self, info.run_id)
+                store._write_prepared(conn, new.prepared)
+                conn.execute(insert(run_private).values(run_id=info.run_id, roster_secret=new.roster_secret,
+                                                        private_fields=_json_bytes(new.prepared.private)))
+                store._insert_entry(conn, 0, new.entry, new.payload, new.checkpoint)
+        except IntegrityError as exc:
+            raise StoreError(f"运行 {info.run_id} 已存在", f"a run {info.run_id} already exists") from exc
+        return store
+
+    def open_run(self, run_id: str) -> DatabaseRunStore:
+        """The store of an existing run (raises :class:`StoreError` when there is none)."""
+        store = DatabaseRunStore(self, run_id)
+        store.info()
+        return store
+
+    def list_runs(self) -> list[RunRecord]:
+        """Every run with the state its log establishes, by run id."""
+        with self.reading() as conn:
+            keys: dict[str, list[str]] = {}
+            for row in conn.execute(select(run_keys.c.run_id, run_keys.c.vkey)
+                                    .order_by(run_keys.c.run_id, run_keys.c.position)):
+                keys.setdefault(row.run_id, []).append(row.vkey)
+            stored = set(conn.execute(select(run_files.c.run_id).distinct()
+                                      .where(run_files.c.section == "publication")).scalars())
+            return [RunRecord(_info(row, keys.get(row.run_id, [])), State(row.state), row.log_size,
+                              row.run_id in stored)
+                    for row in conn.execute(select(runs).order_by(runs.c.run_id))]
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: object) -> None:
+    """Every SQLite connection: WAL (readers never block the writer), a busy timeout, foreign keys on.
+
+    ``isolation_level = None`` stops the sqlite3 module from issuing its own BEGINs, so
+    :func:`_sqlite_on_begin` decides how each transaction starts.
+    """
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL (a persistent setting of the file; a no-op once done).
+
+    Two connections switching a new file at once can get "database is locked" at once (SQLite
+    skips the busy handler where waiting could deadlock), so the switch is retried for up to
+    the busy timeout; this is storage plumbing, nothing audit-relevant depends on the timing.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    """Writers start with ``BEGIN IMMEDIATE``: they take the write lock before reading the last entry."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sunshine_write") else "BEGIN")
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or stays locked is a StoreError naming the cause."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreError("无法访问运行数据库", f"the run database cannot be used: {exc.orig}") from exc
+
+
+def _conflict() -> StoreConflict:
+    return StoreConflict("另一个操作已先写入此运行的日志，请刷新后重试",
+                         "another writer appended to this run's log first; re-read the run and retry")
+
+
+def _info(row: Any, keys: list[str]) -> RunInfo:
+    return RunInfo(run_id=row.run_id, kind=row.kind, origin=row.origin, title=row.title, keys=tuple(keys))
+
+
+class DatabaseRunStore:
+    """One run in a :class:`Database`."""
+
+    def __init__(self, db: Database, run_id: str) -> None:
+        self.db = db
+        self.run_id = run_id
+
+    # ---- reading --------------------------------------------------------------------------
+    def _run_row(self, conn: Connection, *, lock: bool = False) -> Any:
+        query = select(runs).where(runs.c.run_id == self.run_id)
+        row = conn.execute(query.with_for_update() if lock else query).one_or_none()
+        if row is None:
+            raise StoreError(f"没有运行 {self.run_id}", f"there is no run {self.run_id!r} in the database")
+        return row
+
+    def info(self) -> RunInfo:
+        with self.db.reading() as conn:
+            row = self._run_row(conn)
+            keys = conn.execute(select(run_keys.c.vkey).where(run_keys.c.run_id == self.run_id)
+                                .order_by(run_keys.c.position)).scalars().all()
+            return _info(row, list(keys))
+
+    def state(self) -> State:
+        """The state column (what the log establishes, stored with the last log row)."""
+        with self.db.reading() as conn:
+            return State(self._run_row(conn).state)
+
+    def _files(self, conn: Connection, section: str) -> dict[str, bytes]:
+        rows = conn.execute(select(run_files.c.name, blobs.c.data)
+                            .join(blobs, blobs.c.digest == run_files.c.digest)
+                            .where(run_files.c.run_id == self.run_id, run_files.c.section == section)
+                            .order_by(run_files.c.name))
+        return {row.name: bytes(row.data) for row in rows}
+
+    def _section(self, section: str) -> dict[str, bytes]:
+        with self.db.reading() as conn:
+            self._run_row(conn)
+            return self._files(conn, section)
+
+    def prepared(self) -> PreparedRun:
+        with self.db.reading() as conn:
+            row = self._run_row(conn)
+            files = self._files(conn, "prepared")
+            private = conn.execute(select(run_private.c.private_fields)
+                                   .where(run_private.c.run_id == self.run_id)).scalar_one()
+            try:
+                return PreparedRun(kind=row.kind, config=json.loads(files["config.json"]),
+                                   roster=json.loads(files["roster.json"]), private=json.loads(bytes(private)),
+                                   source_files=self._files(conn, "source"))
+            except (KeyError, ValueError) as exc:
+                raise StoreError(f"无法读取运行 {self.run_id} 的输入",
+                                 f"cannot read the prepared inputs of run {self.run_id}: {exc}") from exc
+
+    def source_files(self) -> dict[str, bytes]:
+        return self._section("source")
+
+    def roster_secret(self) -> bytes:
+        with self.db.reading() as conn:
+            self._run_row(conn)
+            return bytes(conn.execute(select(run_private.c.roster_secret)
+                                      .where(run_private.c.run_id == self.run_id)).scalar_one())
+
+    def _log(self, conn: Connection) -> tuple[AuditLog, list[str]]:
+        rows = conn.execute(select(log_entries).where(log_entries.c.run_id == self.run_id)
+                            .order_by(log_entries.c.seq)).all()
+        lines = b"".join(canonical_bytes({
+            "entry": {"actor": r.actor, "action": r.action, "time": r.time, "payload_hash": r.payload_hash,
+                      "prev": r.prev},
+            "payload": json.loads(r.payload)}) + b"\n" for r in rows)
+        try:
+            log = AuditLog.from_bytes(lines)
+        except VerificationError as exc:
+            raise StoreError(f"运行 {self.run_id} 的日志已损坏：{exc.message_zh}",
+                             f"the log of run {self.run_id} is damaged: {exc.message_en}") from exc
+        if [r.seq for r in rows] != list(range(len(rows))):
+            raise StoreError(f"运行 {self.run_id} 的日志缺少条目", f"the log of run {self.run_id} has gaps")
+        return log, [r.checkpoint for r in rows]
+
+    def log(self) -> AuditLog:
+        with self.db.reading() as conn:
+            self._run_row(conn)
+            return self._log(conn)[0]
+
+    def checkpoints(self) -> list[str]:
+        with self.db.reading() as conn:
+            self._run_row(conn)
+            return self._log(conn)[1]
+
+    def results(self) -> dict[str, bytes]:
+        return self._section("result")  # written only in the run.execute transaction
+
+    def publication(self) -> dict[str, bytes]:
+        with self.db.reading() as conn:
+            if State(self._run_row(conn).state) is not State.PUBLISHED:
+                return {}
+            return self._files(conn, "publication")
+
+    # ---- writing --------------------------------------------------------------------------
+    def _insert_entry(self, conn: Connection, seq: int, entry: LogEntry, payload: object, checkpoint: str) -> None:
+        conn.execute(insert(log_entries).values(
+            run_id=self.run_id, seq=seq, actor=entry.actor, action=entry.action, time=entry.time,
+            payload_hash=entry.payload_hash, prev=entry.prev, entry_hash=entry.hash,
+            payload=canonical_bytes(payload).decode(), checkpoint=checkpoint))
+
+    def _put_files(self, conn: Connection, section: str, files: Mapping[str, bytes]) -> None:
+        """Make ``section`` hold exactly ``files``; contents go to ``blobs`` once per digest."""
+        validated_names(list(files))
+        digests = {name: sha256_hex(data) for name, data in files.items()}
+        new_blobs = {digests[name]: data for name, data in files.items()}
+        if new_blobs:
+            dialect_insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
+            conn.execute(dialect_insert(blobs).on_conflict_do_nothing(index_elements=["digest"]),
+                         [{"digest": d, "size": len(b), "data": b} for d, b in sorted(new_blobs.items())])
+        conn.execute(delete(run_files).where(run_files.c.run_id == self.run_id, run_files.c.section == section))
+        if digests:
+            conn.execute(insert(run_files), [{"run_id": self.run_id, "section": section, "name": n, "digest": d}
+                                             for n, d in sorted(digests.items())])
+
+    def _write_prepared(self, conn: Connection, prepared: PreparedRun) -> None:
+        self._put_files(conn, "prepared", {"config.json": _json_bytes(prepared.config),
+                                           "roster.json": _json_bytes(list(prepared.roster))})
+        self._put_files(conn, "source", prepared.source_files)  # names as given (validated)
+
+    def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
+               results: Mapping[str, bytes] | None = None, key: str | None = None) -> None:
+        try:
+            with self.db.writing() as conn:
+                row = self._run_row(conn, lock=True)
+                log, _ = self._log(conn)
+                check_prev(log, entry)
+                log.entries.append(entry)
+                log.payloads.append(payload)
+                state = replay_log(log)  # the state machine must accept the new log, or nothing is stored
+                self._insert_entry(conn, log.size - 1, entry, payload, checkpoint)
+                if results is not None:
+                    self._put_files(conn, "result", results)
+                if key is not None:
+                    known = conn.execute(select(run_keys.c.vkey).where(run_keys.c.run_id == self.run_id)
+                                         ).scalars().all()
+                    if key not in known:
+                        conn.execute(insert(run_keys).values(run_id=self.run_id, position=len(known), vkey=key))
+                done = conn.execute(update(runs).where(runs.c.run_id == self.run_id,
+                                                       runs.c.log_size == row.log_size)
+                                    .values(state=state.state.value, log_size=log.size))
+                if done.rowcount != 1:
+                    raise _conflict()
+        except IntegrityError as exc:  # a racing writer inserted the same seq / prev first
+            raise _conflict() from exc
+
+    def replace_inputs(self, prepared: PreparedRun) -> None:
+        with self.db.writing() as conn:
+            state = State(self._run_row(conn, lock=True).state)
+            if state is not State.DRAFT:
+                raise StoreError(f"状态 {state.value} 下不能修改输入",
+                                 f"the inputs cannot change in state {state.value}")
+            self._write_prepared(conn, prepared)
+            conn.execute(update(run_private).where(run_private.c.run_id == self.run_id)
+                         .values(private_fields=_json_bytes(prepared.private)))
+
+    def save_publication(self, files: Mapping[str, bytes]) -> None:
+        with self.db.writing() as conn:
+            state = State(self._run_row(conn, lock=True).state)
+            if state is not State.PUBLISHED:
+                raise StoreError(f"状态 {state.value} 下不能保存发布文件",
+                                 f"the publication cannot be stored in state {state.value} (the log says so)")
+            stored = {row.name: row.digest for row in conn.execute(
+                select(run_files.c.name, run_files.c.digest).where(
+                    run_files.c.run_id == self.run_id, run_files.c.section == "publication"))}
+            if stored != {name: sha256_hex(data) for name, data in files.items()}:
+                self._put_files(conn, "publication", files)
+
