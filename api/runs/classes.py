@@ -34,6 +34,7 @@ from api.tables import Column, Row, Table, parse_decimal, parse_int, parse_yes_n
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
 from engine.classes.solve import VERSION
+from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
 from engine.errors import ConfigError, InputError
 
 __all__ = ["CLASSES", "KIND", "ClassesRunKind", "StudentRecord", "execute", "prepare_classes"]
@@ -69,6 +70,14 @@ _SKIP_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号", "�
                  "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday",
                  "学校", "毕业学校",
                  "家长姓名", "住址", "address"}
+#: Every key of the optional TOML config (docs/classes.md § Configuration); ``weights`` names score columns,
+#: which are checked against the students table once it is read.
+CONFIG_SCHEMA = KeyTable({
+    **dict.fromkeys(("classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
+                     "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
+                     "search_passes"), ANY),
+    "weights": Named(ANY),
+})
 _MALE = {"男", "m", "male", "boy", "1"}
 _FEMALE = {"女", "f", "female", "girl", "2"}
 _MAX_SCORE = Decimal(10000)
@@ -146,13 +155,7 @@ def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
 def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None) -> PreparedRun:
     """Parse and validate the inputs; raises InputError / ConfigError with location."""
     cfg, cfg_file = _load_config(config)
-    known = {"classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
-             "weights", "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
-             "search_passes"}
-    for key in cfg:
-        if key not in known:
-            raise ConfigError(cfg_file, key, f"未知配置项（可用：{'、'.join(sorted(known))}）",
-                              f"unknown key (known: {', '.join(sorted(known))})")
+    check_keys(cfg, CONFIG_SCHEMA, cfg_file)
     k_cfg = _cfg_int(cfg, "classes", cfg_file, None)
     sizes = cfg.get("class_sizes")
     if sizes is not None and (not isinstance(sizes, list) or not all(isinstance(s, int) and s > 0 for s in sizes)):
@@ -224,7 +227,10 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
     weights: dict[str, int] = {}
     for name, w in weights_cfg.items():
         if name not in score_names and name not in ("total", "总分"):
-            raise ConfigError(cfg_file, f"weights.{name}", "不是成绩列", "is not a score column")
+            guess = nearest_key(name, [*score_names, "总分"])
+            hint_zh, hint_en = (f"，是否应为「{guess}」？", f"; did you mean '{guess}'?") if guess else ("", "")
+            raise ConfigError(cfg_file, f"weights.{name}", f"不是成绩列{hint_zh}（成绩列：{'、'.join(score_names)}）",
+                              f"is not a score column{hint_en} (score columns: {', '.join(score_names)})")
         if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
             raise ConfigError(cfg_file, f"weights.{name}", "应为非负数", "must be a non-negative number")
         weights[total_name if name in ("total", "总分") else name] = round(Decimal(str(w)) * 400 if (

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.errors import EngineError
-from engine.points.rules import FieldSpec, Gate, Item, RuleSet, Unit
+from engine.points.rules import Bracket, FieldSpec, Gate, Item, RuleSet, Unit
 
 __all__ = [
     "Applicant",
@@ -221,6 +221,20 @@ def _quantity(rule_set: RuleSet, columns: Columns, field: str, unit: Unit | None
     return np.maximum(q, 0).astype(np.int64)
 
 
+def _bracket_points(quantity: I64, brackets: Sequence[Bracket]) -> I64:
+    """Points of the band each quantity falls in (``lower`` ≤ q < ``upper``); 0 outside every band.
+
+    The bands are contiguous and ascending (checked when the rule set is loaded), so the
+    band of ``q`` is the last one whose lower bound is ≤ ``q``, found by binary search.
+    """
+    lowers = _int_array([b.lower for b in brackets])
+    points = _int_array([b.points for b in brackets])
+    band = np.searchsorted(lowers, quantity, side="right") - 1
+    top = brackets[-1].upper
+    inside = (band >= 0) & ((quantity < top) if top is not None else True)
+    return np.where(inside, points[np.maximum(band, 0)], 0).astype(np.int64)
+
+
 def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[I64, I64]:
     spec = rule_set.field(item.field)
     n = columns.size
@@ -239,6 +253,9 @@ def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[I64, 
         else:
             np.add.at(raw, cat.owners, pts)
         quantity = np.bincount(cat.owners, minlength=n).astype(np.int64) * 100
+    elif item.brackets:
+        quantity = _quantity(rule_set, columns, item.field, item.unit, item.minus)
+        raw = _bracket_points(quantity, item.brackets)
     else:
         quantity = _quantity(rule_set, columns, item.field, item.unit, item.minus)
         magnitude = abs(item.points)
