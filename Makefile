@@ -4,7 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean system-deps
+
+# Debian packages the project needs outside Python, one per line (keep it a plain list):
+# fonts-wqy-microhei is the CJK font chart.png is drawn with.
+SYSTEM_PACKAGES := \
+	fonts-wqy-microhei
+
+# Installs only the missing packages, and only as root (elsewhere it says what to install).
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y $$missing || { apt-get update && apt-get install -y $$missing; }; \
+	else echo "please install:$$missing (apt-get install -y$$missing)"; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +25,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(BIN)/python -m api.demo --out demo-out
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(BIN)/ruff check engine api audit tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
