@@ -29,13 +29,20 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeAlias
 
 import xlsxwriter
 
-__all__ = ["CellValue", "Sheet", "display_width", "run_title", "xlsx_bytes"]
+__all__ = ["XLSX_MAX_APPLICANTS", "CellValue", "Sheet", "display_width", "run_title", "xlsx_bytes"]
 
 CellValue: TypeAlias = str | int | Decimal | None
+
+#: The new per-run workbooks (``ranking.xlsx``, ``results_by_school.xlsx``) are written for runs of at
+#: most this many applicants — a district's run. Writing costs about 10–15 µs a cell, so a city-scale
+#: run (200k applicants × 30 columns) would spend minutes on workbooks in every replay and verify;
+#: it has the CSVs, which Excel and WPS open too. ``publication.xlsx`` is always written.
+XLSX_MAX_APPLICANTS = 50_000
 
 #: The fixed creation date written into every workbook (no clock: same inputs, same bytes).
 FIXED_CREATED = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -63,13 +70,12 @@ def run_title(what: str, seed: bytes) -> str:
     return f"{what} · 随机种子 seed {seed.hex()[:16]}… · 以 bundle.zip 验证为准 (verify with bundle.zip)"
 
 
+@lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
     """Width of ``text`` in Excel character units: wide (CJK, full-width) characters count as two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _cell_text(value: CellValue) -> str:
-    return "" if value is None else str(value)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -91,17 +97,20 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         widths = [display_width(h) for h in sheet.header]
         for c, head in enumerate(sheet.header):
             ws.write_string(1, c, head, header_format)
+        write_number, write_string = ws.write_number, ws.write_string
         for r, row in enumerate(sheet.rows, start=2):
             for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
                 if isinstance(value, bool):
                     raise TypeError("write yes/no cells as text (是/否)")
                 if isinstance(value, int | Decimal):
                     # A Decimal with at most a few places is exact as a double's shortest repr.
-                    ws.write_number(r, c, float(value))
-                elif value is not None and value != "":
-                    ws.write_string(r, c, str(value))
+                    write_number(r, c, float(value))
+                else:
+                    write_string(r, c, value)
                 if c < len(widths):
-                    widths[c] = max(widths[c], display_width(_cell_text(value)))
+                    widths[c] = max(widths[c], display_width(str(value)))
         for c, w in enumerate(widths):
             ws.set_column(c, c, min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH))
         ws.freeze_panes(2, 0)

@@ -22,7 +22,7 @@ from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
-from api.xlsx import CellValue, Sheet, run_title, xlsx_bytes
+from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
 from engine.errors import ConfigError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
@@ -266,12 +266,6 @@ def _results_csv(result: LotteryResult) -> bytes:
         (text_cells(reason_texts), reason_code[unit]),
         (size, size_code[unit]),
     ])
-
-
-#: ``results_by_school.xlsx`` is written for runs up to this many applicants (a district's lottery);
-#: a city-scale run (a million rows) has the CSVs, which Excel could not open whole anyway, and
-#: writing the workbook would dominate every replay of it.
-XLSX_MAX_APPLICANTS = 100_000
 
 
 def _by_school_xlsx(config: Mapping[str, Any], result: LotteryResult, seed: bytes) -> bytes:

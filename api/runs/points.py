@@ -27,7 +27,7 @@ from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_date, parse_yes_no, read_table, split_list
-from api.xlsx import CellValue, Sheet, run_title, xlsx_bytes
+from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
 from engine.points import (
@@ -582,10 +582,12 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
         "publication.csv": people_csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
         "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
             f"{rule_set.name} 积分入学公示名单", seed))]),
-        "ranking.xlsx": xlsx_bytes([_ranking_sheet(outcome, roster, run_title(f"{rule_set.name} 积分排名", seed))]),
-        "results_by_school.xlsx": xlsx_bytes(_by_school_sheets(outcome, roster, run_title(
-            f"{rule_set.name} 各校录取结果", seed))),
     }
+    if len(applicants) <= XLSX_MAX_APPLICANTS:
+        files["ranking.xlsx"] = xlsx_bytes([_ranking_sheet(outcome, roster, run_title(
+            f"{rule_set.name} 积分排名", seed))])
+        files["results_by_school.xlsx"] = xlsx_bytes(_by_school_sheets(outcome, roster, run_title(
+            f"{rule_set.name} 各校录取结果", seed)))
     fixes = config.get("corrections") or []
     if fixes:
         specs = {f.name: f for f in rule_set.fields}
