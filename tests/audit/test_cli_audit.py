@@ -44,7 +44,7 @@ def test_practice_bundle_verifies_after_copy(lottery_out: Path, tmp_path: Path) 
         lines = r.stdout.splitlines()
         assert lines[1].startswith(" 1. ok    signatures") and "PRACTICE" in lines[1]
         assert any("lottery-numbers: 301 recomputed" in x for x in lines)
-        assert any("replay: 3 file(s) reproduced byte for byte" in x for x in lines)
+        assert any("replay: 4 file(s) reproduced byte for byte" in x for x in lines)
 
 
 def test_tampered_bundle_fails_naming_the_step(lottery_out: Path, tmp_path: Path) -> None:
