@@ -466,9 +466,9 @@ def _chart_png(pl: Placement) -> bytes:
                    label="离群值" if zh else "outliers"),
             Line2D([], [], color="#555555", linestyle="--", label="全年级平均" if zh else "grade mean"),
         ]
-        fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.75 / height), ncol=3,
+        fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.7 / height), ncol=3,
                    frameon=False, fontsize=10)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 1.05 / height))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.9 / height))
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
         plt.close(fig)
