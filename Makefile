@@ -3,18 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the engines need outside Python (one list; add names here).
-# fonts-wqy-microhei: the CJK font of the simulate charts (api/simulate_charts.py)
-SYSTEM_PACKAGES := fonts-wqy-microhei
-
 .PHONY: demo test lint typecheck bench clean system-deps
 
-# Installs the missing SYSTEM_PACKAGES with apt-get when run as root; otherwise only says which are missing.
+# Debian packages the project needs outside Python, one per line (keep it a plain list):
+# fonts-wqy-microhei is the CJK font chart.png and the simulate charts are drawn with.
+# (PostgreSQL for the database-store tests is installed by .ci/ensure-postgresql.)
+SYSTEM_PACKAGES := \
+	fonts-wqy-microhei
+
+# Installs only the missing packages, and only as root (elsewhere it says what to install).
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -z "$$missing" ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing || { apt-get update && apt-get install -y $$missing; }; \
-	else echo "missing system packages:$$missing (run as root: make system-deps)"; fi
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y $$missing || { apt-get update && apt-get install -y $$missing; }; \
+	else echo "please install:$$missing (apt-get install -y$$missing)"; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -27,6 +27,7 @@ __all__ = [
     "csv_bytes_from_columns",
     "hex_cells",
     "int_cells",
+    "people_csv_bytes",
     "text_cells",
 ]
 
@@ -41,6 +42,15 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return buf.getvalue().encode("utf-8")
+
+
+def people_csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV a person opens (公示名单, class lists, contacts): :func:`csv_bytes` with a UTF-8 BOM.
+
+    Excel on Chinese Windows reads a CSV without BOM as GBK and shows mojibake; with the BOM it
+    reads UTF-8. Machine contracts (``results.csv`` …) stay BOM-less: scripts read them.
+    """
+    return b"\xef\xbb\xbf" + csv_bytes(header, rows)
 
 
 @dataclass(frozen=True)

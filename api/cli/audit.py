@@ -30,18 +30,20 @@ keys_app = typer.Typer(help="操作员签名密钥 operator signing keys", no_ar
 app.add_typer(keys_app, name="keys")
 
 KeyOpt = Annotated[
-    Path | None, typer.Option("--key-file", help="private key file (default ~/.config/sunshine/operator.key)")
+    Path | None, typer.Option("--key-file", help="私钥文件 private key file (default ~/.config/sunshine/operator.key)")
 ]
-PinOpt = Annotated[list[str] | None, typer.Option("--key", help="pinned verifier key name+id+base64 (repeatable)")]
+PinOpt = Annotated[
+    list[str] | None, typer.Option("--key", help="信任的公钥（可重复） pinned verifier key name+id+base64 (repeatable)")
+]
 
 
 @keys_app.command("init")
 def keys_init(
     key_file: KeyOpt = None,
-    name: Annotated[str, typer.Option("--name", help="key name (no spaces)")] = "sunshine-operator",
-    force: Annotated[bool, typer.Option("--force", help="overwrite an existing key file")] = False,
+    name: Annotated[str, typer.Option("--name", help="密钥名称（无空格） key name (no spaces)")] = "sunshine-operator",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有密钥文件 overwrite an existing key file")] = False,
 ) -> None:
-    """Create an Ed25519 operator key (file mode 0600); print the public key and fingerprint."""
+    """生成操作员密钥（权限 0600）并显示公钥。 Create an Ed25519 operator key (mode 0600); print the public key."""
     signer = Signer.generate(name)
     path = write_key_file(key_file, signer, overwrite=force)
     print(f"key file: {path}")
@@ -51,7 +53,7 @@ def keys_init(
 
 @keys_app.command("show")
 def keys_show(key_file: KeyOpt = None) -> None:
-    """Print the public key and fingerprint of a key file."""
+    """显示密钥文件的公钥和指纹。 Print the public key and fingerprint of a key file."""
     v = load_signer(key_file).verifier
     print(f"public key: {v.vkey}")
     print(f"fingerprint: SHA256:{v.fingerprint}")
@@ -59,13 +61,21 @@ def keys_show(key_file: KeyOpt = None) -> None:
 
 @keys_app.command("rotate")
 def keys_rotate(
-    new_key_file: Annotated[Path, typer.Option("--new-key-file", help="where to write the new private key")],
+    new_key_file: Annotated[
+        Path, typer.Option("--new-key-file", help="新私钥写入位置 where to write the new private key")
+    ],
     key_file: KeyOpt = None,
-    name: Annotated[str | None, typer.Option("--name", help="name of the new key (default: old name)")] = None,
-    run: Annotated[Path | None, typer.Option("--run", help="ceremony run directory to record the rotation in")] = None,
-    time: Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time (default: now)")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="新密钥名称（默认沿用） name of the new key (default: old name)")
+    ] = None,
+    run: Annotated[
+        Path | None, typer.Option("--run", help="记录轮换的仪式目录 ceremony run directory to log the rotation in")
+    ] = None,
+    time: Annotated[
+        str | None, typer.Option("--time", help="ISO 8601 UTC 时间（默认当前） time (default: now)")
+    ] = None,
 ) -> None:
-    """Create a new key and a rotation statement signed by both old and new key (logged with --run)."""
+    """轮换密钥：新旧密钥共同签署轮换声明。 Create a new key and a rotation statement signed by old and new key."""
     old = load_signer(key_file)
     new = Signer.generate(name or old.name)
     store = DirectoryRunStore(run) if run else None
@@ -92,10 +102,12 @@ def _execute_for(kind: str) -> Execute | None:
 
 @app.command("verify")
 def verify(
-    bundle: Annotated[Path, typer.Argument(help="bundle directory, bundle.zip, or a run's --out directory")],
+    bundle: Annotated[
+        Path, typer.Argument(help="数据包目录、bundle.zip 或结果文件夹 bundle directory, bundle.zip or a result folder")
+    ],
     key: PinOpt = None,
 ) -> None:
-    """Verify a bundle: numbered steps, exit 0 only if every step holds."""
+    """验证数据包：逐步核验，全部通过才返回 0。 Verify a bundle: numbered steps, exit 0 only if every step holds."""
     with gc_paused():
         _verify(bundle, key)
 
@@ -133,8 +145,8 @@ def _verify(bundle: Path, key: list[str] | None) -> None:
 
 
 @app.command("replay")
-def replay_cmd(bundle: Annotated[Path, typer.Argument(help="bundle directory or zip")]) -> None:
-    """Re-run the engine on the bundle's config, roster and seed and print a diff (exit 1 if any)."""
+def replay_cmd(bundle: Annotated[Path, typer.Argument(help="数据包目录或 zip bundle directory or zip")]) -> None:
+    """用数据包重算并对比结果（有差异返回 1）。 Re-run the engine on the bundle and print a diff (exit 1 if any)."""
     with gc_paused():
         _replay(bundle)
 
@@ -166,11 +178,13 @@ def _replay(bundle: Path) -> None:
 
 @app.command("receipt")
 def receipt(
-    bundle: Annotated[Path, typer.Argument(help="bundle, or a run's --out directory (then salts are included)")],
-    applicant_id: Annotated[str, typer.Argument(help="application number")],
+    bundle: Annotated[
+        Path, typer.Argument(help="数据包或结果文件夹（含盐值） bundle, or a result folder (then salts are included)")
+    ],
+    applicant_id: Annotated[str, typer.Argument(help="报名号 application number")],
     private: Annotated[Path | None, typer.Option("--private", help="audit-private/roster_private.json")] = None,
 ) -> None:
-    """Print one applicant's receipt (inclusion proof + result) as JSON."""
+    """输出申请人回执（包含证明和结果）。 Print one applicant's receipt (inclusion proof + result) as JSON."""
     files = load_bundle_files(bundle)
     priv_path = private or (bundle / "audit-private" / "roster_private.json" if bundle.is_dir() else None)
     priv = None
@@ -182,8 +196,10 @@ def receipt(
 
 
 @app.command("verify-receipt")
-def verify_receipt_cmd(receipt_file: Annotated[Path, typer.Argument(help="receipt JSON")], key: PinOpt = None) -> None:
-    """Check a receipt on its own: numbered steps, exit 0 only if all hold."""
+def verify_receipt_cmd(
+    receipt_file: Annotated[Path, typer.Argument(help="回执 JSON 文件 receipt JSON")], key: PinOpt = None
+) -> None:
+    """单独验证回执，全部通过才返回 0。 Check a receipt on its own: numbered steps, exit 0 only if all hold."""
     n = 0
     try:
         try:

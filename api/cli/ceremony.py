@@ -30,12 +30,14 @@ __all__ = ["ceremony_app"]
 ceremony_app = typer.Typer(help="公开派位仪式 public seed ceremony (RFC 3797 style)", no_args_is_help=True)
 app.add_typer(ceremony_app, name="ceremony")
 
-RunArg = Annotated[Path, typer.Argument(help="ceremony run directory")]
+RunArg = Annotated[Path, typer.Argument(help="仪式运行目录 ceremony run directory")]
 KeyOpt = Annotated[
-    Path | None, typer.Option("--key-file", help="operator key (default ~/.config/sunshine/operator.key)")
+    Path | None, typer.Option("--key-file", help="操作员密钥 operator key (default ~/.config/sunshine/operator.key)")
 ]
-ActorOpt = Annotated[str, typer.Option("--actor", help="who performs this step (recorded in the log)")]
-TimeOpt = Annotated[str | None, typer.Option("--time", help="ISO 8601 UTC time to record (default: now)")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="执行人（记入日志） who performs this step (logged)")]
+TimeOpt = Annotated[
+    str | None, typer.Option("--time", help="记录的 ISO 8601 UTC 时间（默认当前） time to record (default: now)")
+]
 
 
 def _step(key_file: Path | None, actor: str, time: str | None, signer: Signer | None = None) -> service.Step:
@@ -67,24 +69,26 @@ def _parse_arg(text: str, types: dict[str, type]) -> tuple[str, OptionValue]:
 @ceremony_app.command("init")
 def init(
     run_dir: RunArg,
-    kind: Annotated[str, typer.Option("--kind", help="lottery | points | classes")],
+    kind: Annotated[str, typer.Option("--kind", help="类型 kind: lottery | points | classes")],
     schools: Annotated[Path | None, typer.Option("--schools")] = None,
     applicants: Annotated[Path | None, typer.Option("--applicants")] = None,
-    mechanism: Annotated[str, typer.Option("--mechanism", help="lottery: da | boston | serial")] = "da",
-    round2: Annotated[bool, typer.Option("--round2", help="lottery: run round 2")] = False,
-    rules: Annotated[Path | None, typer.Option("--rules", help="points: rule set")] = None,
-    corrections: Annotated[Path | None, typer.Option("--corrections", help="points: corrections")] = None,
-    second_pass: Annotated[bool, typer.Option("--second-pass", help="points: second pass")] = False,
-    students: Annotated[Path | None, typer.Option("--students", help="classes: students table")] = None,
-    n_classes: Annotated[int | None, typer.Option("--classes", help="classes: number of classes")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="classes: placement config (TOML)")] = None,
-    arg: Annotated[list[str] | None, typer.Option("--arg", help="NAME=VALUE passed to prepare_<kind>")] = None,
-    force: Annotated[bool, typer.Option("--force", help="re-initialise a DRAFT run")] = False,
+    mechanism: Annotated[str, typer.Option("--mechanism", help="派位方式 lottery: da | boston | serial")] = "da",
+    round2: Annotated[bool, typer.Option("--round2", help="二次派位 lottery: run round 2")] = False,
+    rules: Annotated[Path | None, typer.Option("--rules", help="积分规则 points: rule set")] = None,
+    corrections: Annotated[Path | None, typer.Option("--corrections", help="复核更正表 points: corrections")] = None,
+    second_pass: Annotated[bool, typer.Option("--second-pass", help="二次排位 points: second pass")] = False,
+    students: Annotated[Path | None, typer.Option("--students", help="学生表 classes: students table")] = None,
+    n_classes: Annotated[int | None, typer.Option("--classes", help="班级数 classes: number of classes")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="编班配置 classes: placement config (TOML)")] = None,
+    arg: Annotated[
+        list[str] | None, typer.Option("--arg", help="其他选项 名称=值 NAME=VALUE option of the kind")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="重新初始化草稿 re-initialise a DRAFT run")] = False,
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Create a run directory from the input files (state DRAFT); with --force, replace a DRAFT run's inputs."""
+    """由输入文件建立仪式目录（草稿）。 Create a run directory (DRAFT); --force replaces a DRAFT's inputs."""
     run_kind = get_kind(kind)
     given = {"schools": schools, "applicants": applicants, "rules": rules, "corrections": corrections,
              "students": students, "config": config}
@@ -111,7 +115,7 @@ def init(
 
 @ceremony_app.command("freeze")
 def freeze(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operator", time: TimeOpt = None) -> None:
-    """Commit to the roster (Merkle root) and config hash: ROSTER_FROZEN."""
+    """冻结名单（Merkle 根）与配置。 Commit to the roster (Merkle root) and config hash: ROSTER_FROZEN."""
     store = DirectoryRunStore(run_dir)
     root = service.freeze(store, _step(key_file, actor, time))
     _done(store, f"roster root: {root}")
@@ -120,12 +124,12 @@ def freeze(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operator
 @ceremony_app.command("withdraw")
 def withdraw(
     run_dir: RunArg,
-    applicant_id: Annotated[str, typer.Argument(help="application number")],
+    applicant_id: Annotated[str, typer.Argument(help="报名号 application number")],
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Record a withdrawal after the freeze (the applicant stays committed, and is skipped)."""
+    """记录冻结后的退出（仍在承诺中，不参与）。 Record a withdrawal after the freeze (stays committed, skipped)."""
     store = DirectoryRunStore(run_dir)
     service.withdraw(store, _step(key_file, actor, time), applicant_id)
     _done(store, f"withdrawn: {applicant_id}")
@@ -134,14 +138,16 @@ def withdraw(
 @ceremony_app.command("declare")
 def declare(
     run_dir: RunArg,
-    witness: Annotated[list[str], typer.Option("--witness", help="witness name (repeatable)")],
-    public_source: Annotated[str, typer.Option("--public-source", help="future public value, e.g. a drand round")],
-    fallback: Annotated[str, typer.Option("--fallback", help="source used if the public one fails")],
+    witness: Annotated[list[str], typer.Option("--witness", help="见证人（可重复） witness name (repeatable)")],
+    public_source: Annotated[
+        str, typer.Option("--public-source", help="未来公开随机值来源 future public value, e.g. a drand round")
+    ],
+    fallback: Annotated[str, typer.Option("--fallback", help="备用来源 source used if the public one fails")],
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Declare the witnesses, the future public value and the fallback: SOURCES_DECLARED."""
+    """公布见证人、公开随机源和备用源。 Declare the witnesses, the public value and the fallback: SOURCES_DECLARED."""
     store = DirectoryRunStore(run_dir)
     service.declare(store, _step(key_file, actor, time), witness, public_source, fallback)
     _done(store, f"declared {len(witness)} witness(es), source {public_source!r}, fallback {fallback!r}")
@@ -151,13 +157,17 @@ def declare(
 def commit(
     run_dir: RunArg,
     witness: Annotated[str, typer.Option("--witness")],
-    commitment: Annotated[str | None, typer.Option("--commitment", help="hex H(value‖salt) from the witness")] = None,
-    value: Annotated[str | None, typer.Option("--value", help="(convenience) compute the commitment here")] = None,
+    commitment: Annotated[
+        str | None, typer.Option("--commitment", help="见证人的承诺值 hex H(value‖salt) from the witness")
+    ] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="（便捷）在此计算承诺 compute the commitment here")
+    ] = None,
     salt: Annotated[str | None, typer.Option("--salt")] = None,
     key_file: KeyOpt = None,
     time: TimeOpt = None,
 ) -> None:
-    """Record one witness's commitment; when all have committed: COMMITTED."""
+    """记录一位见证人的承诺。 Record one witness's commitment; when all have committed: COMMITTED."""
     if commitment is None:
         if value is None or salt is None:
             raise CeremonyError("需要 --commitment，或 --value 和 --salt", "give --commitment, or --value and --salt")
@@ -176,7 +186,7 @@ def reveal(
     key_file: KeyOpt = None,
     time: TimeOpt = None,
 ) -> None:
-    """Record one witness's reveal (must match the commitment); when all revealed: REVEALED."""
+    """记录见证人揭示的值（须与承诺一致）。 Record one witness's reveal (must match); when all revealed: REVEALED."""
     store = DirectoryRunStore(run_dir)
     service.reveal(store, _step(key_file, witness, time), witness, value, salt)
     _done(store, f"revealed: {witness}")
@@ -190,7 +200,7 @@ def forfeit(
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Record that a committed witness did not reveal (their contribution is left out, visibly)."""
+    """记录未揭示的见证人（公开地不计入）。 Record that a committed witness did not reveal (left out, visibly)."""
     store = DirectoryRunStore(run_dir)
     service.forfeit(store, _step(key_file, actor, time), witness)
     _done(store, f"forfeited: {witness}")
@@ -199,13 +209,17 @@ def forfeit(
 @ceremony_app.command("seed")
 def seed(
     run_dir: RunArg,
-    public_value: Annotated[str, typer.Option("--public-value", help="the declared public value, as published")],
-    fallback: Annotated[bool, typer.Option("--fallback", help="the value comes from the declared fallback")] = False,
+    public_value: Annotated[
+        str, typer.Option("--public-value", help="公布的公开随机值 the declared public value, as published")
+    ],
+    fallback: Annotated[
+        bool, typer.Option("--fallback", help="该值来自备用源 the value comes from the declared fallback")
+    ] = False,
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Derive the seed from roster root, config hash, reveals and the public value: SEEDED."""
+    """由名单根、配置、揭示值与公开值推导种子。 Derive the seed: SEEDED."""
     store = DirectoryRunStore(run_dir)
     derived = service.seed(store, _step(key_file, actor, time), public_value, fallback=fallback)
     _done(store, f"seed: {derived.hex()}")
@@ -213,7 +227,7 @@ def seed(
 
 @ceremony_app.command("execute")
 def execute(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operator", time: TimeOpt = None) -> None:
-    """Run the engine on the committed roster (minus withdrawals) with the derived seed: EXECUTED."""
+    """用推导的种子对承诺名单运行引擎。 Run the engine on the committed roster with the derived seed: EXECUTED."""
     store = DirectoryRunStore(run_dir)
     hashes = service.execute(store, _step(key_file, actor, time))
     _done(store, "results: " + ", ".join(f"{n} {h[:12]}…" for n, h in hashes.items()))
@@ -222,12 +236,12 @@ def execute(run_dir: RunArg, key_file: KeyOpt = None, actor: ActorOpt = "operato
 @ceremony_app.command("publish")
 def publish(
     run_dir: RunArg,
-    out: Annotated[Path, typer.Option("--out", help="output directory (results + bundle)")],
+    out: Annotated[Path, typer.Option("--out", help="结果文件夹（结果与数据包） result folder (results + bundle)")],
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """Write results and the signed bundle into --out: PUBLISHED (again after a crash: the same bytes)."""
+    """将结果与签名数据包写入 --out。 Write results and the signed bundle into --out: PUBLISHED."""
     store = DirectoryRunStore(run_dir)
     publication = service.publish(store, _step(key_file, actor, time))
     target = write_result_folder(out, publication.files(), run_id=publication.run_id, kind=publication.kind)
@@ -237,7 +251,7 @@ def publish(
 
 @ceremony_app.command("status")
 def status(run_dir: RunArg) -> None:
-    """Print the state, the log and the next step."""
+    """显示状态、日志和下一步。 Print the state, the log and the next step."""
     st = service.status(DirectoryRunStore(run_dir))
     print(f"run {st.info.run_id} ({st.info.kind}), origin {st.info.origin}")
     for i, e in enumerate(st.log.entries):

@@ -16,7 +16,16 @@ import typer
 
 from api.classes_batch import batch_files, batch_folder_files, place_batch, prepare_batch, summaries
 from api.cli.app import app
-from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
+from api.cli.common import (
+    OUT_HELP,
+    SEED_HELP,
+    ensure_group,
+    out_console,
+    prepare_from_paths,
+    print_summary,
+    progress,
+    seed_bytes,
+)
 from api.distributed import compute_backend
 from api.inputs import read_input_file
 from api.runs.publish import publish_run
@@ -28,19 +37,33 @@ __all__ = ["classes"]
 ensure_group(app)
 
 
-@app.command("classes")
+EPILOG = (
+    "示例 Example:\n\n"
+    "  sunshine classes --students students.csv --classes 10 --seed <64位十六进制> --out 编班结果/\n\n"
+    "学生表必需列 students columns: 学号 student_id, 姓名 name, 性别 gender, 以及成绩列 and score columns "
+    "（总分 或 各科，如 语文、数学）；可选 optional: 捆绑, 分开, 预设班级, 是/否 列 yes/no flags\n\n"
+    "输出 outputs: placement.csv/.xlsx（含姓名 with names）, placement_public.csv, classes.csv, balance.json, "
+    "balance.md, chart.png — docs/classes.md"
+)
+
+
+@app.command("classes", epilog=EPILOG)
 def classes(
-    seed: Annotated[str, typer.Option("--seed", help="64 hex digits (32 bytes)")],
-    out: Annotated[Path, typer.Option("--out", help="output directory (replaced atomically)")],
-    students: Annotated[Path | None, typer.Option("--students", help="学生表 students table (CSV/XLSX)")] = None,
+    seed: Annotated[str, typer.Option("--seed", help=SEED_HELP)],
+    out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
+    students: Annotated[Path | None, typer.Option("--students", help="学生表（CSV/XLSX） students table")] = None,
     n_classes: Annotated[int | None, typer.Option("--classes", help="班级数 number of classes")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="编班配置 TOML (optional)")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="编班配置（TOML，可选） placement config (optional)")] = None,
     batch: Annotated[Path | None, typer.Option(
-        "--batch", help="全市批量 folder with one students file per school (one folder each in --out)")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="--batch: local Dask cluster of K processes")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="--batch: running Dask scheduler")] = None,
+        "--batch", help="全市批量：每校一个学生表的文件夹 folder with one students file per school "
+                        "(one folder each in --out)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="--batch：本机 Dask 进程数 local Dask cluster "
+                                                                  "of K processes")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="--batch：已运行的 Dask 调度器 running Dask "
+                                                                      "scheduler")] = None,
 ) -> None:
-    """Balanced class placement: form classes, then draw labels and head teachers from SEED."""
+    """均衡编班：分班后由种子抽签定班号和班主任。 Balanced class placement; labels and head teachers drawn from SEED."""
     seed_raw = seed_bytes(seed)
     if (students is None) == (batch is None):
         raise ConfigError("--students/--batch", "students", "请给出 --students 或 --batch 之一",

@@ -21,9 +21,14 @@ from api.runs import get_kind
 from api.runs.kind import OptionValue, PreparedRun, RunSummary
 from engine.randomness import parse_seed
 
-__all__ = ["console", "ensure_group", "out_console", "prepare_from_paths", "print_summary", "progress", "seed_bytes"]
+__all__ = ["OUT_HELP", "SEED_HELP", "console", "ensure_group", "out_console", "prepare_from_paths", "print_summary",
+           "progress", "seed_bytes"]
 
 T = TypeVar("T")
+
+#: Help texts shared by the engine commands (Chinese, then English).
+SEED_HELP = "练习种子：64 位十六进制 practice seed: 64 hex digits"
+OUT_HELP = "结果文件夹（空的或以前的结果文件夹） result folder (empty or a previous result)"
 
 console = Console(stderr=True)
 out_console = Console()

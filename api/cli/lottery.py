@@ -14,7 +14,16 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.cli.common import ensure_group, out_console, prepare_from_paths, print_summary, progress, seed_bytes
+from api.cli.common import (
+    OUT_HELP,
+    SEED_HELP,
+    ensure_group,
+    out_console,
+    prepare_from_paths,
+    print_summary,
+    progress,
+    seed_bytes,
+)
 from api.runs.lottery import check_mechanism
 from api.runs.publish import publish_run
 
@@ -23,16 +32,28 @@ __all__ = ["lottery"]
 ensure_group(app)
 
 
-@app.command("lottery")
+EPILOG = (
+    "示例 Example:\n\n"
+    "  sunshine lottery --schools schools.csv --applicants applicants.csv --seed <64位十六进制> --out 结果/\n\n"
+    "学校表必需列 schools columns: 学校代码 school_id, 招生计划 capacity（可选 optional: 学校名称 name）\n\n"
+    "报名表必需列 applicants columns: 报名号 applicant_id, 志愿 preferences（可选 optional: 类别 tier, "
+    "优先 priority, 多胞胎组 group, 二轮志愿 round2）\n\n"
+    "输出 outputs: results.csv, schools.csv, summary.json, results_by_school.xlsx — docs/lottery.md"
+)
+
+
+@app.command("lottery", epilog=EPILOG)
 def lottery(
-    schools: Annotated[Path, typer.Option("--schools", help="学校表 schools table (CSV/XLSX)")],
-    applicants: Annotated[Path, typer.Option("--applicants", help="报名表 applicants table (CSV/XLSX)")],
-    seed: Annotated[str, typer.Option("--seed", help="64 hex digits (32 bytes)")],
-    out: Annotated[Path, typer.Option("--out", help="output directory (replaced atomically)")],
-    mechanism: Annotated[str, typer.Option("--mechanism", help="da (default) | boston | serial")] = "da",
-    round2: Annotated[bool, typer.Option("--round2", help="run 二次派位 for applicants unplaced in round 1")] = False,
+    schools: Annotated[Path, typer.Option("--schools", help="学校表（CSV/XLSX） schools table")],
+    applicants: Annotated[Path, typer.Option("--applicants", help="报名表（CSV/XLSX） applicants table")],
+    seed: Annotated[str, typer.Option("--seed", help=SEED_HELP)],
+    out: Annotated[Path, typer.Option("--out", help=OUT_HELP)],
+    mechanism: Annotated[str, typer.Option(
+        "--mechanism", help="派位方式 mechanism: da（默认 default）| boston | serial")] = "da",
+    round2: Annotated[bool, typer.Option(
+        "--round2", help="二次派位：一轮未录取者按二轮志愿补录 round 2 for the unplaced")] = False,
 ) -> None:
-    """Zone lottery: draw numbers from SEED and place applicants (results.csv, schools.csv, summary.json)."""
+    """多校划片电脑派位：由种子抽派位号并录取。 Zone lottery: draw numbers from SEED and place applicants."""
     seed_raw = seed_bytes(seed)
     mech = check_mechanism(mechanism)
     with progress() as step:

@@ -31,12 +31,14 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from api.inputs import InputFile
-from api.outputs import csv_bytes
+from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, parse_decimal, parse_int, parse_yes_no, read_table, split_list
+from api.xlsx import Sheet, run_title, xlsx_bytes
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
 from engine.classes.solve import VERSION
+from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
 from engine.errors import ConfigError, InputError
 
 __all__ = ["CLASSES", "KIND", "ClassesRunKind", "StudentRecord", "execute", "prepare_classes"]
@@ -72,6 +74,14 @@ _SKIP_HEADERS = {"身份证号", "身份证", "身份证号码", "证件号", "�
                  "手机", "手机号", "phone", "mobile", "备注", "note", "notes", "出生日期", "birthday",
                  "学校", "毕业学校",
                  "家长姓名", "住址", "address"}
+#: Every key of the optional TOML config (docs/classes.md § Configuration); ``weights`` names score columns,
+#: which are checked against the students table once it is read.
+CONFIG_SCHEMA = KeyTable({
+    **dict.fromkeys(("classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
+                     "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
+                     "search_passes"), ANY),
+    "weights": Named(ANY),
+})
 _MALE = {"男", "m", "male", "boy", "1"}
 _FEMALE = {"女", "f", "female", "girl", "2"}
 _MAX_SCORE = Decimal(10000)
@@ -149,13 +159,7 @@ def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
 def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None) -> PreparedRun:
     """Parse and validate the inputs; raises InputError / ConfigError with location."""
     cfg, cfg_file = _load_config(config)
-    known = {"classes", "class_sizes", "stage", "max_class_size", "allow_large_classes", "scores", "flags",
-             "weights", "variance_weight", "bands", "top_n", "bottom_n", "homophones_apart", "head_teachers",
-             "search_passes"}
-    for key in cfg:
-        if key not in known:
-            raise ConfigError(cfg_file, key, f"未知配置项（可用：{'、'.join(sorted(known))}）",
-                              f"unknown key (known: {', '.join(sorted(known))})")
+    check_keys(cfg, CONFIG_SCHEMA, cfg_file)
     k_cfg = _cfg_int(cfg, "classes", cfg_file, None)
     sizes = cfg.get("class_sizes")
     if sizes is not None and (not isinstance(sizes, list) or not all(isinstance(s, int) and s > 0 for s in sizes)):
@@ -227,7 +231,10 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
     weights: dict[str, int] = {}
     for name, w in weights_cfg.items():
         if name not in score_names and name not in ("total", "总分"):
-            raise ConfigError(cfg_file, f"weights.{name}", "不是成绩列", "is not a score column")
+            guess = nearest_key(name, [*score_names, "总分"])
+            hint_zh, hint_en = (f"，是否应为「{guess}」？", f"; did you mean '{guess}'?") if guess else ("", "")
+            raise ConfigError(cfg_file, f"weights.{name}", f"不是成绩列{hint_zh}（成绩列：{'、'.join(score_names)}）",
+                              f"is not a score column{hint_en} (score columns: {', '.join(score_names)})")
         if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
             raise ConfigError(cfg_file, f"weights.{name}", "应为非负数", "must be a non-negative number")
         weights[total_name if name in ("total", "总分") else name] = round(Decimal(str(w)) * 400 if (
@@ -397,31 +404,87 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+#: The CJK font the chart is drawn with (Debian ``fonts-wqy-microhei``, installed by ``make system-deps``).
+CJK_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
+
+
+def _cjk_font() -> str | None:
+    """The family name of the installed CJK font, registered with matplotlib; ``None`` when absent."""
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    for path in CJK_FONT_PATHS:
+        if Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+            return str(font_manager.FontProperties(fname=path).get_name())
+    return None
+
+
 def _chart_png(pl: Placement) -> bytes:
+    """Per-class score distributions for the notice board, in Chinese, readable by a parent.
+
+    One panel per score column, named by its header (总分, 语文, 数学…); one box per class:
+    the box holds the middle half of the class, the line in it is the median, the triangle
+    the mean, the whiskers the spread of the rest (up to 1.5 box-heights), dots the outliers.
+    A dashed line marks the whole grade's mean, so equal classes show as boxes level with it.
+    Without the CJK font (``fonts-wqy-microhei``) the labels fall back to English.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
+    family = _cjk_font()
+    zh = family is not None
     p = pl.problem
     order = sorted(range(p.k), key=lambda s: pl.label_of_slot[s])
     scores = p.cohort.score_names
-    fig, axes = plt.subplots(len(scores), 1, figsize=(max(6.0, 0.35 * p.k + 2), 2.6 * len(scores)), dpi=100,
-                             squeeze=False)
-    for j, ax in enumerate(axes[:, 0]):
-        data = [[p.cohort.students[i].scores[j] / 100 for i in range(p.n) if pl.slot_of_student[i] == s]
-                for s in order]
-        ax.boxplot(data, showmeans=True)
-        ax.set_xticks(range(1, p.k + 1), [str(pl.label_of_slot[s]) for s in order])
-        # English labels only (no CJK font needed); score j is named by position.
-        name = scores[j] if scores[j].isascii() else ("total" if j == 0 else f"subject {j}")
-        ax.set_ylabel(name)
-    axes[-1, 0].set_xlabel("class")
-    axes[0, 0].set_title(f"Scores per class: {p.n} students, {p.k} classes")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
-    plt.close(fig)
+    with plt.rc_context({"font.family": [family or "DejaVu Sans"], "font.size": 11, "axes.unicode_minus": False}):
+        fig, axes = plt.subplots(len(scores), 1, figsize=(max(7.0, 0.55 * p.k + 3), 2.9 * len(scores) + 1.2),
+                                 dpi=100, squeeze=False)
+        for j, ax in enumerate(axes[:, 0]):
+            data = [[p.cohort.students[i].scores[j] / 100 for i in range(p.n) if pl.slot_of_student[i] == s]
+                    for s in order]
+            ax.boxplot(data, showmeans=True, widths=0.6, patch_artist=True,
+                       boxprops={"facecolor": "#cfe3f5", "edgecolor": "#2b5d8a"},
+                       medianprops={"color": "#c0392b", "linewidth": 2},
+                       meanprops={"marker": "^", "markerfacecolor": "#1e8449", "markeredgecolor": "#1e8449"},
+                       flierprops={"marker": "o", "markersize": 3, "markerfacecolor": "#7f8c8d",
+                                   "markeredgecolor": "#7f8c8d"})
+            grade = [v for column in data for v in column]
+            if grade:
+                ax.axhline(sum(grade) / len(grade), color="#555555", linestyle="--", linewidth=1)
+            ax.set_xticks(range(1, p.k + 1), [f"{pl.label_of_slot[s]}班" if zh else str(pl.label_of_slot[s])
+                                               for s in order])
+            name = scores[j] if zh or scores[j].isascii() else ("total" if j == 0 else f"subject {j}")
+            ax.set_title(name if not zh else f"{name}（分）", loc="left", fontsize=12)
+            ax.grid(axis="y", color="#e5e5e5")
+            ax.set_axisbelow(True)
+        axes[-1, 0].set_xlabel("班级" if zh else "class")
+        title = (f"各班成绩分布：{p.n} 名学生，{p.k} 个班" if zh
+                 else f"Scores per class: {p.n} students, {p.k} classes")
+        hint = ("各班的箱体越齐平、越贴近虚线（全年级平均），说明分班越均衡" if zh
+                else "the more level the boxes and the closer to the dashed grade mean, the more balanced")
+        height = 2.9 * len(scores) + 1.2
+        fig.suptitle(f"{title}\n{hint}", fontsize=13, y=1 - 0.1 / height)
+        legend = [
+            Patch(facecolor="#cfe3f5", edgecolor="#2b5d8a", label="中间一半学生（25%–75%）" if zh else "middle half"),
+            Line2D([], [], color="#c0392b", linewidth=2, label="中位数" if zh else "median"),
+            Line2D([], [], color="#1e8449", marker="^", linestyle="", label="平均分" if zh else "mean"),
+            Line2D([], [], color="black", linewidth=1, label="分布范围（须线）" if zh else "spread (whiskers)"),
+            Line2D([], [], color="#7f8c8d", marker="o", markersize=3, linestyle="",
+                   label="离群值" if zh else "outliers"),
+            Line2D([], [], color="#555555", linestyle="--", label="全年级平均" if zh else "grade mean"),
+        ]
+        fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.7 / height), ncol=3,
+                   frameon=False, fontsize=10)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.9 / height))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
+        plt.close(fig)
     return buf.getvalue()
 
 
@@ -459,11 +522,19 @@ class ClassesRunKind:
         return execute(config, roster, seed)
 
     def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
-        """``placement.csv``: the class lists schools post (student_id, name, class) — names, never ID numbers."""
+        """The class lists schools post — names, never ID numbers:
+
+        ``placement.csv`` (student_id, name, class; UTF-8 with BOM for Excel) and ``placement.xlsx``
+        (one sheet per class: 学号, 姓名, 班级, with a title row naming the run's seed).
+        """
         classes = dict(line.split(",", 1) for line in public_files["placement_public.csv"].decode().splitlines()[1:])
         rows = sorted(([str(r["id"]), run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
                        for r in run.roster), key=lambda r: (int(r[2]), r[0].encode("utf-8")))
-        return {"placement.csv": csv_bytes(["student_id", "name", "class"], rows)}
+        labels = sorted({int(r[2]) for r in rows})
+        sheets = [Sheet(f"{k}班", run_title(f"{k}班 分班名单 class list", seed), ["学号", "姓名", "班级"],
+                        [[r[0], r[1], int(r[2])] for r in rows if int(r[2]) == k]) for k in labels]
+        return {"placement.csv": people_csv_bytes(["student_id", "name", "class"], rows),
+                "placement.xlsx": xlsx_bytes(sheets)}
 
     def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
         bal = json.loads(public_files["balance.json"])

@@ -22,6 +22,7 @@ from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
+from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
 from engine.errors import ConfigError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
@@ -34,7 +35,7 @@ from engine.lottery.report import (
     summarize,
     unit_of_applicant,
 )
-from engine.lottery.rounds import place_market
+from engine.lottery.rounds import REASON_LABELS, place_market
 
 __all__ = ["KIND", "LOTTERY", "LotteryRecord", "LotteryRunKind", "SchoolRecord", "execute", "prepare_lottery"]
 
@@ -267,8 +268,35 @@ def _results_csv(result: LotteryResult) -> bytes:
     ])
 
 
+def _by_school_xlsx(config: Mapping[str, Any], result: LotteryResult, seed: bytes) -> bytes:
+    """Results per school for people: school names next to codes, unplaced reasons in Chinese."""
+    names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
+    title = run_title("电脑随机派位结果 Lottery results", seed)
+    admitted: list[list[CellValue]] = []
+    unplaced: list[list[CellValue]] = []
+    for r in applicant_rows(result):
+        if r.school_id:
+            admitted.append([r.school_id, names.get(r.school_id, ""), r.applicant_id, r.lottery_number, r.tier,
+                             r.choice_rank, r.round, r.unit_size])
+        else:
+            unplaced.append([r.applicant_id, r.lottery_number, r.tier, REASON_LABELS.get(r.reason, r.reason),
+                             r.reason, r.unit_size])
+    admitted.sort(key=lambda row: (str(row[0]), int(row[6] or 0), str(row[3]), str(row[2])))
+    schools: list[list[CellValue]] = [[s.school_id, names.get(s.school_id, ""), s.capacity, s.admitted,
+                                       s.admitted_round1, s.admitted_round2, s.remaining]
+                                      for s in school_rows(result)]
+    return xlsx_bytes([
+        Sheet("各校录取", title, ["学校代码", "学校名称", "报名号", "派位号", "类别", "志愿序号", "轮次",
+                                  "同组人数"], admitted),
+        Sheet("学校汇总", title, ["学校代码", "学校名称", "招生计划", "录取人数", "一轮录取", "二轮录取",
+                                  "剩余学位"], schools),
+        Sheet("未录取", title, ["报名号", "派位号", "类别", "原因", "原因代码", "同组人数"], unplaced),
+    ])
+
+
 def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-    """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes)."""
+    """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes),
+    and ``results_by_school.xlsx`` for runs of at most :data:`XLSX_MAX_APPLICANTS` applicants."""
     mech = check_mechanism(str(config.get("mechanism", "da")))
     market = _columns_market(config, roster)
     if market is None:
@@ -277,11 +305,14 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
     result = place_market(market, numbers, priority_ranks(numbers, market.keys), mech,
                           bool(config.get("round2", False)))
     summary = summarize(result)
-    return {
+    files = {
         "results.csv": _results_csv(result),
         "schools.csv": csv_bytes(SCHOOL_COLUMNS, (r.as_tuple() for r in school_rows(result))),
         "summary.json": (json.dumps(summary, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
+    if len(market.applicant_ids) <= XLSX_MAX_APPLICANTS:
+        files["results_by_school.xlsx"] = _by_school_xlsx(config, result, seed)
+    return files
 
 
 class LotteryRunKind:

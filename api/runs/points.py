@@ -18,18 +18,16 @@ with located bilingual errors (file, Excel row, column; or rule key), and return
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
-from xml.sax.saxutils import escape
 
 from api.inputs import InputFile
-from api.outputs import csv_bytes
+from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import Column, Row, Table, clean_text, parse_date, parse_yes_no, read_table, split_list
+from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
 from engine.points import (
@@ -46,6 +44,7 @@ from engine.points import (
     parse_rule_set,
     rule_set_digest,
 )
+from engine.points.labels import ELIGIBILITY_LABELS, decided_by_label
 from engine.points.rules import FieldSpec
 from engine.points.scoring import FieldValue
 
@@ -395,8 +394,7 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
     for i in _ranking_order(outcome):
         a, r = outcome.applicants[i], roster[i]
         status = outcome.ranking.status[i]
-        eligibility = {"priority": "优先", "ranked": "符合", "below_minimum": "未达最低分",
-                       "ineligible": "不符合"}[status]
+        eligibility = ELIGIBILITY_LABELS[status]
         ties = []
         for key in rs.tie_break:
             v = int(outcome.ranking.tie_values[key.text][i])
@@ -477,57 +475,79 @@ def _publication_rows(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> 
     return rows
 
 
-def _xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[str]], sheet: str) -> bytes:
-    """A minimal, byte-reproducible XLSX (inline strings, fixed zip timestamps, no docProps dates).
+def _number(hundredths: int) -> Decimal:
+    """A points value as an exact number cell (``1250`` → ``12.5``)."""
+    return Decimal(hundredths) / 100
 
-    openpyxl stamps the current time into the zip entries and docProps, which would make
-    two identical runs differ; this writer emits only what Excel needs.
-    """
-    def cell_ref(r: int, c: int) -> str:
-        letters = ""
-        c += 1
-        while c:
-            c, rem = divmod(c - 1, 26)
-            letters = chr(65 + rem) + letters
-        return f"{letters}{r + 1}"
 
-    body = []
-    for r, values in enumerate([list(header), *rows]):
-        cells = "".join(f'<c r="{cell_ref(r, c)}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
-                        for c, v in enumerate(values))
-        body.append(f'<row r="{r + 1}">{cells}</row>')
-    files = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<sheetData>{"".join(body)}</sheetData></worksheet>',
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, text.encode("utf-8"))
-    return buf.getvalue()
+def _school_cells(outcome: Outcome, i: int) -> tuple[str, str]:
+    s = int(outcome.placement.school[i])
+    return (outcome.schools[s].id, outcome.schools[s].name) if s >= 0 else ("", "")
+
+
+def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> Sheet:
+    """公示名单 as a sheet: rank and total as number cells, school code and name side by side."""
+    rows: list[list[CellValue]] = []
+    for i in _ranking_order(outcome):
+        a, r = outcome.applicants[i], roster[i]
+        rows.append([a.scope, int(outcome.ranking.rank[i]) or None, a.id, str(r["masked_name"]), str(r["masked_id"]),
+                     a.priority, _number(int(outcome.scores.total[i])), _result_label(outcome, i),
+                     *_school_cells(outcome, i)])
+    header = (*PUBLICATION_HEADER[:-1], "学校代码", "录取学校")
+    return Sheet("公示名单", title, header, rows)
+
+
+def _ranking_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> Sheet:
+    """``ranking.csv`` for people: Chinese headers, group sub-scores by label, codes explained in Chinese."""
+    rs = outcome.rule_set
+    header = ["镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "资格", "总积分",
+              *(g.label for g in rs.groups), "排序依据", "派位号", "二次排位名次", "结果", "结果代码",
+              "学校代码", "学校名称"]
+    rows: list[list[CellValue]] = []
+    for i in _ranking_order(outcome):
+        a, r = outcome.applicants[i], roster[i]
+        lot = outcome.ranking.lottery.get(i)
+        second = (int(outcome.second.rank[i]) or None) if outcome.second is not None else None
+        rows.append([
+            a.scope, int(outcome.ranking.rank[i]) or None, a.id, str(r["masked_name"]), str(r["masked_id"]),
+            a.priority, ELIGIBILITY_LABELS[outcome.ranking.status[i]], _number(int(outcome.scores.total[i])),
+            *(_number(int(outcome.scores.groups[g.id][i])) for g in rs.groups),
+            decided_by_label(rs, outcome.ranking.decided_by[i]), "" if lot is None else f"{lot:016x}", second,
+            _result_label(outcome, i), outcome.result(i), *_school_cells(outcome, i),
+        ])
+    return Sheet("排名", title, header, rows)
+
+
+def _by_school_sheets(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> list[Sheet]:
+    """Per school: who was admitted (by round and rank), the schools' figures, and everyone not admitted."""
+    admitted: list[tuple[str, int, int, str, list[CellValue]]] = []
+    others: list[list[CellValue]] = []
+    for i in _ranking_order(outcome):
+        a, r = outcome.applicants[i], roster[i]
+        rank = int(outcome.ranking.rank[i]) or None
+        code, name = _school_cells(outcome, i)
+        total = _number(int(outcome.scores.total[i]))
+        if code:
+            rnd = int(outcome.placement.round[i])
+            admitted.append((code, rnd, rank or 0, a.id, [
+                code, name, a.scope, a.id, str(r["masked_name"]), total, rank,
+                int(outcome.placement.choice[i]) or None, rnd, _result_label(outcome, i)]))
+        else:
+            others.append([a.scope, rank, a.id, str(r["masked_name"]), total, _result_label(outcome, i),
+                           outcome.result(i)])
+    admitted.sort(key=lambda t: (t[0], t[1], t[2], t[3]))
+    lines = outcome.admission_lines()
+    seats = outcome.placement.seats_left
+    schools: list[list[CellValue]] = [
+        [s.id, s.name, s.scope, s.quota, sum(1 for t in admitted if t[0] == s.id), max(int(seats[k]), 0),
+         _number(lines[k]) if k in lines else None] for k, s in enumerate(outcome.schools)]
+    return [
+        Sheet("各校录取", title, ["学校代码", "学校名称", "镇街", "申请编号", "姓名", "总积分", "排名", "志愿序号",
+                                  "轮次", "结果"], [t[4] for t in admitted]),
+        Sheet("学校汇总", title, ["学校代码", "学校名称", "镇街", "指标", "录取人数", "剩余学位", "录取分数线"],
+              schools),
+        Sheet("未录取", title, ["镇街", "排名", "申请编号", "姓名", "总积分", "结果", "结果代码"], others),
+    ]
 
 
 def _review_csv(before: Outcome, after: Outcome, corrections: Sequence[Correction]) -> bytes:
@@ -559,9 +579,15 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
         "results.csv": _results_csv(outcome),
         "schools.csv": _schools_csv(outcome),
         "breakdown.csv": _breakdown_csv(outcome),
-        "publication.csv": csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
-        "publication.xlsx": _xlsx_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster), "公示名单"),
+        "publication.csv": people_csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
+        "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
+            f"{rule_set.name} 积分入学公示名单", seed))]),
     }
+    if len(applicants) <= XLSX_MAX_APPLICANTS:
+        files["ranking.xlsx"] = xlsx_bytes([_ranking_sheet(outcome, roster, run_title(
+            f"{rule_set.name} 积分排名", seed))])
+        files["results_by_school.xlsx"] = xlsx_bytes(_by_school_sheets(outcome, roster, run_title(
+            f"{rule_set.name} 各校录取结果", seed)))
     fixes = config.get("corrections") or []
     if fixes:
         specs = {f.name: f for f in rule_set.fields}
@@ -591,7 +617,7 @@ def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:
         school, result = results.get(str(r["id"]), ("", ""))
         rows.append([r["id"], p.get("name", ""), p.get("id_number", ""), p.get("phone", ""), school,
                      RESULT_LABELS.get(result, result)])
-    return csv_bytes(["applicant_id", "name", "id_number", "phone", "school_id", "result"], rows)
+    return people_csv_bytes(["applicant_id", "name", "id_number", "phone", "school_id", "result"], rows)
 
 
 class PointsRunKind:

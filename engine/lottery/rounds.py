@@ -18,7 +18,7 @@ from engine.lottery.data import LotteryProblem, Market, Mechanism, build_market
 from engine.lottery.mechanisms import listed_school_with_seats, place
 from engine.lottery.numbers import draw_numbers, priority_ranks
 
-__all__ = ["Assignment", "LotteryResult", "Reason", "assign_rounds", "place_market", "run_lottery"]
+__all__ = ["REASON_LABELS", "Assignment", "LotteryResult", "Reason", "assign_rounds", "place_market", "run_lottery"]
 
 
 
@@ -31,6 +31,14 @@ class Reason(StrEnum):
     """A listed school had seats left, but fewer than the multiples unit needs together."""
     NO_PREFERENCE_IN_ROUND2 = "no_preference_in_round2"
     """Unplaced in round 1 and gave no round-2 choices."""
+
+
+#: Chinese text of each unplaced reason, shown next to the code in the lists people open.
+REASON_LABELS: dict[str, str] = {
+    Reason.ALL_CHOICES_FULL: "所有志愿学校已满",
+    Reason.NOT_ENOUGH_SEATS_FOR_MULTIPLES: "剩余学位不足以同时录取多胞胎",
+    Reason.NO_PREFERENCE_IN_ROUND2: "未填报二轮志愿",
+}
 
 
 @dataclass(frozen=True)

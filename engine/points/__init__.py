@@ -42,7 +42,7 @@ __all__ = [
     "shipped_rule_set_text",
 ]
 
-SHIPPED_RULE_SETS = ("foshan-2014", "zhongshan-2014", "xiamen-120", "shenzhen-baoan")
+SHIPPED_RULE_SETS = ("foshan-2014", "zhongshan-2014", "xiamen-120", "shenzhen-baoan", "zhejiang-common-100")
 
 
 def shipped_rule_set_text(name: str) -> str:

@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from engine.config_keys import ANY, KeyTable, ListOf, Named, check_keys
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError
 
 __all__ = [
     "FIELD_TYPES",
+    "RULES_SCHEMA",
     "UNITS",
+    "Bracket",
     "FieldSpec",
     "FieldType",
     "Gate",
@@ -76,6 +79,19 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class Bracket:
+    """One band of a bracket item (分段计分): ``lower`` ≤ quantity < ``upper`` gives ``points``.
+
+    Bounds are in hundredths of the field's unit (yuan, whole years…); ``upper`` is
+    ``None`` only for the last, open-ended band. Bands are contiguous (checked at load).
+    """
+
+    lower: int
+    upper: int | None
+    points: int
+
+
+@dataclass(frozen=True)
 class Item:
     """One indicator (评分指标).
 
@@ -85,7 +101,9 @@ class Item:
     ``points`` per ``per`` units, counting only whole multiples of ``per`` when ``whole``
     and pro rata (rounded down to the hundredth) otherwise. ``minus`` names a number
     field subtracted from the quantity first (Xiamen: back-paid insurance months).
-    ``cap`` bounds the absolute value; negative ``points`` are deductions.
+    ``cap`` bounds the absolute value; negative ``points`` are deductions. A bracket item
+    (``brackets`` non-empty; number or date field) gives the points of the band its
+    quantity falls in, and 0 outside every band.
     """
 
     id: str
@@ -100,6 +118,7 @@ class Item:
     table: tuple[tuple[str, int], ...] = ()
     combine: Combine = "highest"
     cap: int | None = None
+    brackets: tuple[Bracket, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +171,20 @@ class RuleSet:
             if spec.name == name:
                 return spec
         raise KeyError(name)
+
+
+_RULESET_KEYS = ("id", "name", "source", "evidence_cutoff", "minimum_total", "max_preferences",
+                 "priority_categories", "tie_break", "final_tie_break")
+_ITEM_KEYS = ("id", "label", "group", "field", "points", "per", "whole", "unit", "minus", "table", "combine", "cap")
+#: Every key a rule set may contain, at every level (``docs/points-rules.md``); anything else is an error.
+RULES_SCHEMA = KeyTable({
+    "ruleset": KeyTable(dict.fromkeys(_RULESET_KEYS, ANY)),
+    "fields": Named(KeyTable(dict.fromkeys(("type", "header", "aliases", "values"), ANY))),
+    "gates": ListOf(KeyTable(dict.fromkeys(("id", "label", "field", "unit", "minimum", "not_after", "minus"), ANY))),
+    "groups": Named(KeyTable(dict.fromkeys(("label", "cap", "combine"), ANY))),
+    "items": ListOf(KeyTable({**dict.fromkeys(_ITEM_KEYS, ANY),
+                           "brackets": ListOf(KeyTable(dict.fromkeys(("from", "below", "points"), ANY)))})),
+})
 
 
 def rule_set_digest(raw: bytes) -> str:
@@ -223,11 +256,49 @@ class _Reader:
         return value
 
 
+def _brackets(r: _Reader, raw: Any, where: str) -> tuple[Bracket, ...]:
+    """Parse the bands of a bracket item; they must be listed in ascending order with no gap and no overlap."""
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(where, "应为非空的分段列表，如 [{ from = 0, below = 10000, points = 0 }, …]",
+                     "must be a non-empty list of bands, e.g. [{ from = 0, below = 10000, points = 0 }, …]")
+    bands: list[Bracket] = []
+    for j, band in enumerate(raw):
+        at = f"{where}[{j}]"
+        if not isinstance(band, dict):
+            raise r.fail(at, "应为表（from、below、points）", "must be a table (from, below, points)")
+        if "from" not in band or "points" not in band:
+            raise r.fail(at, "每段须写 from（含）和 points", "every band needs 'from' (inclusive) and 'points'")
+        lower = r.hundredths(band["from"], f"{at}.from")
+        upper = r.hundredths(band["below"], f"{at}.below") if "below" in band else None
+        if upper is None and j != len(raw) - 1:
+            raise r.fail(f"{at}.below", "只有最后一段可以不写 below（不封顶）",
+                         "only the last band may leave out 'below' (open-ended)")
+        if upper is not None and upper <= lower:
+            raise r.fail(f"{at}.below", f"上限 {format_points(upper)} 须大于下限 {format_points(lower)}",
+                         f"'below' {format_points(upper)} must be greater than 'from' {format_points(lower)}")
+        if bands:
+            previous = bands[-1].upper
+            assert previous is not None
+            if lower > previous:
+                raise r.fail(f"{at}.from", f"与上一段之间有空档：{format_points(previous)} 至 {format_points(lower)} "
+                             "不属于任何一段（上一段的 below 应等于本段的 from）",
+                             f"gap after the previous band: {format_points(previous)} up to {format_points(lower)} "
+                             "falls in no band (the previous 'below' must equal this 'from')")
+            if lower < previous:
+                raise r.fail(f"{at}.from", f"与上一段重叠：{format_points(lower)} 至 {format_points(previous)} "
+                             "同时属于两段（上一段的 below 应等于本段的 from）",
+                             f"overlaps the previous band: {format_points(lower)} up to {format_points(previous)} "
+                             "falls in two bands (the previous 'below' must equal this 'from')")
+        bands.append(Bracket(lower, upper, r.hundredths(band["points"], f"{at}.points")))
+    return tuple(bands)
+
+
 def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
     """Parse and validate a rule set from TOML text (``docs/points-rules.md``).
 
     Raises :class:`ConfigError` naming the file and the offending key, for: TOML syntax
-    errors, missing keys, a rule referring to an undeclared field or group, a unit used
+    errors, unknown keys at any level (:data:`RULES_SCHEMA`, with the nearest valid key),
+    missing keys, bracket bands with a gap or overlap, a rule referring to an undeclared field or group, a unit used
     with a non-date field, more than two decimal places, duplicate ids, and tie-break keys
     naming nothing. The digest is taken over the UTF-8 bytes of ``text``.
     """
@@ -236,6 +307,7 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise r.fail("TOML", f"语法错误：{exc}", f"syntax error: {exc}") from exc
+    check_keys(data, RULES_SCHEMA, file)
 
     head = r.table(data, "ruleset", "")
     cutoff = r.date(head.get("evidence_cutoff"), "ruleset.evidence_cutoff")
@@ -346,6 +418,9 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
         if spec.type != "date" and "unit" in raw:
             raise r.fail(f"{where}.unit", "只有日期字段可以指定 unit", "only date fields take a unit")
         if spec.type in ("category", "list"):
+            if "brackets" in raw:
+                raise r.fail(f"{where}.brackets", "分段计分只用于数字或日期字段",
+                             "brackets apply to number and date fields only")
             table = raw.get("table")
             if not isinstance(table, dict) or not table:
                 raise r.fail(f"{where}.table", "分类字段的指标需要 table（取值 → 分值）",
@@ -357,6 +432,18 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
             continue
         if spec.type == "datetime":
             raise r.fail(f"{where}.field", "日期时间字段只能用于排序", "datetime fields can only be tie-break keys")
+        if "brackets" in raw:
+            if spec.type not in ("number", "date"):
+                raise r.fail(f"{where}.brackets", "分段计分只用于数字或日期字段",
+                             "brackets apply to number and date fields only")
+            for key in ("points", "per", "whole"):
+                if key in raw:
+                    raise r.fail(f"{where}.{key}", "分段计分的分值写在各段的 points 中，不能再写 " + key,
+                                 f"a bracket item takes its points from its bands; remove '{key}'")
+            minus = need_field(raw["minus"], f"{where}.minus", ("number",)).name if "minus" in raw else None
+            items.append(Item(ident, label, str(group), spec.name, unit=unit_for(spec, raw, where), minus=minus,
+                              cap=cap, brackets=_brackets(r, raw["brackets"], f"{where}.brackets")))
+            continue
         points = r.hundredths(raw.get("points"), f"{where}.points")
         if spec.type == "flag":
             items.append(Item(ident, label, str(group), spec.name, points=points, cap=cap))

@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.arrays import BoolArray, Int64Array
 from engine.errors import EngineError
-from engine.points.rules import FieldSpec, Gate, Item, RuleSet, Unit
+from engine.points.rules import Bracket, FieldSpec, Gate, Item, RuleSet, Unit
 
 __all__ = [
     "Applicant",
@@ -220,6 +220,20 @@ def _quantity(rule_set: RuleSet, columns: Columns, field: str, unit: Unit | None
     return np.maximum(q, 0).astype(np.int64)
 
 
+def _bracket_points(quantity: Int64Array, brackets: Sequence[Bracket]) -> Int64Array:
+    """Points of the band each quantity falls in (``lower`` ≤ q < ``upper``); 0 outside every band.
+
+    The bands are contiguous and ascending (checked when the rule set is loaded), so the
+    band of ``q`` is the last one whose lower bound is ≤ ``q``, found by binary search.
+    """
+    lowers = _int_array([b.lower for b in brackets])
+    points = _int_array([b.points for b in brackets])
+    band = np.searchsorted(lowers, quantity, side="right") - 1
+    top = brackets[-1].upper
+    inside = (band >= 0) & ((quantity < top) if top is not None else True)
+    return np.where(inside, points[np.maximum(band, 0)], 0).astype(np.int64)
+
+
 def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[Int64Array, Int64Array]:
     spec = rule_set.field(item.field)
     n = columns.size
@@ -238,6 +252,9 @@ def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[Int64
         else:
             np.add.at(raw, cat.owners, pts)
         quantity = np.bincount(cat.owners, minlength=n).astype(np.int64) * 100
+    elif item.brackets:
+        quantity = _quantity(rule_set, columns, item.field, item.unit, item.minus)
+        raw = _bracket_points(quantity, item.brackets)
     else:
         quantity = _quantity(rule_set, columns, item.field, item.unit, item.minus)
         magnitude = abs(item.points)

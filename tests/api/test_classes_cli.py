@@ -58,7 +58,7 @@ def test_run_writes_contract_files_without_id_numbers(tmp_path: Path, monkeypatc
     for name in ("placement.csv", "placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json",
                  "balance.md", "chart.png"):
         assert (out / name).exists(), name
-    private = list(csv.DictReader(io.StringIO((out / "placement.csv").read_text("utf-8"))))
+    private = list(csv.DictReader(io.StringIO((out / "placement.csv").read_text("utf-8-sig"))))
     assert {"student_id", "name", "class"} <= set(private[0]) and private[0]["name"].startswith("学生")
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in (".csv", ".json", ".md"):

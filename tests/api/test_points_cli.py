@@ -7,6 +7,7 @@ import csv
 import io
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -84,9 +85,15 @@ def test_sample_run_with_corrections_and_second_pass(tmp_path: Path, monkeypatch
         assert not any(len(n) > 1 and f",{n}," in text for n in names), p
     book = openpyxl.load_workbook(out / "publication.xlsx")
     sheet = book.worksheets[0]
-    assert sheet["A1"].value == "镇街" and sheet.max_row == 201
-    assert "*" in str(sheet["D2"].value)
-    private = (out / "private" / "contacts.csv").read_text("utf-8")
+    # Row 1 is the title (the run's seed), row 2 the header, frozen together.
+    assert "随机种子" in str(sheet["A1"].value) and sheet.freeze_panes == "A3"
+    assert sheet["A2"].value == "镇街" and sheet.max_row == 202
+    assert "*" in str(sheet["D3"].value)
+    for xlsx in out.glob("*.xlsx"):  # the zip members, not the compressed bytes
+        with zipfile.ZipFile(xlsx) as zf:
+            text = "".join(zf.read(n).decode("utf-8") for n in zf.namelist())
+        assert not any(x in text for x in ids + phones), xlsx
+    private = (out / "private" / "contacts.csv").read_text("utf-8-sig")
     assert ids[0] in private
 
 

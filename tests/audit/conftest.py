@@ -6,7 +6,6 @@ ceremony bundles built with it, and helpers handed to tests as fixtures (``fake_
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -14,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_kind import FakeKind, make_fake_run
 
-from api.outputs import csv_bytes
-from api.runs import RUN_KINDS, PreparedRun, RunSummary, get_kind, register
-from api.runs.kind import InputSpec, OptionSpec
+from api.runs import PreparedRun, get_kind
 from api.runs.publish import publish_run
 from api.service import ceremony as service
 from api.store.directory import DirectoryRunStore
@@ -27,105 +25,9 @@ from audit.ceremony import CeremonyState, replay_log, witness_commitment
 from audit.errors import VerificationError
 from audit.signing import Signer, Verifier
 from audit.verify import verify_bundle
-from engine.randomness import format_lottery_number, lottery_numbers
 
 SEED = bytes(range(32))
 T0 = "2026-06-01T00:00:00Z"
-
-
-class FakeKind:
-    """Rank applicants by lottery number; the first ``seats`` get a seat."""
-
-    name = "fake"
-    inputs: tuple[InputSpec, ...] = ()
-    options: tuple[OptionSpec, ...] = ()
-
-    def prepare(self, inputs: Mapping[str, Any], options: Mapping[str, Any]) -> PreparedRun:
-        return make_fake_run(kind=self.name)
-
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
-        nums = lottery_numbers(seed, self.name, [[r["id"]] for r in roster])
-        order = sorted(zip(nums, [r["id"] for r in roster], strict=True))
-        rows = [(aid, format_lottery_number(n), i + 1, "yes" if i < config["seats"] else "no")
-                for i, (n, aid) in enumerate(order)]
-        return {
-            "results.csv": csv_bytes(("applicant_id", "lottery_number", "rank", "seat"), rows),
-            "summary.json": json.dumps({"placed": min(config["seats"], len(rows))}).encode(),
-        }
-
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
-        names = [(r["id"], run.private.get(r["id"], {}).get("name", "")) for r in run.roster]
-        return {"private/names.csv": csv_bytes(("applicant_id", "name"), names)}
-
-    def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:
-        return RunSummary(self.name, "测试", "fake run", ())
-
-
-class _EditedResultsKind(FakeKind):
-    """The fake kind, publishing its ``results.csv`` passed through :meth:`edit` (as no real engine would)."""
-
-    def edit(self, results_csv: bytes) -> bytes:
-        raise NotImplementedError
-
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
-        files = super().execute(config, roster, seed)
-        files["results.csv"] = self.edit(files["results.csv"])
-        return files
-
-
-class CheatKind(_EditedResultsKind):
-    """Publishes a wrong lottery number for the first row (to exercise the lottery-numbers step)."""
-
-    name = "cheat"
-
-    def edit(self, results_csv: bytes) -> bytes:
-        lines = results_csv.split(b"\n")
-        lines[1] = b",".join([lines[1].split(b",")[0], b"0000000000000000", *lines[1].split(b",")[2:]])
-        return b"\n".join(lines)
-
-
-class ShortRowKind(_EditedResultsKind):
-    """Publishes a results row cut short after the applicant id (step 8 must name it, not crash)."""
-
-    name = "short"
-
-    def edit(self, results_csv: bytes) -> bytes:
-        lines = results_csv.split(b"\n")
-        lines[3] = lines[3].split(b",")[0]
-        return b"\n".join(lines)
-
-
-class Latin1Kind(_EditedResultsKind):
-    """Publishes its results CSV in Latin-1 (not UTF-8): step 8 must name the file, not crash."""
-
-    name = "latin1"
-
-    def edit(self, results_csv: bytes) -> bytes:
-        return results_csv.replace(b"yes", "jà".encode("latin-1"))
-
-
-class ChartKind(FakeKind):
-    """Adds a rendering, ``chart.png``, whose bytes differ on every call (another matplotlib, say)."""
-
-    name = "chart"
-    calls = 0
-
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
-        files = super().execute(config, roster, seed)
-        ChartKind.calls += 1
-        files["chart.png"] = b"\x89PNG\r\n\x1a\n" + ChartKind.calls.to_bytes(4, "big")
-        return files
-
-
-if "fake" not in RUN_KINDS:
-    for _kind in (FakeKind(), CheatKind(), ShortRowKind(), Latin1Kind(), ChartKind()):
-        register(_kind)
-
-
-def make_fake_run(n: int = 12, kind: str = "fake") -> PreparedRun:
-    roster: list[dict[str, Any]] = [{"id": f"A{i:04d}", "zone": f"Z{i % 3}"} for i in range(n)]
-    private = {r["id"]: {"name": f"学生{i}", "id_number": f"11010120200101{i:04d}"} for i, r in enumerate(roster)}
-    return PreparedRun(kind=kind, config={"seats": 5, "rules": "fake-v1"}, roster=roster, private=private)
 
 
 @pytest.fixture

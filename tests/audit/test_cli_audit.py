@@ -37,7 +37,7 @@ def test_practice_bundle_verifies_after_copy(lottery_out: Path, tmp_path: Path, 
         lines = r.stdout.splitlines()
         assert lines[1].startswith(" 1. ok    signatures") and "PRACTICE" in lines[1]
         assert any("lottery-numbers: 301 recomputed" in x for x in lines)
-        assert any("replay: 3 data file(s) reproduced byte for byte" in x for x in lines)
+        assert any("replay: 4 data file(s) reproduced byte for byte" in x for x in lines)
 
 
 def test_tampered_bundle_fails_naming_the_step(lottery_out: Path, tmp_path: Path, sunshine: Callable[..., Any]) -> None:
@@ -141,7 +141,7 @@ def test_verify_out_folder_fails_when_a_posted_copy_was_edited(lottery_out: Path
     shutil.copytree(lottery_out, out)
     r = sunshine("verify", out)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "11. ok    out-folder: 4 public file(s) identical to the bundle's" in r.stdout
+    assert "11. ok    out-folder: 5 public file(s) identical to the bundle's" in r.stdout
     assert "not public, not checked: audit-private/roster_private.json" in r.stdout
     lines = (out / "results.csv").read_text(encoding="utf-8").split("\n")
     placed = [i for i, line in enumerate(lines[1:], 1) if line.split(",")[3:4] == ["S0001"]][:2]

@@ -88,7 +88,7 @@ def test_outputs_md_points_examples_are_lines_of_the_sample_run() -> None:
     doc = (DOCS / "outputs.md").read_text(encoding="utf-8")
     section = doc[doc.index("## 3. Points admission"):doc.index("## 4. Audit files")]
     for name in ("results.csv", "schools.csv", "breakdown.csv", "publication.csv", "review_diff.csv"):
-        published = files[name].decode("utf-8").split("\n")
+        published = files[name].decode("utf-8").removeprefix("\ufeff").split("\n")  # people-facing: a BOM
         block = _block_after(section, f"### `{name}`").rstrip("\n").split("\n")
         assert block[0] == published[0], name  # the whole header
         for line in block[1:]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "audit"))  # audit_fixtures: the fake run kind
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "audit"))  # fake_kind: the fake run kinds
 
 from pg_server import PostgresServer, find_pg_bin
 from store_fixtures import StoreFactory

@@ -18,7 +18,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1] / "audit")]
 
-import audit_fixtures  # noqa: E402, F401  (registers the fake run kind)
+import fake_kind  # noqa: E402, F401  (registers the fake run kind)
 from store_fixtures import StoreFactory, step  # noqa: E402
 
 from api.service import ceremony as svc  # noqa: E402

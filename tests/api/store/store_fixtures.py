@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit_fixtures import T0, fake_run
+from fake_kind import make_fake_run as fake_run
 
 from api.runs.build import Publication
 from api.service import ceremony as svc
@@ -26,6 +26,8 @@ from audit.ceremony import witness_commitment
 from audit.signing import Signer
 
 __all__ = ["OPERATOR", "STEPS", "StoreFactory", "drive", "fixed_secrets", "step"]
+
+T0 = "2026-06-01T00:00:00Z"
 
 OPERATOR = Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
 RUN_ID = "00112233445566ff"

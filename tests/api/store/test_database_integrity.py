@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from audit_fixtures import fake_run
+from fake_kind import make_fake_run as fake_run
 from pg_server import PostgresServer as PgServer
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError

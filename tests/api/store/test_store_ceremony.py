@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audit_fixtures import fake_run
+from fake_kind import make_fake_run as fake_run
 from store_fixtures import OPERATOR, StoreFactory, drive, reference_bundle, step
 
 from api.runs import get_kind

@@ -68,6 +68,13 @@ def reference_item(rule_set: RuleSet, item: Item, values: dict[str, Any]) -> Fra
         if item.minus:
             qty -= Fraction(values.get(item.minus) or 0, 100)
         qty = max(qty, Fraction(0))
+        if item.brackets:
+            # The band with from ≤ qty < below, searched literally; 0 outside every band.
+            hit = [b.points for b in item.brackets
+                   if Fraction(b.lower, 100) <= qty and (b.upper is None or qty < Fraction(b.upper, 100))]
+            assert len(hit) <= 1, "bands overlap"
+            pts = Fraction(hit[0], 100) if hit else Fraction(0)
+            return pts if item.cap is None else max(-Fraction(item.cap, 100), min(Fraction(item.cap, 100), pts))
         per = Fraction(item.per, 100)
         rate = Fraction(abs(item.points), 100)
         # Whole multiples of ``per`` only, or pro rata rounded down to the hundredth.

@@ -13,7 +13,7 @@ from api.inputs import read_input_file
 from api.runs.points import execute, prepare_points
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "points"
-GOLDEN = "b3406947b14c2d6a1e521c9ae115cb728b10c9a042fdfe0aee4acf923f29c63d"
+GOLDEN = "dfefa862ac4a3808f3d85f4c5b51925edd8bd74ff92e570781a67c21f1fc92ad"
 
 
 def rolling_digest() -> str:
