@@ -22,8 +22,11 @@ What a clerk's file may look like and still be read (docs/input.md):
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
+import gc
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,11 +54,15 @@ __all__ = [
     "clean_text",
     "decode_text",
     "distinct",
+    "first_true",
+    "known_lists",
+    "map_distinct",
     "normalize_header",
     "parse_date",
     "parse_decimal",
     "parse_int",
     "parse_yes_no",
+    "paused_gc",
     "read_columns",
     "read_table",
     "split_array",
@@ -201,6 +209,10 @@ class Problems:
             self._found.append((index, self._order, item, explain))
         self._order += 1
 
+    def passed(self) -> None:
+        """Record that the next check found nothing."""
+        self._order += 1
+
     def first_row(self) -> int | None:
         """The row of the first failure found so far (checks may skip the rows after it)."""
         return min((f[0] for f in self._found), default=None)
@@ -208,6 +220,22 @@ class Problems:
     def raise_first(self) -> None:
         if self._found:
             raise min(self._found, key=lambda f: f[:3])[3]()
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a million acyclic lists/records are built.
+
+    Each new container counts towards the collector's thresholds, and its full passes over
+    the growing heap made building the roster records 4× slower than the allocation itself.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def first_true(mask: np.ndarray) -> int | None:
@@ -584,3 +612,63 @@ def parse_date(table: Table, row: Row, key: str) -> dt.date | None:
         row, key, f"「{text}」不是有效日期（可写 2024-03-01、2024/3/1 或 2024年3月1日）",
         f"'{text}' is not a valid date (write 2024-03-01, 2024/3/1 or 2024年3月1日)",
     )
+
+
+@numba.njit(cache=True)
+def _first_bad_item(offsets: np.ndarray, codes: np.ndarray) -> tuple[int, int, int]:
+    for r in range(offsets.size - 1):
+        for j in range(offsets[r], offsets[r + 1]):
+            if codes[j] < 0:
+                return r, j, 0
+            for q in range(offsets[r], j):
+                if codes[q] == codes[j]:
+                    return r, j, 1
+    return -1, -1, -1
+
+
+def known_lists(offsets: np.ndarray, items: pa.Array, known: Sequence[str]
+                ) -> tuple[list[list[str]], tuple[int, int, bool] | None]:
+    """Lists of known codes per row (:func:`split_array` output), and the first bad item.
+
+    The first bad item is ``(row, item index, repeated)`` — the first item, row by row and
+    left to right, that is not in ``known`` (``repeated`` False) or repeats an earlier item of
+    its row (True); ``None`` when every item is known and no row repeats one. The lists hold
+    the ``known`` strings themselves (one object per code, not one per cell).
+    """
+    codes = np.asarray(pc.fill_null(pc.index_in(items, value_set=pa.array(list(known), type=pa.string())), -1)
+                       .to_numpy(zero_copy_only=False), dtype=np.int64)
+    r, j, kind = (int(x) for x in _first_bad_item(offsets, codes))
+    names = np.array([*known, ""], dtype=object)
+    flat = names[codes].tolist()
+    bounds = offsets.tolist()
+    with paused_gc():
+        lists = [flat[a:b] for a, b in itertools.pairwise(bounds)]
+    return lists, (None if r < 0 else (r, j, kind == 1))
+
+
+def map_distinct(columns: Columns, key: str, parse: Callable[[Table, Row], Any], problems: Problems) -> list[Any]:
+    """``parse(table, row)`` for every row's cell in column ``key``, run once per distinct cell value.
+
+    ``parse`` sees a one-cell row located at the value's first row, so an :class:`InputError`
+    it raises is located exactly where a row-by-row reader would have raised it; the first
+    such error is handed to ``problems`` as this check's failure.
+    """
+    codes, uniques, first = distinct(columns.array(key))
+    table = Table(columns.file, columns.headers, columns.extra_headers, ())
+    results: list[Any] = []
+    failed: list[tuple[int, InputError]] = []
+    for u, value in enumerate(uniques):
+        index = int(first[u])
+        try:
+            results.append(parse(table, Row(int(columns.numbers[index]), {key: value})))
+        except InputError as exc:
+            failed.append((index, exc))
+            results.append(None)
+    if failed:
+        index, error = min(failed, key=lambda f: f[0])
+        problems.check(index, lambda: error)
+    else:
+        problems.passed()
+    by_code = np.empty(len(results), dtype=object)
+    by_code[:] = results  # element-wise: results may be lists, which must not become a 2-D array
+    return list(by_code[codes].tolist())

@@ -10,13 +10,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from api.inputs import InputFile
-from api.tables import Column, Row, Table, decode_text, normalize_header
+from api.runs.lottery import APPLICANT_TABLE, LotteryRecord
+from api.tables import Column, Row, Table, clean_text, decode_text, normalize_header, parse_int, split_list
 from engine.errors import InputError
+from engine.lottery.data import DEFAULT_TIER, MAX_TIER
 
-__all__ = ["read_table_rowwise"]
+__all__ = ["lottery_applicants_rowwise", "read_table_rowwise"]
+
+_PRIORITY_ITEM = re.compile(r"^(.+?)\s*[:：=]\s*([+-]?\d+)$")
 
 
 def _cell_text(value: object) -> str:
@@ -119,3 +124,71 @@ def read_table_rowwise(source: InputFile, columns: Sequence[Column]) -> Table:
             extra={h: cell(i) for i, h in extra},
         ))
     return Table(file=file, headers=headers, extra_headers=tuple(h for _, h in extra), rows=tuple(rows))
+
+
+def _school_list(table: Table, row: Row, key: str, known: Mapping[str, int]) -> list[str]:
+    items = [clean_text(x) for x in split_list(row.get(key))]
+    seen: set[str] = set()
+    for s in items:
+        if s not in known:
+            raise table.error(row, key, f"学校代码 {s} 不在学校名单中", f"school {s} is not in the schools file")
+        if s in seen:
+            raise table.error(row, key, f"学校 {s} 填报了两次", f"school {s} is listed twice")
+        seen.add(s)
+    return items
+
+
+def _lottery_tier(table: Table, row: Row, key: str, text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_TIER:
+        raise table.error(row, key, f"类别 {text} 必须在 0 到 {MAX_TIER} 之间",
+                          f"tier {text} must be between 0 and {MAX_TIER}")
+    return value
+
+
+def lottery_applicants_rowwise(source: InputFile, known: Mapping[str, int]) -> list[LotteryRecord]:
+    table = read_table_rowwise(source, APPLICANT_TABLE)
+    seen: dict[str, int] = {}
+    groups: dict[str, tuple[Row, list[str], list[str]]] = {}
+    roster: list[LotteryRecord] = []
+    for row in table:
+        aid = table.unique_key(row, "applicant_id", seen, "报名号", "application number")
+        prefs = _school_list(table, row, "preferences", known)
+        if not prefs:
+            raise table.error(row, "preferences", "志愿不能为空", "preferences must not be empty")
+        tier = parse_int(table, row, "tier", minimum=0, default=DEFAULT_TIER)
+        if tier > MAX_TIER:
+            raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
+        priority: dict[str, int] = {}
+        for item in split_list(row.get("priority")):
+            m = _PRIORITY_ITEM.match(clean_text(item))
+            if m is None:
+                raise table.error(row, "priority", f"「{item}」应写成 学校代码:类别，如 S0002:0",
+                                  f"'{item}' should be SCHOOL:TIER, e.g. S0002:0")
+            school = m.group(1).strip()
+            if school not in known:
+                raise table.error(row, "priority", f"学校代码 {school} 不在学校名单中",
+                                  f"school {school} is not in the schools file")
+            if school in priority:
+                raise table.error(row, "priority", f"学校 {school} 写了两次", f"school {school} is listed twice")
+            priority[school] = _lottery_tier(table, row, "priority", m.group(2))
+        round2 = _school_list(table, row, "round2", known)
+        group = clean_text(row.get("group_id"))
+        if group:
+            if group in groups:
+                first, fprefs, fr2 = groups[group]
+                for key, mine, theirs in (("preferences", prefs, fprefs), ("round2", round2, fr2)):
+                    if mine != theirs:
+                        raise table.error(
+                            row, key, f"多胞胎组 {group} 的成员志愿必须完全相同（与第 {first.number} 行不同）",
+                            f"members of multiples group {group} must list identical {key} "
+                            f"(differs from row {first.number})",
+                        )
+            else:
+                groups[group] = (row, prefs, round2)
+        roster.append({"id": aid, "preferences": prefs, "tier": tier,
+                       "priority": dict(sorted(priority.items())), "group": group, "round2": round2})
+    if not roster:
+        raise table.error(None, None, "没有任何报名记录", "the file lists no applicants")
+    roster.sort(key=lambda r: r["id"])
+    return roster

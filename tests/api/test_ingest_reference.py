@@ -12,10 +12,11 @@ import io
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from reference_tables import read_table_rowwise
+from reference_tables import lottery_applicants_rowwise, read_table_rowwise
 
 from api.csv_grid import WHITESPACE
 from api.inputs import InputFile
+from api.runs.lottery import _read_applicants
 from api.tables import Column, read_table
 from engine.errors import InputError
 
@@ -78,3 +79,44 @@ def test_raw_text_reads_alike(pieces: list[str]) -> None:
 
 def test_whitespace_is_exactly_what_str_strip_removes() -> None:
     assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == WHITESPACE
+
+
+KNOWN = {"S1": 2, "S2": 3, "S10": 4, "学校甲": 5}
+SCHOOL = st.sampled_from(["S1", "S2", "S10", "Ｓ１", " S2 ", "学校甲", "S3", "", "s1", "Ｓ10"])
+SEPARATOR = st.sampled_from([";", "；", "、", ",", "，", "|", " ; ", "︐", ";;"])
+
+
+@st.composite
+def school_list(draw: st.DrawFn) -> str:
+    items = draw(st.lists(SCHOOL, max_size=4))
+    return "".join(item + (draw(SEPARATOR) if k < len(items) - 1 else "") for k, item in enumerate(items))
+
+
+APPLICANT_ROW = st.tuples(
+    st.sampled_from(["A1", "A2", "Ａ3", " A4", "A5", "", "报名1", "A1 "])
+    | st.text("A0123456789", min_size=1, max_size=4),
+    school_list(),
+    st.sampled_from(["", "1", "2", "３", "0", "-1", "9", "x", "2.0", " 3 "]),
+    st.sampled_from(["", "S1:0", "S2：1", "S1=2;S10:0", "S3:0", "S1:0;S1:1", "S1", "S2:9", "Ｓ１:0"]),
+    st.sampled_from(["", "", "G1", "G2", " G1", "Ｇ1"]),
+    st.sampled_from(["", "", "S1", "S2；S1", "S9"]) | school_list(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(APPLICANT_ROW | st.just(("", "", "", "", "", "")), max_size=12))
+def test_lottery_applicants_read_alike(rows: list[tuple[str, ...]]) -> None:
+    """The column-wise lottery validator gives the same roster records, or the same first error."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["报名号", "志愿", "类别", "优先", "多胞胎组", "二轮志愿"])
+    writer.writerows(rows)
+    source = InputFile("applicants.csv", buf.getvalue().encode("utf-8"))
+
+    def run(reader):  # type: ignore[no-untyped-def]
+        try:
+            return reader(source, KNOWN)
+        except InputError as exc:
+            return ("error", str(exc), exc.row, exc.column)
+
+    assert run(_read_applicants) == run(lottery_applicants_rowwise)
