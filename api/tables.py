@@ -67,6 +67,7 @@ __all__ = [
     "read_table",
     "split_array",
     "split_list",
+    "unique_ids",
 ]
 
 #: The header row is looked for among this many first rows (title rows, notes and blank rows above it).
@@ -181,11 +182,12 @@ class Columns:
         known = [self.values[k].to_pylist() for k in keys]
         extra_keys = list(self.extra)
         extra = [self.extra[h].to_pylist() for h in extra_keys]
-        rows = tuple(
-            Row(int(number), dict(zip(keys, [c[i] for c in known], strict=True)),
-                dict(zip(extra_keys, [c[i] for c in extra], strict=True)))
-            for i, number in enumerate(self.numbers.tolist())
-        )
+        with paused_gc():
+            rows = tuple(
+                Row(int(number), dict(zip(keys, [c[i] for c in known], strict=True)),
+                    dict(zip(extra_keys, [c[i] for c in extra], strict=True)))
+                for i, number in enumerate(self.numbers.tolist())
+            )
         return Table(self.file, self.headers, self.extra_headers, rows)
 
 
@@ -265,14 +267,16 @@ def distinct(values: pa.Array) -> tuple[np.ndarray, list[Any], np.ndarray]:
     encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) \
         else pc.dictionary_encode(values)
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    uniques = encoded.dictionary.to_pylist()
-    # codes are assigned in order of first appearance: the first row of code u is where the
-    # running maximum first reaches u
+    return codes, encoded.dictionary.to_pylist(), _first_rows(codes)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """``first[u]``: the first index holding code ``u``, for codes numbered in order of first appearance
+    (where the running maximum first reaches ``u``)."""
     new = np.ones(codes.size, dtype=np.bool_)
     if codes.size:
         new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    first = np.flatnonzero(new)
-    return codes, uniques, first
+    return np.flatnonzero(new)
 
 
 def normalize_header(text: str) -> str:
@@ -646,29 +650,53 @@ def known_lists(offsets: np.ndarray, items: pa.Array, known: Sequence[str]
     return lists, (None if r < 0 else (r, j, kind == 1))
 
 
-def map_distinct(columns: Columns, key: str, parse: Callable[[Table, Row], Any], problems: Problems) -> list[Any]:
-    """``parse(table, row)`` for every row's cell in column ``key``, run once per distinct cell value.
+def map_distinct(columns: Columns, keys: str | Sequence[str], parse: Callable[[Table, Row], Any],
+                 problems: Problems) -> list[Any]:
+    """``parse(table, row)`` for every row, run once per distinct value of the cells in ``keys``.
 
-    ``parse`` sees a one-cell row located at the value's first row, so an :class:`InputError`
-    it raises is located exactly where a row-by-row reader would have raised it; the first
-    such error is handed to ``problems`` as this check's failure.
+    ``parse`` sees a row holding just those cells, located at the value's first row, so an
+    :class:`InputError` it raises is located exactly where a row-by-row reader would have
+    raised it; the first such error is handed to ``problems`` as this check's failure.
     """
-    codes, uniques, first = distinct(columns.array(key))
+    names = [keys] if isinstance(keys, str) else list(keys)
+    if len(names) == 1:
+        codes, found, first = distinct(columns.array(names[0]))
+        uniques: list[tuple[Any, ...]] = [(v,) for v in found]
+    else:
+        seen: dict[tuple[Any, ...], int] = {}
+        codes = np.fromiter((seen.setdefault(t, len(seen)) for t in zip(*map(columns.texts, names), strict=True)),
+                            dtype=np.int64, count=len(columns))
+        uniques = list(seen)
+        first = _first_rows(codes)
     table = Table(columns.file, columns.headers, columns.extra_headers, ())
     results: list[Any] = []
     failed: list[tuple[int, InputError]] = []
-    for u, value in enumerate(uniques):
-        index = int(first[u])
+    for u, values in enumerate(uniques):
+        at = int(first[u])
         try:
-            results.append(parse(table, Row(int(columns.numbers[index]), {key: value})))
+            results.append(parse(table, Row(int(columns.numbers[at]), dict(zip(names, values, strict=True)))))
         except InputError as exc:
-            failed.append((index, exc))
+            failed.append((at, exc))
             results.append(None)
     if failed:
-        index, error = min(failed, key=lambda f: f[0])
-        problems.check(index, lambda: error)
+        bad_row, error = min(failed, key=lambda f: f[0])
+        problems.check(bad_row, lambda: error)
     else:
         problems.passed()
-    by_code = np.empty(len(results), dtype=object)
-    by_code[:] = results  # element-wise: results may be lists, which must not become a 2-D array
-    return list(by_code[codes].tolist())
+    return [results[c] for c in codes.tolist()]
+
+
+def unique_ids(columns: Columns, key: str, problems: Problems, what_zh: str, what_en: str) -> list[str]:
+    """The cleaned identifiers of column ``key``: a blank one, then a repeated one, are the two checks' failures."""
+    ids = clean_array(columns.array(key))
+    blank = first_true(np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False)))
+    problems.check(blank, lambda: columns.error(blank, key, f"{what_zh}不能为空", f"the {what_en} must not be blank"))
+    codes, uniques, first = distinct(ids)
+    repeat = first_true(first[codes] != np.arange(codes.size))
+    if repeat is None:
+        problems.passed()
+    else:
+        value, seen = uniques[codes[repeat]], int(columns.numbers[first[codes[repeat]]])
+        problems.check(repeat, lambda: columns.error(repeat, key, f"{what_zh} {value} 重复（第 {seen} 行已出现）",
+                                                      f"duplicate {what_en} {value} (already on row {seen})"))
+    return list(ids.to_pylist())

@@ -17,7 +17,6 @@ from operator import itemgetter, methodcaller
 from typing import Any, TypedDict, TypeVar
 
 import numpy as np
-import pyarrow.compute as pc
 
 from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
@@ -30,7 +29,6 @@ from api.tables import (
     Table,
     clean_array,
     clean_text,
-    distinct,
     first_true,
     known_lists,
     map_distinct,
@@ -40,6 +38,7 @@ from api.tables import (
     read_table,
     split_array,
     split_list,
+    unique_ids,
 )
 from engine.errors import ConfigError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
@@ -167,22 +166,6 @@ def _priorities(known: Mapping[str, int]) -> Callable[[Table, Row], dict[str, in
     return parse
 
 
-def _unique_ids(columns: Columns, key: str, problems: Problems, what_zh: str, what_en: str) -> list[str]:
-    """The cleaned identifiers of column ``key``: a blank one, then a repeated one, are the two checks' failures."""
-    ids = clean_array(columns.array(key))
-    blank = first_true(np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False)))
-    problems.check(blank, lambda: columns.error(blank, key, f"{what_zh}不能为空", f"the {what_en} must not be blank"))
-    codes, uniques, first = distinct(ids)
-    repeat = first_true(first[codes] != np.arange(codes.size))
-    if repeat is None:
-        problems.passed()
-    else:
-        value, seen = uniques[codes[repeat]], int(columns.numbers[first[codes[repeat]]])
-        problems.check(repeat, lambda: columns.error(repeat, key, f"{what_zh} {value} 重复（第 {seen} 行已出现）",
-                                                      f"duplicate {what_en} {value} (already on row {seen})"))
-    return list(ids.to_pylist())
-
-
 def _check_groups(columns: Columns, groups: Sequence[str], prefs: Sequence[list[str]],
                   round2: Sequence[list[str]], problems: Problems) -> None:
     """Members of one 多胞胎组 list identical choices (row by row over the few rows that have a group)."""
@@ -206,7 +189,7 @@ def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[Lotter
     """The roster, validated column by column; the first bad cell is reported as a row-by-row reader would."""
     columns = read_columns(source, APPLICANT_TABLE)
     problems = Problems()
-    ids = _unique_ids(columns, "applicant_id", problems, "报名号", "application number")
+    ids = unique_ids(columns, "applicant_id", problems, "报名号", "application number")
     prefs = _school_lists(columns, "preferences", known, problems)
     empty = first_true(np.array([not p for p in prefs], dtype=np.bool_))
     problems.check(empty, lambda: columns.error(empty, "preferences", "志愿不能为空", "preferences must not be empty"))
