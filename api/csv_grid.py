@@ -101,17 +101,7 @@ def _strip(buf: np.ndarray, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-@numba.njit(cache=True)
-def _room(a: np.ndarray, used: int) -> np.ndarray:
-    """``a``, or a copy twice as long when index ``used`` does not fit."""
-    if used < a.size:
-        return a
-    grown = np.empty(a.size * 2, dtype=a.dtype)
-    grown[:a.size] = a
-    return grown
-
-
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _put(out: np.ndarray, o: int, chars: int, c: int) -> tuple[int, int]:
     """Append byte ``c``; a character is counted at its first byte (csv's field limit counts characters)."""
     out[o] = c
@@ -119,12 +109,13 @@ def _put(out: np.ndarray, o: int, chars: int, c: int) -> tuple[int, int]:
 
 
 @numba.njit(cache=True)
-def _tokenize(src: np.ndarray, delim: int):  # type: ignore[no-untyped-def]
+def _tokenize(src: np.ndarray, delim: int, max_fields: int, max_rows: int):  # type: ignore[no-untyped-def]
     n = src.size
     out = np.empty(n, dtype=np.uint8)
-    start = np.empty(1024, dtype=np.int64)
-    end = np.empty(1024, dtype=np.int64)
-    row_ptr = np.empty(1024, dtype=np.int64)
+    # sized once (arrays re-bound inside the loop cost a reference count per byte)
+    start = np.empty(max_fields, dtype=np.int64)
+    end = np.empty(max_fields, dtype=np.int64)
+    row_ptr = np.empty(max_rows + 1, dtype=np.int64)
     row_ptr[0] = 0
     n_fields = 0
     n_rows = 0
@@ -146,7 +137,6 @@ def _tokenize(src: np.ndarray, delim: int):  # type: ignore[no-untyped-def]
             if c == 10 or c == 13:
                 state = _EAT_CRNL if c == 13 else _START_RECORD
                 end_record = True  # an empty line: a row without fields
-                row_ptr = _room(row_ptr, n_rows + 1)
                 n_rows += 1
                 row_ptr[n_rows] = n_fields
                 i += 1
@@ -197,8 +187,6 @@ def _tokenize(src: np.ndarray, delim: int):  # type: ignore[no-untyped-def]
                 o, fchars = _put(out, o, fchars, c)
                 state = _IN_FIELD
         if save:
-            start = _room(start, n_fields)
-            end = _room(end, n_fields)
             a, b = _strip(out, fs, o)
             start[n_fields] = a
             end[n_fields] = b
@@ -208,7 +196,6 @@ def _tokenize(src: np.ndarray, delim: int):  # type: ignore[no-untyped-def]
             fs = o
             fchars = 0
         if end_record:
-            row_ptr = _room(row_ptr, n_rows + 1)
             n_rows += 1
             row_ptr[n_rows] = n_fields
             state = _START_RECORD
@@ -231,7 +218,10 @@ def _tokenize(src: np.ndarray, delim: int):  # type: ignore[no-untyped-def]
 def tokenize(text: bytes, delimiter: str) -> CsvGrid:
     """Split UTF-8 ``text`` into rows and stripped fields (see the module docstring for the rules)."""
     src = np.frombuffer(text, dtype=np.uint8)
-    data, start, end, row_ptr, blank, longest = _tokenize(src, ord(delimiter))
+    # every field ends at a separator, a line end or the end of the text; every row at a line end or the end
+    breaks = int(np.count_nonzero(src == 10)) + int(np.count_nonzero(src == 13)) + 1
+    max_fields = int(np.count_nonzero(src == ord(delimiter))) + breaks
+    data, start, end, row_ptr, blank, longest = _tokenize(src, ord(delimiter), max_fields, breaks)
     return CsvGrid(data, start, end, row_ptr, blank, int(longest))
 
 
