@@ -526,7 +526,8 @@ def read_table(source: InputFile, columns: Sequence[Column]) -> Table:
     return read_columns(source, columns).table()
 
 
-_LIST_SEPARATORS = re.compile(r"[;；、,，|]")
+_SEPARATORS = ";；、,，|"
+_LIST_SEPARATORS = re.compile(f"[{_SEPARATORS}]")
 
 
 def split_list(text: str) -> list[str]:
@@ -537,7 +538,10 @@ def split_list(text: str) -> list[str]:
 def split_array(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """:func:`split_list` of every cell at once: ``(offsets, items)``, the items of row ``i`` being
     ``items[offsets[i]:offsets[i + 1]]`` (stripped, blanks dropped, in order)."""
-    parts = pc.split_pattern_regex(values, pattern=_LIST_SEPARATORS.pattern)
+    # every separator becomes ";", then one literal split (a regex split is 6× slower)
+    for separator in _SEPARATORS[1:]:
+        values = pc.replace_substring(values, pattern=separator, replacement=_SEPARATORS[0])
+    parts = pc.split_pattern(values, pattern=_SEPARATORS[0])
     flat = pc.utf8_trim(parts.flatten(), characters=WHITESPACE)
     keep = pc.not_equal(flat, "")
     parent = np.asarray(pc.list_parent_indices(parts).filter(keep).to_numpy(zero_copy_only=False), dtype=np.int64)
