@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
+import pyarrow as pa
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from reference_tables import lottery_applicants_rowwise, read_table_rowwise
@@ -17,7 +19,7 @@ from reference_tables import lottery_applicants_rowwise, read_table_rowwise
 from api.csv_grid import WHITESPACE
 from api.inputs import InputFile
 from api.runs.lottery import _read_applicants
-from api.tables import Column, read_table
+from api.tables import Column, read_table, split_array, split_list
 from engine.errors import InputError
 
 COLUMNS = (
@@ -120,3 +122,13 @@ def test_lottery_applicants_read_alike(rows: list[tuple[str, ...]]) -> None:
             return ("error", str(exc), exc.row, exc.column)
 
     assert run(_read_applicants) == run(lottery_applicants_rowwise)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(ALPHABET | SEPARATOR | st.sampled_from(["S1", "学校", "；", "、", "，", "ＥＦ"]), max_size=8)
+                .map("".join), max_size=10))
+def test_split_array_is_split_list(cells: list[str]) -> None:
+    values = pa.array(["x", *cells], type=pa.string()).slice(1)  # an offset array, as slices give
+    offsets, items = split_array(values)
+    flat = items.to_pylist()
+    assert [flat[a:b] for a, b in itertools.pairwise(offsets.tolist())] == [split_list(c) for c in cells]
