@@ -9,6 +9,7 @@ left untouched.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -21,20 +22,35 @@ from api.cli.common import (
     SEED_HELP,
     ensure_group,
     out_console,
-    prepare_from_paths,
     print_summary,
     progress,
+    read_inputs,
     seed_bytes,
 )
 from api.distributed import compute_backend
 from api.inputs import read_input_file
+from api.runs import get_kind
+from api.runs.classes import ColumnChoice, classes_columns
 from api.runs.publish import publish_run
 from api.store.result_folder import write_result_folder
 from engine.errors import ConfigError
 
-__all__ = ["classes"]
+__all__ = ["classes", "print_columns"]
 
 ensure_group(app)
+
+
+def print_columns(choice: ColumnChoice) -> None:
+    """Say which columns are balanced and which are left out, before placing (the clerk may override in the config)."""
+    say = functools.partial(out_console.print, markup=False, highlight=False, soft_wrap=True)
+    none = "（无）none"
+    say(f"均衡的成绩列 balanced scores: {'、'.join(choice.scores) or none}")
+    say(f"均衡的是/否列 balanced flags: {'、'.join(choice.flags) or none}")
+    for header, zh, en in choice.ignored:
+        say(f"不参与均衡 ignored: {header}（{zh}; {en}）")
+    if choice.ignored:
+        say("如需改变，请在配置文件中写 scores = [...] / flags = [...] "
+            "(to change this, list the columns in the config: scores = [...], flags = [...])")
 
 
 EPILOG = (
@@ -88,8 +104,9 @@ def classes(
         raise ConfigError("--workers/--scheduler", "batch", "--workers/--scheduler 只用于 --batch",
                           "--workers/--scheduler only apply to --batch")
     with progress() as step:
-        run = step("读取并校验输入 reading inputs", lambda: prepare_from_paths(
-            "classes", {"students": students, "config": config}, {"classes": n_classes}))
+        inputs = read_inputs({"students": students, "config": config})
+        run = step("读取并校验输入 reading inputs", lambda: get_kind("classes").prepare(inputs, {"classes": n_classes}))
+        print_columns(classes_columns(inputs["students"], inputs.get("config")))
         published = step("编班 placing", lambda: publish_run(run, seed_raw, out))
     print_summary(published.summary, practice=True)
     out_console.print(f"名单 class lists: {published.out / 'placement.csv'}")

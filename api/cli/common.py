@@ -22,7 +22,7 @@ from api.runs.kind import OptionValue, PreparedRun, RunSummary
 from engine.randomness import parse_seed
 
 __all__ = ["OUT_HELP", "SEED_HELP", "console", "ensure_group", "out_console", "prepare_from_paths", "print_summary",
-           "progress", "seed_bytes"]
+           "progress", "read_inputs", "seed_bytes"]
 
 T = TypeVar("T")
 
@@ -69,8 +69,12 @@ def seed_bytes(seed_hex: str) -> bytes:
 def prepare_from_paths(kind_name: str, paths: Mapping[str, Path | None],
                        options: Mapping[str, OptionValue]) -> PreparedRun:
     """Read each given input file once and prepare a run of ``kind_name`` through its RunKind."""
-    inputs: dict[str, InputFile] = {key: read_input_file(p) for key, p in paths.items() if p is not None}
-    return get_kind(kind_name).prepare(inputs, options)
+    return get_kind(kind_name).prepare(read_inputs(paths), options)
+
+
+def read_inputs(paths: Mapping[str, Path | None]) -> dict[str, InputFile]:
+    """Each given input file, read once."""
+    return {key: read_input_file(p) for key, p in paths.items() if p is not None}
 
 
 def print_summary(summary: RunSummary, *, practice: bool) -> None:

@@ -27,13 +27,24 @@ import json
 import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
-from api.tables import Column, Row, Table, parse_decimal, parse_int, parse_yes_no, read_table, split_list
+from api.tables import (
+    Column,
+    Row,
+    Table,
+    normalize_header,
+    parse_decimal,
+    parse_int,
+    parse_yes_no,
+    read_table,
+    split_list,
+)
 from api.xlsx import Sheet, run_title, xlsx_bytes
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
@@ -41,12 +52,22 @@ from engine.classes.solve import VERSION
 from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
 from engine.errors import ConfigError, InputError
 
-__all__ = ["CLASSES", "KIND", "ClassesRunKind", "StudentRecord", "execute", "prepare_classes"]
+__all__ = [
+    "CLASSES",
+    "KIND",
+    "ClassesRunKind",
+    "ColumnChoice",
+    "StudentRecord",
+    "choose_columns",
+    "classes_columns",
+    "execute",
+    "prepare_classes",
+]
 
 KIND = "classes"
 
 STUDENT_COLUMNS = (
-    Column("student_id", ("学号", "学籍号", "编号", "考号", "id"), required=True),
+    Column("student_id", ("学号", "学籍号", "编号", "考号", "id"), required=True, identifier=True),
     Column("name", ("姓名", "学生姓名"), required=True),
     Column("gender", ("性别", "sex"), required=True),
     Column("score", ("总分", "总成绩", "total", "成绩")),
@@ -156,6 +177,105 @@ def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
     return {sid: f"h{i + 1}" for i, members in enumerate(real) for sid in members}
 
 
+@dataclass(frozen=True)
+class ColumnChoice:
+    """Which extra columns of the students table are balanced, and which were left out and why.
+
+    Printed by ``sunshine classes`` before it runs, so the clerk sees that 序号 or 入学年份
+    was not balanced as a subject, and can override it in the config (``scores = [...]``).
+    """
+
+    scores: tuple[str, ...]
+    flags: tuple[str, ...]
+    ignored: tuple[tuple[str, str, str], ...]  # (header, why in Chinese, why in English)
+
+
+# Headers that name identifiers or administrative numbers, never a subject (folded as normalize_header does).
+_ADMIN_WORDS = ("序号", "编号", "代码", "号码", "学号", "学籍", "考号", "座号", "年份", "年度", "年龄", "年级",
+                "班级", "班号", "电话", "手机", "邮编", "户籍", "出生", "身份证", "证件",
+                "no.", "index", "code", "year", "age", "phone")
+
+
+def _admin_reason(header: str, values: Sequence[str]) -> tuple[str, str] | None:
+    """Why a numeric column is an identifier or administrative number rather than a score (``None``: a score).
+
+    By its header (序号, 编号, 年份, 年龄…) or by its values: a running index (1, 2, 3… in any
+    order), codes (leading zeros, or all the same length of five digits or more), years.
+    """
+    folded = normalize_header(header)
+    word = next((w for w in _ADMIN_WORDS if w.replace(".", "") == folded or (not w.isascii() and w in folded)), None)
+    if word is not None:
+        return f"表头像编号或管理信息（{word}）", f"the header names an identifier or administrative number ({word})"
+    texts = [_norm(v) for v in values]
+    if not all(t.isdigit() and t.isascii() for t in texts):
+        return None
+    if any(len(t) > 1 and t.startswith("0") for t in texts):
+        return "有以 0 开头的编号", "codes with leading zeros"
+    if len(texts) >= 3 and min(map(len, texts)) >= 5 and len(set(map(len, texts))) == 1:
+        return "位数相同的长编号", "codes of one fixed length"
+    numbers = sorted(int(t) for t in texts)
+    # a running index counts from 0 or 1; consecutive scores elsewhere (60…75) are only a small cohort's chance
+    if len(numbers) >= 3 and numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        return "像序号（连续编号）", "a running index (consecutive numbers)"
+    if numbers[0] >= 1900 and numbers[-1] <= 2100:
+        return "像年份", "looks like years"
+    return None
+
+
+def choose_columns(table: Table, want_scores: list[str] | None, want_flags: list[str] | None,
+                   cfg_file: str) -> ColumnChoice:
+    """Zero configuration: numeric columns are scores and yes/no columns flags, unless they look administrative.
+
+    ``want_scores`` / ``want_flags`` (the config's ``scores`` / ``flags``) narrow the choice and
+    override the administrative guess: a column the clerk names is balanced.
+    """
+    score_cols: list[str] = []
+    flag_cols: list[str] = []
+    ignored: list[tuple[str, str, str]] = []
+    for header in table.extra_headers:
+        if header.replace(" ", "").lower() in _SKIP_HEADERS:
+            ignored.append((header, "个人信息或备注，不参与均衡", "personal data or notes, never balanced"))
+            continue
+        values = [r.extra[header] for r in table.rows if r.extra[header].strip()]
+        if not values:
+            ignored.append((header, "整列为空", "the column is empty"))
+            continue
+        yes_no = sum(_is_yes_no(v) for v in values)
+        numeric = sum(_is_number(v) for v in values)
+        # Mostly yes/no → a flag; mostly numbers → a score. Stray cells are then reported
+        # at their row rather than silently dropping the whole column.
+        if yes_no == len(values) or (yes_no * 2 > len(values) and yes_no >= numeric):
+            flag_cols.append(header)
+        elif numeric * 2 > len(values):
+            reason = _admin_reason(header, values)
+            if reason is None or header in (want_scores or ()):
+                score_cols.append(header)
+            else:
+                ignored.append((header, *reason))
+        else:
+            ignored.append((header, "不是数字也不是 是/否", "neither numbers nor yes/no"))
+    for key, wanted, found in (("scores", want_scores, score_cols), ("flags", want_flags, flag_cols)):
+        for name in wanted or []:
+            if name not in table.extra_headers:
+                raise ConfigError(cfg_file, key, f"学生表没有「{name}」列",
+                                  f"the students table has no column '{name}'")
+            if name not in found:
+                found.append(name)
+    if want_scores is not None:
+        score_cols = [c for c in score_cols if c in want_scores]
+    if want_flags is not None:
+        flag_cols = [c for c in flag_cols if c in want_flags]
+    chosen = {*score_cols, *flag_cols}
+    return ColumnChoice(tuple(score_cols), tuple(flag_cols), tuple(i for i in ignored if i[0] not in chosen))
+
+
+def classes_columns(students: InputFile, config: InputFile | None = None) -> ColumnChoice:
+    """The columns :func:`prepare_classes` balances and ignores for these inputs (for the command line to print)."""
+    cfg, cfg_file = _load_config(config)
+    table = read_table(students, STUDENT_COLUMNS)
+    return choose_columns(table, _cfg_names(cfg, "scores", cfg_file), _cfg_names(cfg, "flags", cfg_file), cfg_file)
+
+
 def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None) -> PreparedRun:
     """Parse and validate the inputs; raises InputError / ConfigError with location."""
     cfg, cfg_file = _load_config(config)
@@ -186,38 +306,8 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
     table = read_table(students, STUDENT_COLUMNS)
     if not table.rows:
         raise InputError(table.file, "没有学生记录", "no student rows")
-    # Zero configuration: every numeric column is a score, every yes/no column a flag.
-    score_cols: list[str] = []
-    flag_cols: list[str] = []
-    for header in table.extra_headers:
-        if header.replace(" ", "").lower() in _SKIP_HEADERS:
-            continue
-        values = [r.extra[header] for r in table.rows if r.extra[header].strip()]
-        if not values:
-            continue
-        yes_no = sum(_is_yes_no(v) for v in values)
-        numeric = sum(_is_number(v) for v in values)
-        # Mostly yes/no → a flag; mostly numbers → a score. Stray cells are then reported
-        # at their row rather than silently dropping the whole column.
-        if yes_no == len(values) or (yes_no * 2 > len(values) and yes_no >= numeric):
-            flag_cols.append(header)
-        elif numeric * 2 > len(values):
-            score_cols.append(header)
-    want_scores = _cfg_names(cfg, "scores", cfg_file)
-    want_flags = _cfg_names(cfg, "flags", cfg_file)
-    for key, wanted, found in (("scores", want_scores, score_cols), ("flags", want_flags, flag_cols)):
-        for name in wanted or []:
-            if name not in table.extra_headers:
-                raise ConfigError(cfg_file, key, f"学生表没有「{name}」列",
-                                  f"the students table has no column '{name}'")
-            if name not in found and key == "scores":
-                found.append(name)
-            if name not in found and key == "flags":
-                found.append(name)
-    if want_scores is not None:
-        score_cols = [c for c in score_cols if c in want_scores]
-    if want_flags is not None:
-        flag_cols = [c for c in flag_cols if c in want_flags]
+    choice = choose_columns(table, _cfg_names(cfg, "scores", cfg_file), _cfg_names(cfg, "flags", cfg_file), cfg_file)
+    score_cols, flag_cols = list(choice.scores), list(choice.flags)
     has_total = table.has("score")
     if not has_total and not score_cols:
         raise InputError(table.file, "没有成绩列（总分或各科成绩）", "no score column (total or subjects)", row=1)

@@ -21,9 +21,27 @@ import numpy as np
 from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
-from api.tables import Column, Row, Table, clean_text, parse_int, read_table, split_list
+from api.tables import (
+    Column,
+    Columns,
+    Problems,
+    Row,
+    Table,
+    clean_array,
+    clean_text,
+    first_true,
+    known_lists,
+    map_distinct,
+    parse_int,
+    paused_gc,
+    read_columns,
+    read_table,
+    split_array,
+    split_list,
+    unique_ids,
+)
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
-from engine.errors import ConfigError, SunshineError
+from engine.errors import ConfigError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
 from engine.lottery.numbers import draw_numbers, priority_ranks
@@ -42,12 +60,12 @@ __all__ = ["KIND", "LOTTERY", "LotteryRecord", "LotteryRunKind", "SchoolRecord",
 KIND = "lottery"
 
 SCHOOL_TABLE = (
-    Column("school_id", ("学校代码", "学校编号", "school", "id"), required=True),
+    Column("school_id", ("学校代码", "学校编号", "school", "id"), required=True, identifier=True),
     Column("name", ("学校名称", "校名", "school_name")),
     Column("capacity", ("招生计划", "计划数", "学位数", "seats"), required=True),
 )
 APPLICANT_TABLE = (
-    Column("applicant_id", ("报名号", "报名编号", "application_number", "id"), required=True),
+    Column("applicant_id", ("报名号", "报名编号", "application_number", "id"), required=True, identifier=True),
     Column("preferences", ("志愿", "志愿学校", "choices"), required=True),
     Column("tier", ("类别", "优先类别", "category")),
     Column("priority", ("优先", "学校优先", "priorities")),
@@ -94,16 +112,24 @@ def _read_schools(source: InputFile) -> tuple[list[SchoolRecord], dict[str, int]
     return schools, seen
 
 
-def _school_list(table: Table, row: Row, key: str, known: Mapping[str, int]) -> list[str]:
-    items = [clean_text(x) for x in split_list(row.get(key))]
-    seen: set[str] = set()
-    for s in items:
-        if s not in known:
-            raise table.error(row, key, f"学校代码 {s} 不在学校名单中", f"school {s} is not in the schools file")
-        if s in seen:
-            raise table.error(row, key, f"学校 {s} 填报了两次", f"school {s} is listed twice")
-        seen.add(s)
-    return items
+def _school_lists(columns: Columns, key: str, known: Mapping[str, int], problems: Problems) -> list[list[str]]:
+    """Every row's list of school codes in column ``key``; an unknown or repeated code is this check's failure."""
+    offsets, items = split_array(columns.array(key))
+    lists, bad = known_lists(offsets, clean_array(items), list(known))
+    if bad is None:
+        problems.passed()
+        return lists
+    row, item, repeated = bad
+    school = clean_array(items.slice(item, 1)).to_pylist()[0]
+
+    def explain() -> InputError:
+        if repeated:
+            return columns.error(row, key, f"学校 {school} 填报了两次", f"school {school} is listed twice")
+        return columns.error(row, key, f"学校代码 {school} 不在学校名单中",
+                             f"school {school} is not in the schools file")
+
+    problems.check(row, explain, item - int(offsets[row]))
+    return lists
 
 
 def _tier(table: Table, row: Row, key: str, text: str) -> int:
@@ -114,19 +140,16 @@ def _tier(table: Table, row: Row, key: str, text: str) -> int:
     return value
 
 
-def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[LotteryRecord]:
-    table = read_table(source, APPLICANT_TABLE)
-    seen: dict[str, int] = {}
-    groups: dict[str, tuple[Row, list[str], list[str]]] = {}
-    roster: list[LotteryRecord] = []
-    for row in table:
-        aid = table.unique_key(row, "applicant_id", seen, "报名号", "application number")
-        prefs = _school_list(table, row, "preferences", known)
-        if not prefs:
-            raise table.error(row, "preferences", "志愿不能为空", "preferences must not be empty")
-        tier = parse_int(table, row, "tier", minimum=0, default=DEFAULT_TIER)
-        if tier > MAX_TIER:
-            raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
+def _applicant_tier(table: Table, row: Row) -> int:
+    tier = parse_int(table, row, "tier", minimum=0, default=DEFAULT_TIER)
+    if tier > MAX_TIER:
+        raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
+    return tier
+
+
+def _priorities(known: Mapping[str, int]) -> Callable[[Table, Row], dict[str, int]]:
+    """The parser of one 优先 cell (``S0002:0;S0005:1``) into ``{school: tier}``, sorted by school."""
+    def parse(table: Table, row: Row) -> dict[str, int]:
         priority: dict[str, int] = {}
         for item in split_list(row.get("priority")):
             m = _PRIORITY_ITEM.match(clean_text(item))
@@ -140,25 +163,51 @@ def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[Lotter
             if school in priority:
                 raise table.error(row, "priority", f"学校 {school} 写了两次", f"school {school} is listed twice")
             priority[school] = _tier(table, row, "priority", m.group(2))
-        round2 = _school_list(table, row, "round2", known)
-        group = clean_text(row.get("group_id"))
-        if group:
-            if group in groups:
-                first, fprefs, fr2 = groups[group]
-                for key, mine, theirs in (("preferences", prefs, fprefs), ("round2", round2, fr2)):
-                    if mine != theirs:
-                        raise table.error(
-                            row, key, f"多胞胎组 {group} 的成员志愿必须完全相同（与第 {first.number} 行不同）",
-                            f"members of multiples group {group} must list identical {key} "
-                            f"(differs from row {first.number})",
-                        )
-            else:
-                groups[group] = (row, prefs, round2)
-        roster.append({"id": aid, "preferences": prefs, "tier": tier,
-                       "priority": dict(sorted(priority.items())), "group": group, "round2": round2})
-    if not roster:
-        raise table.error(None, None, "没有任何报名记录", "the file lists no applicants")
-    roster.sort(key=lambda r: r["id"])
+        return dict(sorted(priority.items()))
+    return parse
+
+
+def _check_groups(columns: Columns, groups: Sequence[str], prefs: Sequence[list[str]],
+                  round2: Sequence[list[str]], problems: Problems) -> None:
+    """Members of one 多胞胎组 list identical choices (row by row over the few rows that have a group)."""
+    first: dict[str, int] = {}
+    for i in np.flatnonzero(np.array([g != "" for g in groups], dtype=np.bool_)).tolist():
+        j = first.setdefault(groups[i], i)
+        for key, mine in (("preferences", prefs), ("round2", round2)):
+            if j != i and mine[i] != mine[j]:
+                problems.check(i, _group_error(columns, i, key, groups[i], int(columns.numbers[j])))
+                return
+    problems.passed()
+
+
+def _group_error(columns: Columns, i: int, key: str, group: str, number: int) -> Callable[[], InputError]:
+    return lambda: columns.error(i, key, f"多胞胎组 {group} 的成员志愿必须完全相同（与第 {number} 行不同）",
+                                 f"members of multiples group {group} must list identical {key} "
+                                 f"(differs from row {number})")
+
+
+def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[LotteryRecord]:
+    """The roster, validated column by column; the first bad cell is reported as a row-by-row reader would."""
+    columns = read_columns(source, APPLICANT_TABLE)
+    problems = Problems()
+    ids = unique_ids(columns, "applicant_id", problems, "报名号", "application number")
+    prefs = _school_lists(columns, "preferences", known, problems)
+    empty = first_true(np.array([not p for p in prefs], dtype=np.bool_))
+    problems.check(empty, lambda: columns.error(empty, "preferences", "志愿不能为空", "preferences must not be empty"))
+    tiers = map_distinct(columns, "tier", _applicant_tier, problems)
+    priority = map_distinct(columns, "priority", _priorities(known), problems)
+    round2 = _school_lists(columns, "round2", known, problems)
+    groups = clean_array(columns.array("group_id")).to_pylist()
+    _check_groups(columns, groups, prefs, round2, problems)
+    problems.raise_first()
+    if not ids:
+        raise columns.error(None, None, "没有任何报名记录", "the file lists no applicants")
+    with paused_gc():
+        roster: list[LotteryRecord] = [
+            {"id": aid, "preferences": p, "tier": t, "priority": dict(pr), "group": g, "round2": r2}
+            for aid, p, t, pr, g, r2 in zip(ids, prefs, tiers, priority, groups, round2, strict=True)
+        ]
+    roster.sort(key=itemgetter("id"))
     return roster
 
 

@@ -19,14 +19,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
-from api.tables import Column, Row, Table, clean_text, parse_date, parse_yes_no, read_table, split_list
+from api.tables import (
+    Column,
+    Problems,
+    Row,
+    Table,
+    clean_array,
+    clean_text,
+    map_distinct,
+    parse_date,
+    parse_yes_no,
+    paused_gc,
+    read_columns,
+    read_table,
+    split_list,
+    unique_ids,
+)
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
@@ -53,21 +68,21 @@ __all__ = ["KIND", "POINTS", "PointsRecord", "PointsRunKind", "execute", "prepar
 KIND = "points"
 
 SCHOOL_TABLE = (
-    Column("school_id", ("学校编号", "学校代码", "school", "id"), required=True),
+    Column("school_id", ("学校编号", "学校代码", "school", "id"), required=True, identifier=True),
     Column("name", ("学校名称", "校名", "school_name")),
     Column("scope", ("镇街", "镇区", "区", "town", "district"), required=True),
     Column("quota", ("积分入学指标", "指标数", "学位数", "seats"), required=True),
 )
 BASE_APPLICANT_COLUMNS = (
-    Column("applicant_id", ("申请编号", "报名号", "application_number", "id"), required=True),
+    Column("applicant_id", ("申请编号", "报名号", "application_number", "id"), required=True, identifier=True),
     Column("name", ("姓名", "家长姓名", "parent_name")),
-    Column("id_number", ("身份证号", "证件号码", "id_no")),
+    Column("id_number", ("身份证号", "证件号码", "id_no"), identifier=True),
     Column("phone", ("联系电话", "手机号", "mobile")),
     Column("scope", ("镇街", "镇区", "区", "town", "district"), required=True),
     Column("priority", ("优先类别", "特殊群体", "priority_category")),
 )
 CORRECTION_TABLE = (
-    Column("applicant_id", ("申请编号", "报名号", "application_number"), required=True),
+    Column("applicant_id", ("申请编号", "报名号", "application_number"), required=True, identifier=True),
     Column("field", ("字段", "更正项目", "item"), required=True),
     Column("old", ("原值", "old_value"), required=True),
     Column("new", ("新值", "更正值", "new_value"), required=True),
@@ -190,20 +205,15 @@ def _applicant_columns(rule_set: RuleSet) -> list[Column]:
     return columns
 
 
-def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Mapping[str, Any]]
-                     ) -> tuple[list[PointsRecord], dict[str, dict[str, str]], Table, dict[str, Row]]:
-    table = read_table(source, _applicant_columns(rule_set))
-    school_scope = {s["id"]: s["scope"] for s in schools}
-    roster: list[PointsRecord] = []
-    private: dict[str, dict[str, str]] = {}
-    rows: dict[str, Row] = {}
-    seen_ids: dict[str, int] = {}
-    for row in table:
-        aid = table.unique_key(row, "applicant_id", seen_ids, "申请编号", "applicant id")
-        rows[aid] = row
-        scope = clean_text(row.get("scope"))
-        if not scope:
-            raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
+def _scope(table: Table, row: Row) -> str:
+    scope = clean_text(row.get("scope"))
+    if not scope:
+        raise table.error(row, "scope", "镇街不能为空", "the town/district must not be blank")
+    return scope
+
+
+def _priority_category(rule_set: RuleSet) -> Callable[[Table, Row], str]:
+    def parse(table: Table, row: Row) -> str:
         priority = clean_text(row.get("priority"))
         if priority in ("无", "否"):
             priority = ""
@@ -211,6 +221,14 @@ def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Map
             known = "、".join(rule_set.priority_categories)
             raise table.error(row, "priority", f"优先类别「{priority}」不在规则中（{known}）",
                               f"unknown priority category '{priority}'")
+        return priority
+    return parse
+
+
+def _preferences(rule_set: RuleSet, school_scope: Mapping[str, str]) -> Callable[[Table, Row], list[str]]:
+    """The parser of one applicant's choices (the 志愿 list and the 志愿1…志愿N cells), checked against the town."""
+    def parse(table: Table, row: Row) -> list[str]:
+        scope = clean_text(row.get("scope"))
         listed = (clean_text(x) for x in split_list(row.get("preferences")))
         prefs: list[tuple[str, str]] = [(p, "preferences") for p in listed]
         for k in range(1, rule_set.max_preferences + 1):
@@ -230,17 +248,51 @@ def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Map
             if sid in seen:
                 raise table.error(row, key, f"志愿学校「{sid}」重复", f"preference '{sid}' is listed twice")
             seen.add(sid)
-        values = {f.name: _canonical_value(rule_set, f, table, row, f"field:{f.name}") for f in rule_set.fields}
-        name, id_number = clean_text(row.get("name")), clean_text(row.get("id_number"))
-        roster.append({
-            "id": aid, "scope": scope, "priority": priority, "preferences": [p for p, _ in prefs],
-            "masked_name": mask_name(name), "masked_id": mask_id_number(id_number), "values": values,
-        })
-        private[aid] = {"name": name, "id_number": id_number, "phone": clean_text(row.get("phone"))}
-    if not roster:
-        raise table.error(None, None, "没有任何申请", "the file lists no applicants")
+        return [p for p, _ in prefs]
+    return parse
+
+
+def _field_value(rule_set: RuleSet, spec: FieldSpec) -> Callable[[Table, Row], Any]:
+    return lambda table, row: _canonical_value(rule_set, spec, table, row, f"field:{spec.name}")
+
+
+def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Mapping[str, Any]]
+                     ) -> tuple[list[PointsRecord], dict[str, dict[str, str]]]:
+    """The roster and the private contact data, validated column by column.
+
+    Every check runs once per distinct cell value (towns, categories, dates and amounts repeat
+    across thousands of applicants); the first bad cell is reported as a row-by-row reader did.
+    """
+    columns = read_columns(source, _applicant_columns(rule_set))
+    problems = Problems()
+    ids = unique_ids(columns, "applicant_id", problems, "申请编号", "applicant id")
+    scopes = map_distinct(columns, "scope", _scope, problems)
+    priorities = map_distinct(columns, "priority", _priority_category(rule_set), problems)
+    choice_keys = ["scope", "preferences", *(f"preference_{k}" for k in range(1, rule_set.max_preferences + 1))]
+    school_scope = {s["id"]: s["scope"] for s in schools}
+    prefs = map_distinct(columns, choice_keys, _preferences(rule_set, school_scope), problems)
+    values = {f.name: map_distinct(columns, f"field:{f.name}", _field_value(rule_set, f), problems)
+              for f in rule_set.fields}
+    problems.raise_first()
+    if not ids:
+        raise columns.error(None, None, "没有任何申请", "the file lists no applicants")
+    names, id_numbers, phones = (clean_array(columns.array(k)).to_pylist() for k in ("name", "id_number", "phone"))
+    fields = list(values)
+    with paused_gc():
+        for f in rule_set.fields:
+            if f.type == "list":  # rows with the same cell got the same list: each record gets its own
+                values[f.name] = [list(v) for v in values[f.name]]
+        roster: list[PointsRecord] = [
+            {"id": aid, "scope": scope, "priority": priority, "preferences": list(p),
+             "masked_name": mask_name(name), "masked_id": mask_id_number(id_number),
+             "values": dict(zip(fields, row_values, strict=True))}
+            for aid, scope, priority, p, name, id_number, *row_values
+            in zip(ids, scopes, priorities, prefs, names, id_numbers, *values.values(), strict=True)
+        ]
+        private = {aid: {"name": name, "id_number": id_number, "phone": phone}
+                   for aid, name, id_number, phone in zip(ids, names, id_numbers, phones, strict=True)}
     roster.sort(key=lambda r: str(r["id"]))
-    return roster, private, table, rows
+    return roster, private
 
 
 def _read_corrections(source: InputFile, rule_set: RuleSet, roster: list[PointsRecord]) -> list[dict[str, Any]]:
@@ -302,7 +354,7 @@ def prepare_points(
     """
     rule_set, digest, rules_text = _read_rules(rules)
     school_list = _read_schools(schools)
-    roster, private, _, _ = _read_applicants(applicants, rule_set, school_list)
+    roster, private = _read_applicants(applicants, rule_set, school_list)
     fixes = [] if corrections is None else _read_corrections(corrections, rule_set, roster)
     config: dict[str, Any] = {
         "rules_file": rules.name,
