@@ -23,10 +23,12 @@ __all__ = ["KIND", "draw_numbers", "priority_ranks"]
 KIND = "lottery"
 
 
-def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
-    """The 64-bit lottery number of every unit, in the order of ``keys``.
+def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]], kind: str = KIND) -> NDArray[np.uint64]:
+    """The 64-bit lottery number of every item, in the order of ``keys``: the one way numbers are drawn.
 
-    Bit-for-bit ``engine.randomness.lottery_numbers(seed, "lottery", keys)`` (tested): the
+    The lottery (``kind="lottery"``) and the points tie-break (``kind="points"``) both draw
+    here, so a 派位号 has one implementation in production. Bit-for-bit
+    ``engine.randomness.lottery_numbers(seed, kind, keys)`` (tested): the
     HMAC-SHA256s run in the numba kernel of :mod:`engine.lottery.sha256_kernel`, with the
     key schedule and message prefix (spec §3: ``enc(TAG) ‖ enc(kind) ‖ enc(purpose)``)
     folded into precomputed midstates, instead of one hashlib call chain per unit.
@@ -34,8 +36,8 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint6
     if len(seed) != SEED_BYTES:
         from engine.randomness import lottery_number
 
-        lottery_number(seed, KIND, [])  # raises the spec's SeedError
-    prefix = encode_str("sunshine/v1/item") + encode_str(KIND) + encode_str("lottery-number")
+        lottery_number(seed, kind, [])  # raises the spec's SeedError
+    prefix = encode_str("sunshine/v1/item") + encode_str(kind) + encode_str("lottery-number")
     return hmac_first8(seed, prefix, keys)
 
 
