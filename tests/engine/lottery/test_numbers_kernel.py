@@ -77,3 +77,22 @@ def test_empty_batch_and_empty_key() -> None:
     assert draw_numbers(seed, []).shape == (0,)
     assert draw_numbers(seed, [[]]).tolist() == lottery_numbers(seed, "lottery", [[]])
     assert draw_numbers(seed, [[""]]).tolist() == lottery_numbers(seed, "lottery", [[""]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=40), st.binary(max_size=200), st.binary(max_size=100))
+def test_batch_sha256_and_hmac_equal_hashlib(messages: list[bytes], prefix: bytes, key: bytes) -> None:
+    # The batch kernels behind roster leaves, Merkle nodes and roster salts (audit.roster).
+    import hashlib
+    import hmac
+
+    from engine.lottery.sha256_kernel import hmac_sha256_many, sha256_many
+
+    lens = np.array([len(m) for m in messages], dtype=np.int64)
+    starts = np.zeros(len(messages), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])  # one byte of gap between messages
+    raw = np.frombuffer(b"".join(m + b"\xff" for m in messages), dtype=np.uint8)
+    got = sha256_many(raw, starts, lens, prefix)
+    assert [bytes(r) for r in got] == [hashlib.sha256(prefix + m).digest() for m in messages]
+    mac = hmac_sha256_many(key, prefix, raw, starts, lens)
+    assert [bytes(r) for r in mac] == [hmac.digest(key, prefix + m, "sha256") for m in messages]
