@@ -64,6 +64,7 @@ class Member:
     kind: int
     column: list[Any]
     items: list[Any]
+    strings: bool  # every scalar of the member (the values, or the list items) is a str
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ def _jcs_order(keys: Sequence[str]) -> list[str]:
     return sorted(keys)
 
 
-def _scalar_types(values: Sequence[Any]) -> bool:
-    return set(map(type, values)) <= _SCALARS
+def _only_strings(types: set[type]) -> bool:
+    return types <= {str}
 
 
 _MISSING = object()  # a member absent from a record: its type is no JSON type, so no shape
@@ -151,19 +152,19 @@ def record_shape(records: Sequence[Mapping[str, Any]]) -> Shape | None:
         column = list(map(methodcaller("get", key, _MISSING), records))
         types = set(map(type, column))
         if types <= _SCALARS:
-            members.append(Member(key, SCALAR, column, column))
+            members.append(Member(key, SCALAR, column, column, _only_strings(types)))
             continue
         if types <= {list, tuple}:
             items = list(chain.from_iterable(column))
-            if _scalar_types(items):
-                members.append(Member(key, LIST, column, items))
+            item_types = set(map(type, items))
+            if item_types <= _SCALARS:
+                members.append(Member(key, LIST, column, items, _only_strings(item_types)))
                 continue
         elif types == {dict}:
             keys = list(chain.from_iterable(column))
-            if set(map(type, keys)) <= {str} and _scalar_types(
-                list(chain.from_iterable(map(methodcaller("values"), column)))
-            ):
-                members.append(Member(key, OBJECT, column, keys))
+            value_types = set(map(type, chain.from_iterable(map(methodcaller("values"), column))))
+            if set(map(type, keys)) <= {str} and value_types <= _SCALARS:
+                members.append(Member(key, OBJECT, column, keys, _only_strings(value_types)))
                 continue
         return None
     return Shape(tuple(members))
@@ -189,12 +190,12 @@ def _strings(values: Sequence[str]) -> Tokens:
     return Tokens(np.full(len(values), STRING, np.uint8), start, length, pool)
 
 
-def _scalars(values: Sequence[Any]) -> Tokens:
-    """Tokens of scalar values, in order; strings, integers and constants are each encoded in one pass."""
+def _scalars(values: Sequence[Any], strings: bool) -> Tokens:
+    """Tokens of scalar values (``strings``: all are str), in order; strings, integers and constants each in one pass."""
+    if strings:
+        return _strings(values)
     n = len(values)
     types = list(map(type, values))
-    if set(types) <= {str}:
-        return _strings(values)
     is_str = np.array([t is str for t in types], dtype=bool)
     is_int = np.array([t is int for t in types], dtype=bool)
     mode = np.full(n, RAW, np.uint8)
@@ -228,16 +229,16 @@ def record_fields(shape: Shape) -> list[Field]:
     for m in shape.members:
         n = len(m.column)
         if m.kind == SCALAR:
-            fields.append(Field(SCALAR, np.ones(n, np.int64), _scalars(m.column)))
+            fields.append(Field(SCALAR, np.ones(n, np.int64), _scalars(m.column, m.strings)))
         elif m.kind == LIST:
-            fields.append(Field(LIST, _counts(m.column), _scalars(m.items)))
+            fields.append(Field(LIST, _counts(m.column), _scalars(m.items, m.strings)))
         else:
             if _ASTRAL.search("".join(m.items)):
                 items = list(chain.from_iterable(sorted(d.items(), key=lambda kv: _utf16_key(kv[0]))
                                                  for d in m.column))
             else:
                 items = list(chain.from_iterable(map(sorted, map(methodcaller("items"), m.column))))
-            pair = _concat([_strings(list(map(itemgetter(0), items))), _scalars(list(map(itemgetter(1), items)))])
+            pair = _concat([_strings(list(map(itemgetter(0), items))), _scalars(list(map(itemgetter(1), items)), m.strings)])
             k = len(items)
             order = np.empty(2 * k, dtype=np.int64)  # key j, then value j
             order[0::2] = np.arange(k)
