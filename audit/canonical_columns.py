@@ -191,7 +191,10 @@ def _strings(values: Sequence[str]) -> Tokens:
 
 
 def _scalars(values: Sequence[Any], strings: bool) -> Tokens:
-    """Tokens of scalar values (``strings``: all are str), in order; strings, integers and constants each in one pass."""
+    """Tokens of scalar values (``strings``: all are str), in order.
+
+    Strings, integers and constants are each encoded in one pass over their kind.
+    """
     if strings:
         return _strings(values)
     n = len(values)
@@ -238,7 +241,8 @@ def record_fields(shape: Shape) -> list[Field]:
                                                  for d in m.column))
             else:
                 items = list(chain.from_iterable(map(sorted, map(methodcaller("items"), m.column))))
-            pair = _concat([_strings(list(map(itemgetter(0), items))), _scalars(list(map(itemgetter(1), items)), m.strings)])
+            values = _scalars(list(map(itemgetter(1), items)), m.strings)
+            pair = _concat([_strings(list(map(itemgetter(0), items))), values])
             k = len(items)
             order = np.empty(2 * k, dtype=np.int64)  # key j, then value j
             order[0::2] = np.arange(k)

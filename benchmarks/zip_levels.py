@@ -24,7 +24,8 @@ def main() -> None:
     ap.add_argument("bundle", type=Path, help="a bundle/ folder")
     ap.add_argument("--runs", type=int, default=2)
     args = ap.parse_args()
-    files = {p.relative_to(args.bundle).as_posix(): p.read_bytes() for p in sorted(args.bundle.rglob("*")) if p.is_file()}
+    paths = sorted(p for p in args.bundle.rglob("*") if p.is_file())
+    files = {p.relative_to(args.bundle).as_posix(): p.read_bytes() for p in paths}
     raw = sum(map(len, files.values()))
     print(f"bundle: {len(files)} files, {raw / 1e6:.1f} MB; load {os.getloadavg()[0]:.1f}")
     print("level  zip MB  ratio  best s  cpu s")
