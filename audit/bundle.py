@@ -32,7 +32,7 @@ from audit.errors import BundleError
 from audit.log import AuditLog
 from audit.signing import Verifier
 
-__all__ = ["BUNDLE_FORMAT", "PRACTICE_NOTICE", "Bundle", "build_bundle", "read_zip", "zip_bytes"]
+__all__ = ["BUNDLE_FORMAT", "PRACTICE_NOTICE", "ZIP_LEVEL", "Bundle", "build_bundle", "read_zip", "zip_bytes"]
 
 BUNDLE_FORMAT = "sunshine-bundle/v1"
 PRACTICE_NOTICE = (
@@ -91,16 +91,23 @@ def build_bundle(
     return files
 
 
-def zip_bytes(files: Mapping[str, bytes]) -> bytes:
-    """Deterministic zip: sorted names, fixed timestamps and permissions, deflate level 6."""
+ZIP_LEVEL = 1  # 1M bundle: 96 MB in 3.0 s; level 6 (the old default): 84 MB in 10.2 s (benchmarks/RESULTS.md)
+
+
+def zip_bytes(files: Mapping[str, bytes], *, level: int = ZIP_LEVEL) -> bytes:
+    """Deterministic zip: sorted names, fixed timestamps and permissions, deflate at ``level`` (``ZIP_LEVEL``).
+
+    The level changes only the compressed bytes, never the members (``read_zip`` gives the same
+    files); ``ZIP_LEVEL`` was chosen by measurement (benchmarks/RESULTS.md § bundle.zip level).
+    """
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            zf.writestr(info, files[name])
+            zf.writestr(info, files[name], compresslevel=level)  # a ZipInfo ignores the ZipFile's level
     return buf.getvalue()
 
 

@@ -16,7 +16,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import numpy as np
+from numpy.typing import NDArray
+
 from audit.errors import ProofError, RootMismatch
+from engine.lottery.sha256_kernel import sha256_many
 
 __all__ = [
     "EMPTY_ROOT",
@@ -27,6 +31,7 @@ __all__ = [
     "node_hash",
     "root_from_inclusion_proof",
     "root_of",
+    "root_of_digests",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -57,27 +62,49 @@ def _levels(hashes: Sequence[bytes]) -> list[list[bytes]]:
 
 def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
     """Root of the tree whose leaves have the given leaf hashes (``EMPTY_ROOT`` for none)."""
-    if not leaf_hashes:
+    return root_of_digests(_as_rows(leaf_hashes))
+
+
+def root_of_digests(level: NDArray[np.uint8]) -> bytes:
+    """:func:`root_of` for leaf hashes given as the rows of an ``(n, 32)`` array (a million-leaf roster)."""
+    if level.shape[0] == 0:
         return EMPTY_ROOT
-    level = list(leaf_hashes)
-    while len(level) > 1:
-        level = _pair_level(level)
-    return level[0]
+    while level.shape[0] > 1:
+        level = _pair_digests(level)
+    return bytes(level[0].tobytes())
+
+
+def _pair_digests(level: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """One level up: hash adjacent pairs; an unpaired last node is promoted unchanged (left-balanced tree).
+
+    All node hashes of a level are one call of the numba SHA-256 kernel.
+    """
+    m = level.shape[0]
+    pairs = m // 2
+    flat = np.ascontiguousarray(level[: 2 * pairs]).reshape(-1)
+    up = sha256_many(flat, np.arange(pairs, dtype=np.int64) * 64, np.full(pairs, 64, dtype=np.int64), b"\x01")
+    return np.concatenate([up, level[-1:]]) if m % 2 else up
+
+
+def _as_rows(hashes: Sequence[bytes]) -> NDArray[np.uint8]:
+    return np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(len(hashes), 32)
+
+
+def _as_list(rows: NDArray[np.uint8]) -> list[bytes]:
+    data = rows.tobytes()
+    return [data[i : i + 32] for i in range(0, len(data), 32)]
 
 
 def _pair_level(level: list[bytes]) -> list[bytes]:
-    """One level up: hash adjacent pairs; an unpaired last node is promoted unchanged (left-balanced tree)."""
-    sha = _sha
-    nxt = [sha(b"\x01" + a + b).digest() for a, b in zip(level[0::2], level[1::2], strict=False)]
-    if len(level) % 2:
-        nxt.append(level[-1])
-    return nxt
+    return _as_list(_pair_digests(_as_rows(level)))
 
 
 def leaf_hashes(data: Sequence[bytes]) -> list[bytes]:
-    """:func:`leaf_hash` of every item (one list comprehension, for large rosters)."""
-    sha = _sha
-    return [sha(b"\x00" + d).digest() for d in data]
+    """:func:`leaf_hash` of every item (one call of the numba SHA-256 kernel, for large rosters)."""
+    lens = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    starts = np.zeros(len(data), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    return _as_list(sha256_many(np.frombuffer(b"".join(data), dtype=np.uint8), starts, lens, b"\x00"))
 
 
 class MerkleTree:

@@ -281,21 +281,14 @@ def _column(values: Iterable[Any], kind: Callable[[Any], T]) -> list[T]:
     return [kind(v) for v in column]
 
 
-_CSV_SPECIAL = re.compile(r'[,"\r\n]')
-
-
 def _results_csv(result: LotteryResult) -> bytes:
     """``results.csv``: the bytes of ``csv_bytes(APPLICANT_COLUMNS, applicant_rows(result))``, built column-wise.
 
-    Text cells are written verbatim only when none contains a character the csv
-    module would quote (``,`` ``"`` CR LF); otherwise the csv module writes every row.
+    Text cells are quoted one by one where the csv module would (:func:`api.outputs.text_cells`).
     Per-unit columns (number, placement, reason, size) are indexed by each applicant's unit.
     """
     m = result.market
     reasons = result.reason
-    if any(_CSV_SPECIAL.search(text) for text in ("".join(m.applicant_ids), "".join(m.school_ids),
-                                                   "".join(set(reasons)))):
-        return csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result)))
     unit = unit_of_applicant(result)
     school = np.where(result.school >= 0, result.school, m.n_schools)  # the last cell: "" (unplaced)
     reason_texts = sorted(set(reasons))

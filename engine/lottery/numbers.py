@@ -23,27 +23,29 @@ __all__ = ["KIND", "draw_numbers", "number_drawer", "priority_ranks"]
 KIND = "lottery"
 
 
-def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
-    """The 64-bit lottery number of every unit, in the order of ``keys``.
+def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]], kind: str = KIND) -> UInt64Array:
+    """The 64-bit lottery number of every item, in the order of ``keys``: the one way numbers are drawn.
 
-    Bit-for-bit ``engine.randomness.lottery_numbers(seed, "lottery", keys)`` (tested): the
+    The lottery (``kind="lottery"``) and the points tie-break (``kind="points"``) both draw
+    here, so a 派位号 has one implementation in production. Bit-for-bit
+    ``engine.randomness.lottery_numbers(seed, kind, keys)`` (tested): the
     HMAC-SHA256s run in the numba kernel of :mod:`engine.lottery.sha256_kernel`, with the
     key schedule and message prefix (spec §3: ``enc(TAG) ‖ enc(kind) ‖ enc(purpose)``)
     folded into precomputed midstates, instead of one hashlib call chain per unit.
     """
-    return number_drawer(keys)(seed)
+    return number_drawer(keys, kind)(seed)
 
 
-def number_drawer(keys: Sequence[Sequence[str]]) -> Callable[[bytes], UInt64Array]:
-    """``seed -> draw_numbers(seed, keys)`` with the keys encoded once, for many seeds over one market."""
+def number_drawer(keys: Sequence[Sequence[str]], kind: str = KIND) -> Callable[[bytes], UInt64Array]:
+    """``seed -> draw_numbers(seed, keys, kind)`` with the keys encoded once, for many seeds over one market."""
     flat = flatten_keys(keys)
-    prefix = encode_str("sunshine/v1/item") + encode_str(KIND) + encode_str("lottery-number")
+    prefix = encode_str("sunshine/v1/item") + encode_str(kind) + encode_str("lottery-number")
 
     def draw(seed: bytes) -> UInt64Array:
         if len(seed) != SEED_BYTES:
             from engine.randomness import lottery_number
 
-            lottery_number(seed, KIND, [])  # raises the spec's SeedError
+            lottery_number(seed, kind, [])  # raises the spec's SeedError
         return hmac_first8_flat(seed, prefix, flat)
 
     return draw

@@ -35,7 +35,7 @@ import numpy as np
 from engine.arrays import Int64Array, UInt8Array, UInt32Array, UInt64Array
 from engine.compiled import kernel
 
-__all__ = ["flatten_keys", "hmac_first8", "hmac_first8_flat"]
+__all__ = ["flatten_keys", "hmac_first8", "hmac_first8_flat", "hmac_sha256_many", "sha256_many", "utf8_parts"]
 
 
 _BLOCK = 64
@@ -199,6 +199,77 @@ def _compress_lanes(state: UInt32Array, w: UInt32Array, a_hist: UInt32Array, e_h
 
 
 @kernel
+def _lane_buffers(most: int, tail: UInt8Array) -> tuple[UInt8Array, UInt32Array, Int64Array, UInt32Array,
+                                                          UInt32Array, UInt32Array, UInt32Array]:
+    # Per lane: a message row of ``most`` blocks starting with ``tail`` (its words view), how far
+    # the row may hold non-zero bytes (msg[ln, dirty[ln]:] is all zero), the schedule, the state
+    # and the round histories of _compress_lanes.
+    lanes = _LANES
+    msg = np.zeros((lanes, most * 64), dtype=np.uint8)
+    for ln in range(lanes):
+        msg[ln, : tail.shape[0]] = tail
+    return (msg, msg.view(np.uint32), np.zeros(lanes, dtype=np.int64), np.empty((64, lanes), dtype=np.uint32),
+            np.empty((8, lanes), dtype=np.uint32), np.empty((68, lanes), dtype=np.uint32),
+            np.empty((68, lanes), dtype=np.uint32))
+
+
+@kernel
+def _group_stop(blocks: Int64Array, order: Int64Array, start: int) -> int:
+    # End of the run of at most _LANES items from order[start] with the same block count.
+    n = order.shape[0]
+    stop = start + 1
+    while stop < n and stop - start < _LANES and blocks[order[stop]] == blocks[order[start]]:
+        stop += 1
+    return stop
+
+
+@kernel
+def _order_by_blocks(blocks: Int64Array, most: int) -> Int64Array:
+    # Item indices grouped by block count, stable (a counting sort; usually one group).
+    n = blocks.shape[0]
+    group_start = np.zeros(most + 2, dtype=np.int64)
+    for i in range(n):
+        group_start[blocks[i] + 1] += 1
+    for g in range(1, most + 2):
+        group_start[g] += group_start[g - 1]
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        order[group_start[blocks[i]]] = i
+        group_start[blocks[i]] += 1
+    return order
+
+
+@kernel
+def _pad(row: UInt8Array, pos: int, dirty: int, end: int, total: int) -> int:
+    # FIPS 180-4 §5.1.1 padding after a message of ``total`` bytes whose last byte is row[pos - 1]:
+    # 0x80, zeros (only where row is not already zero), u64be(bits) ending at row[end].
+    row[pos] = 0x80
+    for q in range(pos + 1, min(dirty, end - 8)):
+        row[q] = 0
+    bits = total * 8
+    for b in range(8):
+        row[end - 1 - b] = (bits >> (8 * b)) & 0xFF
+    return max(dirty, end)
+
+
+@kernel
+def _compress_rows(state: UInt32Array, state0: Int64Array, words: UInt32Array, w: UInt32Array,
+                   a_hist: UInt32Array, e_hist: UInt32Array, nb: int, nl: int, little: bool) -> None:
+    # state[:, ln] = state0, then the nb padded blocks of message row ln compressed into it.
+    for t in range(8):
+        for ln in range(nl):
+            state[t, ln] = state0[t]
+    for blk in range(nb):
+        for ln in range(nl):
+            for t in range(16):
+                x = words[ln, blk * 16 + t]
+                if little:
+                    x = _u32(((x & 0xFF) << 24) | ((x & 0xFF00) << 8) | ((x >> 8) & 0xFF00) | (x >> 24))
+                w[t, ln] = x
+        _compress_lanes(state, w, a_hist, e_hist, nl)
+
+
+@kernel
 def _hmac_first8_kernel(
     inner_head: UInt8Array,
     outer_head: UInt8Array,
@@ -234,31 +305,12 @@ def _hmac_first8_kernel(
         most = max(most, (size + 9 + 63) // 64)
     # Items grouped by inner block count, stable (a counting sort; usually one group).
     blocks = (used + 9 + 63) // 64
-    group_start = np.zeros(most + 2, dtype=np.int64)
-    for i in range(n):
-        group_start[blocks[i] + 1] += 1
-    for g in range(1, most + 2):
-        group_start[g] += group_start[g - 1]
-    order = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        order[group_start[blocks[i]]] = i
-        group_start[blocks[i]] += 1
-    lanes = _LANES
-    msg = np.zeros((lanes, most * 64), dtype=np.uint8)
-    words = msg.view(np.uint32)
-    dirty = np.zeros(lanes, dtype=np.int64)  # msg[ln, dirty[ln]:] is still all zero
-    for ln in range(lanes):
-        msg[ln, :lead] = tail
-    w = np.empty((64, lanes), dtype=np.uint32)
-    state = np.empty((8, lanes), dtype=np.uint32)
-    a_hist = np.empty((68, lanes), dtype=np.uint32)
-    e_hist = np.empty((68, lanes), dtype=np.uint32)
+    order = _order_by_blocks(blocks, most)
+    msg, words, dirty, w, state, a_hist, e_hist = _lane_buffers(most, tail)
     start = 0
     while start < n:
         nb = blocks[order[start]]
-        stop = start + 1
-        while stop < n and stop - start < lanes and blocks[order[stop]] == nb:
-            stop += 1
+        stop = _group_stop(blocks, order, start)
         nl = stop - start
         end = nb * 64
         for ln in range(nl):
@@ -276,24 +328,8 @@ def _hmac_first8_kernel(
                 for b in range(length):
                     row[pos + b] = raw[src + b]
                 pos += length
-            row[pos] = 0x80
-            for q in range(pos + 1, min(dirty[ln], end - 8)):
-                row[q] = 0
-            bits = (done + used[i]) * 8
-            for b in range(8):
-                row[end - 1 - b] = (bits >> (8 * b)) & 0xFF
-            dirty[ln] = max(dirty[ln], end)
-        for t in range(8):
-            for ln in range(nl):
-                state[t, ln] = inner0[t]
-        for blk in range(nb):
-            for ln in range(nl):
-                for t in range(16):
-                    x = words[ln, blk * 16 + t]
-                    if little:
-                        x = _u32(((x & 0xFF) << 24) | ((x & 0xFF00) << 8) | ((x >> 8) & 0xFF00) | (x >> 24))
-                    w[t, ln] = x
-            _compress_lanes(state, w, a_hist, e_hist, nl)
+            dirty[ln] = _pad(row, pos, dirty[ln], end, done + used[i])
+        _compress_rows(state, inner0, words, w, a_hist, e_hist, nb, nl, little)
         # Outer hash (RFC 2104): one block = inner digest ‖ 0x80 ‖ zeros ‖ u64be((64 + 32) * 8).
         for t in range(8):
             for ln in range(nl):
@@ -316,9 +352,18 @@ def flatten_keys(keys: Sequence[Sequence[str]]) -> tuple[Int64Array, Int64Array,
     Raises :class:`UnicodeEncodeError` exactly where ``str.encode("utf-8")`` would (lone surrogates).
     """
     counts = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    n_parts = int(counts.sum())
-    # Fast path: parts joined by NUL in one C-level join; UTF-8 has no 0 byte except U+0000 itself.
-    data = "\0".join(chain.from_iterable(keys)).encode("utf-8")
+    return (counts, *utf8_parts(list(chain.from_iterable(keys))))
+
+
+def utf8_parts(strings: Sequence[str]) -> tuple[Int64Array, Int64Array, UInt8Array]:
+    """The UTF-8 bytes of ``strings`` in one buffer: each string's start and length, and the buffer.
+
+    Raises :class:`UnicodeEncodeError` exactly where ``str.encode("utf-8")`` would (lone surrogates).
+    """
+    n_parts = len(strings)
+    # Strings joined by NUL in one C-level join; UTF-8 has no 0 byte except U+0000 itself, so
+    # the NULs are the boundaries unless some string holds U+0000 (then each is encoded alone).
+    data = "\0".join(strings).encode("utf-8")
     raw = np.frombuffer(data, dtype=np.uint8)
     nul = np.flatnonzero(raw == 0)
     if n_parts > 0 and nul.size == n_parts - 1:
@@ -328,12 +373,12 @@ def flatten_keys(keys: Sequence[Sequence[str]]) -> tuple[Int64Array, Int64Array,
         ends = np.empty(n_parts, dtype=np.int64)
         ends[:-1] = nul
         ends[-1] = raw.size
-        return counts, starts, ends - starts, raw
-    encoded = [p.encode("utf-8") for p in chain.from_iterable(keys)]
+        return starts, ends - starts, raw
+    encoded = [p.encode("utf-8") for p in strings]
     lens = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     starts = np.zeros(len(encoded), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
-    return counts, starts, lens, np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return starts, lens, np.frombuffer(b"".join(encoded), dtype=np.uint8)
 
 
 def hmac_first8(key: bytes, prefix: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
@@ -365,3 +410,92 @@ def hmac_first8_flat(
     little = sys.byteorder == "little"
     _hmac_first8_kernel(inner_head, outer_head, tail, _BLOCK + whole, counts, part_starts, part_lens, raw, little, out)
     return out
+
+
+@kernel
+def _sha256_many_kernel(
+    state0: Int64Array,
+    done: int,
+    tail: UInt8Array,
+    raw: UInt8Array,
+    starts: Int64Array,
+    lens: Int64Array,
+    little: bool,
+    out: UInt32Array,
+) -> None:
+    # Message i is (``done`` bytes already compressed into state0) ‖ tail ‖ raw[starts[i]:][:lens[i]];
+    # out[i] gets its 8 digest words. Same lane layout and grouping by block count as the HMAC kernel.
+    n = starts.shape[0]
+    lead = tail.shape[0]
+    blocks = (lead + lens + 9 + 63) // 64
+    most = 1
+    for i in range(n):
+        most = max(most, blocks[i])
+    order = _order_by_blocks(blocks, most)
+    msg, words, dirty, w, state, a_hist, e_hist = _lane_buffers(most, tail)
+    start = 0
+    while start < n:
+        nb = blocks[order[start]]
+        stop = _group_stop(blocks, order, start)
+        nl = stop - start
+        end = nb * 64
+        for ln in range(nl):
+            # Padded message (FIPS 180-4 §5.1.1): tail ‖ data ‖ 0x80 ‖ zeros ‖ u64be(bits).
+            i = order[start + ln]
+            row = msg[ln]
+            length = lens[i]
+            src = starts[i]
+            for b in range(length):
+                row[lead + b] = raw[src + b]
+            pos = lead + length
+            dirty[ln] = _pad(row, pos, dirty[ln], end, done + lead + length)
+        _compress_rows(state, state0, words, w, a_hist, e_hist, nb, nl, little)
+        for ln in range(nl):
+            i = order[start + ln]
+            for t in range(8):
+                out[i, t] = state[t, ln]
+        start = stop
+
+
+def _digest_bytes(words: UInt32Array) -> UInt8Array:
+    """``(n, 8)`` big-endian state words as ``(n, 32)`` digest bytes."""
+    return words.astype(">u4").view(np.uint8).reshape(words.shape[0], 32)
+
+
+def sha256_many(raw: UInt8Array, starts: Int64Array, lens: Int64Array, prefix: bytes = b"") -> UInt8Array:
+    """``SHA-256(prefix ‖ raw[starts[i] : starts[i] + lens[i]])`` of every ``i``, as an ``(n, 32)`` array.
+
+    One numba call for a whole batch (roster leaves, Merkle nodes): row ``i`` equals
+    ``hashlib.sha256(prefix + bytes(raw[starts[i]:starts[i] + lens[i]])).digest()`` (tested).
+    """
+    whole = len(prefix) // _BLOCK * _BLOCK
+    state = _midstate(np.frombuffer(prefix[:whole], dtype=np.uint8))
+    return _sha256_from(state, whole, prefix[whole:], raw, starts, lens)
+
+
+def _sha256_from(state: Int64Array, done: int, tail: bytes, raw: UInt8Array, starts: Int64Array,
+                 lens: Int64Array) -> UInt8Array:
+    out = np.empty((starts.shape[0], 8), dtype=np.uint32)
+    _sha256_many_kernel(state, done, np.frombuffer(tail, dtype=np.uint8), raw,
+                        starts.astype(np.int64, copy=False), lens.astype(np.int64, copy=False),
+                        sys.byteorder == "little", out)
+    return _digest_bytes(out)
+
+
+def hmac_sha256_many(key: bytes, prefix: bytes, raw: UInt8Array, starts: Int64Array, lens: Int64Array) -> UInt8Array:
+    """``HMAC-SHA256(key, prefix ‖ raw[starts[i] : starts[i] + lens[i]])`` of every ``i``, ``(n, 32)``.
+
+    RFC 2104 as in :func:`hmac_first8`: the ``key ⊕ ipad`` block and the prefix's whole
+    blocks are compressed once; each item costs its inner blocks and one outer block.
+    Row ``i`` equals ``hmac.digest(key, prefix + data_i, "sha256")`` (tested).
+    """
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    block = key.ljust(_BLOCK, b"\x00")
+    whole = len(prefix) // _BLOCK * _BLOCK
+    inner0 = _midstate(np.frombuffer(bytes(b ^ 0x36 for b in block) + prefix[:whole], dtype=np.uint8))
+    inner = _sha256_from(inner0, _BLOCK + whole, prefix[whole:], raw, starts, lens)
+    outer0 = _midstate(np.frombuffer(bytes(b ^ 0x5C for b in block), dtype=np.uint8))
+    n = inner.shape[0]
+    return _sha256_from(outer0, _BLOCK, b"", inner.reshape(-1), np.arange(n, dtype=np.int64) * 32,
+                        np.full(n, 32, dtype=np.int64))

@@ -9,7 +9,8 @@ a ranking scope (town/district, 分镇区排名):
 3. each tie-break key in order (Zhongshan Art. 13: personal quality → insurance →
    residence → application time);
 4. the final step: ``lottery`` orders still-tied applicants by
-   ``lottery_numbers(seed, "points", [[applicant_id]])``, smaller first (then by id,
+   ``draw_numbers(seed, [[applicant_id]], "points")`` (the lottery's own draw, bit-for-bit
+   ``engine.randomness.lottery_numbers(seed, "points", …)``), smaller first (then by id,
    should two 64-bit numbers ever collide); ``joint`` gives them one shared rank
    (Guangzhou: all tied applicants qualify together).
 
@@ -27,9 +28,9 @@ from typing import Literal
 import numpy as np
 
 from engine.arrays import BoolArray, Int64Array
+from engine.lottery.numbers import draw_numbers
 from engine.points.rules import RuleSet
 from engine.points.scoring import Applicant, Columns, Scores
-from engine.randomness import lottery_numbers
 
 __all__ = ["Ranking", "Status", "rank_applicants"]
 
@@ -152,7 +153,8 @@ def rank_applicants(
     lottery: dict[int, int] = {}
     if final == "lottery" and multi:
         tied = [i for a, b in multi for i in flat[a:b]]
-        lottery = dict(zip(tied, lottery_numbers(seed, "points", [[applicants[i].id] for i in tied]), strict=True))
+        numbers = draw_numbers(seed, [[applicants[i].id] for i in tied], "points").tolist()
+        lottery = dict(zip(tied, numbers, strict=True))
     # Order inside each fully tied run: lottery number (then id), or id for a joint group.
     for a, b in multi:
         if final == "lottery":

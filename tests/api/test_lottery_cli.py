@@ -169,3 +169,22 @@ def test_two_processes_byte_identical(tmp_path: Path) -> None:
         # The audit layer may add its own bundle files next to ours; the lottery's are these.
         outs.append({name: (out / name).read_bytes() for name in ("results.csv", "schools.csv", "summary.json")})
     assert outs[0] == outs[1]
+
+
+def test_results_csv_quotes_cells_like_the_csv_module() -> None:
+    # Application numbers and school codes with commas, quotes and newlines: quoted per cell, no csv fallback.
+    import hashlib
+
+    from api.outputs import csv_bytes
+    from api.runs.lottery import execute
+    from engine.lottery.report import APPLICANT_COLUMNS
+
+    schools = [{"id": 'S"1', "name": "一校", "capacity": 1}, {"id": "S,2", "name": "", "capacity": 1}]
+    roster = [{"id": i, "preferences": ['S"1', "S,2"], "tier": 1, "priority": {}, "group": "", "round2": []}
+              for i in ["A,1", 'A"2', "A\n3", "A4"]]
+    config = {"mechanism": "da", "round2": False, "schools": schools}
+    data = execute(config, roster, hashlib.sha256(b"q").digest())["results.csv"]
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert rows[0] == list(APPLICANT_COLUMNS)
+    assert sorted(r[0] for r in rows[1:]) == sorted(r["id"] for r in roster)
+    assert data == csv_bytes(APPLICANT_COLUMNS, rows[1:])

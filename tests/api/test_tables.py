@@ -128,10 +128,15 @@ def test_csv_bytes_are_plain_utf8_with_lf() -> None:
     assert data == 'a,b\n张三,\n"x,y",1\n'.encode()
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.text(alphabet=st.characters(blacklist_characters=',"\r\n', blacklist_categories=("Cs",))),
-                          st.integers(-3, 40), st.integers(0, 2**64 - 1)), max_size=30))
-def test_csv_bytes_from_columns_equals_csv_bytes(rows: list[tuple[str, int, int]]) -> None:
+_CELL_TEXT = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs",)),
+                                        st.sampled_from(list(',"\r\n\t; 中文'))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_CELL_TEXT, st.integers(-3, 40), st.integers(0, 2**64 - 1)), max_size=30),
+       st.lists(_CELL_TEXT, min_size=3, max_size=3))
+def test_csv_bytes_from_columns_equals_csv_bytes(rows: list[tuple[str, int, int]], header: list[str]) -> None:
+    # Cells and header names with commas, quotes, CR, LF: quoted per cell exactly as the csv module does.
     texts = sorted({t for t, _, _ in rows})
     code = {t: i for i, t in enumerate(texts)}
     ints, int_code = int_cells(np.array([i for _, i, _ in rows], dtype=np.int64))
@@ -140,5 +145,5 @@ def test_csv_bytes_from_columns_equals_csv_bytes(rows: list[tuple[str, int, int]
         (ints, int_code),
         (hex_cells(np.array([h for _, _, h in rows], dtype=np.uint64)), np.arange(len(rows), dtype=np.int64)),
     ]
-    expected = csv_bytes(["text", "int", "hex"], [(t, i, f"{h:016x}") for t, i, h in rows])
-    assert csv_bytes_from_columns(["text", "int", "hex"], columns) == expected
+    expected = csv_bytes(header, [(t, i, f"{h:016x}") for t, i, h in rows])
+    assert csv_bytes_from_columns(header, columns) == expected

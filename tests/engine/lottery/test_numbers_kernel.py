@@ -44,18 +44,18 @@ def test_published_vectors() -> None:
             )
             got = hmac_first8(parse_seed(seed_hex), prefix, [c["key"] for c in group])
             assert [f"{x:016x}" for x in got.tolist()] == [c["lottery_number"] for c in group]
-            if kind == "lottery":
-                assert draw_numbers(parse_seed(seed_hex), [c["key"] for c in group]).tolist() == [
-                    int(c["lottery_number"], 16) for c in group
-                ]
+            assert draw_numbers(parse_seed(seed_hex), [c["key"] for c in group], kind).tolist() == [
+                int(c["lottery_number"], 16) for c in group
+            ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(_KEYS, _SEED)
-def test_draw_numbers_equals_reference(keys: list[list[str]], seed: bytes) -> None:
-    got = draw_numbers(seed, keys)
+@given(_KEYS, _SEED, st.sampled_from(["lottery", "points"]))
+def test_draw_numbers_equals_reference(keys: list[list[str]], seed: bytes, kind: str) -> None:
+    # One draw function for both engines: the lottery's units and the points tie-break.
+    got = draw_numbers(seed, keys, kind)
     assert got.dtype == np.uint64 and got.shape == (len(keys),)
-    assert got.tolist() == lottery_numbers(seed, "lottery", keys)
+    assert got.tolist() == lottery_numbers(seed, kind, keys)
 
 
 @settings(max_examples=150, deadline=None)
@@ -77,3 +77,22 @@ def test_empty_batch_and_empty_key() -> None:
     assert draw_numbers(seed, []).shape == (0,)
     assert draw_numbers(seed, [[]]).tolist() == lottery_numbers(seed, "lottery", [[]])
     assert draw_numbers(seed, [[""]]).tolist() == lottery_numbers(seed, "lottery", [[""]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=40), st.binary(max_size=200), st.binary(max_size=100))
+def test_batch_sha256_and_hmac_equal_hashlib(messages: list[bytes], prefix: bytes, key: bytes) -> None:
+    # The batch kernels behind roster leaves, Merkle nodes and roster salts (audit.roster).
+    import hashlib
+    import hmac
+
+    from engine.lottery.sha256_kernel import hmac_sha256_many, sha256_many
+
+    lens = np.array([len(m) for m in messages], dtype=np.int64)
+    starts = np.zeros(len(messages), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])  # one byte of gap between messages
+    raw = np.frombuffer(b"".join(m + b"\xff" for m in messages), dtype=np.uint8)
+    got = sha256_many(raw, starts, lens, prefix)
+    assert [bytes(r) for r in got] == [hashlib.sha256(prefix + m).digest() for m in messages]
+    mac = hmac_sha256_many(key, prefix, raw, starts, lens)
+    assert [bytes(r) for r in mac] == [hmac.digest(key, prefix + m, "sha256") for m in messages]
