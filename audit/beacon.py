@@ -141,11 +141,12 @@ class DrandChain:
         if self.scheme not in _SIZES:
             raise BeaconError(item, f"不支持的 drand 方案 {self.scheme!r}（支持：{', '.join(_SIZES)}）",
                               f"unsupported drand scheme {self.scheme!r} (supported: {', '.join(_SIZES)})")
-        for name, value in (("genesis_time", self.genesis_time), ("period", self.period)):
-            if not _is_int(value) or (name == "period" and value < 1) or (name == "genesis_time" and value < 0):
-                raise BeaconError(item, f"{name} 必须是{'正' if name == 'period' else '非负'}整数（秒）",
-                                  f"{name} must be a {'positive' if name == 'period' else 'non-negative'} integer "
-                                  f"(seconds), got {value!r}")
+        # drand hashes the period as uint32 and the genesis time as int64 (see _computed_hash).
+        for name, value, low, high in (("genesis_time", self.genesis_time, 0, 2**63 - 1),
+                                       ("period", self.period, 1, 2**32 - 1)):
+            if not _is_int(value) or not low <= value <= high:
+                raise BeaconError(item, f"{name} 必须是 {low} 到 {high} 之间的整数（秒）",
+                                  f"{name} must be an integer from {low} to {high} (seconds), got {value!r}")
         if not isinstance(self.beacon_id, str) or not self.beacon_id:
             raise BeaconError(item, "beacon_id 必须是非空文本",
                               f"beacon_id must be non-empty text, got {self.beacon_id!r}")

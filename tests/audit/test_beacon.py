@@ -118,9 +118,12 @@ def test_chain_whose_fields_disagree_with_its_hash_is_refused(field: str, value:
 @pytest.mark.parametrize("changes, match", [
     ({"scheme": "pedersen-bls-unchained"}, "unsupported drand scheme 'pedersen-bls-unchained'"),
     ({"scheme": "bls-unchained-on-g1"}, "unsupported drand scheme"),
-    ({"period": 0}, "period must be a positive integer"),
-    ({"period": True}, "period must be a positive integer"),
-    ({"genesis_time": "1595431050"}, "genesis_time must be a non-negative integer"),
+    ({"period": 0}, "period must be an integer from 1 to 4294967295"),
+    ({"period": True}, "period must be an integer from 1"),
+    ({"period": 2**32}, "period must be an integer from 1 to 4294967295"),
+    ({"genesis_time": "1595431050"}, "genesis_time must be an integer from 0 to"),
+    ({"genesis_time": 2**63}, "genesis_time must be an integer from 0 to 9223372036854775807"),
+    ({"genesis_time": -1}, "genesis_time must be an integer from 0"),
     ({"chain_hash": MAINNET.chain_hash.upper()}, "chain_hash.*lowercase"),
     ({"beacon_id": ""}, "beacon_id must be non-empty"),
 ])
