@@ -40,12 +40,13 @@ import hashlib
 import struct
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TypeVar
+from types import MappingProxyType
+from typing import TypeGuard, TypeVar
 
 from py_arkworks_bls12381 import GT, G1Point, G2Point
 
 from audit.errors import BeaconError, SpellingError
-from audit.spelling import canonical_hex
+from audit.spelling import canonical_hex, canonical_text
 
 __all__ = [
     "CHAINED_SCHEME",
@@ -62,6 +63,7 @@ __all__ = [
     "round_at",
     "round_time",
     "verify_beacon",
+    "verify_beacon_record",
 ]
 
 CHAINED_SCHEME = "pedersen-bls-chained"
@@ -109,13 +111,14 @@ def _hex(item: str, field: str, value: object, nbytes: int | None) -> bytes:
         raise BeaconError(f"{item} {field}", exc.message_zh, exc.message_en) from exc
 
 
-def _check_round(round_number: object) -> None:
-    if not _is_int(round_number) or not 1 <= round_number <= _MAX_ROUND:  # type: ignore[operator]
+def _check_round(round_number: object) -> int:
+    if not _is_int(round_number) or not 1 <= round_number <= _MAX_ROUND:
         raise BeaconError(f"round {round_number!r}", "轮次必须是 1 到 2^64−1 之间的整数",
                           "round must be an integer from 1 to 2^64 − 1")
+    return round_number
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -147,9 +150,10 @@ class DrandChain:
             if not _is_int(value) or not low <= value <= high:
                 raise BeaconError(item, f"{name} 必须是 {low} 到 {high} 之间的整数（秒）",
                                   f"{name} must be an integer from {low} to {high} (seconds), got {value!r}")
-        if not isinstance(self.beacon_id, str) or not self.beacon_id:
-            raise BeaconError(item, "beacon_id 必须是非空文本",
-                              f"beacon_id must be non-empty text, got {self.beacon_id!r}")
+        try:
+            canonical_text(self.beacon_id, field="beacon_id")  # hashed into the chain hash: one spelling
+        except SpellingError as exc:
+            raise BeaconError(f"{item} beacon_id", exc.message_zh, exc.message_en) from exc
         key_bytes, _ = _SIZES[self.scheme]
         chain_hash = _hex(item, "chain_hash", self.chain_hash, 32)
         public_key = _hex(item, "public_key", self.public_key, key_bytes)
@@ -213,7 +217,7 @@ QUICKNET = DrandChain(
 )
 """League of Entropy quicknet, unchained with signatures on G1 (3 s)."""
 
-KNOWN_CHAINS: Mapping[str, DrandChain] = {chain.chain_hash: chain for chain in (MAINNET, QUICKNET)}
+KNOWN_CHAINS: Mapping[str, DrandChain] = MappingProxyType({c.chain_hash: c for c in (MAINNET, QUICKNET)})
 
 
 def round_at(chain: DrandChain, unix_time: int) -> int:
@@ -312,3 +316,34 @@ def verify_beacon(chain: DrandChain, round_number: int, signature_hex: str,
                           f"BLS signature does not verify under chain {chain.chain_hash[:16]}…'s public key "
                           f"(wrong signature, round or previous signature)")
     return hashlib.sha256(signature).digest()
+
+
+def verify_beacon_record(chain: DrandChain, record: Mapping[str, object]) -> bytes:
+    """:func:`verify_beacon` on a beacon as drand's HTTP API returns it (v1 or v2 JSON object).
+
+    Keys: ``round``, ``signature``, ``previous_signature`` (exactly on the chained scheme)
+    and optionally ``randomness``, which is not trusted but must equal the recomputed
+    SHA-256(signature) in its canonical spelling. Any other key is refused, so a recorded
+    beacon has one form.
+    """
+    allowed = {"round", "signature", "randomness"} | ({"previous_signature"} if chain.chained else set())
+    required = allowed - {"randomness"}
+    keys = set(record)
+    if not required <= keys <= allowed:
+        extra, missing = sorted(keys - allowed), sorted(required - keys)
+        raise BeaconError(f"beacon record round {record.get('round')!r}",
+                          f"字段不符：多余 {extra}，缺少 {missing}",
+                          f"fields do not match a {chain.scheme} beacon: unknown {extra}, missing {missing}")
+    round_number = _check_round(record["round"])
+    signature, previous = record["signature"], record.get("previous_signature")
+    if not isinstance(signature, str) or not (previous is None or isinstance(previous, str)):
+        raise BeaconError(f"round {round_number}", "签名必须是十六进制文本", "signatures must be hex text")
+    randomness = verify_beacon(chain, round_number, signature, previous)
+    if "randomness" in record:
+        claimed = _hex(f"round {round_number}", "randomness", record["randomness"], 32)
+        if claimed != randomness:
+            raise BeaconError(f"round {round_number} randomness",
+                              f"记录的随机数不是签名的 SHA-256（应为 {randomness.hex()}）",
+                              f"the recorded randomness is not SHA-256 of the signature (it is {randomness.hex()})")
+    return randomness
+

@@ -24,6 +24,7 @@ from audit.beacon import (
     round_at,
     round_time,
     verify_beacon,
+    verify_beacon_record,
 )
 from audit.errors import BeaconError, VerificationError
 
@@ -125,7 +126,8 @@ def test_chain_whose_fields_disagree_with_its_hash_is_refused(field: str, value:
     ({"genesis_time": 2**63}, "genesis_time must be an integer from 0 to 9223372036854775807"),
     ({"genesis_time": -1}, "genesis_time must be an integer from 0"),
     ({"chain_hash": MAINNET.chain_hash.upper()}, "chain_hash.*lowercase"),
-    ({"beacon_id": ""}, "beacon_id must be non-empty"),
+    ({"beacon_id": ""}, "beacon_id.*is empty"),
+    ({"beacon_id": "quicknet\u200b"}, "beacon_id.*U\\+200B ZERO WIDTH SPACE"),
 ])
 def test_malformed_chain_is_refused(changes: dict[str, object], match: str) -> None:
     with pytest.raises(BeaconError, match=match):
@@ -282,3 +284,40 @@ def test_identity_and_second_encodings_are_refused() -> None:
         verify_beacon(QUICKNET, vector["round"], identity, None)
     with pytest.raises(BeaconError, match="canonical encoding .* or is the identity"):
         verify_beacon(QUICKNET, vector["round"], "ff" * 48, None)  # an identity spelled with junk bits
+
+
+# ---- beacon records (drand HTTP API JSON) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vector", POSITIVES, ids=[p["desc"] for p in POSITIVES])
+def test_record_as_the_http_api_returns_it_verifies(vector: dict[str, Any]) -> None:
+    chain = _chain(vector["chain"])
+    v2 = {"round": vector["round"], "signature": vector["signature"]}
+    if chain.chained:
+        v2["previous_signature"] = vector["previous_signature"]
+    v1 = {**v2, "randomness": vector["randomness"]}
+    assert verify_beacon_record(chain, v2).hex() == vector["randomness"]
+    assert verify_beacon_record(chain, v1).hex() == vector["randomness"]
+
+
+def test_record_with_a_false_randomness_is_refused() -> None:
+    vector = next(p for p in POSITIVES if p["chain"] == "quicknet")
+    record = {"round": vector["round"], "signature": vector["signature"], "randomness": "00" * 32}
+    with pytest.raises(BeaconError, match=f"round {vector['round']} randomness: the recorded randomness is not"):
+        verify_beacon_record(QUICKNET, record)
+    with pytest.raises(BeaconError, match="randomness.*hex must be lowercase"):
+        verify_beacon_record(QUICKNET, {**record, "randomness": vector["randomness"].upper()})
+
+
+@pytest.mark.parametrize("chain, record, match", [
+    (QUICKNET, {"round": 42, "signature": "00", "previous_signature": "00"},
+     r"unknown \['previous_signature'\], missing \[\]"),
+    (MAINNET, {"round": 42, "signature": "00"}, r"unknown \[\], missing \['previous_signature'\]"),
+    (QUICKNET, {"round": 42, "signature": "00", "metadata": {}}, r"unknown \['metadata'\]"),
+    (QUICKNET, {"signature": "00"}, r"missing \['round'\]"),
+    (QUICKNET, {"round": "42", "signature": "00"}, "round must be an integer"),
+    (QUICKNET, {"round": 42, "signature": b"\x00"}, "signatures must be hex text"),
+])
+def test_record_with_other_fields_is_refused(chain: DrandChain, record: dict[str, object], match: str) -> None:
+    with pytest.raises(BeaconError, match=match):
+        verify_beacon_record(chain, record)
