@@ -30,6 +30,8 @@ __all__ = [
     "CommittedRoster",
     "commit_roster",
     "private_commitment",
+    "public_root_of",
+    "record_lines",
     "roster_salt",
 ]
 
@@ -46,12 +48,34 @@ def private_commitment(salt: bytes, private_fields: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class CommittedRoster:
-    """A roster's leaves, their canonical lines (``roster.jsonl``), the per-applicant salts and the root."""
+    """A roster's leaves, their canonical lines (``roster.jsonl``), the per-applicant salts and the roots.
+
+    ``root`` is the salted commitment (it binds every applicant's private fields); ``public_root``
+    is the RFC 6962 root over the canonical bytes of the public records alone, which anyone can
+    recompute from ``roster.jsonl`` and which does not depend on the roster secret: the seed is
+    derived from it, so running the same roster twice cannot give the operator two seeds to choose from.
+    """
 
     leaves: list[dict[str, Any]]
     lines: list[bytes]
     salts: list[bytes]
     root: bytes
+    public_root: bytes
+
+
+# A leaf line is {"private":"<64 hex>","record":<record>} (JCS sorts "private" before "record"),
+# so the record's canonical bytes are the line between this prefix length and the closing brace.
+_RECORD_OFFSET = len(b'{"private":"') + 64 + len(b'","record":')
+
+
+def record_lines(lines: Sequence[bytes]) -> list[bytes]:
+    """The canonical bytes of each leaf's public record, cut from the leaf lines (no re-encoding)."""
+    return [line[_RECORD_OFFSET:-1] for line in lines]
+
+
+def public_root_of(lines: Sequence[bytes]) -> bytes:
+    """The public roster root: RFC 6962 root over the records' canonical bytes, in roster order."""
+    return root_of(leaf_hashes(record_lines(lines)))
 
 
 def commit_roster(
@@ -84,4 +108,4 @@ def commit_roster(
         salts.append(salt)
         leaves.append(leaf)
         lines.append(canonical_bytes(leaf))
-    return CommittedRoster(leaves, lines, salts, root_of(leaf_hashes(lines)))
+    return CommittedRoster(leaves, lines, salts, root_of(leaf_hashes(lines)), public_root_of(lines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from api.store.directory import DirectoryRunStore
 from audit.bundle import Bundle
 from audit.errors import VerificationError
 from audit.receipt import verify_receipt
-from audit.signing import Signer, Verifier, sign_rotation
+from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
 __all__ = ["keys_app"]
@@ -72,7 +73,7 @@ def keys_rotate(
     if store is not None:
         note = rotate_key(store, old, new, "operator", time or now_utc())
     else:
-        note = sign_rotation("sunshine/keys", old, new)
+        note = sign_rotation("sunshine/keys", old, new, Checkpoint("sunshine/keys", 0, hashlib.sha256(b"").digest()))
     print(f"new key file: {path}")
     print(f"public key: {new.verifier.vkey}")
     print(f"fingerprint: SHA256:{new.verifier.fingerprint}")
