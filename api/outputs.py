@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt8Array
 from engine.compiled import kernel
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "text_cells",
 ]
 
-Int64Array = NDArray[np.int64]
-UInt8Array = NDArray[np.uint8]
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "lottery_numbers",
     "parse_seed",
     "seeded_permutation",
+    "unit_key",
 ]
 
 SPEC_VERSION = "sunshine-randomness/v1"
@@ -89,6 +90,15 @@ def encode_key(parts: Sequence[str]) -> bytes:
 
 def _item_prefix(kind: str, purpose: str) -> bytes:
     return encode_str(_TAG_ITEM.decode()) + encode_str(kind) + encode_str(purpose)
+
+
+def unit_key(member_ids: Iterable[str]) -> list[str]:
+    """The item key of a multiples unit (twins, triplets; spec §3.2): its members' ids sorted by UTF-8 bytes.
+
+    The one definition of the rule: the unit draws once with this key and every member is
+    published with the unit's number. A single applicant is a unit of one (``[id]``).
+    """
+    return sorted(member_ids, key=lambda s: s.encode("utf-8"))
 
 
 def item_digest(seed: bytes, kind: str, purpose: str, key: Sequence[str]) -> bytes:

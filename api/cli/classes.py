@@ -1,6 +1,6 @@
 """``sunshine classes``: balanced class placement (阳光编班) from a students table and a seed.
 
-Writes ``placement.csv`` (with names), ``placement_public.csv``, ``classes.csv``,
+Writes ``placement.csv`` (with names), ``placement_public.csv``, ``formed_classes.csv``, ``classes.csv``,
 ``balance.json``, ``balance.md`` and ``chart.png`` atomically into ``--out``. Bad input
 exits with status 2 and a bilingual message naming file, row and column; ``--out`` is
 left untouched.

@@ -12,8 +12,11 @@ Chinese or English headers) and the optional TOML configuration and returns a
 * ``private``: names only.
 
 :func:`execute` is pure in (config, roster, seed) and returns the public files
-(``placement_public.csv``, ``classes.csv``, ``balance.json``, ``balance.md``,
-``chart.png``). :meth:`ClassesRunKind.render_private` adds ``placement.csv`` with names.
+(``formed_classes.csv``, ``placement_public.csv``, ``classes.csv``, ``balance.json``,
+``balance.md``, ``chart.png``). ``formed_classes.csv`` lists the classes as formed, before
+the class-number draw, in canonical order (each class named by its smallest student id), so
+the draws, every hard rule and every balance figure can be checked from public files.
+:meth:`ClassesRunKind.render_private` adds ``placement.csv`` with names.
 Formats and the TOML schema: ``docs/classes.md``.
 """
 
@@ -316,7 +319,7 @@ def _classes_csv(pl: Placement) -> bytes:
     header = ["class", "size", "boys", "girls", *flags, *band_rules]
     for s in p.cohort.score_names:
         header += [f"{s} mean", f"{s} sd"]
-    header.append("head_teacher")
+    header += ["head_teacher", "group"]
     rows = []
     for st in sorted(pl.report.classes, key=lambda c: pl.label_of_slot[c.slot]):
         label = pl.label_of_slot[st.slot]
@@ -324,9 +327,18 @@ def _classes_csv(pl: Placement) -> bytes:
                              *(st.counts[b] for b in band_rules)]
         for s in p.cohort.score_names:
             row += [_pts(st.means[s], 4), _pts(st.sds[s], 4)]
-        row.append(pl.head_teachers.get(label, ""))
+        row += [pl.head_teachers.get(label, ""), pl.group_of_slot(st.slot)]
         rows.append(row)
     return csv_bytes(header, rows)
+
+
+def _formed_classes_csv(pl: Placement) -> bytes:
+    """``group, student_id``: the classes as formed, group g = the g-th by smallest student id (UTF-8 bytes)."""
+    students = pl.problem.cohort.students  # canonical order: by student_id bytes
+    group = {slot: g for g, slot in enumerate(pl.formed, start=1)}
+    of = [group[int(c)] for c in pl.slot_of_student]
+    return csv_bytes(["group", "student_id"], [[of[i], students[i].student_id]
+                                               for i in sorted(range(len(students)), key=lambda i: (of[i], i))])
 
 
 def _warnings(pl: Placement) -> list[str]:
@@ -353,7 +365,7 @@ def _balance(pl: Placement) -> dict[str, Any]:
                    "note": "exchange search: local optimum, no proven bound"},
         "hard_rule_violations": rep.violations,
         "gaps": {k: _pts(v, 4) for k, v in rep.gaps.items()},
-        "class_labels": {str(pl.label_of_slot[s]): s for s in range(pl.problem.k)},
+        "class_labels": {str(pl.label_of_slot[s]): pl.group_of_slot(s) for s in range(pl.problem.k)},
         "head_teachers": {str(k): v for k, v in sorted(pl.head_teachers.items())},
         "checks": checks,
     }
@@ -378,7 +390,8 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
         mark = "✓" if c.holds else f"✗ {c.detail}"
         lines.append(f"| {c.rule} | {c.group} | {' '.join(c.members)} | {classes} | {mark} |")
     lines += ["", "## 公开抽签 Public draws", "",
-              "班级编号（class-labels）：" + "，".join(f"{pl.label_of_slot[s]}←组{s + 1}" for s in range(p.k))]
+              "班级编号（class-labels，组 = formed_classes.csv 的 group）：" + "，".join(
+                  f"{pl.label_of_slot[s]}←组{g}" for g, s in enumerate(pl.formed, start=1))]
     if pl.head_teachers:
         lines.append("班主任（head-teachers）：" + "，".join(f"{k}班 {v}" for k, v in sorted(pl.head_teachers.items())))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -418,6 +431,7 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
     placement = csv_bytes(["student_id", "class"],
                           [[s.student_id, pl.class_of(i)] for i, s in enumerate(pl.problem.cohort.students)])
     return {
+        "formed_classes.csv": _formed_classes_csv(pl),
         "placement_public.csv": placement,
         "classes.csv": _classes_csv(pl),
         "balance.json": (json.dumps(_balance(pl), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),

@@ -15,8 +15,8 @@ Steps:
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.classes.problem import Problem
 
 __all__ = ["construct_start"]
@@ -26,7 +26,7 @@ def _snake(k: int) -> list[int]:
     return list(range(k)) + list(range(k - 1, -1, -1))
 
 
-def construct_start(p: Problem) -> NDArray[np.int64] | None:
+def construct_start(p: Problem) -> Int64Array | None:
     """Slot per unit, or ``None`` when the greedy deal cannot honour every apart group."""
     students = p.cohort.students
     slot = np.full(len(p.units), -1, dtype=np.int64)

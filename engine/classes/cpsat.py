@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from engine.arrays import Int64Array
 from engine.classes.problem import KIND, Problem
 from engine.errors import EngineError
 from engine.randomness import item_digest
@@ -34,7 +34,7 @@ class CpStatus(enum.Enum):
 @dataclass(frozen=True)
 class CpResult:
     status: CpStatus
-    unit_slot: NDArray[np.int64] | None
+    unit_slot: Int64Array | None
     objective: float | None
     bound: float | None
     deterministic_time: float
@@ -128,12 +128,12 @@ class _Model:
             terms.append(weight * (hi_v - lo_v))
         self.m.minimize(sum(terms))
 
-    def hint(self, slot: NDArray[np.int64]) -> None:
+    def hint(self, slot: Int64Array) -> None:
         for (u, c), var in self.x.items():
             self.m.add_hint(var, int(slot[u]) == c)
 
 
-def solve_cpsat(p: Problem, seed: bytes, *, feasibility_only: bool, hint: NDArray[np.int64] | None = None,
+def solve_cpsat(p: Problem, seed: bytes, *, feasibility_only: bool, hint: Int64Array | None = None,
                 deterministic_time: float = 60.0, time_limit: float | None = None) -> CpResult:
     """Solve the CP-SAT model; ``time_limit`` (seconds) is for benchmarks only."""
     model = _Model(p)

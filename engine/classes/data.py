@@ -12,11 +12,18 @@ from typing import Literal
 
 from engine.errors import ConfigError, EngineError
 
-__all__ = ["DEFAULT_MAX_JUNIOR", "DEFAULT_MAX_PRIMARY", "LARGE_CLASS", "Cohort", "PlacementRules", "Student"]
+__all__ = ["DEFAULT_MAX_JUNIOR", "DEFAULT_MAX_PRIMARY", "LARGE_CLASS", "SUBJECT_WEIGHT", "TOTAL_WEIGHT",
+           "TOTAL_WEIGHT_FACTOR", "Cohort", "PlacementRules", "Student"]
 
 DEFAULT_MAX_PRIMARY = 45
 DEFAULT_MAX_JUNIOR = 50
 LARGE_CLASS = 56  # MoE 大班额 starts at 56
+# Objective weights are integer percentages. The total counts TOTAL_WEIGHT_FACTOR times a subject:
+# it sums every subject and is what parents compare first. A configured weight w becomes
+# w · TOTAL_WEIGHT for the total and w · SUBJECT_WEIGHT for a subject.
+TOTAL_WEIGHT_FACTOR = 4
+SUBJECT_WEIGHT = 100
+TOTAL_WEIGHT = TOTAL_WEIGHT_FACTOR * SUBJECT_WEIGHT
 
 Gender = Literal["M", "F"]
 
@@ -66,7 +73,8 @@ class PlacementRules:
 
     ``class_sizes`` (when given) fixes each class's size by label; otherwise sizes are
     ``n // K`` or one more, the extra seats going to classes drawn by lot.
-    ``weights`` are integer percentages per score name (missing → 100; total → 400).
+    ``weights`` are integer percentages per score name (missing → ``SUBJECT_WEIGHT``; the total →
+    ``TOTAL_WEIGHT``, ``TOTAL_WEIGHT_FACTOR`` times a subject).
     """
 
     classes: int

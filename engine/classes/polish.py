@@ -31,24 +31,21 @@ order. The work limit is a number of steps, never the clock.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Float64Array, Int64Array
 from engine.classes.polish_kernel import exchange_kernel, subset_table
+from engine.classes.state import SearchState
 
-if TYPE_CHECKING:
-    from engine.classes.search import _State
-
-__all__ = ["MAX_SET", "SD_GAP", "TRIPLE_SEARCHES", "polish_total", "unit_codes"]
+__all__ = ["MAX_SET", "SD_GAP", "TRIPLE_SEARCHES", "Polish", "polish_total", "unit_codes"]
 
 SD_GAP = 50  # hundredths: the polish may let an SD gap grow up to 0.5 points (never past the start's)
 TRIPLE_SEARCHES = 8
 MAX_SET = 3  # largest set of units exchanged in one move
 
 
-def unit_codes(ucs: NDArray[np.int64], r_max: int) -> NDArray[np.int64]:
+def unit_codes(ucs: Int64Array, r_max: int) -> Int64Array:
     """One integer per unit such that a set's code (the sum) identifies its counts and sizes.
 
     ``ucs`` holds per unit its count memberships and its size. With digits up to ``r_max``
@@ -65,23 +62,23 @@ def unit_codes(ucs: NDArray[np.int64], r_max: int) -> NDArray[np.int64]:
         mult = np.array([int.from_bytes(hashlib.sha256(f"polish-code/{q}".encode()).digest()[:8], "big") >> 2
                          for q in range(dims)], dtype=np.int64)
     with np.errstate(over="ignore"):
-        out: NDArray[np.int64] = ucs @ mult  # wraps modulo 2^64 in the hash case, identically everywhere
+        out: Int64Array = ucs @ mult  # wraps modulo 2^64 in the hash case, identically everywhere
     return out
 
 
 class _Table:
     """All sets of one to ``r_max`` free units of a class, sorted by (code, total) for joins."""
 
-    def __init__(self, polish: _Polish, c: int, r_max: int) -> None:
+    def __init__(self, polish: Polish, c: int, r_max: int) -> None:
         units = np.flatnonzero((polish.state.slot == c) & polish.free).astype(np.int64)
         self.code, self.s1, self.s2, self.members = subset_table(units, r_max, polish.us, polish.usq, polish.ucode)
         self.order = np.lexsort((self.s1[:, 0], self.code)).astype(np.int64)
 
 
-class _Polish:
+class Polish:
     """Exact integer sums per class and the per-step move search."""
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: SearchState) -> None:
         p = self.p = state.p
         self.state = state
         n_s = len(p.cohort.score_names)
@@ -107,14 +104,14 @@ class _Polish:
         self.subject_cap = int(_ranges(means[:, 1:]).max()) if n_s > 1 else 0
         self.sd_cap = max(float(_ranges(sds).max()), float(SD_GAP))
 
-    def means(self) -> NDArray[np.int64]:
-        out: NDArray[np.int64] = self.s1 * self.mult[:, None]
+    def means(self) -> Int64Array:
+        out: Int64Array = self.s1 * self.mult[:, None]
         return out
 
-    def sds(self) -> NDArray[np.float64]:
+    def sds(self) -> Float64Array:
         n = self.sizes[:, None]
         var = (n * self.s2 - self.s1 * self.s1).astype(np.float64) / (n * n).astype(np.float64)
-        out: NDArray[np.float64] = np.sqrt(np.maximum(var, 0.0))
+        out: Float64Array = np.sqrt(np.maximum(var, 0.0))
         return out
 
     def key(self) -> list[int]:
@@ -138,7 +135,7 @@ class _Polish:
             self.tables[c, r_max] = _Table(self, c, r_max)
         return self.tables[c, r_max]
 
-    def search(self, a: int, d: int, caps_best: NDArray[np.int64], r_max: int) -> list[tuple[int, int]]:
+    def search(self, a: int, d: int, caps_best: Int64Array, r_max: int) -> list[tuple[int, int]]:
         """The best improving exchange of sets of at most ``r_max`` units between ``a`` and ``d``
         as (unit, class it moves to) pairs; empty if none beats ``caps_best``."""
         ta, td = self.table(a, r_max), self.table(d, r_max)
@@ -194,12 +191,12 @@ class _Polish:
         self.state.move_units(move)
 
 
-def _ranges(m: NDArray[np.int64] | NDArray[np.float64]) -> NDArray[np.int64] | NDArray[np.float64]:
-    out: NDArray[np.int64] | NDArray[np.float64] = m.max(axis=0) - m.min(axis=0)
+def _ranges(m: Int64Array | Float64Array) -> Int64Array | Float64Array:
+    out: Int64Array | Float64Array = m.max(axis=0) - m.min(axis=0)
     return out
 
 
-def polish_total(state: _State, max_steps: int) -> tuple[int, bool]:
+def polish_total(state: SearchState, max_steps: int) -> tuple[int, bool]:
     """Run the polish on ``state`` (changed in place) for at most ``max_steps`` moves.
 
     Returns the number of swaps made and whether (total gap, worst subject gap) ended
@@ -209,7 +206,7 @@ def polish_total(state: _State, max_steps: int) -> tuple[int, bool]:
     p = state.p
     if p.k < 3 or len(p.cohort.score_names) == 0:
         return 0, False
-    polish = _Polish(state)
+    polish = Polish(state)
     start = polish.key()
     swaps = 0
     for _ in range(max_steps):

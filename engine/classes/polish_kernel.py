@@ -17,8 +17,8 @@ computed the same way on every machine.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Float64Array, Int64Array
 from engine.compiled import kernel
 
 __all__ = ["exchange_kernel", "subset_table"]
@@ -33,9 +33,9 @@ def _sd(s1: int, s2: int, n: int) -> float:
 
 
 @kernel
-def _improves(d1: NDArray[np.int64], d2: NDArray[np.int64], s1: NDArray[np.int64], s2: NDArray[np.int64],
-              size_mult: NDArray[np.int64], rest_m: NDArray[np.int64], rest_sd: NDArray[np.float64],
-              caps_best: NDArray[np.int64], sd_cap: float) -> bool:
+def _improves(d1: Int64Array, d2: Int64Array, s1: Int64Array, s2: Int64Array,
+              size_mult: Int64Array, rest_m: Int64Array, rest_sd: Float64Array,
+              caps_best: Int64Array, sd_cap: float) -> bool:
     """Judge the move that changes ``a``'s sums by ``d1`` (squares ``d2``); record it if it beats the best."""
     n_s, n_r = s1.shape[1], rest_m.shape[0]
     na, nd, mult_a, mult_d = size_mult[0], size_mult[1], size_mult[2], size_mult[3]
@@ -89,7 +89,7 @@ def _improves(d1: NDArray[np.int64], d2: NDArray[np.int64], s1: NDArray[np.int64
 
 
 @kernel
-def _total_change_range(s1: NDArray[np.int64], size_mult: NDArray[np.int64], rest_m: NDArray[np.int64],
+def _total_change_range(s1: Int64Array, size_mult: Int64Array, rest_m: Int64Array,
                         gap: int) -> tuple[int, int]:
     """Changes ``D`` of ``a``'s total sum that keep the total gap at most ``gap``."""
     mult_a, mult_d = size_mult[2], size_mult[3]
@@ -103,7 +103,7 @@ def _total_change_range(s1: NDArray[np.int64], size_mult: NDArray[np.int64], res
 
 
 @kernel
-def _first_at_least(keys_code: NDArray[np.int64], keys_d0: NDArray[np.int64], code: int, d0: int) -> int:
+def _first_at_least(keys_code: Int64Array, keys_d0: Int64Array, code: int, d0: int) -> int:
     lo, hi = 0, keys_code.shape[0]
     while lo < hi:
         mid = (lo + hi) // 2
@@ -115,9 +115,9 @@ def _first_at_least(keys_code: NDArray[np.int64], keys_d0: NDArray[np.int64], co
 
 
 @kernel
-def subset_table(units: NDArray[np.int64], r_max: int, us: NDArray[np.int64], usq: NDArray[np.int64],
-                 ucode: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
-                                                    NDArray[np.int64]]:
+def subset_table(units: Int64Array, r_max: int, us: Int64Array, usq: Int64Array,
+                 ucode: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array,
+                                                    Int64Array]:
     """Every set of 1 to ``r_max`` of ``units`` (in lexicographic order of positions): its code
     (sum of the units' codes), score sums, squared-score sums and members (-1 padded)."""
     m = units.shape[0]
@@ -160,7 +160,7 @@ def subset_table(units: NDArray[np.int64], r_max: int, us: NDArray[np.int64], us
 
 
 @kernel
-def _same_counts(ucs: NDArray[np.int64], out: NDArray[np.int64], into: NDArray[np.int64]) -> bool:
+def _same_counts(ucs: Int64Array, out: Int64Array, into: Int64Array) -> bool:
     # The units leaving and the units entering carry exactly the same counts and sizes.
     for q in range(ucs.shape[1]):
         diff = 0
@@ -175,12 +175,12 @@ def _same_counts(ucs: NDArray[np.int64], out: NDArray[np.int64], into: NDArray[n
 
 
 @kernel
-def exchange_kernel(a_code: NDArray[np.int64], a_s1: NDArray[np.int64], a_s2: NDArray[np.int64],
-                    a_mem: NDArray[np.int64], d_code: NDArray[np.int64], d_s1: NDArray[np.int64],
-                    d_s2: NDArray[np.int64], d_mem: NDArray[np.int64], d_order: NDArray[np.int64],
-                    ucs: NDArray[np.int64], s1: NDArray[np.int64], s2: NDArray[np.int64],
-                    size_mult: NDArray[np.int64], rest_m: NDArray[np.int64], rest_sd: NDArray[np.float64],
-                    caps_best: NDArray[np.int64], sd_cap: float) -> tuple[int, int]:
+def exchange_kernel(a_code: Int64Array, a_s1: Int64Array, a_s2: Int64Array,
+                    a_mem: Int64Array, d_code: Int64Array, d_s1: Int64Array,
+                    d_s2: Int64Array, d_mem: Int64Array, d_order: Int64Array,
+                    ucs: Int64Array, s1: Int64Array, s2: Int64Array,
+                    size_mult: Int64Array, rest_m: Int64Array, rest_sd: Float64Array,
+                    caps_best: Int64Array, sd_cap: float) -> tuple[int, int]:
     """Best exchange of a set of ``a``'s units (a row of ``a``'s table) for a set of ``d``'s.
 
     Meet in the middle: ``d_order`` sorts ``d``'s table by (code, total), so for each set

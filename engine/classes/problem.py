@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from numpy.typing import NDArray
 
-from engine.classes.data import Cohort, PlacementRules
+from engine.arrays import Float64Array, Int64Array
+from engine.classes.data import SUBJECT_WEIGHT, TOTAL_WEIGHT, Cohort, PlacementRules
 from engine.randomness import item_digest, seeded_permutation
 
 __all__ = ["CountRule", "Problem", "build_problem"]
@@ -32,10 +32,10 @@ class CountRule:
 
     name: str
     name_zh: str
-    member: NDArray[np.int64]  # 0/1 per student
-    lo: NDArray[np.int64]  # per slot, loose hard bound (share − 1, rounded in)
-    hi: NDArray[np.int64]
-    share: NDArray[np.float64]  # per slot, exact share as float
+    member: Int64Array  # 0/1 per student
+    lo: Int64Array  # per slot, loose hard bound (share − 1, rounded in)
+    hi: Int64Array
+    share: Float64Array  # per slot, exact share as float
 
 
 @dataclass(frozen=True)
@@ -46,23 +46,23 @@ class Problem:
     rules: PlacementRules
     n: int
     k: int
-    sizes: NDArray[np.int64]  # per slot
-    unit_of: NDArray[np.int64]  # per student
+    sizes: Int64Array  # per slot
+    unit_of: Int64Array  # per student
     units: tuple[tuple[int, ...], ...]  # member student indices per unit
-    unit_size: NDArray[np.int64]
-    unit_fixed: NDArray[np.int64]  # slot or -1
+    unit_size: Int64Array
+    unit_fixed: Int64Array  # slot or -1
     apart_groups: dict[str, tuple[int, ...]]  # group key -> student indices (includes homophones)
-    unit_apart: NDArray[np.int64]  # units x m, apart group index or -1
+    unit_apart: Int64Array  # units x m, apart group index or -1
     apart_names: tuple[str, ...]
     counts: tuple[CountRule, ...]
-    features: NDArray[np.float64]  # students x F standardised
+    features: Float64Array  # students x F standardised
     feature_names: tuple[str, ...]
-    feature_weights: NDArray[np.float64]
-    tie_rank: NDArray[np.int64]  # order-among-equals rank per student
-    bands: NDArray[np.int64]  # band per student (0 = best)
+    feature_weights: Float64Array
+    tie_rank: Int64Array  # order-among-equals rank per student
+    bands: Int64Array  # band per student (0 = best)
 
 
-def _slot_sizes(cohort: Cohort, rules: PlacementRules, seed: bytes, fixed_load: list[int]) -> NDArray[np.int64]:
+def _slot_sizes(cohort: Cohort, rules: PlacementRules, seed: bytes, fixed_load: list[int]) -> Int64Array:
     n, k = cohort.size, rules.classes
     if rules.class_sizes is not None:
         return np.array(rules.class_sizes, dtype=np.int64)
@@ -74,14 +74,14 @@ def _slot_sizes(cohort: Cohort, rules: PlacementRules, seed: bytes, fixed_load: 
     return np.array([base + 1 if c in chosen else base for c in range(k)], dtype=np.int64)
 
 
-def _bounds(total: int, sizes: NDArray[np.int64], n: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _bounds(total: int, sizes: Int64Array, n: int) -> tuple[Int64Array, Int64Array]:
     """Loose hard bounds: ``|count − total·size/n| ≤ 1`` (exact integer arithmetic)."""
     lo = [max(0, -(-(total * int(s) - n) // n)) for s in sizes]
     hi = [min(int(s), (total * int(s) + n) // n) for s in sizes]
     return np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)
 
 
-def _standardise(values: list[int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _standardise(values: list[int]) -> tuple[Float64Array, Float64Array]:
     """z-scores and centred squared z-scores from exact integer moments."""
     n = len(values)
     s1 = sum(values)
@@ -155,7 +155,7 @@ def build_problem(cohort: Cohort, rules: PlacementRules, seed: bytes) -> Problem
 
     counts: list[CountRule] = []
 
-    def add(name: str, name_zh: str, member: NDArray[np.int64]) -> None:
+    def add(name: str, name_zh: str, member: Int64Array) -> None:
         total = int(member.sum())
         lo, hi = _bounds(total, sizes, n)
         share = np.array([total * int(s) / n for s in sizes], dtype=np.float64)
@@ -174,12 +174,12 @@ def build_problem(cohort: Cohort, rules: PlacementRules, seed: bytes) -> Problem
         add(f"bottom {bottom}", f"后{bottom}名", (rank >= n - bottom).astype(np.int64))
 
     # Standardised features: each score's z (means) and z² (spread, the k-plus idea).
-    cols: list[NDArray[np.float64]] = []
+    cols: list[Float64Array] = []
     names: list[str] = []
     weights: list[float] = []
     for j, name in enumerate(cohort.score_names):
         z, q = _standardise([s.scores[j] for s in students])
-        w = rules.weights.get(name, 400 if j == 0 else 100) / 100.0
+        w = rules.weights.get(name, TOTAL_WEIGHT if j == 0 else SUBJECT_WEIGHT) / 100.0
         cols += [z, q]
         names += [f"mean {name}", f"spread {name}"]
         weights += [w, w * rules.variance_weight / 100.0]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.classes.problem import Problem
 
 __all__ = ["BalanceReport", "ClassStats", "RuleCheck", "audit_placement", "balance_report"]
@@ -61,7 +61,7 @@ def _stats(values: list[int]) -> tuple[float, float]:
     return float(mean), math.sqrt(float(var))
 
 
-def balance_report(p: Problem, slot_of_student: NDArray[np.int64]) -> BalanceReport:
+def balance_report(p: Problem, slot_of_student: Int64Array) -> BalanceReport:
     """Per-class statistics, max−min gaps per dimension and the hard-rule audit."""
     students = p.cohort.students
     classes: list[ClassStats] = []
@@ -87,7 +87,7 @@ def balance_report(p: Problem, slot_of_student: NDArray[np.int64]) -> BalanceRep
     return BalanceReport(tuple(classes), gaps, tuple(audit_placement(p, slot_of_student)))
 
 
-def audit_placement(p: Problem, slot_of_student: NDArray[np.int64]) -> list[RuleCheck]:
+def audit_placement(p: Problem, slot_of_student: Int64Array) -> list[RuleCheck]:
     """Check every hard rule independently of how the placement was found."""
     students = p.cohort.students
     ids = [s.student_id for s in students]

@@ -7,40 +7,49 @@ Steps of :func:`place_students`:
 3. Construct a feasible start (presets, snake within strata); if the greedy deal fails,
    ask CP-SAT for a feasible assignment (deterministic: one worker, fixed seed,
    deterministic-time limit).
-4. Improve with the exchange search (:mod:`search`).
+4. Improve (:func:`search_and_polish`): the exchange search (:mod:`search`), then the
+   polish (:mod:`polish`), whose result is kept only if it is better.
 5. Audit every hard rule on the result (defence in depth: a violation is a bug and
    raises :class:`~engine.errors.EngineError`).
-6. Public draws: labels ``1..K`` for slots not pinned by presets (``class-labels``),
-   then head teachers in configuration order (``head-teachers``).
+6. Public draws (:mod:`draws`), keyed on the classes as formed in canonical order (each
+   class named by its smallest student id): class numbers for the classes not pinned by
+   presets (``class-labels``), then head teachers sorted by name (``head-teachers``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
+from engine.arrays import Int64Array
 from engine.classes.construct import construct_start
 from engine.classes.data import Cohort, PlacementRules
+from engine.classes.draws import canonical_slots, draw_head_teachers, draw_labels
 from engine.classes.feasibility import check_input, check_problem, raise_if
-from engine.classes.problem import KIND, Problem, build_problem
+from engine.classes.polish import polish_total
+from engine.classes.problem import Problem, build_problem
 from engine.classes.report import BalanceReport, balance_report
-from engine.classes.search import SearchStats, improve
+from engine.classes.search import SearchStats, exchange_search
+from engine.classes.state import SearchState
 from engine.errors import EngineError, InfeasiblePlacement
-from engine.randomness import seeded_permutation
 
-__all__ = ["Placement", "draw_head_teachers", "draw_labels", "place_students"]
+__all__ = ["POLISH_STEPS_PER_CLASS", "Placement", "cpsat_start", "place_students", "search_and_polish"]
 
-VERSION = "sunshine-classes/v3"  # v3: set-exchange polish replaces the double-swap phase (placements changed)
+POLISH_STEPS_PER_CLASS = 10  # work limit of the polish: 10·K moves
+
+VERSION = "sunshine-classes/v4"  # v4: number and head-teacher draws keyed on the formed classes (canonical order)
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Result: class label per student (canonical order), the draws, and the evidence."""
+    """Result: slot per student (canonical order), the formed classes in canonical order, the draws, the evidence.
+
+    ``slot_of_student`` and the slot numbers are internal to the solver; what is published is
+    keyed on ``formed`` (slots sorted by their smallest student id), see :mod:`engine.classes.draws`.
+    """
 
     problem: Problem
-    slot_of_student: NDArray[np.int64]
+    slot_of_student: Int64Array
+    formed: tuple[int, ...]  # slots in canonical order: formed class g (1-based) is slot formed[g - 1]
     label_of_slot: tuple[int, ...]
     head_teachers: dict[int, str]  # label -> teacher
     method: str
@@ -50,38 +59,35 @@ class Placement:
     def class_of(self, i: int) -> int:
         return self.label_of_slot[int(self.slot_of_student[i])]
 
+    def group_of_slot(self, slot: int) -> int:
+        """The formed class's canonical number (1-based) of an internal slot."""
+        return self.formed.index(slot) + 1
 
-def draw_labels(p: Problem, seed: bytes) -> tuple[int, ...]:
-    """Labels per slot: preset slots keep ``slot + 1``; the rest are permuted by lot.
 
-    With configured sizes, labels are permuted only among slots of the same size so
-    every label keeps the size the configuration gave it.
+def search_and_polish(p: Problem, slot: Int64Array, max_passes: int | None = None
+                      ) -> tuple[Int64Array, SearchStats]:
+    """Pipeline step: exchange search, then the polish on the published gaps, kept only if better.
+
+    The polish runs only on a placement that meets every count rule; its result is kept when
+    (total mean gap, worst subject mean gap) ends lexicographically lower, else the
+    exchange-search result stands.
     """
-    pinned = {int(c) for c in p.unit_fixed if c >= 0}
-    labels = [c + 1 for c in range(p.k)]
-    groups: dict[int, list[int]] = {}
-    for c in range(p.k):
-        if c not in pinned:
-            key = int(p.sizes[c]) if p.rules.class_sizes is not None else 0
-            groups.setdefault(key, []).append(c)
-    for key, slots in sorted(groups.items()):
-        label = str(key) if p.rules.class_sizes is not None else ""
-        drawn = seeded_permutation(seed, KIND, "class-labels", [c + 1 for c in slots], label)
-        for c, lab in zip(slots, drawn, strict=True):
-            labels[c] = lab
-    return tuple(labels)
+    state = SearchState(p, slot)
+    passes, swaps, evals = exchange_search(state, p.rules.search_passes if max_passes is None else max_passes)
+    if not state.violations():
+        before = state.slot.copy()
+        moved, gained = polish_total(state, POLISH_STEPS_PER_CLASS * p.k)
+        if gained:
+            swaps += moved
+        else:
+            state = SearchState(p, before)
+    stats = SearchStats(passes=passes, swaps=swaps, evaluations=evals,
+                        objective=state.objective(), violations=state.violations())
+    return state.slot, stats
 
 
-def draw_head_teachers(rules: PlacementRules, seed: bytes) -> dict[int, str]:
-    """Head teacher per class label: configuration order shuffled by lot (双随机 second draw)."""
-    if not rules.head_teachers:
-        return {}
-    drawn = seeded_permutation(seed, KIND, "head-teachers", list(rules.head_teachers))
-    return {label + 1: t for label, t in enumerate(drawn)}
-
-
-def _cpsat_start(p: Problem, seed: bytes, hint: NDArray[np.int64] | None = None
-                 ) -> tuple[bool, NDArray[np.int64] | None]:
+def cpsat_start(p: Problem, seed: bytes, hint: Int64Array | None = None
+                 ) -> tuple[bool, Int64Array | None]:
     """CP-SAT feasibility fallback: (proved infeasible, a feasible unit → slot assignment or None).
 
     OR-Tools (and the pandas it loads) is imported here, on first use, not with this module:
@@ -105,7 +111,7 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
     method = "snake+exchange"
     slot = construct_start(p)
     if slot is None:
-        proved_infeasible, found = _cpsat_start(p, seed)
+        proved_infeasible, found = cpsat_start(p, seed)
         if proved_infeasible:
             raise_if([("捆绑、分开与预设班级的组合无解（已由 CP-SAT 证明）",
                        "the combination of together, apart and preset rules has no solution (proved by CP-SAT)")])
@@ -115,16 +121,16 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
         assert found is not None
         slot = found
         method = "cpsat-start+exchange"
-    slot, stats = improve(p, slot, max_passes)
+    slot, stats = search_and_polish(p, slot, max_passes)
     if stats.violations:
         # The greedy start left count rules broken that swaps could not repair: restart from CP-SAT.
-        proved_infeasible, found = _cpsat_start(p, seed, hint=slot)
+        proved_infeasible, found = cpsat_start(p, seed, hint=slot)
         if proved_infeasible:
             raise_if([("捆绑、分开、预设与男女/标记/分段均衡（±1）无法同时满足（已由 CP-SAT 证明）",
                        "together, apart, presets and the ±1 gender/flag/band balance cannot all hold "
                        "(proved by CP-SAT)")])
         if found is not None:
-            slot, stats = improve(p, found, max_passes)
+            slot, stats = search_and_polish(p, found, max_passes)
             method = "cpsat-start+exchange"
     per_student = slot[p.unit_of]
     report = balance_report(p, per_student)
@@ -141,4 +147,6 @@ def place_students(cohort: Cohort, rules: PlacementRules, seed: bytes, *, max_pa
             f"No placement meeting every count rule was found within the work limit (search_passes = {limit}); "
             "raise search_passes or relax together/apart/preset. Still broken:",
             broken)
-    return Placement(p, per_student, draw_labels(p, seed), draw_head_teachers(rules, seed), method, stats, report)
+    labels = draw_labels(p, per_student, seed)
+    return Placement(p, per_student, canonical_slots(p, per_student), labels,
+                     draw_head_teachers(p, per_student, labels, seed), method, stats, report)

@@ -1,6 +1,6 @@
 """Numba kernel: objective change of every swap between two classes.
 
-It computes exactly what :meth:`engine.classes.search._State.swap_scores_numpy` computes,
+It computes exactly what the tests' numpy reference (``tests/engine/classes/reference_swap.py``) computes,
 with the same float operations in the same order (no fastmath, no parallel reductions),
 so the two agree bit for bit. Count, violation and apart terms are exact integers.
 """
@@ -8,8 +8,8 @@ so the two agree bit for bit. Count, violation and apart terms are exact integer
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Float64Array, Int64Array
 from engine.compiled import kernel
 
 __all__ = ["swap_scores_kernel"]
@@ -18,7 +18,7 @@ __all__ = ["swap_scores_kernel"]
 
 
 @kernel
-def _apart_ok(ap: NDArray[np.int64], mover: int, leaver: int, present: NDArray[np.int64]) -> bool:
+def _apart_ok(ap: Int64Array, mover: int, leaver: int, present: Int64Array) -> bool:
     # Unit ``mover`` may enter the class whose apart counts are ``present`` while ``leaver`` leaves it.
     width = ap.shape[1]
     for a in range(width):
@@ -35,13 +35,13 @@ def _apart_ok(ap: NDArray[np.int64], mover: int, leaver: int, present: NDArray[n
 
 
 @kernel
-def swap_scores_kernel(pu: NDArray[np.int64], qu: NDArray[np.int64], uf: NDArray[np.float64],
-                       uc: NDArray[np.int64], ap: NDArray[np.int64], apart_c: NDArray[np.int64],
-                       apart_d: NDArray[np.int64], scale: NDArray[np.float64], lin: NDArray[np.float64],
-                       coef: NDArray[np.int64], n: int, wn: float, big: float,
-                       cnt_c: NDArray[np.int64], cnt_d: NDArray[np.int64], lo_c: NDArray[np.int64],
-                       hi_c: NDArray[np.int64], lo_d: NDArray[np.int64], hi_d: NDArray[np.int64],
-                       out: NDArray[np.float64]) -> None:
+def swap_scores_kernel(pu: Int64Array, qu: Int64Array, uf: Float64Array,
+                       uc: Int64Array, ap: Int64Array, apart_c: Int64Array,
+                       apart_d: Int64Array, scale: Float64Array, lin: Float64Array,
+                       coef: Int64Array, n: int, wn: float, big: float,
+                       cnt_c: Int64Array, cnt_d: Int64Array, lo_c: Int64Array,
+                       hi_c: Int64Array, lo_d: Int64Array, hi_d: Int64Array,
+                       out: Float64Array) -> None:
     """Fill ``out[i, j]`` with the change of swapping ``pu[i]`` (class c) and ``qu[j]`` (class d); inf if forbidden."""
     n_p, n_q = pu.shape[0], qu.shape[0]
     n_f, n_d = uf.shape[1], uc.shape[1]

@@ -17,10 +17,11 @@ from itertools import chain, compress, count, islice
 from typing import Literal, NewType
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
+from engine.randomness import unit_key
 
 __all__ = [
     "DEFAULT_TIER",
@@ -35,6 +36,7 @@ __all__ = [
     "SchoolId",
     "build_market",
     "market_from_columns",
+    "mismatched_multiples",
 ]
 
 ApplicationNo = NewType("ApplicationNo", str)
@@ -46,7 +48,6 @@ DEFAULT_TIER = 1
 # keeps ``tier * units + rank`` far inside int64 for any realistic market.
 MAX_TIER = 99
 
-Int64Array = NDArray[np.int64]
 
 
 
@@ -134,7 +135,6 @@ class LotteryProblem:
             raise EngineError("学校代码重复", "duplicate school id")
         known = set(ids)
         seen: set[str] = set()
-        groups: dict[str, Applicant] = {}
         for a in self.applicants:
             if a.id in seen:
                 raise EngineError(f"报名号 {a.id} 重复", f"duplicate application number {a.id}")
@@ -142,13 +142,14 @@ class LotteryProblem:
             for s in (*a.preferences, *a.round2, *(p for p, _ in a.priorities)):
                 if s not in known:
                     raise EngineError(f"报名号 {a.id} 填报了不存在的学校 {s}", f"applicant {a.id}: unknown school {s}")
-            if a.group:
-                first = groups.setdefault(a.group, a)
-                if (first.preferences, first.round2) != (a.preferences, a.round2):
-                    raise EngineError(
-                        f"多胞胎组 {a.group} 的成员志愿不一致（{first.id} 与 {a.id}）",
-                        f"multiples group {a.group}: members {first.id} and {a.id} list different preferences",
-                    )
+        apps = self.applicants
+        bad = mismatched_multiples([a.group for a in apps], [a.preferences for a in apps], [a.round2 for a in apps])
+        if bad is not None:
+            first, a = apps[bad[0]], apps[bad[1]]
+            raise EngineError(
+                f"多胞胎组 {a.group} 的成员志愿不一致（{first.id} 与 {a.id}）",
+                f"multiples group {a.group}: members {first.id} and {a.id} list different preferences",
+            )
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,21 @@ def build_market(problem: LotteryProblem) -> Market:
                      [a.tier for a in apps], overrides, [a.group for a in apps], [a.round2 for a in apps])
 
 
+def mismatched_multiples(groups: Sequence[str], preferences: Sequence[Sequence[str]],
+                         round2: Sequence[Sequence[str]]) -> tuple[int, int] | None:
+    """The multiples rule (docs/lottery.md §3): members of one group list identical preferences and round-2 lists.
+
+    Column ``j`` is applicant ``j`` (``groups[j] == ""`` for a single applicant). Returns
+    (index of the group's first member, index of the first member that differs), or ``None``.
+    """
+    first: dict[str, int] = {}
+    for i in compress(count(), groups):  # multiples are rare: the members are found in one C-level pass
+        f = first.setdefault(groups[i], i)
+        if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
+            return f, i
+    return None
+
+
 def market_from_columns(
     schools: Sequence[School],
     ids: Sequence[str],
@@ -241,12 +257,8 @@ def market_from_columns(
     for o in overrides.values():
         if any(s not in known or not 0 <= t <= MAX_TIER for s, t in o.items()):
             return None
-    first: dict[str, int] = {}
-    for i in compress(count(), groups):  # multiples are rare: the members are found in one C-level pass
-        g = groups[i]
-        f = first.setdefault(g, i)
-        if (tuple(preferences[f]), tuple(round2[f])) != (tuple(preferences[i]), tuple(round2[i])):
-            return None
+    if mismatched_multiples(groups, preferences, round2) is not None:
+        return None
     try:  # unknown schools surface as KeyError while indexing
         market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
     except KeyError:
@@ -314,7 +326,7 @@ def _assemble(
         for m in multi:
             u = int(unit_of_head[m[0]])
             member_idx[member_ptr[u]:member_ptr[u + 1]] = m
-            keys_list[u] = tuple(ids[i] for i in m)
+            keys_list[u] = tuple(unit_key(ids[i] for i in m))
             base[u] = min(tiers[i] for i in m)
         keys = tuple(keys_list)
         prefs: Sequence[Sequence[str]] = [preferences[h] for h in head_list]

@@ -11,8 +11,8 @@ whose whole unit still fits; a unit that does not fit is turned away and smaller
 lower-priority units may still take the leftover seats.
 
 The hot loops are numba-compiled (``cache=True``) over flat int64 arrays; plain
-Python versions with the same semantics live in :mod:`engine.lottery.reference`
-and are cross-checked in tests.
+Python versions with the same semantics live with the tests
+(``tests/engine/lottery/lottery_reference.py``) and are cross-checked there.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array
 from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.lottery.data import Mechanism
 
 __all__ = ["Placement", "listed_school_with_seats", "place"]
 
-Int64Array = NDArray[np.int64]
 
 
 
@@ -242,7 +241,7 @@ def place(
     capacity: Int64Array,
     rank: Int64Array,
     base_tier: Int64Array,
-    active: NDArray[np.bool_],
+    active: BoolArray,
 ) -> Placement:
     """Place the ``active`` units with ``mechanism`` into ``capacity`` seats.
 
@@ -272,7 +271,7 @@ def place(
 
 
 @kernel
-def _listed_with_seats(ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array) -> NDArray[np.bool_]:
+def _listed_with_seats(ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array) -> BoolArray:
     out = np.zeros(units.shape[0], dtype=np.bool_)
     for i in range(units.shape[0]):
         u = units[i]
@@ -285,6 +284,6 @@ def _listed_with_seats(ptr: Int64Array, school: Int64Array, left: Int64Array, un
 
 def listed_school_with_seats(
     ptr: Int64Array, school: Int64Array, left: Int64Array, units: Int64Array
-) -> NDArray[np.bool_]:
+) -> BoolArray:
     """For each unit in ``units``: does any school on its list still have at least one seat?"""
     return _listed_with_seats(ptr, school, left, units)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt64Array
 from engine.lottery.sha256_kernel import hmac_first8
 from engine.randomness import SEED_BYTES, encode_key, encode_str
 
@@ -23,7 +23,7 @@ __all__ = ["KIND", "draw_numbers", "priority_ranks"]
 KIND = "lottery"
 
 
-def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
+def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
     """The 64-bit lottery number of every unit, in the order of ``keys``.
 
     Bit-for-bit ``engine.randomness.lottery_numbers(seed, "lottery", keys)`` (tested): the
@@ -39,7 +39,7 @@ def draw_numbers(seed: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint6
     return hmac_first8(seed, prefix, keys)
 
 
-def priority_ranks(numbers: NDArray[np.uint64], keys: Sequence[Sequence[str]]) -> NDArray[np.int64]:
+def priority_ranks(numbers: UInt64Array, keys: Sequence[Sequence[str]]) -> Int64Array:
     """0-based position of each unit in draw order (smaller number first, ties by key encoding).
 
     ``rank[u] == 0`` for the unit with the smallest number. Equal numbers are rare, so

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array
 from engine.compiled import kernel
 from engine.lottery.rounds import LotteryResult
 from engine.randomness import format_lottery_number
@@ -33,7 +33,6 @@ APPLICANT_COLUMNS = ("applicant_id", "lottery_number", "tier", "school_id", "cho
 SCHOOL_COLUMNS = ("school_id", "capacity", "admitted", "admitted_round1", "admitted_round2", "remaining",
                   "cutoff_tier", "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number")
 
-Int64Array = NDArray[np.int64]
 
 
 
@@ -190,7 +189,7 @@ def summarize(result: LotteryResult) -> dict[str, object]:
     rnd = result.round[unit]
     tiers: dict[str, object] = {}
 
-    def block(mask: NDArray[np.bool_]) -> dict[str, object]:
+    def block(mask: BoolArray) -> dict[str, object]:
         counts = np.bincount(choice[mask & (rnd == 1)])  # ranks are small positive integers: counted, not sorted
         hist = {str(k): int(counts[k]) for k in np.flatnonzero(counts).tolist()}
         return {

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array, UInt64Array
 from engine.lottery.data import LotteryProblem, Market, Mechanism, build_market
 from engine.lottery.mechanisms import listed_school_with_seats, place
 from engine.lottery.numbers import draw_numbers, priority_ranks
 
 __all__ = ["LotteryResult", "Reason", "place_market", "run_lottery"]
 
-Int64Array = NDArray[np.int64]
 
 
 class Reason(StrEnum):
@@ -48,7 +47,7 @@ class LotteryResult:
     market: Market
     mechanism: Mechanism
     round2: bool
-    numbers: NDArray[np.uint64]
+    numbers: UInt64Array
     rank: Int64Array
     school: Int64Array
     choice_rank: Int64Array
@@ -64,7 +63,7 @@ class LotteryResult:
 
 
 def _round(
-    market: Market, mechanism: Mechanism, rank: Int64Array, capacity: Int64Array, active: NDArray[np.bool_],
+    market: Market, mechanism: Mechanism, rank: Int64Array, capacity: Int64Array, active: BoolArray,
     second: bool,
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     ptr, school, tier = (
@@ -82,7 +81,7 @@ def _round(
 
 
 def place_market(
-    market: Market, numbers: NDArray[np.uint64], rank: Int64Array, mechanism: Mechanism, round2: bool
+    market: Market, numbers: UInt64Array, rank: Int64Array, mechanism: Mechanism, round2: bool
 ) -> LotteryResult:
     """Run round 1 and, when ``round2``, round 2 on an already drawn market.
 

@@ -31,15 +31,12 @@ from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import Int64Array, UInt8Array, UInt32Array, UInt64Array
 from engine.compiled import kernel
 
 __all__ = ["flatten_keys", "hmac_first8"]
 
-Int64Array = NDArray[np.int64]
-UInt8Array = NDArray[np.uint8]
-UInt32Array = NDArray[np.uint32]
 
 _BLOCK = 64
 
@@ -212,7 +209,7 @@ def _hmac_first8_kernel(
     part_lens: Int64Array,
     raw: UInt8Array,
     little: bool,
-    out: NDArray[np.uint64],
+    out: UInt64Array,
 ) -> None:
     # inner_head: key⊕ipad and the prefix's whole blocks (``done`` bytes); outer_head: key⊕opad;
     # both are compressed once into midstates here. tail: the rest of the prefix (< 64 bytes).
@@ -339,7 +336,7 @@ def flatten_keys(keys: Sequence[Sequence[str]]) -> tuple[Int64Array, Int64Array,
     return counts, starts, lens, np.frombuffer(b"".join(encoded), dtype=np.uint8)
 
 
-def hmac_first8(key: bytes, prefix: bytes, keys: Sequence[Sequence[str]]) -> NDArray[np.uint64]:
+def hmac_first8(key: bytes, prefix: bytes, keys: Sequence[Sequence[str]]) -> UInt64Array:
     """First 8 bytes, big-endian, of ``HMAC-SHA256(key, prefix ‖ key(k1…kn))`` for every item key.
 
     ``key(…)`` is the spec's item-key encoding (docs/randomness.md §2). Result ``i``

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
+from engine.arrays import BoolArray
 from engine.errors import EngineError
 from engine.points.placement import Placement, School, place_by_rank
 from engine.points.ranking import Ranking, rank_applicants
@@ -105,7 +103,7 @@ def admit_by_points(
     ranking = rank_applicants(rule_set, applicants, columns, scores, seed)
     seconds: list[Ranking] = []
 
-    def district_wide(mask: NDArray[np.bool_]) -> Sequence[tuple[int, ...]]:
+    def district_wide(mask: BoolArray) -> Sequence[tuple[int, ...]]:
         second = rank_applicants(rule_set, applicants, columns, scores, seed, by_scope=False, among=mask)
         seconds.append(second)
         return second.groups

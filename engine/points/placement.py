@@ -25,13 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array
 from engine.errors import EngineError
 
 __all__ = ["Placement", "School", "place_by_rank"]
 
-I64 = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,11 @@ class Placement:
     ``choice[i]`` the 1-based preference used (0 = not one of theirs), ``round[i]`` 1/2/0;
     ``seats_left[s]`` may be negative (joint-rank overflow) and ``over_quota[s]`` says by how much."""
 
-    school: I64
-    choice: I64
-    round: I64
-    seats_left: I64
-    over_quota: I64
+    school: Int64Array
+    choice: Int64Array
+    round: Int64Array
+    seats_left: Int64Array
+    over_quota: Int64Array
 
 
 def _serve(groups: Sequence[tuple[int, ...]], pick: Callable[[int, list[int]], tuple[int, int]], seats: list[int],
@@ -87,7 +86,7 @@ def place_by_rank(
     preferences: Sequence[Sequence[int]],
     scopes: Sequence[str],
     first_round: Sequence[tuple[int, ...]],
-    unplaced_after_first: Callable[[NDArray[np.bool_]], Sequence[tuple[int, ...]]] | None = None,
+    unplaced_after_first: Callable[[BoolArray], Sequence[tuple[int, ...]]] | None = None,
 ) -> Placement:
     """Serial allocation by rank (round 1) and, if ``unplaced_after_first`` is given, round 2.
 
@@ -145,7 +144,7 @@ def place_by_rank(
             return t, 0
 
         _serve(groups, leftover, seats, school, choice, rnd, 2)
-    def arr(values: list[int]) -> I64:
+    def arr(values: list[int]) -> Int64Array:
         return np.asarray(values, dtype=np.int64).reshape(len(values))
 
     left = arr(seats)

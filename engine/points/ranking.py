@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array
 from engine.points.rules import RuleSet
 from engine.points.scoring import Applicant, Columns, Scores
 from engine.randomness import lottery_numbers
@@ -34,7 +34,6 @@ from engine.randomness import lottery_numbers
 __all__ = ["Ranking", "Status", "rank_applicants"]
 
 Status = Literal["priority", "ranked", "below_minimum", "ineligible"]
-I64 = NDArray[np.int64]
 _MISSING_DATE = np.int64(1 << 50)  # sorts blank dates/times after every real one
 
 
@@ -50,9 +49,9 @@ class Ranking:
     """
 
     groups: tuple[tuple[int, ...], ...]
-    rank: I64
+    rank: Int64Array
     status: tuple[Status, ...]
-    tie_values: dict[str, I64]
+    tie_values: dict[str, Int64Array]
     lottery: dict[int, int]
     decided_by: tuple[str, ...]
 
@@ -71,10 +70,10 @@ def _statuses(rule_set: RuleSet, applicants: Sequence[Applicant], scores: Scores
     return tuple(out)
 
 
-def _tie_values(rule_set: RuleSet, columns: Columns, scores: Scores) -> tuple[dict[str, I64], list[I64]]:
+def _tie_values(rule_set: RuleSet, columns: Columns, scores: Scores) -> tuple[dict[str, Int64Array], list[Int64Array]]:
     """Published value of each tie key, and its sort key (smaller sorts first)."""
-    shown: dict[str, I64] = {}
-    sort_keys: list[I64] = []
+    shown: dict[str, Int64Array] = {}
+    sort_keys: list[Int64Array] = []
     for key in rule_set.tie_break:
         if key.kind == "group":
             value = scores.groups[key.name]
@@ -103,7 +102,7 @@ def rank_applicants(
     seed: bytes,
     *,
     by_scope: bool = True,
-    among: NDArray[np.bool_] | None = None,
+    among: BoolArray | None = None,
 ) -> Ranking:
     """Rank the priority and eligible applicants (optionally only those in ``among``).
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from engine.decimals import to_hundredths
 from engine.errors import ConfigError
 
 __all__ = [
@@ -197,10 +198,10 @@ class _Reader:
             number = Decimal(value)
         except ArithmeticError as exc:
             raise self.fail(where, f"「{value}」不是数字", f"'{value}' is not a number") from exc
-        scaled = number * 100
-        if not number.is_finite() or scaled != scaled.to_integral_value():
+        scaled = to_hundredths(number)
+        if scaled is None:
             raise self.fail(where, "最多两位小数", "at most two decimal places are allowed")
-        return int(scaled)
+        return scaled
 
     def optional_hundredths(self, data: Mapping[str, Any], key: str, where: str) -> int | None:
         if key not in data:

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from engine.arrays import BoolArray, Int64Array
 from engine.errors import EngineError
 from engine.points.rules import FieldSpec, Gate, Item, RuleSet, Unit
 
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 FieldValue = int | dt.date | dt.datetime | str | tuple[str, ...] | bool | None
-I64 = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,8 @@ class Categorical:
     scatter operations instead of a Python loop per applicant.
     """
 
-    owners: I64
-    codes: I64
+    owners: Int64Array
+    codes: Int64Array
     vocabulary: tuple[str, ...]
 
 
@@ -73,11 +72,11 @@ class Columns:
     """Rule fields as arrays (one entry per applicant, in input order)."""
 
     size: int
-    numbers: dict[str, I64]
-    dates_ord: dict[str, I64]  # proleptic ordinal; 0 when blank
-    dates_ymd: dict[str, tuple[I64, I64, I64]]
-    times: dict[str, I64]  # seconds since 0001-01-01; 0 when blank
-    flags: dict[str, NDArray[np.bool_]]
+    numbers: dict[str, Int64Array]
+    dates_ord: dict[str, Int64Array]  # proleptic ordinal; 0 when blank
+    dates_ymd: dict[str, tuple[Int64Array, Int64Array, Int64Array]]
+    times: dict[str, Int64Array]  # seconds since 0001-01-01; 0 when blank
+    flags: dict[str, BoolArray]
     lists: dict[str, Categorical]
 
 
@@ -90,25 +89,25 @@ class Scores:
     of the first failed gate or -1.
     """
 
-    quantities: dict[str, I64]
-    items: dict[str, I64]
-    groups: dict[str, I64]
-    total: I64
-    failed_gate: I64
+    quantities: dict[str, Int64Array]
+    items: dict[str, Int64Array]
+    groups: dict[str, Int64Array]
+    total: Int64Array
+    failed_gate: Int64Array
 
 
-def _int_array(values: Sequence[int]) -> I64:
+def _int_array(values: Sequence[int]) -> Int64Array:
     return np.asarray(values, dtype=np.int64).reshape(len(values))
 
 
 def build_columns(rule_set: RuleSet, applicants: Sequence[Applicant]) -> Columns:
     """Turn applicant records into typed arrays; raises :class:`EngineError` on a value of the wrong type."""
     n = len(applicants)
-    numbers: dict[str, I64] = {}
-    dates_ord: dict[str, I64] = {}
-    dates_ymd: dict[str, tuple[I64, I64, I64]] = {}
-    times: dict[str, I64] = {}
-    flags: dict[str, NDArray[np.bool_]] = {}
+    numbers: dict[str, Int64Array] = {}
+    dates_ord: dict[str, Int64Array] = {}
+    dates_ymd: dict[str, tuple[Int64Array, Int64Array, Int64Array]] = {}
+    times: dict[str, Int64Array] = {}
+    flags: dict[str, BoolArray] = {}
     lists: dict[str, Categorical] = {}
     records = [a.values for a in applicants]
     for spec in rule_set.fields:
@@ -136,7 +135,7 @@ def build_columns(rule_set: RuleSet, applicants: Sequence[Applicant]) -> Columns
 _UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
-def _ymd(ordinals: I64) -> tuple[I64, I64, I64]:
+def _ymd(ordinals: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Calendar year, month, day of proleptic ordinals, vectorised (0, 0, 0 where the ordinal is 0 = blank)."""
     days = np.where(ordinals > 0, ordinals - _UNIX_EPOCH_ORDINAL, 0).astype("datetime64[D]")
     months = days.astype("datetime64[M]")
@@ -183,7 +182,7 @@ def _check_types(spec: FieldSpec, raw: Sequence[FieldValue], applicants: Sequenc
             )
 
 
-def _check_non_negative(spec: FieldSpec, values: I64, applicants: Sequence[Applicant]) -> None:
+def _check_non_negative(spec: FieldSpec, values: Int64Array, applicants: Sequence[Applicant]) -> None:
     negative = np.flatnonzero(values < 0)
     if len(negative):
         a = applicants[int(negative[0])]
@@ -191,7 +190,7 @@ def _check_non_negative(spec: FieldSpec, values: I64, applicants: Sequence[Appli
                           f"applicant {a.id}: field '{spec.name}' is negative")
 
 
-def duration_units(columns: Columns, field: str, unit: Unit, cutoff: dt.date) -> I64:
+def duration_units(columns: Columns, field: str, unit: Unit, cutoff: dt.date) -> Int64Array:
     """Whole ``unit``s from the date in ``field`` up to ``cutoff`` (0 when blank or after the cutoff).
 
     Months are calendar months counted the way clerks do: 2023-04-15 → 2024-03-31 is 11
@@ -210,7 +209,7 @@ def duration_units(columns: Columns, field: str, unit: Unit, cutoff: dt.date) ->
     return np.where(present, out, 0).astype(np.int64)
 
 
-def _quantity(rule_set: RuleSet, columns: Columns, field: str, unit: Unit | None, minus: str | None) -> I64:
+def _quantity(rule_set: RuleSet, columns: Columns, field: str, unit: Unit | None, minus: str | None) -> Int64Array:
     """Counted quantity in hundredths of a unit, never negative."""
     if unit is not None:
         q = duration_units(columns, field, unit, rule_set.evidence_cutoff) * 100
@@ -221,7 +220,7 @@ def _quantity(rule_set: RuleSet, columns: Columns, field: str, unit: Unit | None
     return np.maximum(q, 0).astype(np.int64)
 
 
-def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[I64, I64]:
+def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[Int64Array, Int64Array]:
     spec = rule_set.field(item.field)
     n = columns.size
     if spec.type == "flag":
@@ -251,7 +250,7 @@ def _item_points(rule_set: RuleSet, columns: Columns, item: Item) -> tuple[I64, 
     return quantity.reshape(n), raw.astype(np.int64).reshape(n)
 
 
-def _gate_passes(rule_set: RuleSet, columns: Columns, gate: Gate) -> NDArray[np.bool_]:
+def _gate_passes(rule_set: RuleSet, columns: Columns, gate: Gate) -> BoolArray:
     if gate.not_after is not None:
         ords = columns.dates_ord[gate.field]
         return (ords > 0) & (ords <= gate.not_after.toordinal())
@@ -277,11 +276,11 @@ def score_applicants(rule_set: RuleSet, columns: Columns) -> Scores:
     for g_index, gate in enumerate(rule_set.gates):
         fails = (~_gate_passes(rule_set, columns, gate)) & (failed < 0)
         failed[fails] = g_index
-    quantities: dict[str, I64] = {}
-    items: dict[str, I64] = {}
+    quantities: dict[str, Int64Array] = {}
+    items: dict[str, Int64Array] = {}
     for item in rule_set.items:
         quantities[item.id], items[item.id] = _item_points(rule_set, columns, item)
-    groups: dict[str, I64] = {}
+    groups: dict[str, Int64Array] = {}
     total = np.zeros(n, dtype=np.int64)
     for group in rule_set.groups:
         members = [items[it.id] for it in rule_set.items if it.group == group.id]

@@ -55,7 +55,8 @@ def test_run_writes_contract_files_without_id_numbers(tmp_path: Path, monkeypatc
     students = _write(tmp_path, "s.csv", HEADER + "".join(_rows()))
     out = tmp_path / "out"
     assert run_cli(monkeypatch, "--students", str(students), "--classes", "3", "--seed", SEED, "--out", str(out)) == 0
-    for name in ("placement.csv", "placement_public.csv", "classes.csv", "balance.json", "balance.md", "chart.png"):
+    for name in ("placement.csv", "placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json",
+                 "balance.md", "chart.png"):
         assert (out / name).exists(), name
     private = list(csv.DictReader(io.StringIO((out / "placement.csv").read_text("utf-8"))))
     assert {"student_id", "name", "class"} <= set(private[0]) and private[0]["name"].startswith("学生")
@@ -141,7 +142,8 @@ def test_sample_config_and_two_processes_identical(tmp_path: Path) -> None:
                "--config", str(ROOT / "samples/classes/config.toml"), "--seed", SEED, "--out", str(out)]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=300)
         outs.append(out)
-    for name in ("placement.csv", "placement_public.csv", "classes.csv", "balance.json", "balance.md", "chart.png"):
+    for name in ("placement.csv", "placement_public.csv", "formed_classes.csv", "classes.csv", "balance.json",
+                 "balance.md", "chart.png"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     classes = list(csv.DictReader(io.StringIO((outs[0] / "classes.csv").read_text("utf-8"))))
     assert len(classes) == 10 and all(r["head_teacher"].endswith("老师") for r in classes)

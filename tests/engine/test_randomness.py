@@ -129,16 +129,16 @@ def test_below_rejects_words_at_or_above_the_limit() -> None:
 
     class Scripted(WordStream):
         def __init__(self, words: list[int]) -> None:
-            self._script = list(words)
+            self.script = list(words)
 
         def next_word(self) -> int:
-            return self._script.pop(0)
+            return self.script.pop(0)
 
     n = 3
     limit = 2**64 - (2**64 % n)
     s = Scripted([limit, 2**64 - 1, 7])
     assert s.below(n) == 7 % n
-    assert s._script == []
+    assert s.script == []
 
 
 def test_below_is_uniform_on_a_small_range() -> None:

@@ -12,7 +12,8 @@ from engine.classes.problem import Problem, build_problem
 
 
 @st.composite
-def cohorts(draw: st.DrawFn) -> tuple[Cohort, PlacementRules]:
+def cohorts(draw: st.DrawFn, presets: bool = True) -> tuple[Cohort, PlacementRules]:
+    """A small cohort with disjoint together pairs, apart groups and (when ``presets``) a few presets."""
     k = draw(st.integers(2, 4))
     n = draw(st.integers(2 * k, 8 * k))
     students = []
@@ -39,7 +40,7 @@ def cohorts(draw: st.DrawFn) -> tuple[Cohort, PlacementRules]:
         for m in order[pos:pos + size]:
             students[m]["apart"] = (f"A{a}",)
         pos += size
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 2)) if presets else 0):
         if pos >= n:
             break
         students[order[pos]]["preset"] = draw(st.integers(1, k))

@@ -7,8 +7,8 @@ import pytest
 
 import engine.classes.solve as solve
 from engine.classes import Cohort, PlacementRules, Student, place_students
+from engine.classes.draws import draw_labels
 from engine.classes.search import SearchStats
-from engine.classes.solve import draw_labels
 from engine.errors import ConfigError, InfeasiblePlacement
 
 SEED = bytes(range(32))
@@ -36,14 +36,14 @@ def test_four_students_two_classes_exact_balance() -> None:
 
 def test_apart_group_of_six_with_five_classes() -> None:
     cohort = _cohort(30, apart={i: ("A",) for i in range(6)})
-    with pytest.raises(InfeasiblePlacement) as info:
+    with pytest.raises(InfeasiblePlacement, match="cannot all hold") as info:
         place_students(cohort, PlacementRules(classes=5), SEED)
     assert any("apart group 'A' has 6 students but there are only 5 classes" in c for c in info.value.conflicts)
 
 
 def test_together_group_larger_than_a_class() -> None:
     cohort = _cohort(20, together={i: "T" for i in range(6)})
-    with pytest.raises(InfeasiblePlacement) as info:
+    with pytest.raises(InfeasiblePlacement, match="cannot all hold") as info:
         place_students(cohort, PlacementRules(classes=4), SEED)
     assert any("together group 'T' has 6 students, more than the largest class (5)" in c
                for c in info.value.conflicts)
@@ -51,14 +51,14 @@ def test_together_group_larger_than_a_class() -> None:
 
 def test_presets_overfilling_a_class() -> None:
     cohort = _cohort(20, preset={i: 1 for i in range(6)})
-    with pytest.raises(InfeasiblePlacement) as info:
+    with pytest.raises(InfeasiblePlacement, match="cannot all hold") as info:
         place_students(cohort, PlacementRules(classes=4), SEED)
     assert any("into class 1, more than its size 5" in c for c in info.value.conflicts)
 
 
 def test_together_and_apart_on_the_same_pair() -> None:
     cohort = _cohort(8, together={0: "T", 1: "T"}, apart={0: ("A",), 1: ("A",)})
-    with pytest.raises(InfeasiblePlacement) as info:
+    with pytest.raises(InfeasiblePlacement, match="cannot all hold") as info:
         place_students(cohort, PlacementRules(classes=2), SEED)
     assert any("together group 'T' and in apart group 'A'" in c for c in info.value.conflicts)
 
@@ -74,7 +74,7 @@ def test_preset_class_keeps_its_label_and_others_are_drawn() -> None:
     pl = place_students(cohort, PlacementRules(classes=4), SEED)
     assert pl.class_of(0) == 3
     assert pl.label_of_slot[2] == 3
-    assert draw_labels(pl.problem, SEED) == pl.label_of_slot
+    assert draw_labels(pl.problem, pl.slot_of_student, SEED) == pl.label_of_slot
     assert sorted(pl.label_of_slot) == [1, 2, 3, 4]
 
 
@@ -94,9 +94,9 @@ def test_work_limit_reached_is_not_called_a_conflict(monkeypatch: pytest.MonkeyP
         boys = np.array([p.cohort.students[m[0]].gender == "M" for m in p.units])
         return np.where(boys, 0, 1).astype(np.int64), SearchStats(1, 0, 0, 0.0, 1)
 
-    monkeypatch.setattr(solve, "improve", all_boys_in_slot_0)
-    monkeypatch.setattr(solve, "_cpsat_start", lambda p, seed, hint=None: (False, None))
-    with pytest.raises(InfeasiblePlacement) as info:
+    monkeypatch.setattr(solve, "search_and_polish", all_boys_in_slot_0)
+    monkeypatch.setattr(solve, "cpsat_start", lambda p, seed, hint=None: (False, None))
+    with pytest.raises(InfeasiblePlacement, match="work limit") as info:
         place_students(_cohort(8), PlacementRules(classes=2, search_passes=3), SEED)
     assert "work limit (search_passes = 3)" in info.value.message_en
     assert info.value.conflicts and all(c.startswith("count") for c in info.value.conflicts)

@@ -7,13 +7,13 @@ import itertools
 
 import numpy as np
 from classes_strategies import cohorts, started
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from engine.classes import Cohort, PlacementRules
-from engine.classes.polish import SD_GAP, _Polish, polish_total, unit_codes
+from engine.classes.polish import SD_GAP, Polish, polish_total, unit_codes
 from engine.classes.report import balance_report
-from engine.classes.search import _State
+from engine.classes.state import SearchState
 
 SEED = bytes(range(32))
 
@@ -35,7 +35,7 @@ def test_set_codes_match_exactly_when_counts_match(rows: list[list[int]], hashed
             assert not same_code
 
 
-def _key_after(pol: _Polish, a: int, d: int, out: tuple[int, ...], into: tuple[int, ...]) -> list[int] | None:
+def _key_after(pol: Polish, a: int, d: int, out: tuple[int, ...], into: tuple[int, ...]) -> list[int] | None:
     """Independent judge: the key after moving ``out`` from a to d and ``into`` from d to a (None if a cap breaks)."""
     s1, s2 = pol.s1.copy(), pol.s2.copy()
     for units, src, dst in ((out, a, d), (into, d, a)):
@@ -62,10 +62,10 @@ def _key_after(pol: _Polish, a: int, d: int, out: tuple[int, ...], into: tuple[i
 @given(cohorts(), st.sampled_from([1, 2, 3]))
 def test_exchange_kernel_finds_the_brute_force_best(case: tuple[Cohort, PlacementRules], r_max: int) -> None:
     start_of = started(case, SEED)
-    if start_of is None or start_of[0].k < 3:
-        return
+    assume(start_of is not None and start_of[0].k >= 3)
+    assert start_of is not None
     p, slot = start_of
-    pol = _Polish(_State(p, slot))
+    pol = Polish(SearchState(p, slot))
     start = pol.key()
     for a, d in itertools.permutations(range(p.k), 2):
         free_a = [int(u) for u in np.flatnonzero((pol.state.slot == a) & pol.free)]
@@ -96,12 +96,11 @@ def test_exchange_kernel_finds_the_brute_force_best(case: tuple[Cohort, Placemen
 def test_polish_keeps_counts_and_never_worsens_gaps(case: tuple[Cohort, PlacementRules]) -> None:
     cohort = case[0]
     start_of = started(case, SEED)
-    if start_of is None:
-        return
+    assume(start_of is not None)
+    assert start_of is not None
     p, slot = start_of
-    state = _State(p, slot)
-    if state.violations():
-        return
+    state = SearchState(p, slot)
+    assume(not state.violations())
     before = balance_report(p, state.slot[p.unit_of])
     cnt = state.cnt.copy()
     moves, gained = polish_total(state, 4 * p.k)
@@ -118,6 +117,6 @@ def test_polish_keeps_counts_and_never_worsens_gaps(case: tuple[Cohort, Placemen
     if moves == 0:
         assert not gained
     # The same input gives the same moves (deterministic).
-    again = _State(p, slot)
+    again = SearchState(p, slot)
     polish_total(again, 4 * p.k)
     assert np.array_equal(again.slot, state.slot)

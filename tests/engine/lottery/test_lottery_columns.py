@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from lottery_strategies import problems
 
 from api.outputs import csv_bytes
-from api.runs.lottery import _problem, execute
+from api.runs.lottery import execute
 from engine.lottery import LotteryProblem, build_market, run_lottery
-from engine.lottery.data import Market, market_from_columns
+from engine.lottery.data import Applicant, Market, School, market_from_columns
 from engine.lottery.report import APPLICANT_COLUMNS, applicant_rows
 
 SEED = bytes(range(32))
@@ -75,5 +75,10 @@ def test_unusual_input_is_left_to_the_object_path() -> None:
               {"id": "A3", "preferences": ["S1"], "priority": {'S,"2"': 0}}]
     text = execute(config, roster, SEED)["results.csv"].decode()
     assert '"A\n2",' in text and '"A,1",' in text and ',"S,""2""",' in text
-    result = run_lottery(_problem(config, roster), SEED, "da", False)
+    # The object path, built from the public engine types (same records; no priority tier = the default).
+    problem = LotteryProblem.create(
+        [School("S1", "", 1), School('S,"2"', "", 1)],
+        [Applicant("A,1", ("S1", 'S,"2"')), Applicant("A\n2", ('S,"2"',)),
+         Applicant("A3", ("S1",), priorities=(('S,"2"', 0),))])
+    result = run_lottery(problem, SEED, "da", False)
     assert text.encode() == csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in applicant_rows(result)))

@@ -20,13 +20,13 @@ import random
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lottery_reference import reference_place
 from lottery_strategies import ArrayInstance, array_instances, problems
 
 from api.runs.lottery import execute
 from engine.lottery import run_lottery
 from engine.lottery.data import MECHANISMS, Mechanism
 from engine.lottery.mechanisms import place
-from engine.lottery.reference import reference_place
 from engine.lottery.report import count_justified_envy
 
 SETTINGS = settings(max_examples=300, deadline=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from engine.errors import ConfigError
@@ -42,7 +44,7 @@ def test_invalid_rule_sets_name_the_key(mutation: tuple[str, str], where: str) -
     old, new = mutation
     assert old in FOSHAN
     text = FOSHAN.replace(old, new, 1)
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match=f"Config file foshan.toml, '{re.escape(where)}'") as info:
         parse_rule_set(text, "foshan.toml")
     assert info.value.where == where
     assert "foshan.toml" in info.value.diagnostics()

@@ -1,8 +1,8 @@
-"""Plain-Python reference implementations of the three mechanisms (docs/lottery.md §2–§3).
+"""Plain-Python reference implementations of the three mechanisms (docs/lottery.md §2–§3); test-only code.
 
 Deliberately simple and slow: the school's greedy-fit choice is recomputed from
 scratch by sorting at every proposal. Tests check the numba kernels in
-:mod:`engine.lottery.mechanisms` against these on every generated instance, with
+:func:`engine.lottery.mechanisms.place` against these on every generated instance, with
 the same proposal order (units in master order — base tier, then lottery
 number — through a FIFO queue; a rejected unit proposes again at once), which matters only when multiples are present.
 """
