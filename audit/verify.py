@@ -309,6 +309,12 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             verify_consistency(o.size, cp.size, [bytes.fromhex(p) for p in proof_hex], o.root, cp.root)
         except (ProofError, RootMismatch, ValueError) as exc:
             raise _fail(step, f"checkpoint {i} (size {o.size})", f"not consistent with the latest: {exc}") from exc
+    if not bundle.practice:  # the full history: one signed checkpoint per earlier size (no branch can be cut out)
+        sizes = sorted(o.size for o, _ in old)
+        if sizes != list(range(1, cp.size)):
+            gap = next((s for s in range(1, cp.size) if s not in sizes), "extra")
+            raise _fail(step, "checkpoints.json", f"the checkpoint history is incomplete (size {gap} missing): "
+                                                  "every step's signed checkpoint must be in the bundle")
     v.log = log
     yield f"log: {log.size} entries chained; tree root matches; {len(old)} earlier checkpoint(s) consistent"
 

@@ -20,6 +20,7 @@ from audit.bundle import Bundle
 from audit.errors import VerificationError
 from audit.receipt import verify_receipt
 from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
+from audit.verdict import verdict
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
 __all__ = ["keys_app"]
@@ -92,19 +93,25 @@ def _execute_for(kind: str) -> Execute | None:
 def verify(
     bundle: Annotated[Path, typer.Argument(help="bundle directory, bundle.zip, or a run's --out directory")],
     key: PinOpt = None,
+    witness_key: Annotated[list[str] | None, typer.Option(
+        "--witness-key", help="pinned witness public key (repeatable; every declared witness must be pinned)")] = None,
+    allow_fallback: Annotated[bool, typer.Option(
+        "--allow-fallback", help="accept a run seeded from its declared fallback (claimed, not proven)")] = False,
 ) -> None:
-    """Verify a bundle: numbered steps, exit 0 only if every step holds."""
+    """Verify a bundle: numbered steps, exit 0 only if every step holds and the keys were pinned."""
     with gc_paused():
-        _verify(bundle, key)
+        _verify(bundle, key, witness_key or [], allow_fallback)
 
 
-def _verify(bundle: Path, key: list[str] | None) -> None:
+def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_fallback: bool) -> None:
     b = Bundle.from_files(load_bundle_files(bundle))
     print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}")
     execute = _execute_for(b.kind)
+    pinned = _pinned(key)
+    v = VerifiedBundle()
     n = 0
     try:
-        for n, line in enumerate(verify_bundle(b, trusted_keys=_pinned(key), execute=execute), 1):
+        for n, line in enumerate(verify_bundle(b, trusted_keys=pinned, execute=execute, out=v), 1):
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:
         print(f"{n + 1:2d}. FAIL  {exc.message_en}")
@@ -113,7 +120,13 @@ def _verify(bundle: Path, key: list[str] | None) -> None:
     if execute is None:
         print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
         sys.exit(1)
-    print("VERIFIED: every step holds" + (" (practice run: not an official result)" if b.practice else ""))
+    assert v.state is not None
+    signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
+    result = verdict(v.state, signers=signers, operator_pinned=pinned is not None,
+                     witness_keys=[Verifier.from_vkey(k) for k in witness_key], allow_fallback=allow_fallback)
+    print(result.line)
+    if not result.ok:
+        sys.exit(1)
 
 
 @app.command("replay")

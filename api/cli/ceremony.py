@@ -176,7 +176,8 @@ def declare(
     if beacon_round is None:
         beacon_round = first_round_after(chain, parse_time(reveal_deadline))
     if (fallback is None) != (fallback_rule is None):
-        raise CeremonyError("--fallback 与 --fallback-rule 须同时给出", "give both --fallback and --fallback-rule, or neither")
+        raise CeremonyError("--fallback 与 --fallback-rule 须同时给出",
+                            "give both --fallback and --fallback-rule, or neither")
     store = DirectoryRunStore(run_dir)
     service.declare(store, _step(key_file, actor, time), [_witness_arg(w) for w in witness],
                     reveal_deadline=reveal_deadline, chain=chain, beacon_round=beacon_round,
@@ -239,7 +240,7 @@ def commit(
     witness: WitnessOpt,
     witness_key_file: WitnessKeyOpt = None,
     statement: StatementOpt = None,
-    commitment: Annotated[str | None, typer.Option("--commitment", help="hex H(value‖salt) made by the witness")] = None,
+    commitment: Annotated[str | None, typer.Option("--commitment", help="hex H(value‖salt) by the witness")] = None,
     value: Annotated[str | None, typer.Option("--value", help="(convenience) compute the commitment here")] = None,
     salt: Annotated[str | None, typer.Option("--salt")] = None,
     key_file: KeyOpt = None,

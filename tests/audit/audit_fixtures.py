@@ -16,12 +16,15 @@ from api.runs.publish import publish_run
 from api.service import ceremony as service
 from api.store.directory import DirectoryRunStore
 from api.store.result_folder import write_result_folder
-from audit.ceremony import CeremonyState, replay_log
+from audit.beacon import QUICKNET
+from audit.ceremony import CeremonyState, parse_time, replay_log
 from audit.signing import Signer
+from audit.witness import cosign
 from engine.randomness import format_lottery_number, lottery_numbers
 
 SEED = bytes(range(32))
-T0 = "2026-06-01T00:00:00Z"
+T_INIT = "2023-09-15T08:00:00Z"
+T0 = "2023-09-15T09:30:00Z"
 
 
 class FakeKind:
@@ -104,6 +107,15 @@ def operator() -> Signer:
     return Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
 
 
+# A real, published quicknet beacon (tests/vectors/beacon), so the ceremony runs offline;
+# the run's times are before that round was due (2023-09-15T11:00:03Z).
+BEACON = next(p for p in json.loads((Path(__file__).parents[1] / "vectors" / "beacon" / "known_answers.json")
+                                    .read_text())["positives"] if p["desc"] == "quicknet-round-657413")
+T_DECLARE = "2023-09-15T09:00:00Z"
+DEADLINE = "2023-09-15T10:00:00Z"
+WITNESSES = {"alice": Signer("alice-notary", bytes([1]) * 32), "bob": Signer("bob-parent", bytes([2]) * 32)}
+
+
 class Ceremony:
     """A ceremony run directory driven through the service, as the CLI does (test convenience)."""
 
@@ -124,8 +136,25 @@ class Ceremony:
     def withdraw(self, signer: Signer, actor: str, time: str | None, applicant_id: str) -> None:
         service.withdraw(self.store, service.Step(signer, actor, time), applicant_id)
 
-    def seed(self, signer: Signer, actor: str, time: str | None, value: str, *, fallback: bool) -> bytes:
-        return service.seed(self.store, service.Step(signer, actor, time), value, fallback=fallback)
+    def declare(self, signer: Signer, names: tuple[str, ...] = ("alice", "bob"), *,
+                fallback: dict[str, str] | None = None) -> None:
+        service.declare(self.store, service.Step(signer, "operator", T_DECLARE),
+                        [(n, WITNESSES[n].verifier) for n in names], reveal_deadline=DEADLINE, chain=QUICKNET,
+                        beacon_round=BEACON["round"], fallback=fallback)
+
+    def act(self, signer: Signer, witness: str, action: str, fields: dict[str, str], time: str = T0) -> None:
+        service.witness_act(self.store, service.Step(signer, "operator", time),
+                            service.WitnessKey(witness, WITNESSES[witness]), action, fields, parse_time(time))
+
+    def cosign_committed(self, signer: Signer, witness: str, time: str = T0) -> None:
+        """The witness cosigns the COMMITTED checkpoint (every witness must, before any reveal)."""
+        cp = service.witness_checkpoint(self.store, "reveal")
+        service.cosign(self.store, service.Step(signer, witness, time), witness, cp.size,
+                       cosign(WITNESSES[witness], cp, parse_time(time)))
+
+    def seed(self, signer: Signer, actor: str, time: str | None) -> bytes:
+        return service.seed(self.store, service.Step(signer, actor, time),
+                            {"round": BEACON["round"], "signature": BEACON["signature"]})
 
     def execute(self, signer: Signer, actor: str, time: str | None) -> dict[str, str]:
         return service.execute(self.store, service.Step(signer, actor, time))
@@ -143,21 +172,18 @@ class Ceremony:
 
 def run_ceremony(path: Path, signer: Signer, run: PreparedRun, *, withdraw: str | None = None,
                  until: str = "published", out: Path | None = None) -> Ceremony:
-    """Drive a ceremony with two witnesses; stop after step ``until``."""
+    """Drive a ceremony with two witnesses (their own keys) and a real drand beacon; stop after ``until``."""
     d = Ceremony(path)
     steps = [
-        ("init", lambda: d.init(run, signer, actor="operator", time=T0)),
-        ("freeze", lambda: d.freeze(signer, "operator", T0)),
-        ("withdraw", lambda: d.withdraw(signer, "operator", T0, withdraw) if withdraw else None),
-        ("declare", lambda: d.append(signer, "operator", T0, "sources.declare",
-                                     {"witnesses": ["alice", "bob"], "public_source": "drand quicknet round 29156212",
-                                      "fallback": "first 3 EuroMillions draws after 2026-06-01"})),
-        ("commit", lambda: [d.append(signer, w, T0, "witness.commit",
-                                     {"witness": w, "commitment": _commit(w)}) for w in ("alice", "bob")]),
-        ("reveal", lambda: [d.append(signer, w, T0, "witness.reveal",
-                                     {"witness": w, "value": f"{w}-value", "salt": f"{w}-salt"})
+        ("init", lambda: d.init(run, signer, actor="operator", time=T_INIT)),
+        ("freeze", lambda: d.freeze(signer, "operator", T_INIT)),
+        ("withdraw", lambda: d.withdraw(signer, "operator", T_INIT, withdraw) if withdraw else None),
+        ("declare", lambda: d.declare(signer)),
+        ("commit", lambda: [d.act(signer, w, "commit", {"commitment": _commit(w)}) for w in ("alice", "bob")]),
+        ("cosign", lambda: [d.cosign_committed(signer, w) for w in ("alice", "bob")]),
+        ("reveal", lambda: [d.act(signer, w, "reveal", {"value": f"{w}-value", "salt": f"{w}-salt"})
                             for w in ("alice", "bob")]),
-        ("seed", lambda: d.seed(signer, "operator", T0, "a1b2c3", fallback=False)),
+        ("seed", lambda: d.seed(signer, "operator", T0)),
         ("execute", lambda: d.execute(signer, "operator", T0)),
     ]
     for name, fn in steps:

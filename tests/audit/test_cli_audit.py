@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from audit_fixtures import BEACON
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "lottery"
@@ -93,20 +94,28 @@ def test_ceremony_cli_in_process(tmp_path: Path) -> None:
     out = ok("keys", "init", "--key-file", key, "--name", "test-op")
     vkey = next(line for line in out.splitlines() if line.startswith("public key: ")).split(": ")[1]
     assert key.stat().st_mode & 0o777 == 0o600
+    witness_key = tmp_path / "alice.key"
+    out = ok("keys", "init", "--key-file", witness_key, "--name", "alice-notary")
+    witness_vkey = next(line for line in out.splitlines() if line.startswith("public key: ")).split(": ")[1]
+    beacon = tmp_path / "beacon.json"
+    beacon.write_text(json.dumps({"round": BEACON["round"], "signature": BEACON["signature"]}))
     run = tmp_path / "run"
-    k = ("--key-file", key, "--time", "2026-06-01T00:00:00Z")
+    k = ("--key-file", key, "--time", "2023-09-15T09:00:00Z")
+    w = ("--witness", "公证处", "--witness-key-file", witness_key)
     ok("ceremony", "init", run, "--kind", "lottery", "--schools", SAMPLES / "schools.csv",
        "--applicants", SAMPLES / "applicants.csv", *k)
     ok("ceremony", "freeze", run, *k)
-    ok("ceremony", "declare", run, "--witness", "alice", "--public-source", "drand quicknet round 29156212",
-       "--fallback", "EuroMillions 2026-06-02", *k)
-    ok("ceremony", "commit", run, "--witness", "alice", "--value", "v", "--salt", "s", *k)
-    ok("ceremony", "reveal", run, "--witness", "alice", "--value", "v", "--salt", "s", *k)
-    ok("ceremony", "seed", run, "--public-value", "abc", *k)
+    ok("ceremony", "declare", run, "--witness", f"公证处={witness_vkey}", "--reveal-deadline", "2023-09-15T10:00:00Z",
+       "--public-source", f"drand:quicknet:{BEACON['round']}", "--fallback", "福彩3D 2023-09-16 开奖号码",
+       "--fallback-rule", "only if drand round 657413 is not published by 2023-09-15T12:00:00Z", *k)
+    ok("ceremony", "commit", run, *w, "--value", "v", "--salt", "s", *k)
+    ok("ceremony", "cosign", run, *w, *k)  # the COMMITTED checkpoint, before anyone reveals
+    ok("ceremony", "reveal", run, *w, "--value", "v", "--salt", "s", *k)
+    ok("ceremony", "seed", run, "--beacon", beacon, *k)
     ok("ceremony", "execute", run, *k)
     ok("ceremony", "publish", run, "--out", tmp_path / "out", *k)
     assert "PUBLISHED" in ok("ceremony", "status", run)
-    r = sunshine("verify", tmp_path / "out" / "bundle.zip", "--key", vkey)
+    r = sunshine("verify", tmp_path / "out" / "bundle.zip", "--key", vkey, "--witness-key", witness_vkey)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "pinned key" in r.stdout and "PRACTICE" not in r.stdout
 
