@@ -23,7 +23,7 @@ from api.service import ceremony as service
 from api.store.directory import DirectoryRunStore
 from api.store.result_folder import write_result_folder
 from audit.beacon import MAINNET, QUICKNET, DrandChain, first_round_after
-from audit.ceremony import parse_time, witness_commitment
+from audit.ceremony import State, parse_time, witness_commitment
 from audit.errors import CeremonyError
 from audit.signing import Signer, Verifier
 from audit.witness import cosign as make_cosignature
@@ -214,8 +214,8 @@ def cosign(
     run_dir: RunArg,
     witness: WitnessOpt,
     witness_key_file: WitnessKeyOpt = None,
-    size: Annotated[int | None, typer.Option("--size", help="log size to cosign (default: the current checkpoint)")
-                    ] = None,
+    size: Annotated[int | None, typer.Option("--size", help="log size to cosign (default: the checkpoint the next "
+                                                             "witness step needs, else the latest)")] = None,
     cosignature: Annotated[str | None, typer.Option("--cosignature", help="a cosignature line made elsewhere")] = None,
     key_file: KeyOpt = None,
     time: TimeOpt = None,
@@ -224,7 +224,15 @@ def cosign(
     store = DirectoryRunStore(run_dir)
     step = _step(key_file, witness, time)
     log = store.log()
-    n = log.size if size is None else size
+    state = service.status(store).state.state
+    if size is not None:
+        n = size
+    elif state is State.SOURCES_DECLARED:
+        n = service.witness_checkpoint(store, "commit").size
+    elif state is State.COMMITTED:
+        n = service.witness_checkpoint(store, "reveal").size
+    else:
+        n = log.size
     if cosignature is None:
         if witness_key_file is None:
             raise CeremonyError("需要 --witness-key-file 或 --cosignature", "give --witness-key-file or --cosignature")

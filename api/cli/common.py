@@ -26,7 +26,7 @@ __all__ = ["console", "ensure_group", "out_console", "prepare_from_paths", "prin
 T = TypeVar("T")
 
 console = Console(stderr=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)  # long bilingual lines stay whole when piped or logged
 
 
 def ensure_group(app: typer.Typer) -> None:
