@@ -13,6 +13,7 @@ import os
 import platform
 import sys
 import threading
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -36,7 +37,12 @@ __all__ = [
 ]
 
 DEFAULT_KEY_FILE = Path("~/.config/sunshine/operator.key")
-_DEPENDENCIES = ("numpy", "pandas", "ortools", "cryptography", "rfc8785")
+# every installed distribution whose version can change a byte of a result file or of the bundle:
+# numpy/numba (the engines' kernels), pandas, ortools (class placement), pypinyin (homophone
+# separation), openpyxl (publication.xlsx), matplotlib and pillow (chart.png), cryptography and
+# rfc8785 (signatures, canonical JSON)
+_DEPENDENCIES = ("cryptography", "matplotlib", "numba", "numpy", "openpyxl", "ortools", "pandas", "pillow",
+                 "pypinyin", "rfc8785")
 
 
 _gc_lock = threading.Lock()
@@ -73,7 +79,11 @@ def now_utc() -> str:
 
 
 def engine_versions() -> dict[str, Any]:
-    """Versions recorded in every ``run.execute`` entry (what a replay should run with)."""
+    """Versions recorded in every ``run.execute`` entry (what a replay should run with).
+
+    ``zlib`` is the runtime zlib that deflates ``publication.xlsx`` (and ``bundle.zip``): another
+    zlib may compress the same content into other bytes.
+    """
     deps = {}
     for name in _DEPENDENCIES:
         try:
@@ -89,6 +99,7 @@ def engine_versions() -> dict[str, Any]:
         "randomness": SPEC_VERSION,
         "python": platform.python_version(),
         "implementation": sys.implementation.name,
+        "zlib": zlib.ZLIB_RUNTIME_VERSION,
         "dependencies": deps,
     }
 

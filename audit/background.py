@@ -72,6 +72,11 @@ class Background:
             child.close()
             self._conn = parent
 
+    @property
+    def child(self) -> multiprocessing.process.BaseProcess | None:
+        """The forked helper process while there is one (None when the jobs run inline, or after close)."""
+        return self._process
+
     def submit(self, arg: Any) -> None:
         """Hand the next job its argument (sent to the child at once, or kept for inline use)."""
         self._args.append(arg)

@@ -14,6 +14,7 @@ __all__ = [
     "CanonicalError",
     "CeremonyError",
     "KeyFileError",
+    "NotInRun",
     "ProofError",
     "RootMismatch",
     "SignatureInvalid",
@@ -93,3 +94,19 @@ class CeremonyError(SunshineError):
 
 class KeyFileError(SunshineError):
     """An operator key file that is missing, unreadable or malformed."""
+
+
+class NotInRun(SunshineError):
+    """A receipt was asked for an application number that is not in the run's committed roster.
+
+    Not a :class:`VerificationError`: nothing is wrong with the bundle (usually a typing
+    mistake, or the applicant registered in another zone's run).
+    """
+
+    def __init__(self, applicant_id: str) -> None:
+        self.applicant_id = applicant_id
+        super().__init__(
+            f"报名号 {applicant_id} 不在本次运行中（冻结名单里没有此报名号；请核对报名号和所在片区）",
+            f"applicant {applicant_id} is not in this run (no such id in the committed roster; "
+            "check the number and the zone)",
+        )

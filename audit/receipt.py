@@ -5,7 +5,8 @@ froze the roster with its inclusion proof in the log tree, the applicant's roste
 with its inclusion proof in the roster tree, optionally the salt and private fields
 (so the applicant can see their own name/ID was committed), the ``run.execute`` entry
 with the result-file hashes, and the applicant's result rows (each a CSV header/row
-pair from a result file; the file's hash is in the signed execute entry).
+pair from a result file, :func:`audit.results.rows_of`; the file's hash is in the signed
+execute entry, and :func:`verify_receipt` checks that each row's id column is this applicant).
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from audit.canonical import canonical_bytes, record_hash
-from audit.errors import VerificationError
+from audit.errors import NotInRun, ProofError, VerificationError
 from audit.log import AuditLog, LogEntry
 from audit.merkle import MerkleTree, leaf_hash, verify_inclusion
+from audit.results import id_column
 from audit.roster import private_commitment
 from audit.signing import Verifier, open_note, parse_checkpoint
+from engine.errors import SunshineError
 
-__all__ = ["RECEIPT_FORMAT", "make_receipt", "verify_receipt"]
+__all__ = ["RECEIPT_FORMAT", "RECEIPT_STEPS", "make_receipt", "verify_receipt"]
 
 RECEIPT_FORMAT = "sunshine-receipt/v1"
+RECEIPT_STEPS = ("signatures", "log", "roster", "private", "results")
 
 
 def _entry_proof(log: AuditLog, tree: MerkleTree, action: str) -> dict[str, Any]:
@@ -48,7 +52,7 @@ def make_receipt(
 ) -> dict[str, Any]:
     index = next((i for i, leaf in enumerate(leaves) if leaf["record"]["id"] == applicant_id), None)
     if index is None:
-        raise VerificationError("receipt", applicant_id, "名单中没有此报名号", "applicant not in the committed roster")
+        raise NotInRun(applicant_id)
     log_tree = MerkleTree(log.leaf_hashes())
     roster_tree = MerkleTree([leaf_hash(canonical_bytes(x)) for x in leaves])
     return {
@@ -76,12 +80,33 @@ def make_receipt(
 def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:
     """Yield one line per step that holds; raise :class:`VerificationError` at the first failure.
 
-    (1) checkpoint signature; (2) roster.freeze and run.execute entries are in the log tree;
-    (3) the applicant's leaf is in the frozen roster tree; (4) salt + private fields
-    recompute the leaf's private commitment (when present); (5) result rows name the applicant.
+    After a ``format`` check, the steps of :data:`RECEIPT_STEPS`:
+    (1) ``signatures``: the checkpoint is signed by a trusted key;
+    (2) ``log``: the ``roster.freeze`` and ``run.execute`` entries (with those actions) are in
+    the checkpointed log tree, and their payloads hash to the entries;
+    (3) ``roster``: the applicant's leaf is in the frozen roster tree;
+    (4) ``private``: salt + private fields recompute the leaf's private commitment (if present);
+    (5) ``results``: every result row comes from a file whose hash is in the signed
+    ``run.execute`` entry, and its id column names this applicant.
+    A malformed receipt (missing field, wrong type) fails at the step that reads it, never
+    with a raw crash.
     """
-    if receipt.get("format") != RECEIPT_FORMAT:
+    held = 0
+    try:
+        for line in _receipt_steps(receipt, trusted_keys):
+            yield line
+            held += 1
+    except VerificationError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, SunshineError) as exc:
+        step = RECEIPT_STEPS[held]
+        raise VerificationError(step, "receipt", f"回执格式错误（{exc!r}）", f"malformed receipt ({exc!r})") from exc
+
+
+def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:
+    if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
         raise VerificationError("format", "receipt", "不是回执文件", "not a Sunshine receipt")
+    applicant_id = receipt["applicant_id"]
     keys = trusted_keys if trusted_keys is not None else [Verifier.from_vkey(k) for k in receipt["log_keys"]]
     # (1)
     text, signers = open_note(receipt["checkpoint"], keys, step="signatures")
@@ -89,16 +114,19 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
     pinned = "pinned key" if trusted_keys is not None else "key shipped in the receipt (NOT pinned)"
     yield f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({pinned})"
     # (2)
-    for name in ("roster_freeze", "execute"):
+    for name, action in (("roster_freeze", "roster.freeze"), ("execute", "run.execute")):
         ep = receipt[name]
         e = ep["entry"]
         entry = LogEntry(e["actor"], e["action"], e["time"], e["payload_hash"], e["prev"])
+        if entry.action != action:
+            raise VerificationError("log", name, f"日志条目不是 {action}",
+                                    f"the entry is {entry.action!r}, not {action}")
         if record_hash(ep["payload"]) != entry.payload_hash:
             raise VerificationError("log", name, "日志内容哈希不符", "payload does not match the entry")
         try:
             proof = [bytes.fromhex(p) for p in ep["proof"]]
             verify_inclusion(ep["index"], cp.size, leaf_hash(entry.leaf), proof, cp.root)
-        except VerificationError as exc:
+        except (VerificationError, ProofError) as exc:
             raise VerificationError("log", name, "日志条目不在检查点中",
                                     f"entry not in the checkpointed log: {exc.message_en}") from exc
     yield f"log: roster.freeze (entry {receipt['roster_freeze']['index']}) and run.execute are in the signed log"
@@ -107,12 +135,12 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
     r = receipt["roster"]
     if r["size"] != frozen["roster_size"]:
         raise VerificationError("roster", "size", "名单大小不符", "roster size differs from the frozen size")
-    if r["leaf"]["record"]["id"] != receipt["applicant_id"]:
+    if r["leaf"]["record"]["id"] != applicant_id:
         raise VerificationError("roster", "leaf", "叶子不是本人", "the leaf is not this applicant's")
     try:
         verify_inclusion(r["index"], r["size"], leaf_hash(canonical_bytes(r["leaf"])),
                          [bytes.fromhex(p) for p in r["proof"]], bytes.fromhex(frozen["roster_root"]))
-    except VerificationError as exc:
+    except (VerificationError, ProofError) as exc:
         raise VerificationError("roster", f"leaf {r['index']}", "不在冻结名单中", exc.message_en) from exc
     yield f"roster: leaf {r['index']} of {r['size']} is in the frozen roster {frozen['roster_root'][:16]}…"
     # (4)
@@ -125,8 +153,20 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
         yield "private: no salt in this receipt (private fields not checked)"
     # (5)
     hashes = receipt["execute"]["payload"]["results"]
+    files = set()
     for row in receipt["results"]:
+        where = f"{row['file']} line {row['line']}"
         if row["file"] not in hashes:
-            raise VerificationError("results", row["file"], "结果文件不在日志中", "result file not in the signed log")
-    yield (f"results: {len(receipt['results'])} row(s) from files whose hashes are signed "
-           "(check them against the published files)")
+            raise VerificationError("results", where, "结果文件不在日志中", "result file not in the signed log")
+        header, cells = row["header"], row["row"]
+        col = id_column(header)
+        if col is None or len(cells) != len(header):
+            raise VerificationError("results", where, "结果行没有报名号列或列数不符",
+                                    "the row has no applicant id column, or not as many cells as its header")
+        if cells[col] != applicant_id:
+            raise VerificationError("results", where, f"结果行属于 {cells[col]}，不是 {applicant_id}",
+                                    f"the row names {cells[col]!r} in {header[col]}, not {applicant_id!r}")
+        files.add(row["file"])
+    yield (f"results: {len(receipt['results'])} row(s) name {applicant_id} in their id column, from "
+           f"{len(files)} file(s) whose hashes are signed ({', '.join(sorted(files))}); compare each row "
+           "with the published file (its SHA-256 is in the run.execute entry)")

@@ -2,7 +2,8 @@
 
 :func:`verify_bundle` yields one line per step that held and raises
 :class:`~audit.errors.VerificationError` (with ``step`` and the first bad ``item``)
-at the first that does not. The steps, in order:
+at the first that does not (a crash on malformed input is wrapped in one too, naming the step it
+happened in). The steps, in order:
 
 (1)  ``signatures``  the latest checkpoint (and every earlier one) is signed by a trusted key;
 (2)  ``log``         every entry parses, payload hashes match, the hash chain holds, the RFC 6962
@@ -11,17 +12,18 @@ at the first that does not. The steps, in order:
 (4)  ``config``      ``config.json`` hashes to the config hash frozen in the log;
 (5)  ``roster``      ``roster.jsonl`` is sorted, unique, and its Merkle root is the frozen root;
 (6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed);
-(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry;
+(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
+                     ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
-(9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces the results byte for byte;
+(9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces every data result file byte
+                     for byte and the same file names; renderings (``*.png``, :mod:`audit.results`) are
+                     not compared (their signed hashes were checked in step 7);
 (10) ``manifest``    the manifest lists exactly the bundle's files with their hashes.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,12 +35,21 @@ from audit.background import Background
 from audit.bundle import Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay_log
-from audit.errors import CeremonyError, ProofError, RootMismatch, VerificationError
+from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError, RootMismatch, VerificationError
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
+from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 
-__all__ = ["STEPS", "Execute", "VerifiedBundle", "first_difference", "spec_lottery_numbers", "verify_bundle"]
+__all__ = [
+    "STEPS",
+    "Execute",
+    "VerifiedBundle",
+    "first_difference",
+    "parse_json_lines",
+    "spec_lottery_numbers",
+    "verify_bundle",
+]
 
 Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes], dict[str, bytes]]
 STEPS = (
@@ -53,7 +64,18 @@ STEPS = (
     "replay",
     "manifest",
 )
-_ID_COLUMNS = ("application_number", "applicant_id", "id")
+_STEP_FILES = {  # the item named when a step crashes on malformed input
+    "signatures": "checkpoint",
+    "log": "log.jsonl",
+    "ceremony": "log.jsonl",
+    "config": "config.json",
+    "roster": "roster.jsonl",
+    "seed": "seed.json",
+    "results": "results/",
+    "lottery-numbers": "results/",
+    "replay": "execute",
+    "manifest": "manifest.json",
+}
 _ONE_KEY = struct.Struct(">II")  # key count 1, then the length of the one key
 
 
@@ -103,44 +125,7 @@ def spec_lottery_numbers(seed: bytes, kind: str, keys: Sequence[Sequence[str]]) 
     return out
 
 
-def _csv_table(
-    text: str, wanted: tuple[str, ...] = (), chunk: int = 1 << 22
-) -> tuple[list[str], Iterator[list[list[str]]]]:
-    """The header and the data rows of a CSV file, as ``csv.reader`` reads them, a few megabytes at a time.
-
-    Without quotes, carriage returns, NULs or blank lines, a CSV line is its fields joined by ","
-    and the file is its lines each ended by "\\n" (the last one possibly not), so the rows come by
-    plain splitting; anything else goes through the csv module. Given ``wanted`` column names, data
-    rows are split only as far as the last of those columns in the header (later fields may come
-    back unsplit; the header is whole). Rows come in chunks so that a million-row file never has
-    all its row objects alive at once (fresh memory is a large part of the cost).
-    """
-    if '"' in text or "\r" in text or "\x00" in text or "\n\n" in text or text.startswith("\n"):
-        reader = csv.reader(io.StringIO(text))
-        rows_per_chunk = 1 << 16
-        return next(reader, []), iter(lambda: list(islice(reader, rows_per_chunk)), [])
-    end = text.find("\n")
-    if end < 0:
-        end = len(text)
-    header = text[:end].split(",") if text else []
-    upto = max((header.index(c) for c in wanted if c in header), default=-1) + 1
-
-    last = len(text) - 1 if text.endswith("\n") else len(text)  # where the last line ends
-
-    def chunks() -> Iterator[list[list[str]]]:
-        start = end + 1
-        while start < last:
-            stop = text.find("\n", start + chunk, last)
-            if stop < 0:
-                stop = last
-            lines = text[start:stop].split("\n")
-            yield [line.split(",", upto) for line in lines] if upto else [line.split(",") for line in lines]
-            start = stop + 1
-
-    return header, chunks()
-
-
-def _parse_lines(lines: bytes, chunk: int = 1 << 24) -> list[Any] | None:
+def parse_json_lines(lines: bytes, chunk: int = 1 << 24) -> list[Any] | None:
     """The JSON values of newline-terminated ``lines``, parsed a few megabytes of whole lines at a time.
 
     Each piece is parsed as ``"[" + its lines joined by "," + "]"`` (one parser call for thousands of
@@ -203,10 +188,14 @@ def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_ke
     for name, data in sorted(results.items()):
         if not name.endswith(".csv"):
             continue
-        header, chunks = _csv_table(data.decode("utf-8"), (*_ID_COLUMNS, "lottery_number"))
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return checked, (name, f"not UTF-8 text: {exc}")
+        header, chunks = csv_table(text, (*ID_COLUMNS, "lottery_number"))
         if "lottery_number" not in header:
             continue
-        id_col = next((header.index(c) for c in _ID_COLUMNS if c in header), None)
+        id_col = id_column(header)
         if id_col is None:
             continue
         col = header.index("lottery_number")
@@ -242,18 +231,35 @@ def verify_bundle(
     trusted_keys: list[Verifier] | None,
     execute: Execute | None,
     out: VerifiedBundle | None = None,
+    second_core: bool | None = None,
 ) -> Iterator[str]:
     """Yield a description of each step that holds; raise VerificationError at the first that fails.
 
     ``trusted_keys``: pinned log keys; ``None`` trusts the keys shipped in ``keys.json`` (and
     says so). ``execute``: the engine of the bundle's kind; ``None`` skips replay (and says so).
+    ``second_core``: hash in a forked helper (``None``: when the machine allows, see
+    :mod:`audit.background`); the lines and failures are the same either way.
+
+    Every failure is a :class:`VerificationError` naming the step: the steps raise it for what
+    they check, and anything else a malformed bundle makes the code raise (a crash) is wrapped
+    with the name of the step it happened in and that step's file (``raise … from`` the crash).
     """
     results = bundle.results
     roster = bundle.files.get("roster.jsonl", b"")
-    background = Background([lambda _: _roster_root(roster), lambda request: _check_numbers(results, *request)])
+    background = Background([lambda _: _roster_root(roster), lambda request: _check_numbers(results, *request)],
+                            fork=second_core)
     background.submit(None)
+    held = 0
     try:
-        yield from _steps(bundle, trusted_keys, execute, out or VerifiedBundle(), background)
+        for line in _steps(bundle, trusted_keys, execute, out or VerifiedBundle(), background):
+            yield line
+            held += 1
+    except VerificationError:
+        raise
+    except Exception as exc:  # a crash on malformed input: name the step it happened in (the next one not yet held)
+        step = STEPS[held]
+        raise _fail(step, _STEP_FILES[step], f"malformed input ({type(exc).__name__}: {exc})",
+                    f"输入格式错误（{type(exc).__name__}：{exc}）") from exc
     finally:
         background.close()
 
@@ -265,10 +271,13 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
 
     # (1) signatures
     step = "signatures"
+    shipped_keys = bundle.keys.get("log_keys", []) if isinstance(bundle.keys, dict) else None
+    if not isinstance(shipped_keys, list) or not all(isinstance(k, str) for k in shipped_keys):
+        raise _fail(step, "keys.json", "not an object with a list of verifier keys under \"log_keys\"")
     try:
-        shipped = [Verifier.from_vkey(k) for k in bundle.keys.get("log_keys", [])]
-    except Exception as exc:
-        raise _fail(step, "keys.json", f"unreadable key: {exc}") from exc
+        shipped = [Verifier.from_vkey(k) for k in shipped_keys]
+    except KeyFileError as exc:
+        raise _fail(step, "keys.json", f"unreadable key: {exc.message_en}", exc.message_zh) from exc
     keys = list(trusted_keys if trusted_keys is not None else shipped)
     # key rotations recorded in the log extend the trusted set (each signed by a trusted old key and the new key)
     for line in files["log.jsonl"].split(b"\n"):
@@ -280,7 +289,10 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             new = verify_rotation(note, keys, step=step)
             if new not in keys:
                 keys.append(new)
-    text, signers = open_note(files["checkpoint"].decode("utf-8", "replace"), keys, step=step)
+    try:
+        text, signers = open_note(files["checkpoint"].decode("utf-8"), keys, step=step)
+    except UnicodeDecodeError as exc:
+        raise _fail(step, "checkpoint", f"not UTF-8 text: {exc}") from exc
     cp = parse_checkpoint(text, step=step)
     if cp.origin != bundle.manifest["origin"]:
         raise _fail(step, "checkpoint", f"origin {cp.origin!r} is not the bundle's {bundle.manifest['origin']!r}")
@@ -341,7 +353,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     try:
         config = json.loads(files["config.json"])
         cfg_hash = record_hash(config)
-    except Exception as exc:
+    except (ValueError, TypeError, CanonicalError) as exc:  # not JSON (UnicodeDecodeError is a ValueError), or a float
         raise _fail(step, "config.json", f"unreadable: {exc}") from exc
     if cfg_hash != st.config_hash:
         raise _fail(step, "config.json", f"hash {cfg_hash} differs from the frozen {st.config_hash}")
@@ -354,7 +366,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if raw and raw[-1:] != b"\n":
         raise _fail(step, "roster.jsonl", "file does not end with a newline")
     n = raw.count(b"\n")
-    parsed = _parse_lines(raw)
+    parsed = parse_json_lines(raw)
     if parsed is None or len(parsed) != n:  # name the first line that is not one JSON value by itself
         bad = 0
         for i, line in enumerate(raw.split(b"\n")[:-1]):
@@ -412,8 +424,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     try:
         seed_record = json.loads(files["seed.json"])
         seed = bytes.fromhex(seed_record["seed"])
-    except Exception as exc:
-        raise _fail(step, "seed.json", "unreadable seed record") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _fail(step, "seed.json", f"unreadable seed record: {exc!r}") from exc
     if seed_record != st.seed_record:
         raise _fail(step, "seed.json", "differs from the seed record in the signed log")
     if st.practice:
@@ -435,6 +447,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             raise _fail(step, name, "result file not in the signed log")
         if sha256_hex(results[name]) != expected[name]:
             raise _fail(step, name, "hash differs from the signed run.execute entry")
+    published = log.find("run.publish")[-1][1]  # step 3 established that the log ends PUBLISHED
+    if not isinstance(published, dict) or published.get("results_hash") != record_hash(expected):
+        raise _fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))")
     yield f"results: {len(results)} file(s) match the signed hashes"
 
     # (8) lottery numbers, computed on the second core while (9) replays here; reported in order
@@ -447,14 +462,16 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
     background.submit((seed, bundle.kind, unit_key))
     replayed: dict[str, bytes] = {}
-    replay_error: Exception | None = None
+    replay_error: VerificationError | None = None
     if execute is not None:
         # execute is pure (api.runs.RunKind): it reads the verified records and must not change them,
         # so they go in as they are (a defensive copy of a million dicts cost ≈ 0.4 s)
         try:
             replayed = execute(v.config, v.active_roster, seed)
-        except Exception as exc:  # raised after step 8 has been reported, as if run in order
-            replay_error = exc
+        except Exception as exc:  # any engine failure, wrapped with this step's name; raised after step 8
+            replay_error = _fail("replay", "execute", f"the engine failed on the committed inputs: "
+                                 f"{type(exc).__name__}: {exc}", f"引擎在已承诺的输入上运行失败：{exc}")
+            replay_error.__cause__ = exc
     checked, bad = background.result()
     if bad is not None:
         raise _fail(step, *bad)
@@ -467,15 +484,25 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     else:
         if replay_error is not None:
             raise replay_error
+        images = []
         for name in sorted(set(replayed) | set(results)):
-            if replayed.get(name) != results.get(name):
-                detail = first_difference(name, replayed.get(name, b""), results.get(name, b""))
-                raise _fail(step, name, f"replay differs: {detail}")
-        yield f"replay: {len(replayed)} file(s) reproduced byte for byte"
+            if name not in replayed or name not in results:
+                raise _fail(step, name, "replay did not produce this file" if name in results
+                            else "replay produced a file the bundle does not have")
+            if is_rendering(name):  # an image drawn from the data files: its hash was checked in step 7
+                images.append(name)
+            elif replayed[name] != results[name]:
+                raise _fail(step, name, f"replay differs: {first_difference(name, replayed[name], results[name])}")
+        data = len(replayed) - len(images)
+        not_compared = (f"; image(s) not compared (renderings of the data; their signed hashes were checked in "
+                        f"step 7): {', '.join(images)}") if images else ""
+        yield f"replay: {data} data file(s) reproduced byte for byte{not_compared}"
 
     # (10) manifest
     step = "manifest"
-    listed = dict(bundle.manifest["files"])
+    listed = bundle.manifest["files"]
+    if not isinstance(listed, dict):
+        raise _fail(step, "manifest.json", "\"files\" is not an object")
     actual = {n: sha256_hex(d) for n, d in files.items() if n != "manifest.json"}
     for name in sorted(set(listed) | set(actual)):
         if listed.get(name) != actual.get(name):

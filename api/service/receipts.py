@@ -7,8 +7,6 @@ the engine replay, whose result hashes the signed log already fixes).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -16,26 +14,11 @@ from typing import Any
 from audit.bundle import Bundle
 from audit.log import AuditLog
 from audit.receipt import make_receipt
+from audit.results import rows_of
 from audit.signing import Verifier
 from audit.verify import verify_bundle
 
-__all__ = ["receipt_for", "result_rows"]
-
-
-def result_rows(results: Mapping[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
-    """Every row naming ``applicant_id`` in its first column, from each CSV result file (1-based line numbers)."""
-    rows: list[dict[str, Any]] = []
-    for name, data in sorted(results.items()):
-        if not name.endswith(".csv"):
-            continue
-        table = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-        if not table:
-            continue
-        header = table[0]
-        for i, row in enumerate(table[1:]):
-            if row and row[0] == applicant_id:
-                rows.append({"file": name, "line": i + 2, "header": header, "row": row})
-    return rows
+__all__ = ["receipt_for"]
 
 
 def receipt_for(files: Mapping[str, bytes], applicant_id: str, private: Mapping[str, Any] | None,
@@ -56,6 +39,6 @@ def receipt_for(files: Mapping[str, bytes], applicant_id: str, private: Mapping[
         log_keys=list(bundle.keys["log_keys"]),
         log=AuditLog.from_bytes(files["log.jsonl"]),
         leaves=leaves,
-        result_rows=result_rows(bundle.results, applicant_id),
+        result_rows=rows_of(bundle.results, applicant_id),
         private=dict(private) if private is not None else None,
     )

@@ -28,11 +28,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import FrameType
 
+from audit.published import RESULT_MARKER
 from engine.errors import SunshineError
 
 __all__ = ["MARKER", "PRIVATE_DIRS", "OutputError", "write_result_folder"]
 
-MARKER = ".sunshine-result"
+MARKER = RESULT_MARKER
 #: Folders of a result that hold names, ID numbers or salts: written 0600, never published.
 PRIVATE_DIRS = ("private", "audit-private")
 _STAGING = re.compile(r"^\.(?P<name>.+)\.sunshine-(?:staging|old)-(?P<pid>\d+)-[0-9a-f]{8}$")

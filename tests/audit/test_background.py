@@ -45,8 +45,8 @@ def test_a_failing_job_raises_in_the_caller_and_later_jobs_still_run(fork: bool)
 def test_close_while_the_child_is_busy() -> None:
     bg = Background([_digest], fork=True)
     bg.submit(200)  # long enough to still be running
-    child = bg._process
+    child = bg.child
     assert child is not None and child.is_alive()
     bg.close()
-    assert not child.is_alive() and bg._process is None
+    assert not child.is_alive() and bg.child is None
     bg.close()  # idempotent

@@ -33,9 +33,12 @@ def test_astral_keys_sort_by_utf16() -> None:
     assert canonical_bytes(value).index("\U0001f600".encode()) < canonical_bytes(value).index("\uffff".encode())
 
 
-@pytest.mark.parametrize("bad", [1.5, {"a": 0.1}, 2**53, {1: "x"}, {"s": {1, 2}}, "\ud800"])
-def test_rejects_outside_subset(bad: Any) -> None:
-    with pytest.raises(CanonicalError):
+@pytest.mark.parametrize(("bad", "why"), [
+    (1.5, "type float"), ({"a": 0.1}, "type float"), (2**53, "out of the JSON-safe range: 9007199254740992"),
+    ({1: "x"}, "keys must be strings: 1"), ({"s": {1, 2}}, "type set"), ("\ud800", "lone surrogate"),
+])
+def test_rejects_outside_subset(bad: Any, why: str) -> None:
+    with pytest.raises(CanonicalError, match=why):
         canonical_bytes(bad)
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from audit_fixtures import T0, T_INIT, fake_run, run_ceremony
 
 from api.service import ceremony as service
 from audit.ceremony import State, derive_seed, witness_commitment
-from audit.errors import CeremonyError, VerificationError
+from audit.errors import CeremonyError, SignatureInvalid
 from audit.signing import Signer
+
+T0 = "2023-09-15T09:30:00Z"  # the ceremony_time fixture's value, used in every appended entry here
 
 
 @pytest.mark.parametrize(
@@ -32,25 +34,27 @@ from audit.signing import Signer
         ("execute", "roster.withdraw", {"id": "A0001"}),
     ],
 )
-def test_out_of_order_is_refused(tmp_path: Path, operator: Signer, until: str, action: str, payload: dict) -> None:  # type: ignore[type-arg]
+def test_out_of_order_is_refused(tmp_path: Path, operator: Signer, until: str, action: str, payload: dict,
+                                 fake_run: Any, run_ceremony: Any) -> None:  # type: ignore[type-arg]
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until=until)
     before = (tmp_path / "run" / "log.jsonl").read_bytes()
-    with pytest.raises(CeremonyError):
+    with pytest.raises(CeremonyError, match=f"action '{action}' is not allowed in state"):
         d.append(operator, "operator", T0, action, payload)
     assert (tmp_path / "run" / "log.jsonl").read_bytes() == before
 
 
-def test_engine_refuses_to_execute_before_seeded(tmp_path: Path, operator: Signer) -> None:
+def test_engine_refuses_to_execute_before_seeded(tmp_path: Path, operator: Signer, fake_run: Any,
+                                                 run_ceremony: Any) -> None:
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="reveal")
     with pytest.raises(CeremonyError, match="SEEDED"):
         d.execute(operator, "operator", T0)
     assert d.state().state is State.REVEALED
-    with pytest.raises(CeremonyError, match="EXECUTED"):
+    with pytest.raises(CeremonyError, match="cannot do 'run.publish' in state REVEALED"):
         d.publish(operator, "operator", T0, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
-def test_reinit_only_in_draft(tmp_path: Path, operator: Signer) -> None:
+def test_reinit_only_in_draft(tmp_path: Path, operator: Signer, fake_run: Any, run_ceremony: Any) -> None:
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="init")
     service.update_inputs(d.store, fake_run(5), service.Step(operator, "operator", T0))
     assert d.state().state is State.DRAFT and len(d.prepared().roster) == 5
@@ -60,7 +64,8 @@ def test_reinit_only_in_draft(tmp_path: Path, operator: Signer) -> None:
     assert len(d.prepared().roster) == 5
 
 
-def test_withdrawal_keeps_commitment_and_skips_applicant(tmp_path: Path, operator: Signer) -> None:
+def test_withdrawal_keeps_commitment_and_skips_applicant(tmp_path: Path, operator: Signer, fake_run: Any,
+                                                         run_ceremony: Any) -> None:
     out = tmp_path / "out"
     run_ceremony(tmp_path / "run", operator, fake_run(), withdraw="A0003", out=out)
     roster = (out / "bundle" / "roster.jsonl").read_text().splitlines()
@@ -69,9 +74,9 @@ def test_withdrawal_keeps_commitment_and_skips_applicant(tmp_path: Path, operato
     assert "A0003" not in results and results.count("\n") == 12  # header + 11
 
 
-def test_withdraw_unknown_applicant(tmp_path: Path, operator: Signer) -> None:
+def test_withdraw_unknown_applicant(tmp_path: Path, operator: Signer, fake_run: Any, run_ceremony: Any) -> None:
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
-    with pytest.raises(CeremonyError):
+    with pytest.raises(CeremonyError, match="NOPE"):
         d.withdraw(operator, "operator", T0, "NOPE")
 
 
@@ -87,7 +92,8 @@ def test_seed_derivation_known_answer() -> None:
     assert witness_commitment("v", "s") != witness_commitment("vs", "")
 
 
-def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer) -> None:
+def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer, fake_run: Any,
+                                                run_ceremony: Any) -> None:
     run_ceremony(tmp_path / "run", operator, fake_run(), out=tmp_path / "out")
     notes = sorted((tmp_path / "run" / "checkpoints").glob("*.note"))
     assert len(notes) == 14  # init, freeze, declare, 2 cosign, 2 commit, 2 cosign, 2 reveal, seed, execute, publish
@@ -99,7 +105,8 @@ def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer
     assert json.loads((tmp_path / "out" / "bundle" / "manifest.json").read_text())["practice"] is False
 
 
-def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, operator: Signer) -> None:
+def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, operator: Signer, fake_run: Any,
+                                                                run_ceremony: Any, kit: Any) -> None:
     from api.audit_runs import load_bundle_files
     from api.runs import get_kind
     from audit.bundle import Bundle
@@ -107,7 +114,7 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
 
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
     new = Signer("test-operator", bytes([7]) * 32)
-    service.rotate_key(d.store, operator, new, "operator", T_INIT)
+    service.rotate_key(d.store, operator, new, "operator", kit.T_INIT)
     d.declare(new)
     for w in ("alice", "bob"):
         d.act(new, w, "commit", {"commitment": witness_commitment(f"{w}-v", "s")})
@@ -115,17 +122,18 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
         d.cosign_committed(new, w)
     for w in ("alice", "bob"):
         d.act(new, w, "reveal", {"value": f"{w}-v", "salt": "s"})
-    d.seed(new, "operator", T0)
-    d.execute(new, "operator", T0)
-    d.publish(new, "operator", T0, tmp_path / "out")
+    d.seed(new, "operator", kit.T0)
+    d.execute(new, "operator", kit.T0)
+    d.publish(new, "operator", kit.T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     lines = list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
     assert lines[-1].startswith("manifest")
-    with pytest.raises(VerificationError, match="no trusted key"):
+    with pytest.raises(SignatureInvalid, match="no trusted key signed this note"):
         list(verify_bundle(b, trusted_keys=[Signer("x", bytes(32)).verifier], execute=None))
 
 
-def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Signer) -> None:
+def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Signer, fake_run: Any,
+                                                    run_ceremony: Any, kit: Any) -> None:
     from api.audit_runs import load_bundle_files
     from api.runs import get_kind
     from audit.bundle import Bundle
@@ -137,11 +145,11 @@ def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Si
         d.act(operator, "alice", "forfeit", {})
     d.act(operator, "bob", "forfeit", {})
     assert d.state().state is State.REVEALED
-    d.seed(operator, "operator", T0)
-    d.execute(operator, "operator", T0)
+    d.seed(operator, "operator", kit.T0)
+    d.execute(operator, "operator", kit.T0)
     st = d.state()
     assert st.seed_record is not None
     assert [c["witness"] for c in st.seed_record["inputs"]["contributions"]] == ["alice"]
-    d.publish(operator, "operator", T0, tmp_path / "out")
+    d.publish(operator, "operator", kit.T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     assert list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))

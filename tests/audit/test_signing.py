@@ -70,13 +70,13 @@ def _note() -> tuple[str, Verifier]:
 
 def test_sig_truncated() -> None:
     note, v = _note()
-    with pytest.raises(SignatureInvalid):
+    with pytest.raises(SignatureInvalid, match="signature by PeterNeumann is invalid for this note"):
         open_note(note.replace(GO_SIG, GO_SIG[:-8] + "="), [v])
 
 
 def test_text_modified() -> None:
     note, v = _note()
-    with pytest.raises(SignatureInvalid):
+    with pytest.raises(SignatureInvalid, match="is invalid for this note"):
         open_note(note.replace("answer", "Answer"), [v])
 
 
@@ -96,21 +96,21 @@ def test_unknown_signatures_are_ignored() -> None:
 
 def test_no_blank_line() -> None:
     _, v = _note()
-    with pytest.raises(VerificationError):
+    with pytest.raises(VerificationError, match="no blank line"):
         open_note(GO_TEXT, [v])
 
 
 def test_checkpoint_roundtrip() -> None:
     cp = Checkpoint("sunshine/lottery/x", 8, bytes(32))
     assert parse_checkpoint(format_checkpoint(cp)) == cp
-    with pytest.raises(VerificationError):
+    with pytest.raises(VerificationError, match="bad tree size '08'"):
         parse_checkpoint("origin\n08\nAAAA\n")
 
 
 def test_bad_key_names() -> None:
-    with pytest.raises(KeyFileError):
+    with pytest.raises(KeyFileError, match="invalid key name 'has space'"):
         Signer("has space", bytes(32))
-    with pytest.raises(KeyFileError):
+    with pytest.raises(KeyFileError, match="does not match the key"):
         Verifier.from_vkey(GO_VKEY.replace("c74f20a3", "00000000"))
 
 
@@ -121,8 +121,8 @@ def test_rotation_needs_both_keys() -> None:
     note = sign_rotation("sunshine/x", old, new, Checkpoint("sunshine/x", 3, bytes(32)))
     assert "\nafter 3 " in note
     assert verify_rotation(note, [old.verifier]) == new.verifier
-    with pytest.raises(SignatureInvalid):
+    with pytest.raises(SignatureInvalid, match="no trusted key signed this note"):
         verify_rotation(note, [evil.verifier])  # old key not trusted
     only_old = note.split("\n\n")[0] + "\n\n" + note.split("\n\n")[1].split("\n")[0] + "\n"
-    with pytest.raises(SignatureInvalid):
+    with pytest.raises(SignatureInvalid, match="no trusted key signed this note"):
         verify_rotation(only_old, [old.verifier])  # new key did not sign

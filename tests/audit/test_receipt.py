@@ -1,0 +1,138 @@
+"""Receipts: a good one verifies; every forged part (proof, index, root, row, file) fails at its step."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.audit_runs import load_bundle_files
+from audit.bundle import Bundle
+from audit.errors import NotInRun, VerificationError
+from audit.log import AuditLog
+from audit.receipt import RECEIPT_STEPS, make_receipt, verify_receipt
+from audit.results import rows_of
+
+Receipt = dict[str, Any]
+
+
+def _receipt(out: Path, applicant_id: str) -> Receipt:
+    files = load_bundle_files(out)
+    b = Bundle.from_files(files)
+    private = json.loads((out / "audit-private" / "roster_private.json").read_text(encoding="utf-8"))
+    return make_receipt(
+        applicant_id=applicant_id,
+        manifest=b.manifest,
+        checkpoint=files["checkpoint"].decode(),
+        log_keys=list(b.keys["log_keys"]),
+        log=AuditLog.from_bytes(files["log.jsonl"]),
+        leaves=[json.loads(line) for line in files["roster.jsonl"].splitlines()],
+        result_rows=rows_of(b.results, applicant_id),
+        private=private.get(applicant_id),
+    )
+
+
+@pytest.fixture
+def receipt(ceremony_out: Path) -> Receipt:
+    return _receipt(ceremony_out, "A0005")
+
+
+def _failure(receipt: Receipt) -> VerificationError:
+    with pytest.raises(VerificationError, match="Verification step") as exc:
+        list(verify_receipt(receipt, None))
+    return exc.value
+
+
+def test_good_receipt_verifies(receipt: Receipt, operator: Any) -> None:
+    lines = list(verify_receipt(receipt, [operator.verifier]))
+    assert [line.split(":")[0] for line in lines] == list(RECEIPT_STEPS)
+    assert lines[-1].startswith("results: 1 row(s) name A0005 in their id column, from 1 file(s) whose hashes "
+                                "are signed (results.csv)")
+    assert receipt["results"][0]["row"][0] == "A0005"
+
+
+def _other_root(note: str) -> str:
+    lines = note.split("\n")
+    lines[2] = base64.b64encode(bytes(32)).decode()  # origin, size, root, …
+    return "\n".join(lines)
+
+
+def _flip_hex(h: str) -> str:
+    return ("1" if h[0] == "0" else "0") + h[1:]
+
+
+FORGERIES: dict[str, tuple[str, str, Callable[[Receipt], None]]] = {
+    # name: (step, item, forgery)
+    "roster-proof-hash-changed": ("roster", "leaf 5", lambda r: r["roster"]["proof"].__setitem__(
+        0, _flip_hex(r["roster"]["proof"][0]))),
+    "roster-proof-shortened": ("roster", "leaf 5", lambda r: r["roster"]["proof"].pop()),
+    "roster-index-changed": ("roster", "leaf 6", lambda r: r["roster"].update(index=6)),
+    "roster-index-past-the-end": ("roster", "leaf 12", lambda r: r["roster"].update(index=12)),
+    "roster-root-changed": ("log", "roster_freeze", lambda r: r["roster_freeze"]["payload"].update(
+        roster_root=_flip_hex(r["roster_freeze"]["payload"]["roster_root"]))),
+    "log-proof-changed": ("log", "execute", lambda r: r["execute"]["proof"].__setitem__(
+        0, _flip_hex(r["execute"]["proof"][0]))),
+    "log-index-changed": ("log", "execute", lambda r: r["execute"].update(index=r["execute"]["index"] - 1)),
+    "checkpoint-root-changed": ("signatures", "test-operator", lambda r: r.update(
+        checkpoint=_other_root(r["checkpoint"]))),
+    "leaf-of-another-applicant": ("roster", "leaf", lambda r: r["roster"]["leaf"]["record"].update(id="A0006")),
+    "salt-changed": ("private", "salt", lambda r: r.update(salt=_flip_hex(r["salt"]))),
+    "row-names-another-applicant": ("results", "results.csv line {line}", lambda r: r["results"][0]["row"].__setitem__(
+        0, "A0006")),
+    "row-from-unsigned-file": ("results", "forged.csv line {line}", lambda r: r["results"][0].update(
+        file="forged.csv")),
+    "row-without-id-column": ("results", "results.csv line {line}", lambda r: r["results"][0].update(
+        header=["x", *r["results"][0]["header"][1:]])),
+    "row-short": ("results", "results.csv line {line}", lambda r: r["results"][0]["row"].pop()),
+    "execute-entry-swapped-for-freeze": ("log", "execute", lambda r: r.update(execute=r["roster_freeze"])),
+    "field-missing": ("roster", "receipt", lambda r: r["roster"].pop("proof")),
+    "proof-not-hex": ("log", "receipt", lambda r: r["execute"]["proof"].__setitem__(0, "zz")),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_forged_receipt_fails_at_its_step(forgery: str, receipt: Receipt) -> None:
+    step, item, forge = FORGERIES[forgery]
+    forged = copy.deepcopy(receipt)
+    forge(forged)
+    err = _failure(forged)
+    assert (err.step, err.item) == (step, item.format(line=receipt["results"][0]["line"])), err.message_en
+
+
+def test_a_row_of_another_applicant_moved_into_the_receipt_fails(ceremony_out: Path, receipt: Receipt) -> None:
+    other = _receipt(ceremony_out, "A0006")
+    forged = copy.deepcopy(receipt)
+    forged["results"] = other["results"]  # a genuine, signed row — of someone else
+    err = _failure(forged)
+    assert (err.step, err.item) == ("results", f"results.csv line {other['results'][0]['line']}")
+    assert "names 'A0006' in applicant_id, not 'A0005'" in err.message_en
+
+
+def test_not_a_receipt() -> None:
+    with pytest.raises(VerificationError, match="not a Sunshine receipt"):
+        list(verify_receipt({"format": "other"}, None))
+
+
+def test_receipt_for_an_applicant_not_in_the_run(ceremony_out: Path) -> None:
+    with pytest.raises(NotInRun, match="applicant B9999 is not in this run") as exc:
+        _receipt(ceremony_out, "B9999")
+    assert "不在本次运行中" in exc.value.message_zh
+
+
+def test_rows_of_finds_the_id_column_wherever_it_is() -> None:
+    results = {
+        "ranking.csv": b"scope,rank,applicant_id,total\nT1,1,A2,90\nT1,2,A1,80\n",
+        "results.csv": b"applicant_id,school_id\nA1,S1\nA2,S2\n",
+        "chart.png": b"\x89PNG",
+        "notes.csv": b"no,name,column\nA1,x,y\n",
+    }
+    assert rows_of(results, "A1") == [
+        {"file": "ranking.csv", "line": 3, "header": ["scope", "rank", "applicant_id", "total"],
+         "row": ["T1", "2", "A1", "80"]},
+        {"file": "results.csv", "line": 2, "header": ["applicant_id", "school_id"], "row": ["A1", "S1"]},
+    ]
