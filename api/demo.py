@@ -78,37 +78,68 @@ def _sunshine(*args: str) -> str:
     return done.stdout
 
 
+DEMO_MARKER = ".sunshine-demo"
+
+
+def _public_key(output: str) -> str:
+    return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("public key"))
+
+
 def run_ceremony_demo(base: Path) -> None:
-    """The zone lottery through the full public ceremony, then verified with the pinned key."""
+    """The zone lottery through the full public ceremony, then verified with every key pinned.
+
+    The public value is a real, published drand quicknet beacon (round 657413, 2023-09-15T11:00:03Z,
+    ``samples/beacons``), so the demo runs offline; every step is stamped with a time before that
+    round was due, as on a real placement day the round is declared before it exists.
+    """
     if base.exists():
+        if not (base / DEMO_MARKER).is_file():
+            raise SystemExit(f"{base} exists and was not made by the demo; refusing to replace it")
         shutil.rmtree(base)
     base.mkdir(parents=True)
-    key = ["--key-file", str(base / "operator.key")]
+    (base / DEMO_MARKER).write_text("made by `make demo`; replaced on the next run\n", encoding="utf-8")
     run, result = str(base / "run"), str(base / "result")
     lottery = SAMPLES / "lottery"
+    beacon = SAMPLES / "beacons" / "quicknet-657413.json"
+
+    def at(time: str) -> list[str]:
+        return ["--key-file", str(base / "operator.key"), "--time", time]
+
     print("== ceremony: zone lottery as on placement day (正式派位仪式)")
-    public_key = next(line.split(": ", 1)[1] for line in _sunshine("keys", "init", *key).splitlines()
-                      if line.startswith("public key"))
+    public_key = _public_key(_sunshine("keys", "init", "--key-file", str(base / "operator.key")))
+    witnesses = {"公证处": ("notary", "739182", "notary-salt-7f3a"),
+                 "家长代表": ("parent", "55501", "parent-salt-19c2")}
+    witness_keys = {name: _public_key(_sunshine("keys", "init", "--name", f"{tag}-demo", "--key-file",
+                                                str(base / f"{tag}.key")))
+                    for name, (tag, _, _) in witnesses.items()}
     _sunshine("ceremony", "init", run, "--kind", "lottery", "--schools", str(lottery / "schools.csv"),
-              "--applicants", str(lottery / "applicants.csv"), "--round2", *key)
-    _sunshine("ceremony", "freeze", run, *key)
-    _sunshine("ceremony", "declare", run, "--witness", "公证处", "--witness", "家长代表",
-              "--public-source", "福利彩票 3D 开奖号码 (next draw after the freeze)",
-              "--fallback", "the witnesses' reveals alone", *key)
-    witnesses = {"公证处": ("739182", "notary-salt-7f3a"), "家长代表": ("55501", "parent-salt-19c2")}
-    for name, (value, salt) in witnesses.items():
-        _sunshine("ceremony", "commit", run, "--witness", name, "--value", value, "--salt", salt, *key)
-    for name, (value, salt) in witnesses.items():
-        _sunshine("ceremony", "reveal", run, "--witness", name, "--value", value, "--salt", salt, *key)
-    seed_line = _sunshine("ceremony", "seed", run, "--public-value", "3 8 1", *key).splitlines()[0]
-    _sunshine("ceremony", "execute", run, *key)
-    _sunshine("ceremony", "publish", run, "--out", result, *key)
-    verified = _sunshine("verify", str(Path(result) / "bundle.zip"), "--key", public_key)
+              "--applicants", str(lottery / "applicants.csv"), "--round2", *at("2023-09-15T08:00:00Z"))
+    _sunshine("ceremony", "freeze", run, *at("2023-09-15T08:10:00Z"))
+    declared = [a for name, k in witness_keys.items() for a in ("--witness", f"{name}={k}")]
+    _sunshine("ceremony", "declare", run, *declared,
+              "--reveal-deadline", "2023-09-15T10:00:00Z", "--public-source", "drand:quicknet:657413",
+              "--fallback", "福利彩票 3D 2023-09-15 开奖号码",
+              "--fallback-rule", "only if drand quicknet round 657413 is not published by 2023-09-15T12:00:00Z",
+              *at("2023-09-15T08:20:00Z"))
+    for name, (tag, value, salt) in witnesses.items():
+        _sunshine("ceremony", "commit", run, "--witness", name, "--witness-key-file", str(base / f"{tag}.key"),
+                  "--value", value, "--salt", salt, *at("2023-09-15T09:00:00Z"))
+    for name, (tag, _, _) in witnesses.items():  # both cosign the COMMITTED checkpoint before anyone reveals
+        _sunshine("ceremony", "cosign", run, "--witness", name, "--witness-key-file", str(base / f"{tag}.key"),
+                  *at("2023-09-15T09:30:00Z"))
+    for name, (tag, value, salt) in witnesses.items():
+        _sunshine("ceremony", "reveal", run, "--witness", name, "--witness-key-file", str(base / f"{tag}.key"),
+                  "--value", value, "--salt", salt, *at("2023-09-15T10:00:00Z"))
+    seed_line = _sunshine("ceremony", "seed", run, "--beacon", str(beacon), *at("2023-09-15T11:00:10Z"))
+    _sunshine("ceremony", "execute", run, *at("2023-09-15T11:01:00Z"))
+    _sunshine("ceremony", "publish", run, "--out", result, *at("2023-09-15T11:02:00Z"))
+    pins = ["--key", public_key, *(a for k in witness_keys.values() for a in ("--witness-key", k))]
+    verified = _sunshine("verify", str(Path(result) / "bundle.zip"), *pins)
     receipt = _sunshine("receipt", result, "202600010")
     (base / "receipt-202600010.json").write_text(receipt, encoding="utf-8")
-    _sunshine("verify-receipt", str(base / "receipt-202600010.json"))
-    print(f"   {seed_line}")
-    print(f"   verify with pinned key {public_key[:40]}…: {verified.strip().splitlines()[-1]}")
+    _sunshine("verify-receipt", str(base / "receipt-202600010.json"), "--key", public_key)
+    print(f"   {seed_line.splitlines()[0]}")
+    print(f"   verify with the operator and both witness keys pinned: {verified.strip().splitlines()[-1][:100]}…")
     print(f"   receipt for 202600010 verified: {base / 'receipt-202600010.json'}")
     print(f"   results and bundle in {result}/\n")
 

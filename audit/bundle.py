@@ -42,6 +42,7 @@ PRACTICE_NOTICE = (
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _REQUIRED = ("manifest.json", "config.json", "roster.jsonl", "seed.json", "log.jsonl", "checkpoint", "keys.json")
+_KNOWN = frozenset((*_REQUIRED, "checkpoints.json", "PRACTICE.txt"))
 
 
 def _pretty(obj: Any) -> bytes:
@@ -120,12 +121,16 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
+            names = [i.filename for i in infos]
+            if len(set(names)) != len(names):  # verify would read one copy, an unzip tool show the other
+                dup = next(n for n in names if names.count(n) > 1)
+                raise ValueError(f"{dup}: the zip holds two members of this name")
             for i in infos:
                 if i.flag_bits & 0x1 or i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     raise ValueError(f"{i.filename}: encrypted or compression method {i.compress_type}")
             return {i.filename: zf.read(i) for i in infos}
     except (zipfile.BadZipFile, zlib.error, ValueError) as exc:
-        raise BundleError("不是有效的 zip 文件", "not a valid zip file") from exc
+        raise BundleError(f"不是有效的数据包 zip 文件：{exc}", f"not a valid zip file (bundle): {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,10 @@ class Bundle:
         for name in _REQUIRED:
             if name not in files:
                 raise BundleError(f"数据包缺少文件 {name}", f"bundle is missing {name}")
+        unknown = sorted(n for n in files if n not in _KNOWN and not (n.startswith("results/") and len(n) > 8))
+        if unknown:  # nothing unsigned may ride along under a rebuilt manifest
+            raise BundleError(f"数据包含有不属于数据包的文件：{'、'.join(unknown)}",
+                              f"the bundle holds files that are not part of a bundle: {', '.join(unknown)}")
         try:
             manifest = json.loads(files["manifest.json"])
             keys = json.loads(files["keys.json"])

@@ -1,51 +1,83 @@
 """Seed ceremony state machine (modelled on RFC 3797) and seed derivation; see ``docs/ceremony.md``.
 
 The state of a run is not stored anywhere: it is *replayed* from the audit log, so the
-log alone proves the order in which things happened. :func:`replay` raises
-:class:`~audit.errors.CeremonyError` on the first action that is not allowed in the
-current state; the ceremony CLI calls it before appending, the verifier after the fact.
+log alone proves the order in which things happened. :func:`replay_log` raises
+:class:`~audit.errors.CeremonyError` on the first entry that is not allowed; the ceremony
+service calls it before appending, the verifier after the fact. It is the one place that
+decides which action is allowed when, and it checks every witness signature, every
+cosignature and the drand beacon itself (no step trusts the operator's word).
 
 States and the actions that leave them::
 
     DRAFT            --roster.freeze-->    ROSTER_FROZEN
     ROSTER_FROZEN    --sources.declare-->  SOURCES_DECLARED
-    SOURCES_DECLARED --witness.commit (all declared witnesses)--> COMMITTED
-    COMMITTED        --witness.reveal / witness.forfeit (all witnesses)--> REVEALED
+    SOURCES_DECLARED --witness.commit (every declared witness)--> COMMITTED
+    COMMITTED        --witness.reveal / witness.forfeit (every witness, once)--> REVEALED
     REVEALED         --seed.derive-->      SEEDED
     SEEDED           --run.execute-->      EXECUTED
     EXECUTED         --run.publish-->      PUBLISHED
 
-``roster.withdraw`` is allowed from ROSTER_FROZEN up to SEEDED and does not change the
-state. ``inputs.update`` {config_hash, roster_size} is allowed only in DRAFT: the operator
-replaced an input before the freeze (the log keeps the history; the freeze must match the
-latest config hash). A practice run is ``practice.init``, ``roster.freeze``, ``seed.practice``
-(ROSTER_FROZEN → SEEDED, manual seed), then execute and publish.
+Rules beyond the arrows (ceremony v2; the threat model is in ``docs/ceremony.md``):
+
+* ``inputs.update`` only in DRAFT; ``roster.withdraw`` only in ROSTER_FROZEN (before any
+  source of randomness is even named).
+* ``sources.declare`` registers each witness's Ed25519 key, the reveal deadline, a drand
+  chain and round due strictly after both the declaration and the deadline, and an optional
+  fallback with its rule.
+* ``witness.cosign`` records a witness's C2SP cosignature on a checkpoint of this log.
+* A witness commits only after cosigning the checkpoint that holds the declaration (so the
+  roster, config and sources are fixed in their eyes); nobody reveals or forfeits until every
+  witness has cosigned the COMMITTED checkpoint holding every commitment. Commit, reveal and
+  forfeit are statements signed by the witness (:mod:`audit.witness`); a forfeited witness
+  never reveals, and each witness counts once.
+* ``seed.derive`` recomputes the seed from the public roster root (records only, no salt),
+  the config hash, the reveals and the drand beacon, whose BLS signature is verified here; a
+  fallback value is accepted only when one was declared (and verify reports it as claimed).
+* Entry times are ``YYYY-MM-DDTHH:MM:SSZ`` and never go backwards (practice runs carry none).
+
+A practice run is ``practice.init``, ``roster.freeze``, ``seed.practice`` (ROSTER_FROZEN →
+SEEDED, manual seed), then execute and publish.
 """
 
 from __future__ import annotations
 
+import base64
+import calendar
 import enum
+import functools
+import re
+import time as _time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from audit.beacon import DrandChain, check_declared_round, verify_beacon
 from audit.canonical import canonical_bytes, record_hash, sha256
-from audit.errors import CeremonyError
+from audit.errors import CeremonyError, SpellingError, VerificationError
+from audit.signing import Checkpoint, Verifier
+from audit.spelling import canonical_hex, canonical_text
+from audit.witness import open_statement, verify_cosignature
 
 if TYPE_CHECKING:
     from audit.log import AuditLog
 
 __all__ = [
+    "CEREMONY_VERSION",
     "SEED_DOMAIN",
     "CeremonyState",
     "State",
+    "Witness",
     "check_next",
     "derive_seed",
+    "parse_time",
     "replay",
     "replay_log",
     "witness_commitment",
 ]
 
-SEED_DOMAIN = "sunshine/v1/seed"
+SEED_DOMAIN = "sunshine/v2/seed"
+CEREMONY_VERSION = 2
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 class State(enum.Enum):
@@ -59,7 +91,12 @@ class State(enum.Enum):
     PUBLISHED = "PUBLISHED"
 
 
-_ORDER = list(State)
+@dataclass(frozen=True)
+class Witness:
+    """A declared witness: display name and registered Ed25519 key."""
+
+    name: str
+    key: Verifier
 
 
 @dataclass
@@ -70,19 +107,42 @@ class CeremonyState:
     kind: str = ""
     practice: bool = False
     run_id: str = ""
+    origin: str = ""
     config_hash: str = ""
     roster_root: str = ""
+    public_root: str = ""
     roster_size: int = 0
+    inputs: dict[str, str] = field(default_factory=dict)
     withdrawals: list[str] = field(default_factory=list)
-    witnesses: list[str] = field(default_factory=list)
-    public_source: str = ""
-    fallback: str = ""
+    witnesses: list[Witness] = field(default_factory=list)
+    reveal_deadline: str = ""
+    chain: DrandChain | None = None
+    beacon_round: int = 0
+    fallback: dict[str, str] | None = None
+    declared_size: int = 0  # log size right after sources.declare: the checkpoint witnesses cosign to commit
+    committed_size: int = 0  # log size right after the last commit: cosigned by all before any reveal
+    cosigned: dict[str, dict[int, int]] = field(default_factory=dict)  # witness -> size -> cosignature time
     commitments: dict[str, str] = field(default_factory=dict)
     reveals: dict[str, dict[str, str]] = field(default_factory=dict)
     forfeits: list[str] = field(default_factory=list)
     seed_record: dict[str, Any] | None = None
     results: dict[str, str] | None = None
     engine: dict[str, Any] | None = None
+    last_time: str | None = None
+
+    @property
+    def witness_names(self) -> list[str]:
+        return [w.name for w in self.witnesses]
+
+    def witness(self, name: str) -> Witness | None:
+        return next((w for w in self.witnesses if w.name == name), None)
+
+
+def parse_time(text: str) -> int:
+    """POSIX seconds of a log time ``YYYY-MM-DDTHH:MM:SSZ`` (ValueError otherwise)."""
+    if not _TIME.match(text):
+        raise ValueError(f"not a UTC time YYYY-MM-DDTHH:MM:SSZ: {text!r}")
+    return calendar.timegm(_time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def witness_commitment(value: str, salt: str) -> str:
@@ -90,22 +150,29 @@ def witness_commitment(value: str, salt: str) -> str:
     return record_hash([value, salt])
 
 
-def derive_seed(
-    roster_root: str, config_hash: str, reveals: dict[str, str], public_value: dict[str, str]
-) -> tuple[dict[str, Any], bytes]:
-    """Seed = SHA-256(canonical(inputs)); returns (inputs, seed).
+def derive_seed(public_root: str, config_hash: str, reveals: dict[str, str], public_value: dict[str, Any]
+                ) -> tuple[dict[str, Any], bytes]:
+    """Seed = SHA-256(JCS(inputs)); returns (inputs, seed).
 
-    ``inputs`` = ``{"domain", "roster_root", "config_hash", "contributions", "public_value"}``
-    where ``contributions`` lists ``{"witness", "value"}`` sorted by witness name.
+    ``inputs`` = ``{"domain", "public_roster_root", "config_hash", "contributions", "public_value"}``
+    where ``contributions`` lists ``{"witness", "value"}`` sorted by witness name (Unicode code
+    points, which for UTF-8 is also byte order). Nothing the operator alone chooses enters it:
+    the roster root is over the public records only (no roster secret), so two runs of the same
+    roster, witnesses and beacon give the same seed.
     """
     inputs = {
         "domain": SEED_DOMAIN,
-        "roster_root": roster_root,
+        "public_roster_root": public_root,
         "config_hash": config_hash,
         "contributions": [{"witness": w, "value": reveals[w]} for w in sorted(reveals)],
-        "public_value": {"source": public_value["source"], "value": public_value["value"]},
+        "public_value": dict(public_value),
     }
     return inputs, sha256(canonical_bytes(inputs))
+
+
+@functools.lru_cache(maxsize=64)
+def _beacon_randomness(chain: DrandChain, round_number: int, signature: str, previous: str | None) -> bytes:
+    return verify_beacon(chain, round_number, signature, previous)
 
 
 def _fail(i: int, action: str, state: State, why: str = "") -> CeremonyError:
@@ -115,101 +182,305 @@ def _fail(i: int, action: str, state: State, why: str = "") -> CeremonyError:
     )
 
 
-def replay(actions: list[tuple[str, Any]]) -> CeremonyState:
-    """Replay ``(action, payload)`` pairs from the log; raise :class:`CeremonyError` on the first bad one."""
-    st = CeremonyState()
-    for i, (action, p) in enumerate(actions):
+#: The state each action needs (the replay refuses it elsewhere; :func:`check_next` uses it early).
+_NEEDS = {"inputs.update": State.DRAFT, "roster.freeze": State.DRAFT, "roster.withdraw": State.ROSTER_FROZEN,
+          "sources.declare": State.ROSTER_FROZEN, "witness.commit": State.SOURCES_DECLARED,
+          "witness.reveal": State.COMMITTED, "witness.forfeit": State.COMMITTED, "seed.derive": State.REVEALED,
+          "run.execute": State.SEEDED, "run.publish": State.EXECUTED}
+
+CheckpointAt = Callable[[int], Checkpoint]
+
+
+class _Replay:
+    """Applies log entries one at a time to a :class:`CeremonyState`; raises at the first bad one."""
+
+    def __init__(self, checkpoint_at: CheckpointAt | None) -> None:
+        self.st = CeremonyState()
+        self.checkpoint_at = checkpoint_at
+
+    def checkpoint(self, i: int, action: str, size: int) -> Checkpoint:
+        if self.checkpoint_at is None:
+            raise _fail(i, action, self.st.state, "signatures need the whole log (use replay_log)")
+        if not 1 <= size <= i:
+            raise _fail(i, action, self.st.state, f"checkpoint size {size} is not an earlier state of this log")
+        return self.checkpoint_at(size)
+
+    def witness_of(self, i: int, action: str, p: dict[str, Any]) -> Witness:
+        w = self.st.witness(str(p.get("witness")))
+        if w is None:
+            raise _fail(i, action, self.st.state, f"{p.get('witness')!r} is not a declared witness")
+        return w
+
+    def statement(self, i: int, action: str, p: dict[str, Any], w: Witness, size: int, fields: set[str]
+                  ) -> dict[str, str]:
+        """Open the witness's signed statement and check it is about this run, action and checkpoint."""
+        try:
+            s = open_statement(str(p["statement"]), w.key)
+        except VerificationError as exc:
+            raise _fail(i, action, self.st.state, f"statement of {w.name}: {exc.message_en}") from exc
+        cp = self.checkpoint(i, action, size)
+        if (s.origin, s.action, s.witness) != (self.st.origin, action.split(".")[1], w.name):
+            raise _fail(i, action, self.st.state, f"statement of {w.name} is for another run, action or witness")
+        if (s.checkpoint_size, s.checkpoint_root) != (cp.size, cp.root):
+            raise _fail(i, action, self.st.state, f"statement of {w.name} names checkpoint {s.checkpoint_size}, "
+                                                  f"not the required checkpoint {cp.size}")
+        if set(s.fields) != fields:
+            raise _fail(i, action, self.st.state, f"statement of {w.name} must carry exactly {sorted(fields)}")
+        return s.fields
+
+    def all_cosigned(self, size: int) -> bool:
+        return all(size in self.st.cosigned.get(w.name, {}) for w in self.st.witnesses)
+
+    def time(self, i: int, action: str, t: str | None) -> None:
+        st = self.st
+        if st.practice and i > 0:
+            if t is not None:
+                raise _fail(i, action, st.state, "practice entries carry no time")
+            return
+        if t is None:
+            if i == 0 and action == "practice.init":
+                return
+            raise _fail(i, action, st.state, "every entry of a ceremony carries its time")
+        try:
+            parse_time(t)
+        except ValueError as exc:
+            raise _fail(i, action, st.state, str(exc)) from exc
+        if st.last_time is not None and t < st.last_time:
+            raise _fail(i, action, st.state, f"time {t} is before the previous entry's {st.last_time}")
+        st.last_time = t
+
+    def apply(self, i: int, action: str, p: Any, t: str | None) -> None:
+        st = self.st
         s = st.state
         if i == 0:
             if action not in ("ceremony.init", "practice.init"):
                 raise _fail(i, action, s, "the log must start with ceremony.init or practice.init")
             st.kind, st.run_id, st.config_hash = p["kind"], p["run_id"], p["config_hash"]
             st.practice = action == "practice.init"
-            continue
-        if action == "roster.freeze" and s is State.DRAFT:
-            st.roster_root, st.roster_size = p["roster_root"], p["roster_size"]
+            if not st.practice and p.get("ceremony") != CEREMONY_VERSION:
+                raise _fail(i, action, s, f"made by an older ceremony (v1) that cannot prove its public value; "
+                                          f"this version verifies ceremony v{CEREMONY_VERSION} runs only")
+            st.origin = str(p.get("origin") or (f"sunshine.practice/{st.run_id}" if st.practice
+                                                 else f"sunshine/{st.kind}/{st.run_id}"))
+            self.time(i, action, t)
+            return
+        self.time(i, action, t)
+        need = _NEEDS.get(action)
+        if need is not None and s is not need:
+            raise _fail(i, action, s, f"needs state {need.value}")
+        if action == "inputs.update":
+            st.config_hash, st.roster_size = p["config_hash"], p["roster_size"]
+        elif action == "roster.freeze":
             if p["config_hash"] != st.config_hash:
                 raise _fail(i, action, s, "config hash differs from the one declared at init")
+            st.roster_root, st.roster_size = p["roster_root"], p["roster_size"]
+            st.public_root = str(p.get("public_root", ""))
+            st.inputs = dict(p.get("inputs", {}))
+            if not st.practice and not st.public_root:
+                raise _fail(i, action, s, "the freeze must name the public roster root")
             st.state = State.ROSTER_FROZEN
-        elif action == "inputs.update" and s is State.DRAFT:
-            st.config_hash, st.roster_size = p["config_hash"], p["roster_size"]
-        elif action == "roster.withdraw" and 1 <= _ORDER.index(s) <= _ORDER.index(State.SEEDED):
+        elif action == "roster.withdraw":
+            if st.practice:
+                raise _fail(i, action, s, "practice runs have no withdrawals")
             if p["id"] in st.withdrawals:
                 raise _fail(i, action, s, f"{p['id']} already withdrawn")
             st.withdrawals.append(p["id"])
-        elif action == "sources.declare" and s is State.ROSTER_FROZEN and not st.practice:
-            if not p["witnesses"] or len(set(p["witnesses"])) != len(p["witnesses"]):
-                raise _fail(i, action, s, "at least one witness, names unique")
-            st.witnesses, st.public_source, st.fallback = list(p["witnesses"]), p["public_source"], p["fallback"]
-            st.state = State.SOURCES_DECLARED
-        elif action == "witness.commit" and s is State.SOURCES_DECLARED:
-            w = p["witness"]
-            if w not in st.witnesses or w in st.commitments:
-                raise _fail(i, action, s, f"{w} is not a declared witness or already committed")
-            st.commitments[w] = p["commitment"]
+        elif action == "sources.declare":
+            self.declare(i, action, p, t)
+        elif action == "witness.cosign":
+            if not st.witnesses:
+                raise _fail(i, action, s, "no witnesses declared yet")
+            w = self.witness_of(i, action, p)
+            size = int(p["size"])
+            try:
+                stamp = verify_cosignature(str(p["cosignature"]), w.key, self.checkpoint(i, action, size))
+            except VerificationError as exc:
+                raise _fail(i, action, s, f"cosignature of {w.name}: {exc.message_en}") from exc
+            st.cosigned.setdefault(w.name, {})[size] = stamp
+        elif action == "witness.commit":
+            w = self.witness_of(i, action, p)
+            if w.name in st.commitments:
+                raise _fail(i, action, s, f"{w.name} already committed")
+            if st.declared_size not in st.cosigned.get(w.name, {}):
+                raise _fail(i, action, s, f"{w.name} has not cosigned the declaration checkpoint "
+                                          f"(size {st.declared_size}) yet")
+            fields = self.statement(i, action, p, w, st.declared_size, {"commitment"})
+            try:
+                canonical_hex(fields["commitment"], field="commitment", nbytes=32)
+            except SpellingError as exc:
+                raise _fail(i, action, s, exc.message_en) from exc
+            st.commitments[w.name] = fields["commitment"]
             if len(st.commitments) == len(st.witnesses):
+                st.committed_size = i + 1
                 st.state = State.COMMITTED
-        elif action == "witness.reveal" and s is State.COMMITTED:
-            w = p["witness"]
-            if w not in st.commitments or w in st.reveals:
-                raise _fail(i, action, s, f"{w} did not commit or already revealed")
-            if witness_commitment(p["value"], p["salt"]) != st.commitments[w]:
-                raise _fail(i, action, s, f"the reveal of {w} does not match the commitment")
-            st.reveals[w] = {"value": p["value"], "salt": p["salt"]}
+        elif action in ("witness.reveal", "witness.forfeit"):
+            w = self.witness_of(i, action, p)
+            if w.name in st.reveals or w.name in st.forfeits:
+                raise _fail(i, action, s, f"{w.name} already revealed or forfeited")
+            if not self.all_cosigned(st.committed_size):
+                raise _fail(i, action, s, f"every witness must cosign the COMMITTED checkpoint "
+                                          f"(size {st.committed_size}) before any reveal or forfeit")
+            if action == "witness.reveal":
+                fields = self.statement(i, action, p, w, st.committed_size, {"value", "salt"})
+                if witness_commitment(fields["value"], fields["salt"]) != st.commitments[w.name]:
+                    raise _fail(i, action, s, f"the reveal of {w.name} does not match the commitment")
+                st.reveals[w.name] = {"value": fields["value"], "salt": fields["salt"]}
+            else:
+                self.statement(i, action, p, w, st.committed_size, set())
+                st.forfeits.append(w.name)
             if len(st.reveals) + len(st.forfeits) == len(st.witnesses):
                 st.state = State.REVEALED
-        elif action == "witness.forfeit" and s is State.COMMITTED:
-            # a witness who does not reveal is recorded as forfeited; the seed uses the others and the public value
-            w = p["witness"]
-            if w not in st.commitments or w in st.reveals or w in st.forfeits:
-                raise _fail(i, action, s, f"{w} did not commit, already revealed or already forfeited")
-            st.forfeits.append(w)
-            if len(st.reveals) + len(st.forfeits) == len(st.witnesses):
-                st.state = State.REVEALED
-        elif action == "seed.derive" and s is State.REVEALED:
-            pv = p["inputs"]["public_value"]
-            if pv["source"] not in (st.public_source, st.fallback):
-                raise _fail(i, action, s, "public value source is neither the declared source nor the fallback")
-            inputs, seed = derive_seed(
-                st.roster_root, st.config_hash, {w: r["value"] for w, r in st.reveals.items()}, pv
-            )
-            if inputs != p["inputs"] or seed.hex() != p["seed"] or p.get("mode") != "ceremony":
-                raise _fail(i, action, s, "seed derivation does not recompute")
-            st.seed_record = p
-            st.state = State.SEEDED
+        elif action == "seed.derive":
+            self.seed(i, action, p)
         elif action == "seed.practice" and s is State.ROSTER_FROZEN and st.practice:
             if p.get("mode") != "practice":
                 raise _fail(i, action, s, "practice seed must be marked practice")
             st.seed_record = p
             st.state = State.SEEDED
-        elif action == "run.execute" and s is State.SEEDED:
+        elif action == "run.execute":
             st.results, st.engine = dict(p["results"]), dict(p["engine"])
             st.state = State.EXECUTED
-        elif action == "run.publish" and s is State.EXECUTED:
+        elif action == "run.publish":
             st.state = State.PUBLISHED
-        elif action in ("key.rotate", "note"):
+        elif action == "key.rotate":
+            self.rotation(i, action, p)
+        elif action == "note":
             pass  # informational entries allowed in any state
         else:
-            need = _NEEDS.get(action)
-            raise _fail(i, action, s, f"needs state {need.value}" if need else "")
-    return st
+            raise _fail(i, action, s)
+
+    def declare(self, i: int, action: str, p: dict[str, Any], t: str | None) -> None:
+        st = self.st
+        s = st.state
+        if st.practice:
+            raise _fail(i, action, s, "practice runs have no witnesses")
+        raw = p.get("witnesses")
+        if not isinstance(raw, list) or not raw:
+            raise _fail(i, action, s, "at least one witness, each {name, key}")
+        witnesses: list[Witness] = []
+        for item in raw:
+            try:
+                witnesses.append(Witness(canonical_text(item["name"], field="witness name"),
+                                         Verifier.from_vkey(str(item["key"]))))
+            except (KeyError, TypeError, SpellingError, VerificationError) as exc:
+                raise _fail(i, action, s, f"witness {item!r}: {getattr(exc, 'message_en', exc)}") from exc
+            except Exception as exc:  # KeyFileError from a malformed verifier key
+                raise _fail(i, action, s, f"witness key of {item!r}: {exc}") from exc
+        if len({w.name for w in witnesses}) != len(witnesses) or len({w.key for w in witnesses}) != len(witnesses):
+            raise _fail(i, action, s, "witness names and keys must be distinct (each witness counts once)")
+        source = p.get("public_source")
+        if not isinstance(source, dict) or source.get("type") != "drand":
+            raise _fail(i, action, s, "the public source must be a drand chain and round")
+        try:
+            chain = DrandChain.from_info(source["chain"])
+            deadline = parse_time(str(p["reveal_deadline"]))
+            declared_at = parse_time(str(t))
+            check_declared_round(chain, int(source["round"]), declared_at=declared_at, reveal_deadline=deadline)
+        except VerificationError as exc:
+            raise _fail(i, action, s, exc.message_en) from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _fail(i, action, s, f"malformed public source: {exc}") from exc
+        fallback = p.get("fallback")
+        if fallback is not None:
+            if not isinstance(fallback, dict) or set(fallback) != {"description", "rule"}:
+                raise _fail(i, action, s, "a fallback is {description, rule}, both fixed now")
+            try:
+                fallback = {k: canonical_text(fallback[k], field=f"fallback {k}") for k in ("description", "rule")}
+            except SpellingError as exc:
+                raise _fail(i, action, s, exc.message_en) from exc
+        st.witnesses, st.chain, st.beacon_round = witnesses, chain, int(source["round"])
+        st.reveal_deadline, st.fallback = str(p["reveal_deadline"]), fallback
+        st.declared_size = i + 1
+        st.state = State.SOURCES_DECLARED
+
+    def seed(self, i: int, action: str, p: dict[str, Any]) -> None:
+        st = self.st
+        s = st.state
+        pv = p["inputs"]["public_value"]
+        if pv.get("source") == "drand":
+            assert st.chain is not None
+            if pv.get("chain_hash") != st.chain.chain_hash or pv.get("round") != st.beacon_round:
+                raise _fail(i, action, s, f"the beacon must be round {st.beacon_round} of the declared chain")
+            try:
+                randomness = _beacon_randomness(st.chain, st.beacon_round, str(pv.get("signature")),
+                                                pv.get("previous_signature"))
+            except VerificationError as exc:
+                raise _fail(i, action, s, exc.message_en) from exc
+            if pv.get("randomness") != randomness.hex() or set(pv) != {
+                    "source", "chain_hash", "round", "signature", "previous_signature", "randomness"}:
+                raise _fail(i, action, s, "the recorded beacon is not exactly the verified one")
+        elif pv.get("source") == "fallback":
+            if st.fallback is None:
+                raise _fail(i, action, s, "no fallback was declared")
+            try:
+                canonical_text(pv.get("value"), field="fallback value")
+            except SpellingError as exc:
+                raise _fail(i, action, s, exc.message_en) from exc
+            if set(pv) != {"source", "description", "value"} or pv["description"] != st.fallback["description"]:
+                raise _fail(i, action, s, "the fallback value must name the declared fallback")
+        else:
+            raise _fail(i, action, s, "public value source must be 'drand' or the declared 'fallback'")
+        inputs, derived = derive_seed(st.public_root, st.config_hash,
+                                      {w: r["value"] for w, r in st.reveals.items()}, pv)
+        if inputs != p["inputs"] or derived.hex() != p["seed"] or p.get("mode") != "ceremony":
+            raise _fail(i, action, s, "seed derivation does not recompute")
+        st.seed_record = p
+        st.state = State.SEEDED
+
+    def rotation(self, i: int, action: str, p: dict[str, Any]) -> None:
+        """A key rotation names its run and the checkpoint it follows (checked here; signatures in verify)."""
+        text = str(p["note"])
+        lines = text[: text.find("\n\n") + 1].split("\n")
+        after = next((line[len("after "):] for line in lines if line.startswith("after ")), None)
+        if len(lines) < 2 or lines[1] != self.st.origin or after is None:
+            raise _fail(i, action, self.st.state, "a key rotation must name this run and the checkpoint it follows")
+        size_text, _, root_b64 = after.partition(" ")
+        cp = self.checkpoint(i, action, int(size_text)) if size_text.isdigit() else None
+        if cp is None or cp.size != i or base64.b64encode(cp.root).decode() != root_b64:
+            raise _fail(i, action, self.st.state, "a key rotation must follow exactly the checkpoint before it")
 
 
-def replay_log(log: AuditLog) -> CeremonyState:
-    """The state a log establishes (:func:`replay` over its entries and payloads)."""
-    return replay([(e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)])
+def replay(actions: Sequence[tuple[str, Any]] | Sequence[tuple[str, Any, str | None]],
+           checkpoint_at: CheckpointAt | None = None) -> CeremonyState:
+    """Replay ``(action, payload[, time])`` entries; raise :class:`CeremonyError` on the first bad one.
+
+    ``checkpoint_at(size)`` gives the log's checkpoint at an earlier size, needed to check
+    statements and cosignatures; :func:`replay_log` provides it.
+    """
+    r = _Replay(checkpoint_at)
+    for i, item in enumerate(actions):
+        action, payload = str(item[0]), item[1]
+        t: str | None = item[2] if len(item) > 2 else None
+        try:
+            r.apply(i, action, payload, t)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _fail(i, action, r.st.state, f"malformed payload ({type(exc).__name__}: {exc})") from exc
+    return r.st
 
 
-#: The state each action needs, for the actions whose precondition is checked *before* costly work.
-_NEEDS = {"inputs.update": State.DRAFT, "roster.freeze": State.DRAFT, "sources.declare": State.ROSTER_FROZEN,
-          "seed.derive": State.REVEALED, "run.execute": State.SEEDED, "run.publish": State.EXECUTED}
+def replay_log(log: AuditLog, extra: Sequence[tuple[str, Any, str | None]] = ()) -> CeremonyState:
+    """The state ``log`` establishes (plus ``extra`` entries to try, for a step about to be appended)."""
+    from audit.merkle import root_of
+
+    leaves = log.leaf_hashes()
+    origin_holder: list[str] = []
+
+    @functools.cache
+    def checkpoint_at(size: int) -> Checkpoint:
+        if not origin_holder:
+            st0 = replay([(log.entries[0].action, log.payloads[0], log.entries[0].time)])
+            origin_holder.append(st0.origin)
+        return Checkpoint(origin_holder[0], size, root_of(leaves[:size]))  # leaves of the first `size` entries
+
+    entries = [(e.action, p, e.time) for e, p in zip(log.entries, log.payloads, strict=True)]
+    return replay([*entries, *extra], checkpoint_at)
 
 
 def check_next(st: CeremonyState, action: str) -> None:
     """Refuse ``action`` early when the current state cannot allow it (the replay re-checks it in full).
 
     The service calls this before it runs the engine, so a refused ``execute`` costs nothing;
-    :func:`replay` stays the one authority on what the log may contain.
+    the table is the same one :func:`replay` enforces.
     """
     need = _NEEDS.get(action)
     if need is not None and st.state is not need:

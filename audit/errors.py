@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine.errors import SunshineError
 
 __all__ = [
+    "BeaconError",
     "BundleError",
     "CanonicalError",
     "CeremonyError",
@@ -17,6 +18,7 @@ __all__ = [
     "ProofError",
     "RootMismatch",
     "SignatureInvalid",
+    "SpellingError",
     "VerificationError",
 ]
 
@@ -56,6 +58,26 @@ class RootMismatch(VerificationError):
 
 class SignatureInvalid(VerificationError):
     """No trusted key produced a valid signature."""
+
+
+class BeaconError(VerificationError):
+    """A drand beacon or chain that cannot be proven: bad signature, wrong round, unknown scheme, bad spelling.
+
+    ``item`` names what failed (e.g. ``"round 72785 signature"``); the step is ``"drand beacon"``.
+    """
+
+    def __init__(self, item: str, message_zh: str, message_en: str) -> None:
+        super().__init__("drand beacon", item, message_zh, message_en)
+
+
+class SpellingError(SunshineError):
+    """A hashed value not in its one canonical spelling (audit.spelling). ``field`` names the value."""
+
+    def __init__(self, field: str, message_zh: str, message_en: str) -> None:
+        self.field = field
+        super().__init__(
+            f"「{field}」的写法不规范：{message_zh}", f"'{field}' is not in its canonical spelling: {message_en}"
+        )
 
 
 class ProofError(SunshineError):

@@ -79,8 +79,10 @@ class AuditLog:
     def root(self, size: int | None = None) -> bytes:
         return root_of(self.leaf_hashes(size))
 
-    def checkpoint(self, origin: str) -> Checkpoint:
-        return Checkpoint(origin, self.size, self.root())
+    def checkpoint(self, origin: str, size: int | None = None) -> Checkpoint:
+        """The checkpoint of the first ``size`` entries (all by default) under ``origin``."""
+        n = self.size if size is None else size
+        return Checkpoint(origin, n, self.root(n))
 
     def signed_checkpoint(self, origin: str, signers: list[Signer]) -> str:
         return sign_note(format_checkpoint(self.checkpoint(origin)), signers)

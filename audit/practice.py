@@ -1,8 +1,10 @@
 """Practice runs (an engine command with ``--seed``): a self-contained, clearly marked audit context.
 
-Deterministic on purpose, so a practice ``--out`` is byte-reproducible: the signing key and
-the roster secret are derived from the seed (so they prove nothing, and the bundle says so),
-and entries carry no time. ``docs/ceremony.md`` § Practice mode.
+The signing key is derived from the seed (so it proves nothing, and the bundle says so) and
+entries carry no time. The roster secret is fresh random bytes for every run: derived from the
+published seed it would let anyone recompute every salt and test guesses of the names behind the
+practice leaves. So a practice run's results are byte-reproducible, its roster commitment is not.
+``docs/ceremony.md`` § Practice mode.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from audit.log import AuditLog
 from audit.signing import Signer
 from engine.randomness import encode_str
 
-__all__ = ["PRACTICE_ACTOR", "practice_audit", "practice_roster_secret"]
+__all__ = ["PRACTICE_ACTOR", "practice_audit"]
 
 PRACTICE_ACTOR = "sunshine-practice"
 
@@ -23,19 +25,20 @@ def _practice_bytes(label: str, seed: bytes) -> bytes:
     return hashlib.sha256(encode_str(f"sunshine/v1/practice-{label}") + seed).digest()
 
 
-def practice_roster_secret(seed: bytes) -> bytes:
-    """The roster secret of a practice run: ``SHA-256(enc("sunshine/v1/practice-roster-secret") ‖ seed)``."""
-    return _practice_bytes("roster-secret", seed)
+def practice_audit(kind: str, config_hash: str, roots: tuple[str, str], roster_size: int, seed: bytes,
+                   roster_secret: bytes) -> RunAudit:
+    """The audit context of a practice run: ``practice.init``, ``roster.freeze`` and ``seed.practice`` logged.
 
-
-def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: int, seed: bytes) -> RunAudit:
-    """The audit context of a practice run: ``practice.init``, ``roster.freeze`` and ``seed.practice`` logged."""
+    ``roots`` is (salted roster root, public roster root), hex.
+    """
+    roster_root, public_root = roots
     digest = hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()
     run_id = "practice-" + digest[:16]
     log = AuditLog()
     log.append(PRACTICE_ACTOR, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})
     log.append(PRACTICE_ACTOR, "roster.freeze", None,
-               {"roster_root": roster_root, "roster_size": roster_size, "config_hash": config_hash})
+               {"roster_root": roster_root, "public_root": public_root, "roster_size": roster_size,
+                "config_hash": config_hash})
     log.append(PRACTICE_ACTOR, "seed.practice", None,
                {"mode": "practice", "seed": seed.hex(), "notice": "manual seed typed in by the operator"})
     return RunAudit(
@@ -44,7 +47,7 @@ def practice_audit(kind: str, config_hash: str, roster_root: str, roster_size: i
         practice=True,
         log=log,
         signer=Signer(PRACTICE_ACTOR, _practice_bytes("key", seed)),
-        roster_secret=practice_roster_secret(seed),
+        roster_secret=roster_secret,
         actor=PRACTICE_ACTOR,
         time=None,
     )

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.canonical_columns import Lines, encode_lines, hex_field, member_literals, record_fields, record_shape
 from audit.errors import VerificationError
-from audit.merkle import root_of_digests
+from audit.merkle import leaf_hashes, root_of, root_of_digests
 from engine.compiled import kernel
 from engine.lottery.sha256_kernel import hmac_sha256_many, sha256_many, utf8_parts
 from engine.randomness import encode_str
@@ -47,6 +47,8 @@ __all__ = [
     "CommittedRoster",
     "commit_roster",
     "private_commitment",
+    "public_root_of",
+    "record_lines",
     "roster_salt",
 ]
 
@@ -70,10 +72,12 @@ def private_commitment(salt: bytes, private_fields: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class CommittedRoster:
-    """A roster's canonical leaf lines (``roster.jsonl``), the per-applicant salts and the roots.
+    """A roster's leaves, their canonical lines (``roster.jsonl``), the per-applicant salts and the roots.
 
-    ``root`` is the RFC 6962 root over the leaf lines; ``public_root`` the RFC 6962 root over
-    the canonical bytes of each public record alone (``line[87:-1]``).
+    ``root`` is the salted commitment (it binds every applicant's private fields); ``public_root``
+    is the RFC 6962 root over the canonical bytes of the public records alone, which anyone can
+    recompute from ``roster.jsonl`` and which does not depend on the roster secret: the seed is
+    derived from it, so running the same roster twice cannot give the operator two seeds to choose from.
     """
 
     lines: list[bytes]
@@ -85,6 +89,21 @@ class CommittedRoster:
     def leaves(self) -> list[dict[str, Any]]:
         """The leaves as values, ``{"private": P, "record": R}`` (parsed back from the lines)."""
         return [json.loads(line) for line in self.lines]
+
+
+# A leaf line is {"private":"<64 hex>","record":<record>} (JCS sorts "private" before "record"),
+# so the record's canonical bytes are the line between this prefix length and the closing brace.
+_RECORD_OFFSET = len(b'{"private":"') + 64 + len(b'","record":')
+
+
+def record_lines(lines: Sequence[bytes]) -> list[bytes]:
+    """The canonical bytes of each leaf's public record, cut from the leaf lines (no re-encoding)."""
+    return [line[_RECORD_OFFSET:-1] for line in lines]
+
+
+def public_root_of(lines: Sequence[bytes]) -> bytes:
+    """The public roster root: RFC 6962 root over the records' canonical bytes, in roster order."""
+    return root_of(leaf_hashes(record_lines(lines)))
 
 
 def commit_roster(

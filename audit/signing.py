@@ -237,12 +237,23 @@ def parse_checkpoint(text: str, *, step: str = "checkpoint") -> Checkpoint:
     return Checkpoint(origin, int(size_s), root)
 
 
-_ROTATION_HEADER = "sunshine key rotation/v1"
+_ROTATION_HEADER = "sunshine key rotation/v2"
 
 
-def sign_rotation(origin: str, old: Signer, new: Signer) -> str:
-    """A rotation statement naming both keys, signed by the old *and* the new key (TUF-style)."""
-    text = f"{_ROTATION_HEADER}\n{origin}\nold {old.verifier.vkey}\nnew {new.verifier.vkey}\n"
+def sign_rotation(origin: str, old: Signer, new: Signer, after: Checkpoint) -> str:
+    """A rotation statement naming both keys, signed by the old *and* the new key (TUF-style).
+
+    It is bound to its run (``origin``) and to its place in that run's log (``after``: the
+    checkpoint of the log just before the rotation entry), so it cannot be replayed elsewhere::
+
+        sunshine key rotation/v2
+        <origin>
+        after <size> <base64 root>
+        old <vkey>
+        new <vkey>
+    """
+    text = (f"{_ROTATION_HEADER}\n{origin}\nafter {after.size} {base64.b64encode(after.root).decode()}\n"
+            f"old {old.verifier.vkey}\nnew {new.verifier.vkey}\n")
     return sign_note(text, [old, new])
 
 
@@ -253,10 +264,10 @@ def verify_rotation(note: str, trusted: list[Verifier], *, step: str = "signatur
     """
     text, _ = open_note(note, trusted, step=step)
     lines = text.split("\n")
-    shape_ok = len(lines) == 5 and lines[0] == _ROTATION_HEADER
-    if not shape_ok or not lines[2].startswith("old ") or not lines[3].startswith("new "):
+    shape_ok = len(lines) == 6 and lines[0] == _ROTATION_HEADER and lines[2].startswith("after ")
+    if not shape_ok or not lines[3].startswith("old ") or not lines[4].startswith("new "):
         raise VerificationError(step, "key.rotate", "密钥轮换声明格式错误", "malformed key rotation statement")
-    old, new = Verifier.from_vkey(lines[2][4:]), Verifier.from_vkey(lines[3][4:])
+    old, new = Verifier.from_vkey(lines[3][4:]), Verifier.from_vkey(lines[4][4:])
     if old not in trusted or new == old:
         raise SignatureInvalid(step, "key.rotate", "旧密钥不受信任", "rotation is not from a trusted key")
     open_note(note, [old], step=step)

@@ -39,6 +39,7 @@ from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
+from audit.roster import public_root_of
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 
 __all__ = [
@@ -321,6 +322,12 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             verify_consistency(o.size, cp.size, [bytes.fromhex(p) for p in proof_hex], o.root, cp.root)
         except (ProofError, RootMismatch, ValueError) as exc:
             raise _fail(step, f"checkpoint {i} (size {o.size})", f"not consistent with the latest: {exc}") from exc
+    if not bundle.practice:  # the full history: one signed checkpoint per earlier size (no branch can be cut out)
+        sizes = sorted(o.size for o, _ in old)
+        if sizes != list(range(1, cp.size)):
+            gap = next((s for s in range(1, cp.size) if s not in sizes), "extra")
+            raise _fail(step, "checkpoints.json", f"the checkpoint history is incomplete (size {gap} missing): "
+                                                  "every step's signed checkpoint must be in the bundle")
     v.log = log
     yield f"log: {log.size} entries chained; tree root matches; {len(old)} earlier checkpoint(s) consistent"
 
@@ -400,6 +407,10 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     calculated = background.result()
     if calculated.hex() != st.roster_root:
         raise RootMismatch(step, "roster.jsonl", bytes.fromhex(st.roster_root), calculated)
+    if st.public_root:  # the seed is derived from the public root: it must be these records' root
+        public = public_root_of(raw.split(b"\n")[:-1])
+        if public.hex() != st.public_root:
+            raise RootMismatch(step, "roster.jsonl (public records)", bytes.fromhex(st.public_root), public)
     if len(leaves) != st.roster_size:
         raise _fail(step, "roster.jsonl", f"{len(leaves)} records, frozen size {st.roster_size}")
     withdrawn = set(st.withdrawals)

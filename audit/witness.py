@@ -16,8 +16,7 @@ so the operator who runs the log can record a witness's act but can never make o
   The ``checkpoint`` line names the checkpoint the witness has cosigned and acts upon
   (the one after ``sources.declare`` for a commit, the COMMITTED one for a reveal or
   forfeit), so a statement cannot be replayed into another run or another branch of
-  the same run. Field values are single-line canonical text (:mod:`audit.spelling` rules:
-  NFC, no control or invisible characters).
+  the same run. Field values are canonical text (:func:`audit.spelling.canonical_text`).
 * a **cosignature** is a C2SP tlog-cosignature/v1 line on a checkpoint of the run's log:
   ``— <name> base64(key ID ‖ u64be(time) ‖ Ed25519(cosignature/v1\\ntime <t>\\n ‖ body))``
   with key ID ``SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]`` (https://c2sp.org/tlog-cosignature).
@@ -30,21 +29,21 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 
 from audit.errors import SignatureInvalid, VerificationError
 from audit.signing import Checkpoint, Signer, Verifier, format_checkpoint, open_note, sign_note
+from audit.spelling import canonical_text
 
 __all__ = [
     "COSIGNATURE_HEADER",
     "STATEMENT_HEADER",
     "Statement",
-    "check_text",
     "cosign",
     "cosignature_key_id",
     "open_statement",
     "sign_statement",
+    "statement_text",
     "verify_cosignature",
 ]
 
@@ -52,25 +51,6 @@ STATEMENT_HEADER = "sunshine witness statement/v1"
 COSIGNATURE_HEADER = "cosignature/v1"
 _COSIGNATURE_TYPE = b"\x04"
 _SIG_PREFIX = "\u2014 "
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
-
-
-def check_text(value: str, what: str) -> str:
-    """``value`` if it is in its one canonical spelling (NFC, one line, no control/invisible/bidi characters).
-
-    Hashed and signed text must have exactly one spelling, or whoever types it could grind
-    on invisible variants; anything else is refused, never normalised silently.
-    """
-    bad = (
-        value != unicodedata.normalize("NFC", value)
-        or value != value.strip()
-        or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in _INVISIBLE for c in value)
-    )
-    if bad or not value:
-        raise VerificationError("spelling", what, "文本须为唯一规范写法（NFC，无控制或不可见字符，首尾无空格）",
-                                f"{what} must be non-empty canonical text (NFC, no control or invisible "
-                                "characters, no surrounding spaces)")
-    return value
 
 
 @dataclass(frozen=True)
@@ -88,10 +68,11 @@ class Statement:
 def statement_text(origin: str, action: str, witness: str, checkpoint: Checkpoint,
                    fields: dict[str, str]) -> str:
     """The exact text a witness signs (fields in the given order, each ``key value`` on one line)."""
-    lines = [STATEMENT_HEADER, f"origin {origin}", f"action {action}", f"witness {check_text(witness, 'witness')}",
+    lines = [STATEMENT_HEADER, f"origin {origin}", f"action {action}",
+             f"witness {canonical_text(witness, field='witness')}",
              f"checkpoint {checkpoint.size} {base64.b64encode(checkpoint.root).decode()}"]
     for key, value in fields.items():
-        lines.append(f"{key} {check_text(value, key)}")
+        lines.append(f"{key} {canonical_text(value, field=key)}")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from itertools import chain
@@ -21,7 +22,8 @@ from audit.errors import VerificationError
 from audit.published import verify_out_folder
 from audit.receipt import verify_receipt
 from audit.results import is_rendering
-from audit.signing import Signer, Verifier, sign_rotation
+from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
+from audit.verdict import verdict
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
 __all__ = ["keys_app"]
@@ -85,7 +87,7 @@ def keys_rotate(
     if store is not None:
         note = rotate_key(store, old, new, "operator", time or now_utc())
     else:
-        note = sign_rotation("sunshine/keys", old, new)
+        note = sign_rotation("sunshine/keys", old, new, Checkpoint("sunshine/keys", 0, hashlib.sha256(b"").digest()))
     print(f"new key file: {path}")
     print(f"public key: {new.verifier.vkey}")
     print(f"fingerprint: SHA256:{new.verifier.fingerprint}")
@@ -106,10 +108,16 @@ def verify(
         Path, typer.Argument(help="数据包目录、bundle.zip 或结果文件夹 bundle directory, bundle.zip or a result folder")
     ],
     key: PinOpt = None,
+    witness_key: Annotated[list[str] | None, typer.Option(
+        "--witness-key", help="pinned witness public key (repeatable; every declared witness must be pinned)")] = None,
+    allow_fallback: Annotated[bool, typer.Option(
+        "--allow-fallback", help="accept a run seeded from its declared fallback (claimed, not proven)")] = False,
 ) -> None:
-    """验证数据包：逐步核验，全部通过才返回 0。 Verify a bundle: numbered steps, exit 0 only if every step holds."""
+    """验证数据包：逐步核验，全部通过且密钥已固定才返回 0。
+
+    Verify a bundle: numbered steps, exit 0 only if every step holds and the keys were pinned."""
     with gc_paused():
-        _verify(bundle, key)
+        _verify(bundle, key, witness_key or [], allow_fallback)
 
 
 def _out_folder_files(path: Path) -> dict[str, bytes] | None:
@@ -120,14 +128,16 @@ def _out_folder_files(path: Path) -> dict[str, bytes] | None:
             if f.is_file() and not (rel := f.relative_to(path).as_posix()).startswith("bundle/")}
 
 
-def _verify(bundle: Path, key: list[str] | None) -> None:
+def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_fallback: bool) -> None:
     files = load_bundle_files(bundle)
     b = Bundle.from_files(files)
     folder = _out_folder_files(bundle)
     print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}"
           + (f" and the published copies in {bundle}" if folder is not None else ""))
     execute = _execute_for(b.kind)
-    steps = verify_bundle(b, trusted_keys=_pinned(key), execute=execute)
+    pinned = _pinned(key)
+    v = VerifiedBundle()
+    steps = verify_bundle(b, trusted_keys=pinned, execute=execute, out=v)
     if folder is not None:  # an --out folder: step 11 proves the posted copies are the bundle's bytes
         steps = chain(steps, verify_out_folder(files, folder))
     n = 0
@@ -141,7 +151,13 @@ def _verify(bundle: Path, key: list[str] | None) -> None:
     if execute is None:
         print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
         sys.exit(1)
-    print("VERIFIED: every step holds" + (" (practice run: not an official result)" if b.practice else ""))
+    assert v.state is not None
+    signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
+    result = verdict(v.state, signers=signers, operator_pinned=pinned is not None,
+                     witness_keys=[Verifier.from_vkey(k) for k in witness_key], allow_fallback=allow_fallback)
+    print(result.line)
+    if not result.ok:
+        sys.exit(1)
 
 
 @app.command("replay")

@@ -8,6 +8,7 @@ from ``--key-file`` (``sunshine keys init``).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,9 +22,11 @@ from api.runs.kind import OptionValue
 from api.service import ceremony as service
 from api.store.directory import DirectoryRunStore
 from api.store.result_folder import write_result_folder
-from audit.ceremony import witness_commitment
+from audit.beacon import MAINNET, QUICKNET, DrandChain, first_round_after
+from audit.ceremony import State, parse_time, witness_commitment
 from audit.errors import CeremonyError
-from audit.signing import Signer
+from audit.signing import Signer, Verifier
+from audit.witness import cosign as make_cosignature
 
 __all__ = ["ceremony_app"]
 
@@ -135,93 +138,195 @@ def withdraw(
     _done(store, f"withdrawn: {applicant_id}")
 
 
+def _chain(public_source: str) -> tuple[DrandChain, int | None]:
+    """``drand:quicknet``, ``drand:mainnet`` or ``drand:<name>:<round>`` → (chain, round or None)."""
+    parts = public_source.split(":")
+    if len(parts) not in (2, 3) or parts[0] != "drand" or parts[1] not in _CHAINS:
+        raise CeremonyError(
+            "公开随机源须为 drand:quicknet 或 drand:mainnet（可加 :轮次），自由文本不能被证明",
+            "--public-source must be drand:quicknet or drand:mainnet (optionally :ROUND); free text cannot be proven")
+    if len(parts) == 3 and not parts[2].isdigit():
+        raise CeremonyError("轮次应为整数", "the round must be a whole number")
+    return _CHAINS[parts[1]], int(parts[2]) if len(parts) == 3 else None
+
+
+_CHAINS = {"quicknet": QUICKNET, "mainnet": MAINNET}
+
+
+def _witness_arg(text: str) -> tuple[str, Verifier]:
+    name, sep, vkey = text.partition("=")
+    if not sep:
+        raise CeremonyError(f"--witness 应写成 名称=公钥：{text}", f"--witness must be NAME=PUBLIC_KEY, got {text!r}")
+    return name, Verifier.from_vkey(vkey)
+
+
 @ceremony_app.command("declare")
 def declare(
     run_dir: RunArg,
-    witness: Annotated[list[str], typer.Option("--witness", help="见证人（可重复） witness name (repeatable)")],
-    public_source: Annotated[
-        str, typer.Option("--public-source", help="未来公开随机值来源 future public value, e.g. a drand round")
-    ],
-    fallback: Annotated[str, typer.Option("--fallback", help="备用来源 source used if the public one fails")],
+    witness: Annotated[list[str], typer.Option("--witness", help="见证人 NAME=PUBLIC_KEY (repeatable; key from "
+                                                                  "`sunshine keys init --name …` run by the witness)")],
+    reveal_deadline: Annotated[str, typer.Option("--reveal-deadline", help="揭示截止 UTC, e.g. 2026-06-01T10:00:00Z")],
+    public_source: Annotated[str, typer.Option("--public-source", help="drand:quicknet | drand:mainnet [:ROUND]; "
+                                                                        "default round: the first after the deadline")
+                             ] = "drand:quicknet",
+    fallback: Annotated[str | None, typer.Option("--fallback", help="备用来源 description of the fallback")] = None,
+    fallback_rule: Annotated[str | None, typer.Option("--fallback-rule", help="when the fallback may be used")] = None,
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """公布见证人、公开随机源和备用源。 Declare the witnesses, the public value and the fallback: SOURCES_DECLARED."""
+    """Declare the witnesses with their keys, the reveal deadline, the drand round and a fallback: SOURCES_DECLARED."""
+    chain, beacon_round = _chain(public_source)
+    if beacon_round is None:
+        beacon_round = first_round_after(chain, parse_time(reveal_deadline))
+    if (fallback is None) != (fallback_rule is None):
+        raise CeremonyError("--fallback 与 --fallback-rule 须同时给出",
+                            "give both --fallback and --fallback-rule, or neither")
     store = DirectoryRunStore(run_dir)
-    service.declare(store, _step(key_file, actor, time), witness, public_source, fallback)
-    _done(store, f"declared {len(witness)} witness(es), source {public_source!r}, fallback {fallback!r}")
+    service.declare(store, _step(key_file, actor, time), [_witness_arg(w) for w in witness],
+                    reveal_deadline=reveal_deadline, chain=chain, beacon_round=beacon_round,
+                    fallback=None if fallback is None or fallback_rule is None
+                    else {"description": fallback, "rule": fallback_rule})
+    _done(store, f"declared {len(witness)} witness(es); drand {public_source.split(':')[1]} round {beacon_round}")
+
+
+WitnessOpt = Annotated[str, typer.Option("--witness", help="见证人名称 witness name as declared")]
+WitnessKeyOpt = Annotated[Path | None, typer.Option("--witness-key-file",
+                                                    help="the witness's own key (the witness at this keyboard)")]
+StatementOpt = Annotated[Path | None, typer.Option("--statement", help="a statement the witness signed elsewhere")]
+
+
+def _witness_step(run_dir: Path, witness: str, witness_key_file: Path | None, statement: Path | None,
+                  action: str, fields: dict[str, str], key_file: Path | None, time: str | None) -> None:
+    store = DirectoryRunStore(run_dir)
+    step = _step(key_file, witness, time)
+    if statement is not None:
+        text = statement.read_text(encoding="utf-8")
+        {"commit": service.commit, "reveal": service.reveal, "forfeit": service.forfeit}[action](
+            store, step, witness, text)
+    elif witness_key_file is not None:
+        who = service.WitnessKey(witness, load_signer(witness_key_file))
+        service.witness_act(store, step, who, action, fields, parse_time(str(step.time)))
+    else:
+        raise CeremonyError("需要 --witness-key-file 或 --statement（见证人须亲自签名）",
+                            "give --witness-key-file or --statement (a witness signs their own acts)")
+    _done(store, f"{action}: {witness}")
+
+
+@ceremony_app.command("cosign")
+def cosign(
+    run_dir: RunArg,
+    witness: WitnessOpt,
+    witness_key_file: WitnessKeyOpt = None,
+    size: Annotated[int | None, typer.Option("--size", help="log size to cosign (default: the checkpoint the next "
+                                                             "witness step needs, else the latest)")] = None,
+    cosignature: Annotated[str | None, typer.Option("--cosignature", help="a cosignature line made elsewhere")] = None,
+    key_file: KeyOpt = None,
+    time: TimeOpt = None,
+) -> None:
+    """Record a witness's C2SP cosignature on a checkpoint of this run (the witness's own key)."""
+    store = DirectoryRunStore(run_dir)
+    step = _step(key_file, witness, time)
+    log = store.log()
+    state = service.status(store).state.state
+    if size is not None:
+        n = size
+    elif state is State.SOURCES_DECLARED:
+        n = service.witness_checkpoint(store, "commit").size
+    elif state is State.COMMITTED:
+        n = service.witness_checkpoint(store, "reveal").size
+    else:
+        n = log.size
+    if cosignature is None:
+        if witness_key_file is None:
+            raise CeremonyError("需要 --witness-key-file 或 --cosignature", "give --witness-key-file or --cosignature")
+        cosignature = make_cosignature(load_signer(witness_key_file), log.checkpoint(store.info().origin, n),
+                                       parse_time(str(step.time)))
+    service.cosign(store, step, witness, n, cosignature)
+    _done(store, f"cosigned by {witness}: checkpoint {n}")
 
 
 @ceremony_app.command("commit")
 def commit(
     run_dir: RunArg,
-    witness: Annotated[str, typer.Option("--witness")],
-    commitment: Annotated[
-        str | None, typer.Option("--commitment", help="见证人的承诺值 hex H(value‖salt) from the witness")
-    ] = None,
-    value: Annotated[
-        str | None, typer.Option("--value", help="（便捷）在此计算承诺 compute the commitment here")
-    ] = None,
+    witness: WitnessOpt,
+    witness_key_file: WitnessKeyOpt = None,
+    statement: StatementOpt = None,
+    commitment: Annotated[str | None, typer.Option("--commitment", help="hex H(value‖salt) by the witness")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="(convenience) compute the commitment here")] = None,
     salt: Annotated[str | None, typer.Option("--salt")] = None,
     key_file: KeyOpt = None,
     time: TimeOpt = None,
 ) -> None:
-    """记录一位见证人的承诺。 Record one witness's commitment; when all have committed: COMMITTED."""
-    if commitment is None:
+    """A witness commits (signed by the witness; cosigns the declaration first): COMMITTED after the last."""
+    if commitment is None and statement is None:
         if value is None or salt is None:
             raise CeremonyError("需要 --commitment，或 --value 和 --salt", "give --commitment, or --value and --salt")
         commitment = witness_commitment(value, salt)
-    store = DirectoryRunStore(run_dir)
-    service.commit(store, _step(key_file, witness, time), witness, commitment)
-    _done(store, f"commitment of {witness}: {commitment}")
+    _witness_step(run_dir, witness, witness_key_file, statement, "commit", {"commitment": commitment or ""},
+                  key_file, time)
 
 
 @ceremony_app.command("reveal")
 def reveal(
     run_dir: RunArg,
-    witness: Annotated[str, typer.Option("--witness")],
-    value: Annotated[str, typer.Option("--value")],
-    salt: Annotated[str, typer.Option("--salt")],
+    witness: WitnessOpt,
+    witness_key_file: WitnessKeyOpt = None,
+    statement: StatementOpt = None,
+    value: Annotated[str | None, typer.Option("--value")] = None,
+    salt: Annotated[str | None, typer.Option("--salt")] = None,
     key_file: KeyOpt = None,
     time: TimeOpt = None,
 ) -> None:
-    """记录见证人揭示的值（须与承诺一致）。 Record one witness's reveal (must match); when all revealed: REVEALED."""
-    store = DirectoryRunStore(run_dir)
-    service.reveal(store, _step(key_file, witness, time), witness, value, salt)
-    _done(store, f"revealed: {witness}")
+    """A witness reveals (signed; must match the commitment; after all cosigned COMMITTED): REVEALED after the last."""
+    if statement is None and (value is None or salt is None):
+        raise CeremonyError("需要 --value 和 --salt", "give --value and --salt")
+    _witness_step(run_dir, witness, witness_key_file, statement, "reveal", {"value": value or "", "salt": salt or ""},
+                  key_file, time)
 
 
 @ceremony_app.command("forfeit")
 def forfeit(
     run_dir: RunArg,
-    witness: Annotated[str, typer.Option("--witness")],
+    witness: WitnessOpt,
+    witness_key_file: WitnessKeyOpt = None,
+    statement: StatementOpt = None,
     key_file: KeyOpt = None,
-    actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """记录未揭示的见证人（公开地不计入）。 Record that a committed witness did not reveal (left out, visibly)."""
-    store = DirectoryRunStore(run_dir)
-    service.forfeit(store, _step(key_file, actor, time), witness)
-    _done(store, f"forfeited: {witness}")
+    """A witness declares, signed by themselves, that they will not reveal (left out of the seed, visibly)."""
+    _witness_step(run_dir, witness, witness_key_file, statement, "forfeit", {}, key_file, time)
 
 
 @ceremony_app.command("seed")
 def seed(
     run_dir: RunArg,
-    public_value: Annotated[
-        str, typer.Option("--public-value", help="公布的公开随机值 the declared public value, as published")
-    ],
-    fallback: Annotated[
-        bool, typer.Option("--fallback", help="该值来自备用源 the value comes from the declared fallback")
-    ] = False,
+    beacon: Annotated[Path | None, typer.Option("--beacon", help="drand JSON of the declared round "
+                                                                  "(round, signature[, previous_signature])")] = None,
+    public_value: Annotated[str | None, typer.Option("--public-value", help="with --fallback: the fallback's value")
+                            ] = None,
+    fallback: Annotated[bool, typer.Option("--fallback", help="use the declared fallback (verify reports it as "
+                                                               "claimed, not proven)")] = False,
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
 ) -> None:
-    """由名单根、配置、揭示值与公开值推导种子。 Derive the seed: SEEDED."""
+    """Derive the seed from the public roster root, config, reveals and the verified drand beacon: SEEDED."""
     store = DirectoryRunStore(run_dir)
-    derived = service.seed(store, _step(key_file, actor, time), public_value, fallback=fallback)
+    step = _step(key_file, actor, time)
+    if fallback:
+        if public_value is None:
+            raise CeremonyError("--fallback 需要 --public-value", "--fallback needs --public-value")
+        derived = service.seed_fallback(store, step, public_value)
+    elif beacon is not None:
+        try:
+            record = json.loads(beacon.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CeremonyError(f"无法读取信标文件 {beacon}", f"cannot read the beacon file {beacon}: {exc}") from exc
+        derived = service.seed(store, step, record)
+    else:
+        raise CeremonyError("需要 --beacon（drand 信标 JSON），或 --fallback --public-value",
+                            "give --beacon (the drand beacon JSON), or --fallback --public-value")
     _done(store, f"seed: {derived.hex()}")
 
 

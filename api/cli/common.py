@@ -31,7 +31,7 @@ SEED_HELP = "练习种子：64 位十六进制 practice seed: 64 hex digits"
 OUT_HELP = "结果文件夹（空的或以前的结果文件夹） result folder (empty or a previous result)"
 
 console = Console(stderr=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)  # long bilingual lines stay whole when piped or logged
 
 
 def ensure_group(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ Besides the engine's public and private files a publication holds:
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from audit.ceremony import State, check_next, replay_log
 from audit.context import RunAudit
 from audit.errors import CeremonyError
 from audit.merkle import MerkleTree
-from audit.practice import practice_audit, practice_roster_secret
+from audit.practice import practice_audit
 from audit.roster import CommittedRoster, commit_roster
 from audit.signing import Verifier, parse_checkpoint
 
@@ -141,8 +142,10 @@ def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit
 def build_practice(run: PreparedRun, seed: bytes) -> Publication:
     """A practice run (engine command with ``--seed``): execute, log in memory, assemble. Writes nothing."""
     with gc_paused():
-        committed = commit_roster(run.roster, run.private, practice_roster_secret(seed))
-        audit = practice_audit(run.kind, record_hash(run.config), committed.root.hex(), len(run.roster), seed)
+        secret = secrets.token_bytes(32)  # never derived from the published seed (docs/ceremony.md § Practice)
+        committed = commit_roster(run.roster, run.private, secret)
+        audit = practice_audit(run.kind, record_hash(run.config), (committed.root.hex(), committed.public_root.hex()),
+                               len(run.roster), seed, secret)
         results = execute_run(run, seed)
         hashes = result_hashes(results.public)
         check_next(replay_log(audit.log), "run.execute")

@@ -22,19 +22,23 @@ from api.audit_runs import engine_versions
 from api.runs.build import Publication, ResultFiles, assemble_publication, execute_run, result_hashes
 from api.runs.kind import PreparedRun
 from api.store.base import NewRun, RunInfo, RunStore
-from audit.canonical import record_hash
-from audit.ceremony import CeremonyState, State, check_next, derive_seed, replay, replay_log
+from audit.beacon import DrandChain, verify_beacon
+from audit.canonical import record_hash, sha256_hex
+from audit.ceremony import CEREMONY_VERSION, CeremonyState, State, check_next, derive_seed, replay, replay_log
 from audit.context import RunAudit
 from audit.errors import CeremonyError
 from audit.log import AuditLog
 from audit.roster import commit_roster
-from audit.signing import Signer, sign_rotation
+from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
+from audit.witness import cosign as make_cosignature
+from audit.witness import sign_statement
 
 __all__ = [
     "NEXT_STEP",
     "Step",
     "append_step",
     "commit",
+    "cosign",
     "declare",
     "execute",
     "forfeit",
@@ -44,18 +48,21 @@ __all__ = [
     "reveal",
     "rotate_key",
     "seed",
+    "seed_fallback",
     "status",
     "update_inputs",
     "withdraw",
+    "witness_act",
+    "witness_checkpoint",
 ]
 
 #: What a person does next in each state (shown by ``ceremony status`` and the console).
 NEXT_STEP = {
     State.DRAFT: "freeze",
     State.ROSTER_FROZEN: "declare (or withdraw)",
-    State.SOURCES_DECLARED: "commit (one per witness)",
-    State.COMMITTED: "reveal (one per witness; forfeit for a witness who does not)",
-    State.REVEALED: "seed --public-value …",
+    State.SOURCES_DECLARED: "cosign + commit (each witness, with their own key)",
+    State.COMMITTED: "cosign the COMMITTED checkpoint, then reveal (or forfeit) — each witness",
+    State.REVEALED: "seed --beacon FILE (the declared drand round)",
     State.SEEDED: "execute",
     State.EXECUTED: "publish --out …",
     State.PUBLISHED: "(done)",
@@ -79,7 +86,7 @@ def append_step(store: RunStore, step: Step, action: str, payload: object, *,
     with an unusual but legal action (``note``) needs no second path.
     """
     log = store.log()
-    st = replay([*((e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)), (action, payload)])
+    st = replay_log(log, [(action, payload, step.time)])
     entry = log.append(actor or step.actor, action, step.time, payload)
     note = log.signed_checkpoint(store.info().origin, [step.signer])
     store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey)
@@ -91,8 +98,9 @@ def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step,
     run_id = secrets.token_hex(8)
     info = RunInfo(run_id=run_id, kind=run.kind, origin=f"sunshine/{run.kind}/{run_id}", title=title,
                    keys=(step.signer.verifier.vkey,))
-    payload = {"kind": run.kind, "run_id": run_id, "config_hash": record_hash(run.config)}
-    replay([("ceremony.init", payload)])
+    payload = {"kind": run.kind, "run_id": run_id, "origin": info.origin, "ceremony": CEREMONY_VERSION,
+               "config_hash": record_hash(run.config)}
+    replay([("ceremony.init", payload, step.time)])
     log = AuditLog()
     entry = log.append(step.actor, "ceremony.init", step.time, payload)
     note = log.signed_checkpoint(info.origin, [step.signer])
@@ -105,64 +113,151 @@ def update_inputs(store: RunStore, run: PreparedRun, step: Step) -> CeremonyStat
         kind = store.info().kind
         raise CeremonyError(f"运行类型不能改变（{kind}）", f"the run kind cannot change ({kind})")
     payload = {"config_hash": record_hash(run.config), "roster_size": len(run.roster)}
-    log = store.log()
-    replay([*((e.action, p) for e, p in zip(log.entries, log.payloads, strict=True)), ("inputs.update", payload)])
+    replay_log(store.log(), [("inputs.update", payload, step.time)])
     store.replace_inputs(run)
     return append_step(store, step, "inputs.update", payload)
 
 
 def freeze(store: RunStore, step: Step) -> str:
-    """Commit to the roster (Merkle root) and the config hash: ROSTER_FROZEN. Returns the root (hex)."""
+    """Commit to the roster (salted and public Merkle roots), the config hash and the input files: ROSTER_FROZEN.
+
+    Returns the public roster root (hex), the one people compare and the seed depends on.
+    """
     run = store.prepared()
-    root = commit_roster(run.roster, run.private, store.roster_secret()).root.hex()
-    append_step(store, step, "roster.freeze",
-            {"roster_root": root, "roster_size": len(run.roster), "config_hash": record_hash(run.config)})
-    return root
+    committed = commit_roster(run.roster, run.private, store.roster_secret())
+    append_step(store, step, "roster.freeze", {
+        "roster_root": committed.root.hex(), "public_root": committed.public_root.hex(),
+        "roster_size": len(run.roster), "config_hash": record_hash(run.config),
+        "inputs": {name: sha256_hex(data) for name, data in sorted(store.source_files().items())},
+    })
+    return committed.public_root.hex()
 
 
 def withdraw(store: RunStore, step: Step, applicant_id: str) -> CeremonyState:
-    """Record a withdrawal after the freeze (the applicant stays committed, and is skipped)."""
+    """Record a withdrawal after the freeze and before the sources are declared (no randomness named yet)."""
     if applicant_id not in {str(r["id"]) for r in store.prepared().roster}:
         raise CeremonyError(f"名单中没有 {applicant_id}", f"{applicant_id} is not in the frozen roster")
     return append_step(store, step, "roster.withdraw", {"id": applicant_id})
 
 
-def declare(store: RunStore, step: Step, witnesses: Sequence[str], public_source: str, fallback: str
-            ) -> CeremonyState:
-    """Declare the witnesses, the future public value and the fallback: SOURCES_DECLARED."""
-    return append_step(store, step, "sources.declare",
-                   {"witnesses": list(witnesses), "public_source": public_source, "fallback": fallback})
+def declare(store: RunStore, step: Step, witnesses: Sequence[tuple[str, Verifier]], *, reveal_deadline: str,
+            chain: DrandChain, beacon_round: int, fallback: Mapping[str, str] | None = None) -> CeremonyState:
+    """Declare each witness with their key, the reveal deadline, the drand chain and round, and the fallback."""
+    return append_step(store, step, "sources.declare", {
+        "witnesses": [{"name": name, "key": key.vkey} for name, key in witnesses],
+        "reveal_deadline": reveal_deadline,
+        "public_source": {"type": "drand", "chain": chain.to_info(), "round": beacon_round},
+        "fallback": dict(fallback) if fallback is not None else None,
+    })
 
 
-def commit(store: RunStore, step: Step, witness: str, commitment: str) -> CeremonyState:
-    """Record one witness's commitment; after the last witness: COMMITTED."""
-    return append_step(store, step, "witness.commit", {"witness": witness, "commitment": commitment}, actor=witness)
+def witness_checkpoint(store: RunStore, action: str) -> Checkpoint:
+    """The checkpoint a witness must cosign and name to take ``action`` (``commit``; ``reveal``/``forfeit``)."""
+    log = store.log()
+    st = replay_log(log)
+    size = st.declared_size if action == "commit" else st.committed_size
+    if size == 0:
+        raise CeremonyError(f"现在还不能 {action}（状态 {st.state.value}）", f"no checkpoint to {action} on yet "
+                                                                       f"(state {st.state.value})")
+    return log.checkpoint(st.origin, size)
 
 
-def reveal(store: RunStore, step: Step, witness: str, value: str, salt: str) -> CeremonyState:
-    """Record one witness's reveal (must match the commitment); after the last: REVEALED."""
-    return append_step(store, step, "witness.reveal", {"witness": witness, "value": value, "salt": salt}, actor=witness)
+def cosign(store: RunStore, step: Step, witness: str, size: int, cosignature: str) -> CeremonyState:
+    """Record a witness's C2SP cosignature on the checkpoint of log size ``size`` (signed by the witness)."""
+    return append_step(store, step, "witness.cosign", {"witness": witness, "size": size, "cosignature": cosignature},
+                       actor=witness)
 
 
-def forfeit(store: RunStore, step: Step, witness: str) -> CeremonyState:
-    """Record that a committed witness did not reveal (left out of the seed, visibly)."""
-    return append_step(store, step, "witness.forfeit", {"witness": witness})
+def commit(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
+    """Record one witness's signed commit statement; after the last witness: COMMITTED."""
+    return append_step(store, step, "witness.commit", {"witness": witness, "statement": statement}, actor=witness)
 
 
-def seed(store: RunStore, step: Step, public_value: str, *, fallback: bool = False) -> bytes:
-    """Derive the seed from roster root, config hash, reveals and the public value: SEEDED."""
+def reveal(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
+    """Record one witness's signed reveal (must match the commitment); after the last: REVEALED."""
+    return append_step(store, step, "witness.reveal", {"witness": witness, "statement": statement}, actor=witness)
+
+
+def forfeit(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
+    """Record a witness's own signed statement that they will not reveal (left out of the seed, visibly)."""
+    return append_step(store, step, "witness.forfeit", {"witness": witness, "statement": statement}, actor=witness)
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A witness at the keyboard: their display name and their own signing key (CLI convenience)."""
+
+    name: str
+    signer: Signer
+
+
+def witness_act(store: RunStore, step: Step, who: WitnessKey, action: str, fields: dict[str, str],
+                timestamp: int) -> CeremonyState:
+    """Cosign the checkpoint ``action`` needs (if not yet) and record the signed statement, as the witness.
+
+    For a witness operating this program themselves; the witness page of the service signs in the
+    browser instead and sends only the statement and cosignature.
+    """
+    cp = witness_checkpoint(store, action)
     st = replay_log(store.log())
-    source = st.fallback if fallback else st.public_source
-    inputs, derived = derive_seed(st.roster_root, st.config_hash, {w: r["value"] for w, r in st.reveals.items()},
-                                  {"source": source, "value": public_value})
+    if cp.size not in st.cosigned.get(who.name, {}):
+        cosign(store, Step(step.signer, who.name, step.time), who.name, cp.size,
+               make_cosignature(who.signer, cp, timestamp))
+    statement = sign_statement(who.signer, cp.origin, action, who.name, cp, fields)
+    record = {"commit": commit, "reveal": reveal, "forfeit": forfeit}[action]
+    return record(store, step, who.name, statement)
+
+
+def seed(store: RunStore, step: Step, beacon: Mapping[str, object]) -> bytes:
+    """Derive the seed from the declared drand round's beacon (verified here, BLS): SEEDED.
+
+    ``beacon`` is drand's JSON for the round: ``round``, ``signature`` and, on a chained chain,
+    ``previous_signature`` (lowercase hex, as drand publishes it).
+    """
+    st = replay_log(store.log())
+    check_next(st, "seed.derive")
+    if st.chain is None:
+        raise CeremonyError("没有声明 drand 链", "no drand chain was declared")
+    previous = beacon.get("previous_signature")
+    randomness = verify_beacon(st.chain, int(str(beacon["round"])), str(beacon["signature"]),
+                               None if previous is None else str(previous))
+    public_value = {"source": "drand", "chain_hash": st.chain.chain_hash, "round": st.beacon_round,
+                    "signature": str(beacon["signature"]), "previous_signature": previous,
+                    "randomness": randomness.hex()}
+    return _derive(store, step, st, public_value)
+
+
+def seed_fallback(store: RunStore, step: Step, value: str) -> bytes:
+    """Derive the seed from the declared fallback's value (verify reports such a run as claimed, not proven)."""
+    st = replay_log(store.log())
+    check_next(st, "seed.derive")
+    if st.fallback is None:
+        raise CeremonyError("没有声明备用来源", "no fallback was declared")
+    return _derive(store, step, st, {"source": "fallback", "description": st.fallback["description"], "value": value})
+
+
+def _derive(store: RunStore, step: Step, st: CeremonyState, public_value: dict[str, object]) -> bytes:
+    inputs, derived = derive_seed(st.public_root, st.config_hash, {w: r["value"] for w, r in st.reveals.items()},
+                                  public_value)
     append_step(store, step, "seed.derive", {"mode": "ceremony", "inputs": inputs, "seed": derived.hex()})
     return derived
+
+
+def _check_inputs(store: RunStore, st: CeremonyState) -> PreparedRun:
+    """The stored inputs, refused unless they are exactly the frozen ones (config hash, public root, files)."""
+    run = store.prepared()
+    committed_public = commit_roster(run.roster, {}, bytes(32)).public_root.hex()
+    files = {name: sha256_hex(data) for name, data in sorted(store.source_files().items())}
+    if record_hash(run.config) != st.config_hash or committed_public != st.public_root or files != st.inputs:
+        raise CeremonyError("存储的输入与冻结时不一致，拒绝执行",
+                            "the stored inputs differ from the frozen ones; refusing to run")
+    return run
 
 
 def _seeded_results(store: RunStore, st: CeremonyState) -> ResultFiles:
     if st.seed_record is None:
         raise CeremonyError("日志中没有种子", "the log holds no seed")
-    return execute_run(store.prepared(), bytes.fromhex(str(st.seed_record["seed"])), st.withdrawals)
+    return execute_run(_check_inputs(store, st), bytes.fromhex(str(st.seed_record["seed"])), st.withdrawals)
 
 
 def execute(store: RunStore, step: Step) -> dict[str, str]:
@@ -206,7 +301,8 @@ def publish(store: RunStore, step: Step) -> Publication:
 
 def rotate_key(store: RunStore, old: Signer, new: Signer, actor: str, time: str | None) -> str:
     """Log a rotation statement signed by both keys; later checkpoints are signed by ``new``. Returns it."""
-    note = sign_rotation(store.info().origin, old, new)
+    origin = store.info().origin
+    note = sign_rotation(origin, old, new, store.log().checkpoint(origin))
     append_step(store, Step(new, actor, time), "key.rotate", {"note": note})
     return note
 

@@ -9,25 +9,27 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_kind import FakeKind, make_fake_run
+from fake_kind import BEACON, DEADLINE, T0, T_DECLARE, T_INIT, WITNESSES, FakeKind, make_fake_run
 
 from api.runs import PreparedRun, get_kind
 from api.runs.publish import publish_run
 from api.service import ceremony as service
 from api.store.directory import DirectoryRunStore
 from api.store.result_folder import write_result_folder
+from audit.beacon import QUICKNET
 from audit.bundle import Bundle
-from audit.ceremony import CeremonyState, replay_log, witness_commitment
+from audit.ceremony import CeremonyState, parse_time, replay_log, witness_commitment
 from audit.errors import VerificationError
 from audit.signing import Signer, Verifier
 from audit.verify import verify_bundle
+from audit.witness import cosign
 
 SEED = bytes(range(32))
-T0 = "2026-06-01T00:00:00Z"
 
 
 @pytest.fixture
@@ -62,8 +64,25 @@ class Ceremony:
     def withdraw(self, signer: Signer, actor: str, time: str | None, applicant_id: str) -> None:
         service.withdraw(self.store, service.Step(signer, actor, time), applicant_id)
 
-    def seed(self, signer: Signer, actor: str, time: str | None, value: str, *, fallback: bool) -> bytes:
-        return service.seed(self.store, service.Step(signer, actor, time), value, fallback=fallback)
+    def declare(self, signer: Signer, names: tuple[str, ...] = ("alice", "bob"), *,
+                fallback: dict[str, str] | None = None) -> None:
+        service.declare(self.store, service.Step(signer, "operator", T_DECLARE),
+                        [(n, WITNESSES[n].verifier) for n in names], reveal_deadline=DEADLINE, chain=QUICKNET,
+                        beacon_round=BEACON["round"], fallback=fallback)
+
+    def act(self, signer: Signer, witness: str, action: str, fields: dict[str, str], time: str = T0) -> None:
+        service.witness_act(self.store, service.Step(signer, "operator", time),
+                            service.WitnessKey(witness, WITNESSES[witness]), action, fields, parse_time(time))
+
+    def cosign_committed(self, signer: Signer, witness: str, time: str = T0) -> None:
+        """The witness cosigns the COMMITTED checkpoint (every witness must, before any reveal)."""
+        cp = service.witness_checkpoint(self.store, "reveal")
+        service.cosign(self.store, service.Step(signer, witness, time), witness, cp.size,
+                       cosign(WITNESSES[witness], cp, parse_time(time)))
+
+    def seed(self, signer: Signer, actor: str, time: str | None) -> bytes:
+        return service.seed(self.store, service.Step(signer, actor, time),
+                            {"round": BEACON["round"], "signature": BEACON["signature"]})
 
     def execute(self, signer: Signer, actor: str, time: str | None) -> dict[str, str]:
         return service.execute(self.store, service.Step(signer, actor, time))
@@ -81,21 +100,18 @@ class Ceremony:
 
 def drive_ceremony(path: Path, signer: Signer, run: PreparedRun, *, withdraw: str | None = None,
                    until: str = "published", out: Path | None = None) -> Ceremony:
-    """Drive a ceremony with two witnesses through the service, as the CLI does; stop after step ``until``."""
+    """Drive a ceremony with two witnesses (their own keys) and a real drand beacon; stop after ``until``."""
     d = Ceremony(path)
     steps = [
-        ("init", lambda: d.init(run, signer, actor="operator", time=T0)),
-        ("freeze", lambda: d.freeze(signer, "operator", T0)),
-        ("withdraw", lambda: d.withdraw(signer, "operator", T0, withdraw) if withdraw else None),
-        ("declare", lambda: d.append(signer, "operator", T0, "sources.declare",
-                                     {"witnesses": ["alice", "bob"], "public_source": "drand quicknet round 29156212",
-                                      "fallback": "first 3 EuroMillions draws after 2026-06-01"})),
-        ("commit", lambda: [d.append(signer, w, T0, "witness.commit",
-                                     {"witness": w, "commitment": _commit(w)}) for w in ("alice", "bob")]),
-        ("reveal", lambda: [d.append(signer, w, T0, "witness.reveal",
-                                     {"witness": w, "value": f"{w}-value", "salt": f"{w}-salt"})
+        ("init", lambda: d.init(run, signer, actor="operator", time=T_INIT)),
+        ("freeze", lambda: d.freeze(signer, "operator", T_INIT)),
+        ("withdraw", lambda: d.withdraw(signer, "operator", T_INIT, withdraw) if withdraw else None),
+        ("declare", lambda: d.declare(signer)),
+        ("commit", lambda: [d.act(signer, w, "commit", {"commitment": _commit(w)}) for w in ("alice", "bob")]),
+        ("cosign", lambda: [d.cosign_committed(signer, w) for w in ("alice", "bob")]),
+        ("reveal", lambda: [d.act(signer, w, "reveal", {"value": f"{w}-value", "salt": f"{w}-salt"})
                             for w in ("alice", "bob")]),
-        ("seed", lambda: d.seed(signer, "operator", T0, "a1b2c3", fallback=False)),
+        ("seed", lambda: d.seed(signer, "operator", T0)),
         ("execute", lambda: d.execute(signer, "operator", T0)),
     ]
     for name, fn in steps:
@@ -182,3 +198,21 @@ def sunshine() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@dataclass(frozen=True)
+class CeremonyKit:
+    """What ceremony tests share: the times used, the real beacon, the witnesses' keys, the driver class."""
+
+    T_INIT: str = T_INIT
+    T_DECLARE: str = T_DECLARE
+    T0: str = T0
+    DEADLINE: str = DEADLINE
+    BEACON: Mapping[str, Any] = field(default_factory=lambda: BEACON)
+    WITNESSES: Mapping[str, Signer] = field(default_factory=lambda: WITNESSES)
+    Ceremony: type[Ceremony] = Ceremony
+
+
+@pytest.fixture
+def kit() -> CeremonyKit:
+    return CeremonyKit()

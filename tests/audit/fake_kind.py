@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from api.outputs import csv_bytes
 from api.runs import RUN_KINDS, PreparedRun, RunSummary, register
 from api.runs.kind import InputSpec, OptionSpec
+from audit.signing import Signer
 from engine.randomness import format_lottery_number, lottery_numbers
 
-__all__ = ["ChartKind", "FakeKind", "make_fake_run"]
+__all__ = ["BEACON", "DEADLINE", "T0", "T_DECLARE", "T_INIT", "WITNESSES", "ChartKind", "FakeKind", "make_fake_run"]
+
+T_INIT = "2023-09-15T08:00:00Z"
+T0 = "2023-09-15T09:30:00Z"
+# A real, published quicknet beacon (tests/vectors/beacon), so the ceremony runs offline;
+# the run's times are before that round was due (2023-09-15T11:00:03Z).
+BEACON = next(p for p in json.loads((Path(__file__).parents[1] / "vectors" / "beacon" / "known_answers.json")
+                                    .read_text())["positives"] if p["desc"] == "quicknet-round-657413")
+T_DECLARE = "2023-09-15T09:00:00Z"
+DEADLINE = "2023-09-15T10:00:00Z"
+WITNESSES = {"alice": Signer("alice-notary", bytes([1]) * 32), "bob": Signer("bob-parent", bytes([2]) * 32)}
+
 
 
 class FakeKind:

@@ -53,13 +53,21 @@ def test_zip_and_directory_are_the_same_bundle(ceremony_out: Path) -> None:
     assert read_zip((ceremony_out / "bundle.zip").read_bytes()) == load_bundle_files(ceremony_out / "bundle")
 
 
-def test_practice_output_is_byte_reproducible(tmp_path: Path, fake_run: Callable[..., Any],
-                                              practice_seed: bytes) -> None:
+def test_practice_results_reproduce_but_the_roster_secret_is_fresh(tmp_path: Path, fake_run: Callable[..., Any],
+                                                                   practice_seed: bytes) -> None:
+    """Practice results are byte-reproducible from the seed; the salts are not (issue 13: names behind
+    practice leaves must not be recoverable from the published seed)."""
     from api.runs.publish import publish_run
 
     publish_run(fake_run(), practice_seed, tmp_path / "a")
     publish_run(fake_run(), practice_seed, tmp_path / "b")
-    assert (tmp_path / "a" / "bundle.zip").read_bytes() == (tmp_path / "b" / "bundle.zip").read_bytes()
+    a, b = load_bundle_files(tmp_path / "a"), load_bundle_files(tmp_path / "b")
+    assert {n: d for n, d in a.items() if n.startswith("results/")} == {
+        n: d for n, d in b.items() if n.startswith("results/")}
+    assert a["roster.jsonl"] != b["roster.jsonl"]
+    freeze_a = [json.loads(line)["payload"] for line in a["log.jsonl"].splitlines()][1]
+    freeze_b = [json.loads(line)["payload"] for line in b["log.jsonl"].splitlines()][1]
+    assert freeze_a["public_root"] == freeze_b["public_root"] and freeze_a["roster_root"] != freeze_b["roster_root"]
 
 
 def _edit(name: str, fn: Callable[[bytes], bytes]) -> Callable[[Files], Files]:
@@ -85,7 +93,8 @@ MUTATIONS: dict[str, tuple[str, Callable[[Files], Files]]] = {
     "log-reveal-modified": ("log", _edit("log.jsonl", lambda d: d.replace(b"alice-value", b"alice-valuX", 1))),
     "key-swapped": ("signatures", _jedit("keys.json", lambda k: k.update(log_keys=[OTHER_KEY]))),
     "sig-truncated": ("signatures", _edit("checkpoint", lambda d: d[:-20] + b"\n")),
-    "checkpoint-size-changed": ("signatures", _edit("checkpoint", lambda d: d.replace(b"\n11\n", b"\n10\n", 1))),
+    "checkpoint-size-changed": ("signatures", _edit("checkpoint", lambda d: b"\n".join(
+        [d.split(b"\n")[0], str(int(d.split(b"\n")[1]) - 1).encode(), *d.split(b"\n")[2:]]))),
     "earlier-checkpoint-proof-modified": (
         "log", _jedit("checkpoints.json", lambda h: h[3].update(proof=["00" * 32, *h[3]["proof"][1:]]))),
     "config-changed": ("config", _jedit("config.json", lambda c: c.update(seats=6))),
@@ -345,18 +354,23 @@ def test_clean_bundle_lines_the_same_without_a_second_core(ceremony_out: Path,
 def _resigned(files: Files, operator: Signer, edit: Callable[[str, Any], Any]) -> Files:
     """The bundle with each log payload replaced by ``edit(action, payload)``, re-chained and re-signed.
 
-    What a dishonest operator (who holds the key) could publish: steps 1 and 2 hold, so the
-    later steps must catch it. Earlier checkpoints are dropped (they would not be consistent).
+    What a dishonest operator (who holds the key) could publish: steps 1 and 2 hold (the whole
+    checkpoint history is re-signed too), so the later steps must catch it.
     """
     from audit.log import AuditLog
+    from audit.merkle import MerkleTree
+    from audit.signing import format_checkpoint, sign_note
 
     old = AuditLog.from_bytes(files["log.jsonl"])
     new = AuditLog()
     for e, p in zip(old.entries, old.payloads, strict=True):
         new.append(e.actor, e.action, e.time, edit(e.action, p))
     origin = Bundle.from_files(files).manifest["origin"]
+    tree = MerkleTree(new.leaf_hashes())
+    history = [{"note": sign_note(format_checkpoint(new.checkpoint(origin, size)), [operator]),
+                "proof": [h.hex() for h in tree.consistency_proof(size)]} for size in range(1, new.size)]
     return {**files, "log.jsonl": new.to_bytes(), "checkpoint": new.signed_checkpoint(origin, [operator]).encode(),
-            "checkpoints.json": b"[]"}
+            "checkpoints.json": (json.dumps(history, indent=2) + "\n").encode()}
 
 
 def _replace(action: str, payload: Any) -> Callable[[str, Any], Any]:
@@ -368,7 +382,7 @@ RESIGNED: dict[str, tuple[str, str, Callable[[str, Any], Any]]] = {
     "execute-hash-not-a-string": ("results", "results.csv", lambda a, p: {**p, "results": {
         **p["results"], "results.csv": 5}} if a == "run.execute" else p),
     "freeze-payload-missing-field": ("ceremony", "log", _replace("roster.freeze", {"roster_root": "00"})),
-    "execute-results-not-an-object": ("ceremony", "log.jsonl", lambda a, p: {**p, "results": "x"}
+    "execute-results-not-an-object": ("ceremony", "log", lambda a, p: {**p, "results": "x"}
                                       if a == "run.execute" else p),
     "execute-missing": ("ceremony", "log", lambda a, p: p if a != "run.execute" else {"engine": {}}),
 }

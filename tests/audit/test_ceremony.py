@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from audit.ceremony import State, derive_seed, witness_commitment
 from audit.errors import CeremonyError, SignatureInvalid
 from audit.signing import Signer
 
-T0 = "2026-06-01T00:00:00Z"  # the ceremony_time fixture's value, used in every appended entry here
+T0 = "2023-09-15T09:30:00Z"  # the ceremony_time fixture's value, used in every appended entry here
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,12 @@ def test_withdraw_unknown_applicant(tmp_path: Path, operator: Signer, fake_run: 
 def test_seed_derivation_known_answer() -> None:
     inputs, seed = derive_seed("11" * 32, "22" * 32, {"b": "2", "a": "1"}, {"source": "drand", "value": "ff"})
     assert [c["witness"] for c in inputs["contributions"]] == ["a", "b"]
-    assert seed.hex() == "db64f18d35d92ddf3d01f3f8df3234fb521cd5ccc9c61e6b57d4b5ff6eaa69af"
+    # sunshine/v2/seed over the public roster root (docs/ceremony.md § Seed derivation): the JCS text below
+    text = ('{"config_hash":"' + "22" * 32 + '","contributions":[{"value":"1","witness":"a"},{"value":"2",'
+            '"witness":"b"}],"domain":"sunshine/v2/seed","public_roster_root":"' + "11" * 32 +
+            '","public_value":{"source":"drand","value":"ff"}}')
+    assert seed == hashlib.sha256(text.encode()).digest()
+    assert seed.hex() == "a9f5b02c3cfca1e3b9f72905593ac614194178a5d7fdc8e588441d4fb0629320"
     assert witness_commitment("v", "s") != witness_commitment("vs", "")
 
 
@@ -90,7 +96,7 @@ def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer
                                                 run_ceremony: Any) -> None:
     run_ceremony(tmp_path / "run", operator, fake_run(), out=tmp_path / "out")
     notes = sorted((tmp_path / "run" / "checkpoints").glob("*.note"))
-    assert len(notes) == 10  # init … execute, publish (no withdrawal here)
+    assert len(notes) == 14  # init, freeze, declare, 2 cosign, 2 commit, 2 cosign, 2 reveal, seed, execute, publish
     secret = tmp_path / "run" / "private" / "roster_secret"
     assert secret.stat().st_mode & 0o777 == 0o600
     bundle_text = b"".join(p.read_bytes() for p in (tmp_path / "out" / "bundle").rglob("*") if p.is_file())
@@ -100,23 +106,25 @@ def test_checkpoint_per_step_and_private_secret(tmp_path: Path, operator: Signer
 
 
 def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, operator: Signer, fake_run: Any,
-                                                                run_ceremony: Any) -> None:
+                                                                run_ceremony: Any, kit: Any) -> None:
     from api.audit_runs import load_bundle_files
     from api.runs import get_kind
     from audit.bundle import Bundle
-    from audit.signing import sign_rotation
     from audit.verify import verify_bundle
 
     d = run_ceremony(tmp_path / "run", operator, fake_run(), until="freeze")
     new = Signer("test-operator", bytes([7]) * 32)
-    d.append(new, "operator", T0, "key.rotate", {"note": sign_rotation(d.store.info().origin, operator, new)})
-    d.append(new, "operator", T0, "sources.declare",
-             {"witnesses": ["w"], "public_source": "drand", "fallback": "lotto"})
-    d.append(new, "w", T0, "witness.commit", {"witness": "w", "commitment": witness_commitment("v", "s")})
-    d.append(new, "w", T0, "witness.reveal", {"witness": "w", "value": "v", "salt": "s"})
-    d.seed(new, "operator", T0, "ff", fallback=True)
-    d.execute(new, "operator", T0)
-    d.publish(new, "operator", T0, tmp_path / "out")
+    service.rotate_key(d.store, operator, new, "operator", kit.T_INIT)
+    d.declare(new)
+    for w in ("alice", "bob"):
+        d.act(new, w, "commit", {"commitment": witness_commitment(f"{w}-v", "s")})
+    for w in ("alice", "bob"):
+        d.cosign_committed(new, w)
+    for w in ("alice", "bob"):
+        d.act(new, w, "reveal", {"value": f"{w}-v", "salt": "s"})
+    d.seed(new, "operator", kit.T0)
+    d.execute(new, "operator", kit.T0)
+    d.publish(new, "operator", kit.T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     lines = list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
     assert lines[-1].startswith("manifest")
@@ -125,24 +133,23 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
 
 
 def test_forfeited_witness_is_left_out_and_recorded(tmp_path: Path, operator: Signer, fake_run: Any,
-                                                    run_ceremony: Any) -> None:
+                                                    run_ceremony: Any, kit: Any) -> None:
     from api.audit_runs import load_bundle_files
     from api.runs import get_kind
     from audit.bundle import Bundle
     from audit.verify import verify_bundle
 
-    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="commit")
-    d.append(operator, "alice", T0, "witness.reveal",
-             {"witness": "alice", "value": "alice-value", "salt": "alice-salt"})
-    with pytest.raises(CeremonyError, match="alice"):
-        d.append(operator, "operator", T0, "witness.forfeit", {"witness": "alice"})  # already revealed
-    d.append(operator, "operator", T0, "witness.forfeit", {"witness": "bob"})
+    d = run_ceremony(tmp_path / "run", operator, fake_run(), until="cosign")
+    d.act(operator, "alice", "reveal", {"value": "alice-value", "salt": "alice-salt"})
+    with pytest.raises(CeremonyError, match="already revealed or forfeited"):
+        d.act(operator, "alice", "forfeit", {})
+    d.act(operator, "bob", "forfeit", {})
     assert d.state().state is State.REVEALED
-    d.seed(operator, "operator", T0, "a1", fallback=False)
-    d.execute(operator, "operator", T0)
+    d.seed(operator, "operator", kit.T0)
+    d.execute(operator, "operator", kit.T0)
     st = d.state()
     assert st.seed_record is not None
     assert [c["witness"] for c in st.seed_record["inputs"]["contributions"]] == ["alice"]
-    d.publish(operator, "operator", T0, tmp_path / "out")
+    d.publish(operator, "operator", kit.T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     assert list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))

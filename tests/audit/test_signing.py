@@ -115,10 +115,11 @@ def test_bad_key_names() -> None:
 
 
 def test_rotation_needs_both_keys() -> None:
-    from audit.signing import sign_rotation, verify_rotation
+    from audit.signing import Checkpoint, sign_rotation, verify_rotation
 
     old, new, evil = Signer("op", bytes(32)), Signer("op", bytes([1]) * 32), Signer("op", bytes([2]) * 32)
-    note = sign_rotation("sunshine/x", old, new)
+    note = sign_rotation("sunshine/x", old, new, Checkpoint("sunshine/x", 3, bytes(32)))
+    assert "\nafter 3 " in note
     assert verify_rotation(note, [old.verifier]) == new.verifier
     with pytest.raises(SignatureInvalid, match="no trusted key signed this note"):
         verify_rotation(note, [evil.verifier])  # old key not trusted

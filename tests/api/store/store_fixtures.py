@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fake_kind import BEACON, DEADLINE, T0, T_DECLARE, T_INIT, WITNESSES
 from fake_kind import make_fake_run as fake_run
 
 from api.runs.build import Publication
@@ -22,23 +23,23 @@ from api.service import ceremony as svc
 from api.store.base import NewRun, RunStore
 from api.store.database import Database, sqlite_url
 from api.store.directory import DirectoryRunStore
-from audit.ceremony import witness_commitment
+from audit.beacon import QUICKNET
+from audit.ceremony import parse_time, witness_commitment
 from audit.signing import Signer
+from audit.witness import cosign
 
 __all__ = ["OPERATOR", "STEPS", "StoreFactory", "drive", "fixed_secrets", "step"]
-
-T0 = "2026-06-01T00:00:00Z"
 
 OPERATOR = Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
 RUN_ID = "00112233445566ff"
 ROSTER_SECRET = bytes(range(100, 132))
 
 #: The steps of :func:`drive`, in order.
-STEPS = ("init", "freeze", "withdraw", "declare", "commit", "reveal", "seed", "execute", "publish")
+STEPS = ("init", "freeze", "withdraw", "declare", "commit", "cosign", "reveal", "seed", "execute", "publish")
 
 
-def step(actor: str = "operator") -> svc.Step:
-    return svc.Step(OPERATOR, actor, T0)
+def step(actor: str = "operator", time: str = T0) -> svc.Step:
+    return svc.Step(OPERATOR, actor, time)
 
 
 @contextlib.contextmanager
@@ -100,23 +101,30 @@ def drive(create: StoreFactory, until: str = "publish", store: RunStore | None =
     for name in names:
         if name == "init":
             with fixed_secrets():
-                store = svc.init_run(create.create, fake_run(), step(), title="测试运行")
+                store = svc.init_run(create.create, fake_run(), step(time=T_INIT), title="测试运行")
             continue
         assert store is not None
         if name == "freeze":
-            svc.freeze(store, step())
+            svc.freeze(store, step(time=T_INIT))
         elif name == "withdraw":
-            svc.withdraw(store, step(), "A0003")
+            svc.withdraw(store, step(time=T_INIT), "A0003")
         elif name == "declare":
-            svc.declare(store, step(), ["alice", "bob"], "drand quicknet round 29156212", "EuroMillions")
+            svc.declare(store, step(time=T_DECLARE), [(w, WITNESSES[w].verifier) for w in ("alice", "bob")],
+                        reveal_deadline=DEADLINE, chain=QUICKNET, beacon_round=BEACON["round"])
         elif name == "commit":
             for w in ("alice", "bob"):
-                svc.commit(store, step(w), w, witness_commitment(f"{w}-value", f"{w}-salt"))
+                svc.witness_act(store, step(), svc.WitnessKey(w, WITNESSES[w]), "commit",
+                                {"commitment": witness_commitment(f"{w}-value", f"{w}-salt")}, parse_time(T0))
+        elif name == "cosign":
+            cp = svc.witness_checkpoint(store, "reveal")
+            for w in ("alice", "bob"):
+                svc.cosign(store, step(w), w, cp.size, cosign(WITNESSES[w], cp, parse_time(T0)))
         elif name == "reveal":
             for w in ("alice", "bob"):
-                svc.reveal(store, step(w), w, f"{w}-value", f"{w}-salt")
+                svc.witness_act(store, step(), svc.WitnessKey(w, WITNESSES[w]), "reveal",
+                                {"value": f"{w}-value", "salt": f"{w}-salt"}, parse_time(T0))
         elif name == "seed":
-            svc.seed(store, step(), "a1b2c3")
+            svc.seed(store, step(), {"round": BEACON["round"], "signature": BEACON["signature"]})
         elif name == "execute":
             svc.execute(store, step())
         elif name == "publish":

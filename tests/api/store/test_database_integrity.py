@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fake_kind import T0, T_INIT
 from fake_kind import make_fake_run as fake_run
 from pg_server import PostgresServer as PgServer
 from sqlalchemy import create_engine, inspect, text
@@ -58,12 +59,14 @@ def _racing(stores: list[RunStore], signers: list[Signer]) -> list[BaseException
     log = stores[0].log()
     origin = stores[0].info().origin
     run = stores[0].prepared()
-    root = commit_roster(run.roster, run.private, stores[0].roster_secret()).root.hex()
+    committed = commit_roster(run.roster, run.private, stores[0].roster_secret())
     prepared = []
     for s in signers:
         mine = stores[0].log()
-        payload = {"roster_root": root, "roster_size": len(run.roster), "config_hash": replay_log(log).config_hash}
-        entry = mine.append(s.name, "roster.freeze", None, payload)
+        payload = {"roster_root": committed.root.hex(), "public_root": committed.public_root.hex(),
+                   "roster_size": len(run.roster), "config_hash": replay_log(log).config_hash,
+                   "inputs": {}}
+        entry = mine.append(s.name, "roster.freeze", T_INIT, payload)
         prepared.append((entry, payload, mine.signed_checkpoint(origin, [s])))
     assert prepared[0][0].prev == prepared[1][0].prev == log.entries[-1].hash
     barrier = threading.Barrier(len(stores))
@@ -133,7 +136,7 @@ def test_a_stale_writer_gets_a_conflict_and_nothing_is_stored(db_url: str) -> No
     store, _ = drive(StoreFactory.on(db), until="init")
     stale = store.log()
     svc.freeze(store, step())
-    entry = stale.append("operator", "note", None, {"text": "late"})
+    entry = stale.append("operator", "note", T0, {"text": "late"})
     with pytest.raises(StoreConflict, match="another step happened first"):
         store.append(entry, {"text": "late"}, stale.signed_checkpoint(store.info().origin, [OPERATOR]))
     assert store.log().size == 2
@@ -214,7 +217,7 @@ def test_the_unique_constraints_refuse_a_fork_even_without_the_prev_check(db_url
     store, _ = drive(StoreFactory.on(db), until="init")
     stale = store.log()
     svc.freeze(store, step())
-    entry = stale.append("operator", "note", None, {"text": "fork"})
+    entry = stale.append("operator", "note", T0, {"text": "fork"})
     with pytest.raises(StoreConflict, match="another writer appended"):
         store.append(entry, {"text": "fork"}, stale.signed_checkpoint(store.info().origin, [OPERATOR]))
     assert [e.action for e in store.log().entries] == ["ceremony.init", "roster.freeze"]

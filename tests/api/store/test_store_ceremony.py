@@ -35,7 +35,7 @@ def test_whole_ceremony_verifies_and_gives_the_same_bytes_on_every_store(stores:
     again = stores.open(store.info().run_id)  # a new connection / a fresh look at the folder
     assert replay_log(again.log()).state is State.PUBLISHED
     assert again.publication() == pub.files()
-    assert len(again.checkpoints()) == again.log().size == 11
+    assert len(again.checkpoints()) == again.log().size == 15  # with a withdrawal, 2 + 2 cosignatures
     assert again.info().title == "测试运行"
     assert again.prepared().private["A0001"]["name"] == "学生1"
     assert pub.files() == reference_bundle(tmp_path)  # byte-identical to the directory store's
@@ -48,7 +48,7 @@ def test_catalog_lists_runs_with_the_state_their_log_establishes(db_url: str) ->
     drafts = [svc.init_run(db.create_run, done.prepared(), step()) for _ in range(2)]
     listed = {r.info.run_id: r for r in db.list_runs()}
     assert {k: (r.state, r.log_size) for k, r in listed.items()} == {
-        done.info().run_id: (State.EXECUTED, 10), **{d.info().run_id: (State.DRAFT, 1) for d in drafts}}
+        done.info().run_id: (State.EXECUTED, 14), **{d.info().run_id: (State.DRAFT, 1) for d in drafts}}
     assert listed[done.info().run_id].info == done.info()
     assert not any(r.publication_stored for r in listed.values())
     svc.publish(done, step())
@@ -127,20 +127,28 @@ def test_inputs_change_only_while_draft_and_the_log_records_it(stores: StoreFact
 
 def test_a_real_lottery_on_the_database_verifies_and_replays(db_url: str) -> None:
     """The sample lottery (real kind, real input files) through every step on the database store."""
+    from fake_kind import BEACON, DEADLINE, T0, T_DECLARE, T_INIT, WITNESSES
+
     from api.cli.common import prepare_from_paths
-    from audit.ceremony import witness_commitment
+    from audit.beacon import QUICKNET
+    from audit.ceremony import parse_time, witness_commitment
+    from audit.witness import cosign
 
     samples = Path(__file__).resolve().parents[3] / "samples" / "lottery"
     run = prepare_from_paths("lottery", {"schools": samples / "schools.csv",
                                          "applicants": samples / "applicants.csv"}, {})
     db = Database(db_url)
-    store = svc.init_run(db.create_run, run, step())
+    store = svc.init_run(db.create_run, run, step(time=T_INIT))
     assert db.open_run(store.info().run_id).prepared() == run  # inputs round-trip exactly
-    svc.freeze(store, step())
-    svc.declare(store, step(), ["w"], "drand", "lotto")
-    svc.commit(store, step("w"), "w", witness_commitment("v", "s"))
-    svc.reveal(store, step("w"), "w", "v", "s")
-    svc.seed(store, step(), "ff")
+    svc.freeze(store, step(time=T_INIT))
+    alice = svc.WitnessKey("alice", WITNESSES["alice"])
+    svc.declare(store, step(time=T_DECLARE), [("alice", alice.signer.verifier)], reveal_deadline=DEADLINE,
+                chain=QUICKNET, beacon_round=BEACON["round"])
+    svc.witness_act(store, step(), alice, "commit", {"commitment": witness_commitment("v", "s")}, parse_time(T0))
+    cp = svc.witness_checkpoint(store, "reveal")
+    svc.cosign(store, step("alice"), "alice", cp.size, cosign(alice.signer, cp, parse_time(T0)))
+    svc.witness_act(store, step(), alice, "reveal", {"value": "v", "salt": "s"}, parse_time(T0))
+    svc.seed(store, step(), {"round": BEACON["round"], "signature": BEACON["signature"]})
     svc.execute(store, step())
     pub = svc.publish(store, step())
     lines = list(verify_bundle(Bundle.from_files(pub.bundle), trusted_keys=[OPERATOR.verifier],
