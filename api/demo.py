@@ -139,7 +139,8 @@ def run_ceremony_demo(base: Path) -> None:
     (base / "receipt-202600010.json").write_text(receipt, encoding="utf-8")
     _sunshine("verify-receipt", str(base / "receipt-202600010.json"), "--key", public_key)
     print(f"   {seed_line.splitlines()[0]}")
-    print(f"   verify with the operator and both witness keys pinned: {verified.strip().splitlines()[-1][:100]}…")
+    verdict = next(line for line in verified.splitlines() if "VERIFIED" in line)
+    print(f"   verify with the operator and both witness keys pinned: {verdict[:100]}…")
     print(f"   receipt for 202600010 verified: {base / 'receipt-202600010.json'}")
     print(f"   results and bundle in {result}/\n")
 

@@ -33,6 +33,21 @@ class Verdict:
     line: str
     reasons: tuple[str, ...] = ()
 
+    @property
+    def line_zh(self) -> str:
+        """The verdict in Chinese, printed under the English line."""
+        if not self.ok:
+            return "未通过：各步骤均成立，但" + "；".join(_ZH.get(r.split(" ")[0], r) for r in self.reasons)
+        if "practice run" in self.line:
+            return "已验证：每一步都成立（练习运行，不是正式结果）"
+        claimed = "；公开随机值为备用来源，仅为声称，未经证明" if "fallback" in self.line else ""
+        return "已验证：每一步都成立（密钥已固定）" + claimed
+
+
+_ZH = {"the": "未固定操作员公钥（请用 --key 传入教育局公布的公钥）",
+       "witness": "有见证人公钥未固定（请为每位见证人传入 --witness-key）",
+       "public": "公开随机值来自备用来源，仅为声称，未经证明（如接受请加 --allow-fallback）"}
+
 
 def _fingerprints(keys: Sequence[Verifier]) -> str:
     return ", ".join(f"{k.name} SHA256:{k.fingerprint[:16]}…" for k in keys)

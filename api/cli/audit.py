@@ -146,16 +146,19 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:
         print(f"{n + 1:2d}. FAIL  {exc.message_en}")
-        print(f"VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
+        print(f"    失败  {exc.message_zh}")
+        print(f"核验失败：步骤「{exc.step}」 VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
         sys.exit(1)
     if execute is None:
         print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
+        print(f"未通过：本机没有 {b.kind} 引擎，结果未重算")
         sys.exit(1)
     assert v.state is not None
     signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
     result = verdict(v.state, signers=signers, operator_pinned=pinned is not None,
                      witness_keys=[Verifier.from_vkey(k) for k in witness_key], allow_fallback=allow_fallback)
     print(result.line)
+    print(result.line_zh)
     if not result.ok:
         sys.exit(1)
 

@@ -47,9 +47,10 @@ from api.tables import (
 )
 from api.xlsx import Sheet, run_title, xlsx_bytes
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
-from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS
+from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS, SUBJECT_WEIGHT, TOTAL_WEIGHT
 from engine.classes.solve import VERSION
 from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
+from engine.decimals import to_hundredths
 from engine.errors import ConfigError, InputError
 
 __all__ = [
@@ -155,12 +156,12 @@ def _cfg_names(cfg: Mapping[str, Any], key: str, file: str) -> list[str] | None:
 def _hundredths(table: Table, row: Row, header: str) -> int:
     value = row.get(header)
     d = parse_decimal(table, row, header)
-    scaled = d * 100
-    if scaled != scaled.to_integral_value():
+    hundredths = to_hundredths(d)
+    if hundredths is None:
         raise table.error(row, header, f"「{value}」最多两位小数", f"'{value}' has more than two decimals")
     if abs(d) >= _MAX_SCORE:
         raise table.error(row, header, f"「{value}」不像成绩", f"'{value}' does not look like a score")
-    return int(scaled)
+    return hundredths
 
 
 def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
@@ -327,8 +328,9 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
                               f"is not a score column{hint_en} (score columns: {', '.join(score_names)})")
         if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
             raise ConfigError(cfg_file, f"weights.{name}", "应为非负数", "must be a non-negative number")
-        weights[total_name if name in ("total", "总分") else name] = round(Decimal(str(w)) * 400 if (
-            name in ("total", "总分") or name == total_name) else Decimal(str(w)) * 100)
+        is_total = name in ("total", "总分") or name == total_name
+        unit = TOTAL_WEIGHT if is_total else SUBJECT_WEIGHT
+        weights[total_name if is_total else name] = round(Decimal(str(w)) * unit)
     teachers = _cfg_names(cfg, "head_teachers", cfg_file) or []
 
     # Unknown-header columns (subjects, flags) located by their own header text.

@@ -43,6 +43,7 @@ from api.tables import (
     unique_ids,
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
+from engine.decimals import to_hundredths
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
 from engine.points import (
@@ -124,9 +125,10 @@ def _canonical_number(table: Table, row: Row, key: str, text: str) -> str:
         raise table.error(row, key, f"「{text}」不是有限数字", f"'{text}' is not a finite number")
     if value < 0:
         raise table.error(row, key, f"「{text}」不能为负数", f"'{text}' must not be negative")
-    if value * 100 != (value * 100).to_integral_value():
+    hundredths = to_hundredths(value)
+    if hundredths is None:
         raise table.error(row, key, f"「{text}」最多两位小数", f"'{text}' has more than two decimal places")
-    return format_points(int(value * 100))
+    return format_points(hundredths)
 
 
 def _canonical_value(rule_set: RuleSet, spec: FieldSpec, table: Table, row: Row, key: str) -> Any:
@@ -377,7 +379,11 @@ def _engine_value(spec: FieldSpec, value: Any) -> FieldValue:
     if value is None:
         return None
     if spec.type == "number":
-        return int(Decimal(str(value)) * 100)
+        hundredths = to_hundredths(Decimal(str(value)))
+        if hundredths is None:
+            raise EngineError(f"名单中的数值 {value} 不是两位小数以内",
+                              f"roster value {value} has more than two decimals")
+        return hundredths
     if spec.type == "date":
         return dt.date.fromisoformat(str(value))
     if spec.type == "datetime":
