@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit.beacon import DrandChain, check_declared_round, verify_beacon
 from audit.canonical import canonical_bytes, record_hash, sha256
-from audit.errors import CeremonyError, SpellingError, VerificationError
+from audit.errors import CeremonyError, KeyFileError, SpellingError, VerificationError
 from audit.signing import Checkpoint, Verifier
 from audit.spelling import canonical_hex, canonical_text
 from audit.witness import open_statement, verify_cosignature
@@ -362,10 +362,10 @@ class _Replay:
             try:
                 witnesses.append(Witness(canonical_text(item["name"], field="witness name"),
                                          Verifier.from_vkey(str(item["key"]))))
-            except (KeyError, TypeError, SpellingError, VerificationError) as exc:
-                raise _fail(i, action, s, f"witness {item!r}: {getattr(exc, 'message_en', exc)}") from exc
-            except Exception as exc:  # KeyFileError from a malformed verifier key
-                raise _fail(i, action, s, f"witness key of {item!r}: {exc}") from exc
+            except (KeyError, TypeError) as exc:
+                raise _fail(i, action, s, f"witness {item!r} must be {{name, key}}") from exc
+            except (SpellingError, VerificationError, KeyFileError) as exc:  # KeyFileError: a malformed key
+                raise _fail(i, action, s, f"witness {item!r}: {exc.message_en}") from exc
         if len({w.name for w in witnesses}) != len(witnesses) or len({w.key for w in witnesses}) != len(witnesses):
             raise _fail(i, action, s, "witness names and keys must be distinct (each witness counts once)")
         source = p.get("public_source")
