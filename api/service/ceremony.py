@@ -79,7 +79,8 @@ class Step:
 
 
 def append_step(store: RunStore, step: Step, action: str, payload: object, *,
-            results: Mapping[str, bytes] | None = None, actor: str | None = None) -> CeremonyState:
+                results: Mapping[str, bytes] | None = None, actor: str | None = None,
+                inputs: PreparedRun | None = None) -> CeremonyState:
     """The one way a step enters a run: state machine accepts it, checkpoint signed, stored atomically.
 
     Every named step below is this call with its own payload; it is public so that a caller
@@ -89,7 +90,7 @@ def append_step(store: RunStore, step: Step, action: str, payload: object, *,
     st = replay_log(log, [(action, payload, step.time)])
     entry = log.append(actor or step.actor, action, step.time, payload)
     note = log.signed_checkpoint(store.info().origin, [step.signer])
-    store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey)
+    store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey, inputs=inputs)
     return st
 
 
@@ -108,14 +109,16 @@ def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step,
 
 
 def update_inputs(store: RunStore, run: PreparedRun, step: Step) -> CeremonyState:
-    """Replace the inputs of a DRAFT run (logged as ``inputs.update`` with the new config hash)."""
+    """Replace the inputs of a DRAFT run, logged as ``inputs.update`` (new config hash, file hashes).
+
+    Inputs and log entry are stored in one step (:meth:`RunStore.append` with ``inputs``).
+    """
     if run.kind != store.info().kind:
         kind = store.info().kind
         raise CeremonyError(f"运行类型不能改变（{kind}）", f"the run kind cannot change ({kind})")
-    payload = {"config_hash": record_hash(run.config), "roster_size": len(run.roster)}
-    replay_log(store.log(), [("inputs.update", payload, step.time)])
-    store.replace_inputs(run)
-    return append_step(store, step, "inputs.update", payload)
+    payload = {"config_hash": record_hash(run.config), "roster_size": len(run.roster),
+               "inputs": {name: sha256_hex(data) for name, data in sorted(run.source_files.items())}}
+    return append_step(store, step, "inputs.update", payload, inputs=run)
 
 
 def freeze(store: RunStore, step: Step) -> str:
