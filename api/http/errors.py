@@ -49,10 +49,12 @@ class ErrorBody(BaseModel):
 class ApiError(Exception):
     """An error answer: HTTP status, stable code, both messages, details."""
 
-    def __init__(self, status: int, code: str, message_zh: str, message_en: str, details: Any = None) -> None:
+    def __init__(self, status: int, code: str, message_zh: str, message_en: str, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message_en)
         self.status, self.code, self.message_zh, self.message_en, self.details = (
             status, code, message_zh, message_en, details)
+        self.headers = dict(headers or {})
 
 
 def error_response(status: int, code: str, zh: str, en: str, details: Any = None,
@@ -85,7 +87,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {**exc.headers, **({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})}
         return error_response(exc.status, exc.code, exc.message_zh, exc.message_en, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
