@@ -31,6 +31,7 @@ from engine.classes.draws import canonical_slots
 from engine.classes.problem import build_problem
 from engine.classes.report import balance_report
 from engine.classes.solve import Placement, place_students
+from engine.corrections import Subject, apply_checked
 from engine.errors import EngineError
 
 __all__ = ["ClassChange", "ClassCorrection", "ClassReview", "apply_class_corrections", "review_placement"]
@@ -117,35 +118,12 @@ def apply_class_corrections(cohort: Cohort, corrections: Sequence[ClassCorrectio
     corrections. With ``total_is_sum`` (no total column in the input) a subject's correction
     moves the total by the same amount, and the total itself cannot be corrected.
     """
-    by_id = {s.student_id: s for s in cohort.students}
-    seen: set[tuple[str, str]] = set()
-    withdrawn: set[str] = set()
-    touched: set[str] = set()
-    for c in corrections:
-        s = by_id.get(c.student_id)
-        if s is None:
-            raise EngineError(f"更正引用了未知学号「{c.student_id}」",
-                              f"correction names unknown student '{c.student_id}'")
-        if (c.student_id, c.field) in seen:
-            raise EngineError(f"学号 {c.student_id} 的「{c.field}」更正了两次",
-                              f"student {c.student_id}: {c.field} is corrected twice")
-        seen.add((c.student_id, c.field))
-        if c.field == "withdraw":
-            withdrawn.add(c.student_id)
-            continue
-        touched.add(c.student_id)
-        have = _value(s, cohort, c.field)
-        if have != c.old or type(have) is not type(c.old):
-            raise EngineError(f"学号 {c.student_id} 的「{c.field}」在册值为 {have!r}，与更正记录的原值 {c.old!r} 不符",
-                              f"student {c.student_id}, {c.field}: the value on file {have!r} does not match "
-                              f"the correction's old value {c.old!r}")
-        by_id[c.student_id] = _set(s, cohort, c.field, c.new, total_is_sum)
-    both = sorted(withdrawn & touched)
-    if both:
-        raise EngineError(f"学号 {both[0]} 已退出，不能再更正其他项目",
-                          f"student {both[0]} withdraws and cannot also have other corrections")
+    subject: Subject[Student, ClassCorrection] = Subject(
+        "学号", "student", lambda c: c.student_id, lambda s, c: _value(s, cohort, c.field),
+        lambda s, c: _set(s, cohort, c.field, c.new, total_is_sum), _label)
+    by_id, withdrawn = apply_checked({s.student_id: s for s in cohort.students}, corrections, subject)
     kept = tuple(by_id[s.student_id] for s in cohort.students if s.student_id not in withdrawn)
-    return Cohort(cohort.score_names, cohort.flag_names, kept), tuple(sorted(withdrawn, key=str.encode))
+    return Cohort(cohort.score_names, cohort.flag_names, kept), withdrawn
 
 
 def _own(fixes: Sequence[ClassCorrection]) -> tuple[str, str]:
@@ -157,13 +135,13 @@ def _own(fixes: Sequence[ClassCorrection]) -> tuple[str, str]:
         else:
             change = f"{_show(c.old)}→{_show(c.new)}"
             zh.append(f"本人更正{_label(c.field)} {change}（{c.reason}），班级不变")
-            en.append(f"own correction of {c.field} {change} ({c.reason}); class unchanged")
+            en.append(f"own correction of {_label(c.field, 'gender')} {change} ({c.reason}); class unchanged")
     return "；".join(zh), "; ".join(en)
 
 
-def _label(field: str) -> str:
+def _label(field: str, gender: str = "性别") -> str:
     kind, _, name = field.partition(":")
-    return "性别" if kind == "gender" else name
+    return gender if kind == "gender" else name
 
 
 def _show(value: str | int | bool | None) -> str:
@@ -193,7 +171,9 @@ def review_placement(cohort: Cohort, rules: PlacementRules, seed: bytes, correct
     now = replace(rules, class_sizes=tuple(int(s) for s in sizes.tolist()))
     problem = build_problem(corrected, now, seed)
     report = balance_report(problem, slot)
-    broken = tuple(f"{c.group} {c.detail}" for c in report.checks if not c.holds)
+    broken = tuple(f"{rule.name} {before.label_of_slot[c]}班 {int(rule.member[slot == c].sum())} ∉ "
+                   f"[{rule.lo[c]}, {rule.hi[c]}]" for rule in problem.counts for c in range(problem.k)
+                   if not rule.lo[c] <= int(rule.member[slot == c].sum()) <= rule.hi[c])
     after = Placement(problem, slot, canonical_slots(problem, slot), before.label_of_slot, before.head_teachers,
                       REVIEW_METHOD, before.stats, report)
     fixes: dict[str, list[ClassCorrection]] = {}

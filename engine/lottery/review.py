@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 
 from engine.arrays import Int64Array, UInt64Array
+from engine.corrections import Subject, apply_checked
 from engine.errors import EngineError
 from engine.lottery.data import Applicant, LotteryProblem, Market, Mechanism, build_market
 from engine.lottery.numbers import draw_numbers, priority_ranks
@@ -116,6 +117,12 @@ def _current(a: Applicant, field: Field) -> CorrectionValue:
     return None
 
 
+_SUBJECT: Subject[Applicant, Correction] = Subject(
+    "报名号", "applicant", lambda c: c.applicant_id, lambda a, c: _current(a, c.field),
+    lambda a, c: _with(a, c.field, c.new), _FIELD_ZH.__getitem__, _FIELD_EN.__getitem__,
+    lambda v: show_value(v) if v is None or isinstance(v, int | tuple) else str(v))
+
+
 def apply_corrections(problem: LotteryProblem, corrections: Sequence[Correction]
                       ) -> tuple[LotteryProblem, tuple[str, ...]]:
     """The corrected problem (withdrawn applicants left out) and the withdrawn ids, sorted.
@@ -125,39 +132,11 @@ def apply_corrections(problem: LotteryProblem, corrections: Sequence[Correction]
     other correction of a withdrawn applicant, or a corrected problem that breaks an
     invariant (e.g. twins whose choice lists no longer agree).
     """
-    by_id = {a.id: a for a in problem.applicants}
-    seen: set[tuple[str, str]] = set()
-    withdrawn: set[str] = set()
-    touched: set[str] = set()
-    for c in corrections:
-        a = by_id.get(c.applicant_id)
-        if a is None:
-            raise EngineError(f"更正引用了未知报名号「{c.applicant_id}」",
-                              f"correction names unknown applicant '{c.applicant_id}'")
-        if (c.applicant_id, c.field) in seen:
-            raise EngineError(f"报名号 {c.applicant_id} 的「{_FIELD_ZH[c.field]}」更正了两次",
-                              f"applicant {c.applicant_id}: {_FIELD_EN[c.field]} is corrected twice")
-        seen.add((c.applicant_id, c.field))
-        if c.field == "withdraw":
-            withdrawn.add(c.applicant_id)
-            continue
-        touched.add(c.applicant_id)
-        have = _current(a, c.field)
-        if have != c.old:
-            raise EngineError(
-                f"报名号 {c.applicant_id} 的「{_FIELD_ZH[c.field]}」在册值为 {show_value(have)}，"
-                f"与更正记录的原值 {show_value(c.old)} 不符",
-                f"applicant {c.applicant_id}, {_FIELD_EN[c.field]}: the value on file {show_value(have)} "
-                f"does not match the correction's old value {show_value(c.old)}")
-        by_id[c.applicant_id] = _with(a, c.field, c.new)
-    both = sorted(withdrawn & touched)
-    if both:
-        raise EngineError(f"报名号 {both[0]} 已退出，不能再更正其他项目",
-                          f"applicant {both[0]} withdraws and cannot also have other corrections")
+    by_id, withdrawn = apply_checked({a.id: a for a in problem.applicants}, corrections, _SUBJECT)
     kept = [by_id[a.id] for a in problem.applicants if a.id not in withdrawn]
     if not kept:
         raise EngineError("更正后没有任何报名记录", "no applicant is left after the corrections")
-    return LotteryProblem.create(problem.schools, kept), tuple(sorted(withdrawn))
+    return LotteryProblem.create(problem.schools, kept), withdrawn
 
 
 def _with(a: Applicant, field: Field, value: CorrectionValue) -> Applicant:
@@ -281,6 +260,25 @@ def _changes(problem: LotteryProblem, corrections: Sequence[Correction], old_row
     return tuple(out)
 
 
+_SEAT_REASONS = {
+    "displaced": ("在 {s} 的学位被 {who} 的更正挤占", "displaced at {s} by the correction of {who}"),
+    "lost": ("连锁变化：{s} 的学位由 {who} 递补（他人更正引起）",
+             "knock-on: the seat at {s} went to {who} (after others' corrections)"),
+    "freed_seat": ("递补 {who} 的更正空出的 {s} 学位", "took the seat at {s} freed by the correction of {who}"),
+    "took": ("连锁变化：递补 {who} 离开的 {s} 学位（他人更正引起）",
+             "knock-on: took the seat at {s} left by {who} (after others' corrections)"),
+}
+
+
+def _seat(school: str, corrected: Mapping[str, Sequence[str]], anyone: Mapping[str, Sequence[str]], direct: str,
+          knock: str) -> tuple[str, str, str]:
+    """A seat at ``school`` taken (or freed) by a corrected applicant (cause ``direct``), else by anyone (knock-on)."""
+    by = corrected.get(school)
+    zh, en = _names(by or anyone.get(school, []))
+    template_zh, template_en = _SEAT_REASONS[direct if by else knock]
+    return direct if by else "knock_on", template_zh.format(s=school, who=zh), template_en.format(s=school, who=en)
+
+
 def _why(aid: str, old: ApplicantRow, new: ApplicantRow, fixes: Mapping[str, Sequence[Correction]],
          group_of: Mapping[str, str], members: Mapping[str, Sequence[str]], entered: Mapping[str, Sequence[str]],
          left: Mapping[str, Sequence[str]], moved_in: Mapping[str, Sequence[str]],
@@ -295,21 +293,7 @@ def _why(aid: str, old: ApplicantRow, new: ApplicantRow, fixes: Mapping[str, Seq
         return "group", f"同组多胞胎 {zh} 的更正", f"correction of multiples partner {en}"
     worse = _outcome_order(new) > _outcome_order(old)
     if worse and old.school_id and old.school_id != new.school_id:
-        by = entered.get(old.school_id)
-        if by:
-            zh, en = _names(by)
-            return ("displaced", f"在 {old.school_id} 的学位被 {zh} 的更正挤占",
-                    f"displaced at {old.school_id} by the correction of {en}")
-        zh, en = _names(moved_in.get(old.school_id, []))
-        return ("knock_on", f"连锁变化：{old.school_id} 的学位由 {zh} 递补（他人更正引起）",
-                f"knock-on: the seat at {old.school_id} went to {en} (after others' corrections)")
+        return _seat(old.school_id, entered, moved_in, "displaced", "lost")
     if new.school_id and old.school_id != new.school_id:
-        by = left.get(new.school_id)
-        if by:
-            zh, en = _names(by)
-            return ("freed_seat", f"递补 {zh} 的更正空出的 {new.school_id} 学位",
-                    f"took the seat at {new.school_id} freed by the correction of {en}")
-        zh, en = _names(moved_out.get(new.school_id, []))
-        return ("knock_on", f"连锁变化：递补 {zh} 离开的 {new.school_id} 学位（他人更正引起）",
-                f"knock-on: took the seat at {new.school_id} left by {en} (after others' corrections)")
+        return _seat(new.school_id, left, moved_out, "freed_seat", "took")
     return "knock_on", "连锁变化（他人更正引起）", "knock-on of others' corrections"
