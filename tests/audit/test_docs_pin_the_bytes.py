@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from api.inputs import read_input_file
+from api.inputs import InputFile, read_input_file
 from api.runs import get_kind
-from api.inputs import InputFile
 from api.runs.classes import prepare_classes
 from api.runs.lottery import prepare_lottery
 from audit.canonical import canonical_bytes
