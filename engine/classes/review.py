@@ -122,7 +122,8 @@ def apply_class_corrections(cohort: Cohort, corrections: Sequence[ClassCorrectio
         "学号", "student", lambda c: c.student_id, lambda s, c: _value(s, cohort, c.field),
         lambda s, c: _set(s, cohort, c.field, c.new, total_is_sum), _label)
     by_id, withdrawn = apply_checked({s.student_id: s for s in cohort.students}, corrections, subject)
-    kept = tuple(by_id[s.student_id] for s in cohort.students if s.student_id not in withdrawn)
+    gone = set(withdrawn)
+    kept = tuple(by_id[s.student_id] for s in cohort.students if s.student_id not in gone)
     return Cohort(cohort.score_names, cohort.flag_names, kept), withdrawn
 
 
@@ -180,8 +181,9 @@ def review_placement(cohort: Cohort, rules: PlacementRules, seed: bytes, correct
     for c in corrections:
         fixes.setdefault(c.student_id, []).append(c)
     changes = []
+    gone = set(withdrawn)
     for sid in sorted(fixes, key=str.encode):
         zh, en = _own(fixes[sid])
         old = before.class_of(index[sid])
-        changes.append(ClassChange(sid, old, None if sid in withdrawn else old, "own", zh, en))
+        changes.append(ClassChange(sid, old, None if sid in gone else old, "own", zh, en))
     return ClassReview(before, after, withdrawn, tuple(changes), broken)

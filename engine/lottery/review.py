@@ -133,7 +133,8 @@ def apply_corrections(problem: LotteryProblem, corrections: Sequence[Correction]
     invariant (e.g. twins whose choice lists no longer agree).
     """
     by_id, withdrawn = apply_checked({a.id: a for a in problem.applicants}, corrections, _SUBJECT)
-    kept = [by_id[a.id] for a in problem.applicants if a.id not in withdrawn]
+    gone = set(withdrawn)
+    kept = [by_id[a.id] for a in problem.applicants if a.id not in gone]
     if not kept:
         raise EngineError("更正后没有任何报名记录", "no applicant is left after the corrections")
     return LotteryProblem.create(problem.schools, kept), withdrawn
