@@ -104,6 +104,21 @@ def test_corrections_in_any_row_order_give_identical_bytes(order: list[str]) -> 
     assert lottery_files(HEADER + "".join(order)) == lottery_files(HEADER + "".join(FIXES))
 
 
+def test_an_xlsx_corrections_file_with_english_headers_gives_the_same_bytes(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2026年复核更正记录"])  # a title row above the header, as clerks write them
+    sheet.append(["application_number", "field", "old_value", "new_value", "reason"])
+    for line in csv.reader(io.StringIO("".join(FIXES))):
+        sheet.append(line)
+    path = tmp_path / "fix.xlsx"
+    book.save(path)
+    run = prepare_lottery(InputFile("schools.csv", SCHOOLS.encode()), InputFile("applicants.csv", APPLICANTS.encode()),
+                          "da", True, read_input_file(path))
+    assert lottery_execute(run.config, run.roster, bytes.fromhex(SEED)) == lottery_files(HEADER + "".join(FIXES))
+
+
 def test_a_linked_run_commits_the_original_roster() -> None:
     schools, applicants = read_input_file(LOTTERY / "schools.csv"), read_input_file(LOTTERY / "applicants.csv")
     original = prepare_lottery(schools, applicants, "da", True)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engine.classes import Cohort, PlacementRules, Student, place_students
 from engine.classes.review import ClassCorrection, apply_class_corrections, review_placement
-from engine.errors import EngineError
+from engine.errors import EngineError, InfeasiblePlacement
 
 SEED = bytes(range(32))
 RULES = PlacementRules(classes=2, bands=1, top_n=0, bottom_n=0)
@@ -92,7 +92,7 @@ def test_only_the_corrected_students_are_listed_and_nobody_else_moves(
                                          "标记"))
     try:
         place_students(cohort, rules, SEED, max_passes=20)
-    except EngineError:
+    except InfeasiblePlacement:
         assume(False)
     gone = {f.student_id for f in fixes if f.field == "withdraw"}
     kept = [s for s in cohort.students if s.student_id not in gone]
