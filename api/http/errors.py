@@ -19,12 +19,15 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.store.base import StoreConflict, StoreError
-from audit.errors import VerificationError
+from audit.errors import CanonicalError, VerificationError
 from engine.errors import ConfigError, InputError, SunshineError
 
-__all__ = ["ApiError", "ErrorBody", "Problem", "error_response", "install_handlers", "problems_of"]
+__all__ = ["MAX_JSON_INT", "ApiError", "ErrorBody", "Problem", "error_response", "install_handlers", "problems_of"]
 
 _log = logging.getLogger("sunshine.http")
+
+#: The largest integer canonical JSON (RFC 8785, I-JSON) carries exactly: request fields are bounded by it.
+MAX_JSON_INT = 2**53 - 1
 
 
 class Problem(BaseModel):
@@ -107,6 +110,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def _input(_request: Request, exc: SunshineError) -> JSONResponse:
         return error_response(422, "invalid_input", exc.message_zh, exc.message_en, problems_of(exc))
+
+    @app.exception_handler(CanonicalError)
+    async def _canonical(_request: Request, exc: CanonicalError) -> JSONResponse:
+        return error_response(422, "invalid_request", exc.message_zh, exc.message_en)
 
     @app.exception_handler(StoreConflict)
     async def _conflict(_request: Request, exc: StoreConflict) -> JSONResponse:

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.openapi import from_url
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from service_process import ServiceProcess
 
 from api.placement_day import placement_day, sample_day
@@ -30,28 +31,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServicePr
         proc.stop()
 
 
-@pytest.fixture(scope="module")
-def api_schema(server: tuple[ServiceProcess, str]) -> schemathesis.BaseSchema:
-    return from_url(f"{server[0].url}/openapi.json")
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
 def _check(case: schemathesis.Case, proc: ServiceProcess, headers: dict[str, str]) -> None:
-    response = case.call_and_validate(base_url=proc.url, headers=headers)
+    # positive_data_acceptance is left out: a schema-valid body can still be refused by rules no
+    # JSON Schema states (a kind's option names, a file's content), with the documented 422/409.
+    response = case.call_and_validate(base_url=proc.url, headers=headers, excluded_checks=[positive_data_acceptance])
     assert response.status_code < 500
-    if response.status_code >= 400 and response.headers.get("content-type", "").startswith("application/json"):
+    content_type = "".join(response.headers.get("content-type", []))  # schemathesis keeps header values as lists
+    if response.status_code >= 400 and content_type.startswith("application/json"):
         assert set(response.json()) == {"code", "message_zh", "message_en", "details"}
 
 
-@schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-def test_anonymous_answers_match_the_schema(case: schemathesis.Case, server: tuple[ServiceProcess, str]) -> None:
-    _check(case, server[0], {})
+@pytest.mark.parametrize("who", ["anonymous", "operator"])
+def test_every_answer_matches_the_schema_and_none_is_a_server_error(server: tuple[ServiceProcess, str],
+                                                                   who: str) -> None:
+    """Each operation of the document in turn, with generated requests (schemathesis strategies
+    driven by hypothesis here: its pytest plugin's fixture loader does not run on this pytest)."""
+    proc, token = server
+    headers = {"Authorization": f"Bearer {token}"} if who == "operator" else {}
+    operations = [result.ok() for result in from_url(f"{proc.url}/openapi.json").get_all_operations()]
+    assert len(operations) >= 25
+    for operation in operations:
+        @given(operation.as_strategy())
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case: schemathesis.Case) -> None:
+            _check(case, proc, headers)
 
-
-@schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-def test_operator_answers_match_the_schema(case: schemathesis.Case, server: tuple[ServiceProcess, str]) -> None:
-    _check(case, server[0], {"Authorization": f"Bearer {server[1]}"})
+        check()
