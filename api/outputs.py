@@ -9,6 +9,16 @@ string per row (≈ 2 s of the 1M-applicant replay before). Cells are quoted one
 when they need it, exactly as the csv module's minimal quoting does (the characters
 that trigger it are read from the csv module itself at import, so the two agree on any
 Python version; tests compare both on generated tables).
+
+Every text cell also goes through :func:`neutralise_formula` (spreadsheet formula injection,
+OWASP "CSV Injection"): a cell a spreadsheet would read as a formula — one starting with
+``=`` ``+`` ``-`` ``@``, a tab or a carriage return, that is not a plain number — is written
+with a leading ``'``. Every CSV here is opened by somebody in Excel or WPS (the public result
+tables too), so the rule is applied at the one place all of them are written; numbers stay
+numbers (``-2.6`` is not touched, and ``int``/``Decimal`` cells are not text). Identifiers are
+never neutralised because the input readers refuse an identifier that starts with one of these
+characters (:func:`api.tables.unique_ids`): verify, replay and receipts find applicants by the
+id as it is spelled in the roster. docs/outputs.md § 1 states the byte rule.
 """
 
 from __future__ import annotations
@@ -32,21 +42,49 @@ __all__ = [
     "csv_bytes_from_columns",
     "hex_cells",
     "int_cells",
+    "neutralise_formula",
     "people_csv_bytes",
     "quote_cell",
+    "starts_formula",
     "text_cells",
 ]
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
+#: First characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+_TRIGGER_CHARS = re.compile(f"[{re.escape(''.join(sorted(FORMULA_TRIGGERS)))}]")
+#: A plain number (what the writers put in numeric columns): a spreadsheet reads it as a number, never a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # ASCII digits: what a spreadsheet reads as a number
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet would read the text cell ``text`` as a formula (see the module docstring)."""
+    return text[:1] in FORMULA_TRIGGERS and _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when :func:`starts_formula`, else unchanged: shown as text, never run."""
+    return "'" + text if starts_formula(text) else text
+
+
+def _cell(value: object) -> object:
+    """A row value as written: ``None`` is empty, text is neutralised, numbers are left to the csv module."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in FORMULA_TRIGGERS:
+        return neutralise_formula(value)
+    return value
+
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """UTF-8 CSV (no BOM), ``\\n`` line endings, minimal quoting: the contract format of result files."""
+    """UTF-8 CSV (no BOM), ``\\n`` line endings, minimal quoting, formula cells neutralised: the contract
+    format of result files."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_cell(v) for v in row])
     return buf.getvalue().encode("utf-8")
 
 
@@ -78,19 +116,29 @@ _NEEDS_QUOTES = re.compile(f"[{re.escape(_quoted_characters())}]")
 
 
 def quote_cell(text: str) -> str:
-    """``text`` as the csv module writes it in a row of several cells (quoted only when needed)."""
+    """``text`` as the csv module writes it in a row of several cells (quoted only when needed; not neutralised)."""
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
 def text_cells(values: Sequence[str]) -> Cells:
-    """The cells ``values``, each quoted where the csv module would quote it.
+    """The cells ``values``, each neutralised (:func:`neutralise_formula`) and quoted where the csv
+    module would quote it, as :func:`csv_bytes` writes them.
 
-    The cells needing quotes are found by one regex scan of all values joined, so a
-    million plain cells cost no per-cell Python call.
+    The cells needing quotes, and those needing a ``'``, are found by a regex scan of all values
+    joined, so a million plain cells cost no per-cell Python call.
     """
     cells = list(values)
     ends = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)))
-    hits = np.fromiter((m.start() for m in _NEEDS_QUOTES.finditer("".join(cells))), dtype=np.int64)
+    joined = "".join(cells)
+    triggers = np.fromiter((m.start() for m in _TRIGGER_CHARS.finditer(joined)), dtype=np.int64)
+    starts = ends - np.diff(ends, prepend=0)
+    first = triggers[np.isin(triggers, starts)]  # a trigger character that begins its cell
+    if first.size:
+        for i in np.unique(np.searchsorted(ends, first, side="right")).tolist():
+            cells[i] = neutralise_formula(cells[i])
+        ends = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)))
+        joined = "".join(cells)
+    hits = np.fromiter((m.start() for m in _NEEDS_QUOTES.finditer(joined)), dtype=np.int64)
     for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
         cells[i] = quote_cell(cells[i])
     start, length, data = utf8_parts(cells)
@@ -126,7 +174,7 @@ def csv_bytes_from_columns(header: Sequence[str], columns: Sequence[tuple[Cells,
     ``codes`` has one entry per row, and cells are already quoted (:func:`text_cells`).
     Requires at least two columns (the csv module writes a lone empty cell as ``""``).
     """
-    head = (",".join(map(quote_cell, header)) + "\n").encode("utf-8")
+    head = (",".join(quote_cell(neutralise_formula(h)) for h in header) + "\n").encode("utf-8")
     if len(columns) < 2:
         raise ValueError("csv_bytes_from_columns needs at least two columns")
     n = columns[0][1].shape[0]

@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 
 from api.csv_grid import FIELD_LIMIT, WHITESPACE, column_array, split_items, tokenize
 from api.inputs import InputFile
+from api.outputs import FORMULA_TRIGGERS, starts_formula
 from engine.errors import InputError
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "decode_text",
     "distinct",
     "first_true",
+    "formula_id_error",
     "known_lists",
     "map_distinct",
     "normalize_header",
@@ -133,6 +135,8 @@ class Table:
         value = clean_text(row.get(key))
         if not value:
             raise self.error(row, key, f"{what_zh}不能为空", f"the {what_en} must not be blank")
+        if starts_formula(value):
+            raise formula_id_error(self.error, row, key, value, what_zh, what_en)
         if value in seen:
             raise self.error(row, key, f"{what_zh} {value} 重复（第 {seen[value]} 行已出现）",
                              f"duplicate {what_en} {value} (already on row {seen[value]})")
@@ -681,11 +685,31 @@ def map_distinct(columns: Columns, keys: str | Sequence[str], parse: Callable[[T
     return [results[c] for c in codes.tolist()]
 
 
+def formula_id_error(error: Callable[[Any, str, str, str], InputError], at: Any, key: str, value: str,
+                     what_zh: str, what_en: str) -> InputError:
+    """The refusal of an identifier a spreadsheet would read as a formula (:func:`api.outputs.starts_formula`).
+
+    Text cells of the outputs are neutralised with a leading ``'``, but an identifier cannot be:
+    verify, replay and receipts find an applicant by the id as the roster spells it. No real
+    application number, school code or student number starts with ``=`` ``+`` ``-`` ``@``.
+    """
+    return error(at, key, f"{what_zh}「{value}」以 = + - @ 开头，表格软件会把它当作公式；编号不能以这些字符开头",
+                 f"{what_en} '{value}' starts with =, +, - or @, which spreadsheets read as a formula; "
+                 "an identifier must not start with these characters")
+
+
 def unique_ids(columns: Columns, key: str, problems: Problems, what_zh: str, what_en: str) -> list[str]:
-    """The cleaned identifiers of column ``key``: a blank one, then a repeated one, are the two checks' failures."""
+    """The cleaned identifiers of column ``key``: a blank one, one a spreadsheet reads as a formula
+    (:func:`formula_id_error`), then a repeated one, are the three checks' failures."""
     ids = clean_array(columns.array(key))
     blank = first_true(np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False)))
     problems.check(blank, lambda: columns.error(blank, key, f"{what_zh}不能为空", f"the {what_en} must not be blank"))
+    firsts = pc.utf8_slice_codeunits(ids, 0, 1)
+    maybe = np.flatnonzero(np.asarray(pc.is_in(firsts, value_set=pa.array(sorted(FORMULA_TRIGGERS)))
+                                      .to_numpy(zero_copy_only=False)))
+    formula = next((int(i) for i in maybe.tolist() if starts_formula(ids[int(i)].as_py())), None)
+    problems.check(formula, lambda: formula_id_error(columns.error, formula, key, ids[formula].as_py(),
+                                                     what_zh, what_en))
     codes, uniques, first = distinct(ids)
     repeat = first_true(first[codes] != np.arange(codes.size))
     if repeat is None:
