@@ -12,9 +12,11 @@ Python version; tests compare both on generated tables).
 
 Every text cell also goes through :func:`neutralise_formula` (spreadsheet formula injection,
 OWASP "CSV Injection"): a cell a spreadsheet would read as a formula — one starting with
-``=`` ``+`` ``-`` ``@``, a tab or a carriage return, that is not a plain number — is written
-with a leading ``'``. Every CSV here is opened by somebody in Excel or WPS (the public result
-tables too), so the rule is applied at the one place all of them are written; numbers stay
+``=`` ``+`` ``-`` ``@``, a tab, a carriage return or a line feed, that is not a plain number —
+is written with a leading ``'``; and a carriage return inside a cell becomes a line feed, which
+the csv module quotes (it leaves a lone CR unquoted, and a spreadsheet would start a new row
+there — a row whose first cell could be a formula). Every CSV here is opened by somebody in
+Excel or WPS (the public result tables too), so the rule is applied at the one place all of them are written; numbers stay
 numbers (``-2.6`` is not touched, and ``int``/``Decimal`` cells are not text). Identifiers are
 never neutralised because the input readers refuse an identifier that starts with one of these
 characters (:func:`api.tables.unique_ids`): verify, replay and receipts find applicants by the
@@ -52,7 +54,7 @@ __all__ = [
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 #: First characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP CSV injection).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
 _TRIGGER_CHARS = re.compile(f"[{re.escape(''.join(sorted(FORMULA_TRIGGERS)))}]")
 #: A plain number (what the writers put in numeric columns): a spreadsheet reads it as a number, never a formula.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # ASCII digits: what a spreadsheet reads as a number
@@ -64,7 +66,10 @@ def starts_formula(text: str) -> bool:
 
 
 def neutralise_formula(text: str) -> str:
-    """``text`` with a leading ``'`` when :func:`starts_formula`, else unchanged: shown as text, never run."""
+    """``text`` as a cell people open shows it and never runs it: carriage returns (CRLF or lone CR) made line
+    feeds, then a leading ``'`` when :func:`starts_formula`; any other text unchanged."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "'" + text if starts_formula(text) else text
 
 
@@ -72,7 +77,7 @@ def _cell(value: object) -> object:
     """A row value as written: ``None`` is empty, text is neutralised, numbers are left to the csv module."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in FORMULA_TRIGGERS:
+    if isinstance(value, str) and (value[:1] in FORMULA_TRIGGERS or "\r" in value):
         return neutralise_formula(value)
     return value
 
@@ -109,7 +114,13 @@ class Cells:
 def _quoted_characters() -> str:
     """The characters that make the csv module (minimal quoting, ``\\n`` lines) quote a cell."""
     probe = ',"\r\n\t;\x00 '
-    return "".join(c for c in probe if csv_bytes(["a", f"x{c}y"], ()) != f"a,x{c}y\n".encode())
+
+    def written(cell: str) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(["a", cell])
+        return buf.getvalue()
+
+    return "".join(c for c in probe if written(f"x{c}y") != f"a,x{c}y\n")
 
 
 _NEEDS_QUOTES = re.compile(f"[{re.escape(_quoted_characters())}]")
@@ -132,7 +143,9 @@ def text_cells(values: Sequence[str]) -> Cells:
     joined = "".join(cells)
     triggers = np.fromiter((m.start() for m in _TRIGGER_CHARS.finditer(joined)), dtype=np.int64)
     starts = ends - np.diff(ends, prepend=0)
-    first = triggers[np.isin(triggers, starts)]  # a trigger character that begins its cell
+    first = triggers[np.isin(triggers, starts)]  # a trigger character that begins its cell, or any CR
+    if "\r" in joined:
+        first = np.concatenate([first, np.fromiter((m.start() for m in re.finditer("\r", joined)), dtype=np.int64)])
     if first.size:
         for i in np.unique(np.searchsorted(ends, first, side="right")).tolist():
             cells[i] = neutralise_formula(cells[i])
