@@ -18,9 +18,10 @@ the csv module quotes (it leaves a lone CR unquoted, and a spreadsheet would sta
 there — a row whose first cell could be a formula). Every CSV here is opened by somebody in
 Excel or WPS (the public result tables too), so the rule is applied at the one place all of
 them are written; numbers stay numbers (``-2.6`` is not touched, and ``int``/``Decimal`` cells
-are not text). Identifiers are never neutralised because the input readers refuse an identifier that starts with one of these
-characters (:func:`api.tables.unique_ids`): verify, replay and receipts find applicants by the
-id as it is spelled in the roster. docs/outputs.md § 1 states the byte rule.
+are not text). Identifiers are never neutralised because the input readers refuse an identifier
+that starts with one of these characters (:func:`api.tables.unique_ids`): verify, replay and
+receipts find applicants by the id as it is spelled in the roster. docs/outputs.md § 1.1 states
+the byte rule.
 """
 
 from __future__ import annotations
