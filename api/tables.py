@@ -29,6 +29,7 @@ import io
 import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -38,10 +39,20 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from defusedxml import DefusedXmlException
 
-from api.csv_grid import FIELD_LIMIT, WHITESPACE, column_array, split_items, tokenize
+from api.csv_grid import (
+    FIELD_LIMIT,
+    MAX_COLUMNS,
+    WHITESPACE,
+    column_array,
+    first_wide_line,
+    split_items,
+    tokenize,
+)
 from api.inputs import InputFile
 from api.outputs import FORMULA_TRIGGERS, starts_formula
+from audit.zip_limits import XLSX_ZIP_LIMITS, zip_size_problem
 from engine.errors import InputError
 
 __all__ = [
@@ -456,14 +467,34 @@ def _columns_from_grid(file: str, grid: list[list[object]], columns: Sequence[Co
     )
 
 
+def _check_workbook_zip(source: InputFile) -> None:
+    """Refuse a workbook whose zip declares more than :data:`~audit.zip_limits.XLSX_ZIP_LIMITS` (a zip bomb),
+    before openpyxl inflates anything; a file that is not a zip at all is left to openpyxl's message."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as zf:
+            problem = zip_size_problem(zf, XLSX_ZIP_LIMITS)
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return
+    if problem is not None:
+        raise InputError(source.name, f"xlsx 文件过大，拒绝读取：{problem[0]}",
+                         f"the .xlsx file is refused unopened: {problem[1]}")
+
+
 def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
     """The first sheet whose header rows carry every required column (else the first sheet)."""
+    _check_workbook_zip(source)
     try:
         import openpyxl
 
         book = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
         sheets = [(sheet.title, [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)])
                   for sheet in book.worksheets]
+    except DefusedXmlException as exc:
+        raise InputError(
+            source.name, "xlsx 文件里的 XML 声明了实体或 DTD（可能是恶意文件，已拒绝；请在 Excel 中另存为新的 xlsx）",
+            f"the .xlsx file's XML declares entities or a DTD (refused as possibly hostile; save it from Excel "
+            f"as a new .xlsx): {type(exc).__name__}",
+        ) from exc
     except Exception as exc:  # openpyxl raises many unrelated types on damaged files
         raise InputError(
             source.name, "无法读取 xlsx 文件（文件损坏或不是 Excel 文件）",
@@ -481,6 +512,13 @@ def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
     return _columns_from_grid(file, grid, columns)
 
 
+def _too_wide(file: str, row: int, fields: str) -> InputError:
+    """A row (0-based ``row``) with ``fields`` cells, more than a spreadsheet has columns."""
+    return InputError(file, f"这一行有 {fields} 个单元格，超过表格软件的列数上限 {MAX_COLUMNS}（文件可能已损坏）",
+                      f"the row has {fields} cells, more than a spreadsheet's {MAX_COLUMNS} columns "
+                      "(the file may be damaged)", row=row + 1)
+
+
 def _read_csv(source: InputFile, columns: Sequence[Column]) -> Columns:
     file = source.name
     text = decode_text(source.data, file)
@@ -491,10 +529,25 @@ def _read_csv(source: InputFile, columns: Sequence[Column]) -> Columns:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         raw = text.encode("utf-8")  # GB18030 bytes may hide ASCII in trail bytes: tokenize UTF-8 only
+    wide = first_wide_line(raw, delimiter)
+    if wide is not None:
+        raise _too_wide(file, wide, f"more than {MAX_COLUMNS}")
     grid = tokenize(raw, delimiter)
+    widths = np.diff(grid.row_ptr)
+    wide = first_true(widths > MAX_COLUMNS)
+    if wide is not None:
+        raise _too_wide(file, wide, str(int(widths[wide])))
     if grid.longest > FIELD_LIMIT:
         detail = f"field larger than field limit ({FIELD_LIMIT})"
-        raise InputError(file, f"CSV 格式错误：{detail}", f"malformed CSV: {detail}")
+        long = first_true((grid.end - grid.start) > FIELD_LIMIT)  # bytes ≥ characters: the stripped field, if any
+        row: int | None = None
+        where_zh = where_en = ""
+        if long is not None:
+            row = int(np.searchsorted(grid.row_ptr, long, side="right")) - 1
+            cell = long - int(grid.row_ptr[row]) + 1
+            where_zh, where_en = f"（第 {cell} 个单元格）", f" (cell {cell} of the row)"
+        raise InputError(file, f"CSV 格式错误：单元格超过 {FIELD_LIMIT} 个字符{where_zh}",
+                         f"malformed CSV: {detail}{where_en}", row=None if row is None else row + 1)
     nonblank = np.flatnonzero(~grid.blank)
     if nonblank.size == 0:
         raise InputError(file, "文件是空的，没有表头", "the file is empty (no header row)")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from typing import Any, Literal
 from engine.config_keys import ANY, KeyTable, ListOf, Named, check_keys
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError
+from engine.toml_text import parse_toml
 
 __all__ = [
     "FIELD_TYPES",
@@ -303,10 +303,7 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
     naming nothing. The digest is taken over the UTF-8 bytes of ``text``.
     """
     r = _Reader(file)
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise r.fail("TOML", f"语法错误：{exc}", f"syntax error: {exc}") from exc
+    data = parse_toml(text, file, parse_float=Decimal)
     check_keys(data, RULES_SCHEMA, file)
 
     head = r.table(data, "ruleset", "")
