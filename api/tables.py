@@ -467,6 +467,18 @@ def _columns_from_grid(file: str, grid: list[list[object]], columns: Sequence[Co
     )
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or an exception it was raised from (openpyxl wraps parse errors in ValueError) is a ``kind``."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _check_workbook_zip(source: InputFile) -> None:
     """Refuse a workbook whose zip declares more than :data:`~audit.zip_limits.XLSX_ZIP_LIMITS` (a zip bomb),
     before openpyxl inflates anything; a file that is not a zip at all is left to openpyxl's message."""
@@ -489,16 +501,16 @@ def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
         book = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
         sheets = [(sheet.title, [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)])
                   for sheet in book.worksheets]
-    except DefusedXmlException as exc:
+    except Exception as exc:  # openpyxl raises many unrelated types on damaged files
+        if not _caused_by(exc, DefusedXmlException):
+            raise InputError(
+                source.name, "无法读取 xlsx 文件（文件损坏或不是 Excel 文件）",
+                f"cannot read the .xlsx file (damaged or not an Excel workbook): {type(exc).__name__}",
+            ) from exc
         raise InputError(
             source.name, "xlsx 文件里的 XML 声明了实体或 DTD（可能是恶意文件，已拒绝；请在 Excel 中另存为新的 xlsx）",
             f"the .xlsx file's XML declares entities or a DTD (refused as possibly hostile; save it from Excel "
             f"as a new .xlsx): {type(exc).__name__}",
-        ) from exc
-    except Exception as exc:  # openpyxl raises many unrelated types on damaged files
-        raise InputError(
-            source.name, "无法读取 xlsx 文件（文件损坏或不是 Excel 文件）",
-            f"cannot read the .xlsx file (damaged or not an Excel workbook): {type(exc).__name__}",
         ) from exc
     if not sheets:
         raise InputError(source.name, "文件是空的，没有表头", "the file is empty (no header row)")
@@ -606,6 +618,9 @@ def parse_int(table: Table, row: Row, key: str, *, minimum: int | None = None, d
         raise table.error(row, key, "不能为空，应填写整数", "must not be blank; a whole number is expected")
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text) is None:
         raise table.error(row, key, f"「{text}」不是整数", f"'{text}' is not a whole number")
+    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > 15:  # Excel's 15 digits; and str() of 5,000 fails
+        raise table.error(row, key, f"「{text[:40]}」太大（最多 15 位数字）",
+                          f"'{text[:40]}' is too large (at most 15 digits)")
     value = int(Decimal(text))
     if minimum is not None and value < minimum:
         raise table.error(row, key, f"「{text}」不能小于 {minimum}", f"'{text}' must be at least {minimum}")

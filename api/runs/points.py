@@ -125,6 +125,9 @@ def _canonical_number(table: Table, row: Row, key: str, text: str) -> str:
         raise table.error(row, key, f"「{text}」不是有限数字", f"'{text}' is not a finite number")
     if value < 0:
         raise table.error(row, key, f"「{text}」不能为负数", f"'{text}' must not be negative")
+    if value and value.adjusted() >= 15:  # >= MAX_MAGNITUDE, compared without arithmetic (1e999999999)
+        raise table.error(row, key, f"「{text[:40]}」太大（应小于 10^15）",
+                          f"'{text[:40]}' is too large (must be below 10^15)")
     hundredths = to_hundredths(value)
     if hundredths is None:
         raise table.error(row, key, f"「{text}」最多两位小数", f"'{text}' has more than two decimal places")

@@ -233,7 +233,8 @@ class _Reader:
             raise self.fail(where, f"「{value}」不是数字", f"'{value}' is not a number") from exc
         scaled = to_hundredths(number)
         if scaled is None:
-            raise self.fail(where, "最多两位小数", "at most two decimal places are allowed")
+            raise self.fail(where, "应为有限数字，最多两位小数，且绝对值小于 10^15",
+                            "must be a finite number below 10^15 in size, with at most two decimal places")
         return scaled
 
     def optional_hundredths(self, data: Mapping[str, Any], key: str, where: str) -> int | None:
