@@ -57,11 +57,13 @@ from engine.errors import InputError
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
+    "MAX_DIGITS",
     "Column",
     "Columns",
     "Problems",
     "Row",
     "Table",
+    "check_digits",
     "clean_array",
     "clean_text",
     "decode_text",
@@ -609,6 +611,17 @@ def split_array(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return split_items(values)
 
 
+#: Whole numbers in input tables have at most Excel's 15 significant digits (str() of a 5,000-digit int fails).
+MAX_DIGITS = 15
+
+
+def check_digits(table: Table, row: Row, key: str, text: str) -> None:
+    """Refuse the whole number ``text`` (already matched as digits) when it has more than :data:`MAX_DIGITS`."""
+    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > MAX_DIGITS:
+        raise table.error(row, key, f"「{text[:40]}」太大（最多 {MAX_DIGITS} 位数字）",
+                          f"'{text[:40]}' is too large (at most {MAX_DIGITS} digits)")
+
+
 def parse_int(table: Table, row: Row, key: str, *, minimum: int | None = None, default: int | None = None) -> int:
     """A whole number from ``row[key]``; blank gives ``default`` (an error when ``default`` is None)."""
     text = unicodedata.normalize("NFKC", row.get(key)).strip()
@@ -618,9 +631,7 @@ def parse_int(table: Table, row: Row, key: str, *, minimum: int | None = None, d
         raise table.error(row, key, "不能为空，应填写整数", "must not be blank; a whole number is expected")
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text) is None:
         raise table.error(row, key, f"「{text}」不是整数", f"'{text}' is not a whole number")
-    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > 15:  # Excel's 15 digits; and str() of 5,000 fails
-        raise table.error(row, key, f"「{text[:40]}」太大（最多 15 位数字）",
-                          f"'{text[:40]}' is too large (at most 15 digits)")
+    check_digits(table, row, key, text)
     value = int(Decimal(text))
     if minimum is not None and value < minimum:
         raise table.error(row, key, f"「{text}」不能小于 {minimum}", f"'{text}' must be at least {minimum}")

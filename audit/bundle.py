@@ -176,6 +176,7 @@ class Bundle:
                 raise ValueError(f"unknown format {manifest.get('format')!r}")
             for field in ("kind", "run_id", "origin", "practice", "files"):
                 manifest[field]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BundleError("数据包清单无法读取", f"bundle manifest unreadable: {exc}") from exc
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: [[[[… nested JSON
+            detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise BundleError("数据包清单无法读取", f"bundle manifest unreadable: {detail}") from exc
         return cls(dict(files), manifest, keys)

@@ -31,6 +31,7 @@ from api.tables import (
     Problems,
     Row,
     Table,
+    check_digits,
     clean_array,
     clean_text,
     map_distinct,
@@ -195,6 +196,7 @@ def _read_schools(source: InputFile) -> list[dict[str, Any]]:
         text = clean_text(row.get("quota"))
         if not re.fullmatch(r"\d+", text):
             raise table.error(row, "quota", f"「{text}」应为非负整数", f"'{text}' must be a non-negative whole number")
+        check_digits(table, row, "quota", text)
         schools[sid] = {"id": sid, "name": clean_text(row.get("name")), "scope": scope, "quota": int(text)}
     if not schools:
         raise table.error(None, None, "没有任何学校", "the file lists no schools")
