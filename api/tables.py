@@ -526,10 +526,13 @@ def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
     return _columns_from_grid(file, grid, columns)
 
 
-def _too_wide(file: str, row: int, fields: str) -> InputError:
-    """A row (0-based ``row``) with ``fields`` cells, more than a spreadsheet has columns."""
-    return InputError(file, f"这一行有 {fields} 个单元格，超过表格软件的列数上限 {MAX_COLUMNS}（文件可能已损坏）",
-                      f"the row has {fields} cells, more than a spreadsheet's {MAX_COLUMNS} columns "
+def _too_wide(file: str, row: int, fields: int | None) -> InputError:
+    """A row (0-based ``row``) with ``fields`` cells (``None``: more than the limit, not counted), more than a
+    spreadsheet has columns."""
+    zh = f"{fields} 个" if fields is not None else f"超过 {MAX_COLUMNS} 个"
+    en = f"{fields}" if fields is not None else f"more than {MAX_COLUMNS}"
+    return InputError(file, f"这一行有{zh}单元格，超过表格软件的列数上限 {MAX_COLUMNS}（文件可能已损坏）",
+                      f"the row has {en} cells, more than a spreadsheet's {MAX_COLUMNS} columns "
                       "(the file may be damaged)", row=row + 1)
 
 
@@ -545,12 +548,12 @@ def _read_csv(source: InputFile, columns: Sequence[Column]) -> Columns:
         raw = text.encode("utf-8")  # GB18030 bytes may hide ASCII in trail bytes: tokenize UTF-8 only
     wide = first_wide_line(raw, delimiter)
     if wide is not None:
-        raise _too_wide(file, wide, f"more than {MAX_COLUMNS}")
+        raise _too_wide(file, wide, None)
     grid = tokenize(raw, delimiter)
     widths = np.diff(grid.row_ptr)
     wide = first_true(widths > MAX_COLUMNS)
     if wide is not None:
-        raise _too_wide(file, wide, str(int(widths[wide])))
+        raise _too_wide(file, wide, int(widths[wide]))
     if grid.longest > FIELD_LIMIT:
         detail = f"field larger than field limit ({FIELD_LIMIT})"
         long = first_true((grid.end - grid.start) > FIELD_LIMIT)  # bytes ≥ characters: the stripped field, if any
