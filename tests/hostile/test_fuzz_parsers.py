@@ -236,8 +236,13 @@ def test_fuzz_xlsx(data: st.DataObject) -> None:
 def test_fuzz_xlsx_tables(data: st.DataObject) -> None:
     """Structurally edited tables written as real workbooks (typed cells: numbers where text was)."""
     rows = data.draw(table_mutations(sample("lottery", "applicants.csv")))[:80]
-    typed: list[list[Any]] = [[int(c) if c.isdigit() and len(c) < 15 and data.draw(st.booleans()) else c
-                               for c in row] for row in rows[1:]]
+    numbers = data.draw(st.sampled_from(("none", "tiers", "all")))  # "all": ids as number cells, refused
+
+    def cell(c: int, text: str) -> Any:
+        typed = numbers == "all" or (numbers == "tiers" and c > 0)
+        return int(text) if typed and text.isdigit() and len(text) < 15 else text
+
+    typed: list[list[Any]] = [[cell(c, text) for c, text in enumerate(row)] for row in rows[1:]]
     book = xlsx_bytes([Sheet("报名", "名单", rows[0], typed)])
     _check(lambda: prepare_lottery(InputFile("schools.csv", sample("lottery", "schools.csv")),
                                    InputFile("applicants.xlsx", book), "da", True))
