@@ -28,6 +28,8 @@ from api.runs.points import POINTS, prepare_points
 from api.xlsx import Sheet, xlsx_bytes
 from engine.errors import InputError
 
+pytestmark = pytest.mark.timeout(300)  # a hang is a failure, not a stuck suite
+
 SEED = bytes.fromhex("7a" * 32)
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,12 +149,15 @@ def _mask_like(texts: tuple[str, ...]) -> tuple[str, ...]:
 def test_points_run_neutralises_names_schools_and_scopes() -> None:
     applicants = csv_with(sample("points", "applicants.csv"), "姓名", HOSTILE_TEXTS, every=3)
     schools = csv_with(sample("points", "schools.csv"), "学校名称", HOSTILE_TEXTS, every=2)
+    corrections = csv_with(sample("points", "corrections.csv"), "理由", HOSTILE_TEXTS)
     run = prepare_points(InputFile("rules.toml", sample("points", "rules.toml")),
-                         InputFile("applicants.csv", applicants), InputFile("schools.csv", schools), second_pass=True)
+                         InputFile("applicants.csv", applicants), InputFile("schools.csv", schools),
+                         corrections=InputFile("corrections.csv", corrections), second_pass=True)
     public = POINTS.execute(run.config, run.roster, SEED)
     files = {**public, **POINTS.render_private(run, public, SEED)}
     seen = _assert_people_files_safe(files, _mask_like(HOSTILE_TEXTS))
     assert {"schools.csv", "publication.csv", "ranking.csv", "private/contacts.csv", "publication.xlsx"} <= seen
+    assert "review_diff.csv" in files  # checked too: its reasons read "<field>: =…", so nothing to neutralise
     # the data is not a spreadsheet: the private fields (what the roster commits to) keep the text as typed
     names = {p.get("name") for p in run.private.values()}
     assert set(HOSTILE_TEXTS) <= names

@@ -27,6 +27,8 @@ from audit.zip_limits import BUNDLE_ZIP_LIMITS, XLSX_ZIP_LIMITS
 from engine.errors import ConfigError, InputError
 from engine.points.rules import parse_rule_set
 
+pytestmark = pytest.mark.timeout(300)  # a hang is a failure, not a stuck suite
+
 COLUMNS = [Column("id", ("编号",), required=True, identifier=True), Column("name", ("姓名",))]
 MB = 1 << 20
 
@@ -253,3 +255,12 @@ def test_bom_in_the_middle_is_kept_in_the_id_not_silently_merged() -> None:
     body = "202600010,S0001\n\ufeff202600010,S0002\n".encode()
     run = prepare_lottery(InputFile("schools.csv", sample("lottery", "schools.csv")), _applicants(body), "da", False)
     assert sorted(str(r["id"]) for r in run.roster) == ["202600010", "\ufeff202600010"]
+
+
+def test_sunshine_verify_receipt_of_a_hostile_file_fails_cleanly(tmp_path: Path) -> None:
+    """The real CLI: a receipt nested 100,000 deep fails step 1 (format) with exit 1, no traceback."""
+    path = tmp_path / "receipt.json"
+    path.write_bytes(b"[" * 100_000)
+    done = subprocess.run([sys.executable, "-c", "from api.cli import main; main()", "verify-receipt", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "FAIL" in done.stdout and "Traceback" not in done.stderr, done.stderr
