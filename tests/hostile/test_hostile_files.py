@@ -164,8 +164,10 @@ def test_bundle_declaring_more_than_the_total_is_refused(tmp_path: Path) -> None
 
 
 # A child process reads the file and reports its own peak RSS: numba's arrays are not seen by tracemalloc.
+# VmHWM, not getrusage's ru_maxrss: Linux carries the forking parent's high-water mark across exec into
+# ru_maxrss, so after a long pytest session every child would report the parent's size.
 _READ_IN_CHILD = """
-import resource, sys
+import sys
 from api.inputs import InputFile
 from api.runs.lottery import prepare_lottery
 data = open(sys.argv[1], "rb").read()
@@ -174,7 +176,8 @@ try:
                     False)
 except Exception as exc:
     print(type(exc).__name__, getattr(exc, "row", None), exc.message_en if hasattr(exc, "message_en") else exc)
-print("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print("peak_mb", int(hwm.split()[1]) // 1024)
 """
 
 
