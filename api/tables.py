@@ -29,6 +29,7 @@ import io
 import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -38,23 +39,37 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from defusedxml import DefusedXmlException
 
-from api.csv_grid import FIELD_LIMIT, WHITESPACE, column_array, split_items, tokenize
+from api.csv_grid import (
+    FIELD_LIMIT,
+    MAX_COLUMNS,
+    WHITESPACE,
+    column_array,
+    first_wide_line,
+    split_items,
+    tokenize,
+)
 from api.inputs import InputFile
+from api.outputs import FORMULA_TRIGGERS, starts_formula
+from audit.zip_limits import XLSX_ZIP_LIMITS, zip_size_problem
 from engine.errors import InputError
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
+    "MAX_DIGITS",
     "Column",
     "Columns",
     "Problems",
     "Row",
     "Table",
+    "check_digits",
     "clean_array",
     "clean_text",
     "decode_text",
     "distinct",
     "first_true",
+    "formula_id_error",
     "known_lists",
     "map_distinct",
     "normalize_header",
@@ -133,6 +148,8 @@ class Table:
         value = clean_text(row.get(key))
         if not value:
             raise self.error(row, key, f"{what_zh}不能为空", f"the {what_en} must not be blank")
+        if starts_formula(value):
+            raise formula_id_error(self.error, row, key, value, what_zh, what_en)
         if value in seen:
             raise self.error(row, key, f"{what_zh} {value} 重复（第 {seen[value]} 行已出现）",
                              f"duplicate {what_en} {value} (already on row {seen[value]})")
@@ -452,8 +469,34 @@ def _columns_from_grid(file: str, grid: list[list[object]], columns: Sequence[Co
     )
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` or an exception it was raised from (openpyxl wraps parse errors in ValueError) is a ``kind``."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _check_workbook_zip(source: InputFile) -> None:
+    """Refuse a workbook whose zip declares more than :data:`~audit.zip_limits.XLSX_ZIP_LIMITS` (a zip bomb),
+    before openpyxl inflates anything; a file that is not a zip at all is left to openpyxl's message."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as zf:
+            problem = zip_size_problem(zf, XLSX_ZIP_LIMITS)
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return
+    if problem is not None:
+        raise InputError(source.name, f"xlsx 文件过大，拒绝读取：{problem[0]}",
+                         f"the .xlsx file is refused unopened: {problem[1]}")
+
+
 def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
     """The first sheet whose header rows carry every required column (else the first sheet)."""
+    _check_workbook_zip(source)
     try:
         import openpyxl
 
@@ -461,9 +504,15 @@ def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
         sheets = [(sheet.title, [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)])
                   for sheet in book.worksheets]
     except Exception as exc:  # openpyxl raises many unrelated types on damaged files
+        if not _caused_by(exc, DefusedXmlException):
+            raise InputError(
+                source.name, "无法读取 xlsx 文件（文件损坏或不是 Excel 文件）",
+                f"cannot read the .xlsx file (damaged or not an Excel workbook): {type(exc).__name__}",
+            ) from exc
         raise InputError(
-            source.name, "无法读取 xlsx 文件（文件损坏或不是 Excel 文件）",
-            f"cannot read the .xlsx file (damaged or not an Excel workbook): {type(exc).__name__}",
+            source.name, "xlsx 文件里的 XML 声明了实体或 DTD（可能是恶意文件，已拒绝；请在 Excel 中另存为新的 xlsx）",
+            f"the .xlsx file's XML declares entities or a DTD (refused as possibly hostile; save it from Excel "
+            f"as a new .xlsx): {type(exc).__name__}",
         ) from exc
     if not sheets:
         raise InputError(source.name, "文件是空的，没有表头", "the file is empty (no header row)")
@@ -477,6 +526,16 @@ def _read_xlsx(source: InputFile, columns: Sequence[Column]) -> Columns:
     return _columns_from_grid(file, grid, columns)
 
 
+def _too_wide(file: str, row: int, fields: int | None) -> InputError:
+    """A row (0-based ``row``) with ``fields`` cells (``None``: more than the limit, not counted), more than a
+    spreadsheet has columns."""
+    zh = f"{fields} 个" if fields is not None else f"超过 {MAX_COLUMNS} 个"
+    en = f"{fields}" if fields is not None else f"more than {MAX_COLUMNS}"
+    return InputError(file, f"这一行有{zh}单元格，超过表格软件的列数上限 {MAX_COLUMNS}（文件可能已损坏）",
+                      f"the row has {en} cells, more than a spreadsheet's {MAX_COLUMNS} columns "
+                      "(the file may be damaged)", row=row + 1)
+
+
 def _read_csv(source: InputFile, columns: Sequence[Column]) -> Columns:
     file = source.name
     text = decode_text(source.data, file)
@@ -487,10 +546,25 @@ def _read_csv(source: InputFile, columns: Sequence[Column]) -> Columns:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         raw = text.encode("utf-8")  # GB18030 bytes may hide ASCII in trail bytes: tokenize UTF-8 only
+    wide = first_wide_line(raw, delimiter)
+    if wide is not None:
+        raise _too_wide(file, wide, None)
     grid = tokenize(raw, delimiter)
+    widths = np.diff(grid.row_ptr)
+    wide = first_true(widths > MAX_COLUMNS)
+    if wide is not None:
+        raise _too_wide(file, wide, int(widths[wide]))
     if grid.longest > FIELD_LIMIT:
         detail = f"field larger than field limit ({FIELD_LIMIT})"
-        raise InputError(file, f"CSV 格式错误：{detail}", f"malformed CSV: {detail}")
+        long = first_true((grid.end - grid.start) > FIELD_LIMIT)  # bytes ≥ characters: the stripped field, if any
+        row: int | None = None
+        where_zh = where_en = ""
+        if long is not None:
+            row = int(np.searchsorted(grid.row_ptr, long, side="right")) - 1
+            cell = long - int(grid.row_ptr[row]) + 1
+            where_zh, where_en = f"（第 {cell} 个单元格）", f" (cell {cell} of the row)"
+        raise InputError(file, f"CSV 格式错误：单元格超过 {FIELD_LIMIT} 个字符{where_zh}",
+                         f"malformed CSV: {detail}{where_en}", row=None if row is None else row + 1)
     nonblank = np.flatnonzero(~grid.blank)
     if nonblank.size == 0:
         raise InputError(file, "文件是空的，没有表头", "the file is empty (no header row)")
@@ -540,6 +614,17 @@ def split_array(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return split_items(values)
 
 
+#: Whole numbers in input tables have at most Excel's 15 significant digits (str() of a 5,000-digit int fails).
+MAX_DIGITS = 15
+
+
+def check_digits(table: Table, row: Row, key: str, text: str) -> None:
+    """Refuse the whole number ``text`` (already matched as digits) when it has more than :data:`MAX_DIGITS`."""
+    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > MAX_DIGITS:
+        raise table.error(row, key, f"「{text[:40]}」太大（最多 {MAX_DIGITS} 位数字）",
+                          f"'{text[:40]}' is too large (at most {MAX_DIGITS} digits)")
+
+
 def parse_int(table: Table, row: Row, key: str, *, minimum: int | None = None, default: int | None = None) -> int:
     """A whole number from ``row[key]``; blank gives ``default`` (an error when ``default`` is None)."""
     text = unicodedata.normalize("NFKC", row.get(key)).strip()
@@ -549,6 +634,7 @@ def parse_int(table: Table, row: Row, key: str, *, minimum: int | None = None, d
         raise table.error(row, key, "不能为空，应填写整数", "must not be blank; a whole number is expected")
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text) is None:
         raise table.error(row, key, f"「{text}」不是整数", f"'{text}' is not a whole number")
+    check_digits(table, row, key, text)
     value = int(Decimal(text))
     if minimum is not None and value < minimum:
         raise table.error(row, key, f"「{text}」不能小于 {minimum}", f"'{text}' must be at least {minimum}")
@@ -681,11 +767,31 @@ def map_distinct(columns: Columns, keys: str | Sequence[str], parse: Callable[[T
     return [results[c] for c in codes.tolist()]
 
 
+def formula_id_error(error: Callable[[Any, str, str, str], InputError], at: Any, key: str, value: str,
+                     what_zh: str, what_en: str) -> InputError:
+    """The refusal of an identifier a spreadsheet would read as a formula (:func:`api.outputs.starts_formula`).
+
+    Text cells of the outputs are neutralised with a leading ``'``, but an identifier cannot be:
+    verify, replay and receipts find an applicant by the id as the roster spells it. No real
+    application number, school code or student number starts with ``=`` ``+`` ``-`` ``@``.
+    """
+    return error(at, key, f"{what_zh}「{value}」以 = + - @ 开头，表格软件会把它当作公式；编号不能以这些字符开头",
+                 f"{what_en} '{value}' starts with =, +, - or @, which spreadsheets read as a formula; "
+                 "an identifier must not start with these characters")
+
+
 def unique_ids(columns: Columns, key: str, problems: Problems, what_zh: str, what_en: str) -> list[str]:
-    """The cleaned identifiers of column ``key``: a blank one, then a repeated one, are the two checks' failures."""
+    """The cleaned identifiers of column ``key``: a blank one, one a spreadsheet reads as a formula
+    (:func:`formula_id_error`), then a repeated one, are the three checks' failures."""
     ids = clean_array(columns.array(key))
     blank = first_true(np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False)))
     problems.check(blank, lambda: columns.error(blank, key, f"{what_zh}不能为空", f"the {what_en} must not be blank"))
+    firsts = pc.utf8_slice_codeunits(ids, 0, 1)
+    maybe = np.flatnonzero(np.asarray(pc.is_in(firsts, value_set=pa.array(sorted(FORMULA_TRIGGERS)))
+                                      .to_numpy(zero_copy_only=False)))
+    formula = next((int(i) for i in maybe.tolist() if starts_formula(ids[int(i)].as_py())), None)
+    problems.check(formula, lambda: formula_id_error(columns.error, formula, key, ids[formula].as_py(),
+                                                     what_zh, what_en))
     codes, uniques, first = distinct(ids)
     repeat = first_true(first[codes] != np.arange(codes.size))
     if repeat is None:

@@ -19,6 +19,14 @@ Every sheet has the same shape, so a clerk always finds things in the same place
   text on purpose, so Excel cannot drop their leading zeros or digits.
 
 Column widths follow the longest cell (a CJK character counts as two), within 6–60.
+
+Formula injection: every text cell is written with ``write_string`` (a string cell, never a
+formula; the workbook also has ``strings_to_formulas`` off), so a name like ``=HYPERLINK(…)``
+is never evaluated. A text cell that :func:`api.outputs.starts_formula` also gets Excel's own
+"quote prefix" style (``quotePrefix``, what typing a leading ``'`` does): it shows the text
+as written and stays text when somebody edits the cell — the XLSX counterpart of the ``'``
+the CSV files carry. The style is added only to a workbook that has such a cell, so the bytes
+of every other workbook are as before.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from functools import lru_cache
 from typing import TypeAlias
 
 import xlsxwriter
+
+from api.outputs import starts_formula
 
 __all__ = ["XLSX_MAX_APPLICANTS", "CellValue", "Sheet", "display_width", "run_title", "xlsx_bytes"]
 
@@ -86,6 +96,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     book.set_properties({"created": FIXED_CREATED})
     title_format = book.add_format({"bold": True, "font_size": 14})
     header_format = book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEEEEE"})
+    quoted = None  # the quote-prefix style, made on first use
     for sheet in sheets:
         ws = book.add_worksheet(sheet.name)
         columns = max(1, len(sheet.header))
@@ -107,6 +118,9 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
                 if isinstance(value, int | Decimal):
                     # A Decimal with at most a few places is exact as a double's shortest repr.
                     write_number(r, c, float(value))
+                elif starts_formula(value):
+                    quoted = quoted or book.add_format({"quote_prefix": True})
+                    write_string(r, c, value, quoted)
                 else:
                     write_string(r, c, value)
                 if c < len(widths):

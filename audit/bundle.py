@@ -31,6 +31,7 @@ from audit.canonical import canonical_bytes, sha256_hex
 from audit.errors import BundleError
 from audit.log import AuditLog
 from audit.signing import Verifier
+from audit.zip_limits import BUNDLE_ZIP_LIMITS, zip_size_problem
 
 __all__ = ["BUNDLE_FORMAT", "COSIGNATURES_FILE", "PRACTICE_NOTICE", "ZIP_LEVEL", "Bundle", "build_bundle", "read_zip",
            "zip_bytes"]
@@ -119,10 +120,16 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     """Every file of a zip, each checked against its CRC-32 by :mod:`zipfile`.
 
     Only stored or deflated, unencrypted members are accepted: that is all a bundle is ever
-    written with, and anything else is not one of ours. Raises :class:`BundleError` otherwise.
+    written with, and anything else is not one of ours. A zip that declares more than
+    :data:`~audit.zip_limits.BUNDLE_ZIP_LIMITS` (a zip bomb) is refused before anything is inflated.
+    Raises :class:`BundleError` otherwise.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            problem = zip_size_problem(zf, BUNDLE_ZIP_LIMITS)
+            if problem is not None:
+                raise BundleError(f"数据包 zip 过大，拒绝解压：{problem[0]}",
+                                  f"bundle zip refused unopened: {problem[1]}")
             infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
             names = [i.filename for i in infos]
             if len(set(names)) != len(names):  # verify would read one copy, an unzip tool show the other
@@ -172,6 +179,7 @@ class Bundle:
                 raise ValueError(f"unknown format {manifest.get('format')!r}")
             for field in ("kind", "run_id", "origin", "practice", "files"):
                 manifest[field]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BundleError("数据包清单无法读取", f"bundle manifest unreadable: {exc}") from exc
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: [[[[… nested JSON
+            detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise BundleError("数据包清单无法读取", f"bundle manifest unreadable: {detail}") from exc
         return cls(dict(files), manifest, keys)

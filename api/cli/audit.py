@@ -7,7 +7,7 @@ import json
 import sys
 from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,7 +26,7 @@ from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
 from audit.verdict import verdict
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
-__all__ = ["keys_app"]
+__all__ = ["keys_app", "load_receipt"]
 
 keys_app = typer.Typer(help="操作员签名密钥 operator signing keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -215,6 +215,16 @@ def receipt(
     print(json.dumps(rec, ensure_ascii=False, indent=2, sort_keys=True))
 
 
+def load_receipt(data: bytes, name: str) -> Any:
+    """The JSON of a receipt file; not UTF-8, not JSON or nested past the parser's recursion limit
+    (``[[[[…`` a hundred thousand deep) is a :class:`VerificationError` at step ``format``."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:  # not UTF-8, or not JSON, or hostile nesting
+        raise VerificationError("format", name, "回执不是 JSON 文件",
+                                f"not a JSON file: {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+
 @app.command("verify-receipt")
 def verify_receipt_cmd(
     receipt_file: Annotated[Path, typer.Argument(help="回执 JSON 文件 receipt JSON")], key: PinOpt = None
@@ -222,11 +232,7 @@ def verify_receipt_cmd(
     """单独验证回执，全部通过才返回 0。 Check a receipt on its own: numbered steps, exit 0 only if all hold."""
     n = 0
     try:
-        try:
-            rec = json.loads(receipt_file.read_bytes())
-        except ValueError as exc:  # not UTF-8, or not JSON
-            raise VerificationError("format", str(receipt_file), "回执不是 JSON 文件",
-                                    f"not a JSON file: {exc}") from exc
+        rec = load_receipt(receipt_file.read_bytes(), str(receipt_file))
         for n, line in enumerate(verify_receipt(rec, _pinned(key)), 1):
             print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:

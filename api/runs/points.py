@@ -31,6 +31,7 @@ from api.tables import (
     Problems,
     Row,
     Table,
+    check_digits,
     clean_array,
     clean_text,
     map_distinct,
@@ -125,6 +126,9 @@ def _canonical_number(table: Table, row: Row, key: str, text: str) -> str:
         raise table.error(row, key, f"「{text}」不是有限数字", f"'{text}' is not a finite number")
     if value < 0:
         raise table.error(row, key, f"「{text}」不能为负数", f"'{text}' must not be negative")
+    if value and value.adjusted() >= 15:  # >= MAX_MAGNITUDE, compared without arithmetic (1e999999999)
+        raise table.error(row, key, f"「{text[:40]}」太大（应小于 10^15）",
+                          f"'{text[:40]}' is too large (must be below 10^15)")
     hundredths = to_hundredths(value)
     if hundredths is None:
         raise table.error(row, key, f"「{text}」最多两位小数", f"'{text}' has more than two decimal places")
@@ -192,6 +196,7 @@ def _read_schools(source: InputFile) -> list[dict[str, Any]]:
         text = clean_text(row.get("quota"))
         if not re.fullmatch(r"\d+", text):
             raise table.error(row, "quota", f"「{text}」应为非负整数", f"'{text}' must be a non-negative whole number")
+        check_digits(table, row, "quota", text)
         schools[sid] = {"id": sid, "name": clean_text(row.get("name")), "scope": scope, "quota": int(text)}
     if not schools:
         raise table.error(None, None, "没有任何学校", "the file lists no schools")

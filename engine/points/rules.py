@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from typing import Any, Literal
 from engine.config_keys import ANY, KeyTable, ListOf, Named, check_keys
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError
+from engine.toml_text import parse_toml
 
 __all__ = [
     "FIELD_TYPES",
@@ -233,7 +233,8 @@ class _Reader:
             raise self.fail(where, f"「{value}」不是数字", f"'{value}' is not a number") from exc
         scaled = to_hundredths(number)
         if scaled is None:
-            raise self.fail(where, "最多两位小数", "at most two decimal places are allowed")
+            raise self.fail(where, "应为有限数字，最多两位小数，且绝对值小于 10^15",
+                            "must be a finite number below 10^15 in size, with at most two decimal places")
         return scaled
 
     def optional_hundredths(self, data: Mapping[str, Any], key: str, where: str) -> int | None:
@@ -303,10 +304,7 @@ def parse_rule_set(text: str, file: str = "rules.toml") -> RuleSet:
     naming nothing. The digest is taken over the UTF-8 bytes of ``text``.
     """
     r = _Reader(file)
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise r.fail("TOML", f"语法错误：{exc}", f"syntax error: {exc}") from exc
+    data = parse_toml(text, file, parse_float=Decimal)
     check_keys(data, RULES_SCHEMA, file)
 
     head = r.table(data, "ruleset", "")
