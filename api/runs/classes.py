@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import json
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from engine.classes.solve import VERSION
 from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError, InputError
+from engine.toml_text import parse_toml
 
 __all__ = [
     "CLASSES",
@@ -124,7 +124,8 @@ def _is_number(value: str) -> bool:
         d = Decimal(_norm(value))
     except ArithmeticError:
         return False
-    return d.is_finite() and abs(d) < _MAX_SCORE
+    # adjusted() first: abs() of Decimal("1e999999999") overflows the decimal context
+    return d.is_finite() and (d.is_zero() or d.adjusted() < 16) and abs(d) < _MAX_SCORE
 
 
 def _load_config(source: InputFile | None) -> tuple[dict[str, Any], str]:
@@ -132,9 +133,10 @@ def _load_config(source: InputFile | None) -> tuple[dict[str, Any], str]:
         return {}, "config"
     name = source.name
     try:
-        return tomllib.loads(source.data.decode("utf-8-sig")), name
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ConfigError(name, "-", f"TOML 格式错误：{exc}", f"invalid TOML: {exc}") from exc
+    return parse_toml(text, name), name
 
 
 def _cfg_int(cfg: Mapping[str, Any], key: str, file: str, default: int | None) -> int | None:

@@ -215,9 +215,6 @@ def test_hostile_rule_sets_fail_as_config_errors(text: str) -> None:
     assert_bilingual(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=(RecursionError, ValueError),
-                   reason="api/runs/classes.py::_load_config catches only TOMLDecodeError/UnicodeDecodeError; "
-                          "it should call engine.toml_text.parse_toml (not this task's file: see the report)")
 @pytest.mark.parametrize("text", ["x = " + "[" * 5000 + "]" * 5000, "classes = 1" + "0" * 5000])
 def test_hostile_classes_configs_fail_as_config_errors(text: str) -> None:
     with pytest.raises(ConfigError, match="config.toml"):
