@@ -39,6 +39,7 @@ def test_parent_lookup_at_phone_width(service: Any, new_page: Any, shot: Any, tm
     run = service.runs["lottery"]
     page.goto(f"{service.url}/runs/{run}")
     page.wait_for_selector("#chart svg")
+    page.click("#roster-details summary")
     page.wait_for_selector("#roster table")
     page.fill("#lookup-id", "202600110")
     page.click("#lookup button[type=submit]")
@@ -66,6 +67,7 @@ def test_every_kind_has_a_readable_run_page(service: Any, new_page: Any, shot: A
     for kind in ("points", "classes"):
         page.goto(f"{service.url}/runs/{service.runs[kind]}")
         page.wait_for_selector("#schools table")
+        page.click("#roster-details summary")
         page.wait_for_selector("#roster table")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         shot(page, f"run-{kind}-phone")
@@ -177,4 +179,19 @@ def test_big_screen_of_a_published_run(service: Any, new_page: Any, shot: Any) -
     page.wait_for_selector("#results table")
     assert page.locator("#results tbody tr").count() == 6
     shot(page, "screen-published")
+    assert errors.messages == []
+
+
+def test_a_rate_limited_lookup_is_a_polite_wait(service: Any, new_page: Any) -> None:
+    """The one error display with the service's 429 body (the limiter itself is tested with the service)."""
+    page, errors = new_page(390, 844)
+    page.goto(service.url + "/")
+    text = page.evaluate("""async () => {
+        const api = await import("/static/api.js");
+        const box = document.getElementById("lookup-error");
+        api.showError(box, new api.ApiFailure(429, {code: "rate_limited", message_zh: "查询过于频繁",
+                                                    message_en: "too many lookups", details: {retry_after: 12}}));
+        return box.innerText;
+    }""")
+    assert text == "查询的人较多，请 12 秒后再试。谢谢耐心等待。"
     assert errors.messages == []

@@ -183,6 +183,12 @@ export function stateText(state) {
 export const KINDS = { lottery: ["电脑派位", "zone lottery"], points: ["积分入学", "points admission"],
                        classes: ["阳光编班", "class placement"] };
 
+/** A kind as one plain string, both languages (for <option>, which holds no markup). */
+export function kindLabel(kind) {
+  const k = KINDS[kind] || [kind, kind];
+  return `${k[0]} ${k[1]}`;
+}
+
 export function kindText(kind) {
   const k = KINDS[kind] || [kind, kind];
   return t(k[0], k[1]);
@@ -238,6 +244,8 @@ export function short(hex, n = 16) {
 const COLUMNS = {
   school_id: ["学校代码", "school"], name: ["学校名称", "name"], scope: ["范围", "scope"], capacity: ["学位", "seats"],
   quota: ["学位", "seats"], admitted: ["录取", "admitted"], remaining: ["剩余", "left"], seats_left: ["剩余", "left"],
+  applicant_id: ["报名号", "application"], lottery_number: ["派位号", "lottery number"], tier: ["类别", "tier"],
+  choice_rank: ["志愿序号", "choice"], round: ["轮次", "round"], reason: ["原因", "reason"], unit_size: ["同组人数", "group size"],
   cutoff_tier: ["录取线类别", "cutoff tier"], cutoff_lottery_number: ["录取线派位号", "cutoff number"],
   round2_cutoff_tier: ["二轮录取线类别", "round 2 cutoff tier"],
   round2_cutoff_lottery_number: ["二轮录取线派位号", "round 2 cutoff number"], admission_line: ["录取分数线", "cutoff points"],
@@ -248,11 +256,22 @@ const COLUMNS = {
 export const CLASS_COLUMNS = ["class", "size", "boys", "girls", "head_teacher"];
 const SKIP = new Set(["admitted_round1", "admitted_round2", "over_quota", "group"]);
 
+/** The readable name of a result column (its file name when there is none). */
+export function columnLabel(h) {
+  return COLUMNS[h] ? t(COLUMNS[h][0], COLUMNS[h][1]) : h;
+}
+
+/** A figure or cell value as a person reads it (true → 是 / yes). */
+export function valueText(v) {
+  if (v === true) return t("是", "yes");
+  if (v === false) return t("否", "no");
+  return String(v);
+}
+
 /** A result file (CSV text) as a table with readable column names; `only` limits the columns shown. */
 export function resultTable(csvText, caption, only = null) {
   const rows = parseCsv(csvText).filter((r) => r.length > 1);
   if (!rows.length) return el("p", {}, "—");
   const keep = rows[0].map((h, i) => i).filter((i) => (only ? only.includes(rows[0][i]) : !SKIP.has(rows[0][i])));
-  const label = (h) => (COLUMNS[h] ? t(COLUMNS[h][0], COLUMNS[h][1]) : h);
-  return table(keep.map((i) => label(rows[0][i])), rows.slice(1).map((r) => keep.map((i) => r[i])), caption);
+  return table(keep.map((i) => columnLabel(rows[0][i])), rows.slice(1).map((r) => keep.map((i) => r[i])), caption);
 }

@@ -1,6 +1,6 @@
 // The operator console: sign in with a token, create a run, upload inputs (422 problems as a table),
 // follow the checklist, and take every step of the placement day (freeze, declare, seed, execute, publish, 复核).
-import { call, checklistView, el, kindText, mutate, problemTable, setupPage, short, showError, stateText, t }
+import { call, checklistView, el, kindLabel, kindText, mutate, setupPage, short, showError, stateText, t }
   from "./api.js";
 
 setupPage();
@@ -22,7 +22,7 @@ async function signIn(value) {
     out.addEventListener("click", () => { sessionStorage.removeItem(TOKEN); location.reload(); });
     $("who").replaceChildren(t("操作员：", "operator: "), el("strong", {}, me.name), " ", out);
     kinds = await call("GET", "/kinds");
-    $("kind").replaceChildren(...kinds.map((k) => el("option", { value: k.kind }, kindText(k.kind))));
+    $("kind").replaceChildren(...kinds.map((k) => el("option", { value: k.kind }, kindLabel(k.kind))));
     showOptions();
     await listRuns();
     const fromHash = new URLSearchParams(location.hash.slice(1)).get("run");
@@ -187,8 +187,9 @@ function render(v) {
       el("p", {}, t("下一步：", "next: "), el("code", { id: "next-step" }, v.next_step)), checklistView(v.checklist)),
     v.state === "DRAFT" ? section("上传输入", "Inputs", ...inputs) : null,
     section("公示与冻结", "公示 and freeze",
-      el("p", {}, t(`名单 ${v.roster_size ?? 0} 人，公开名单根 `, `roster of ${v.roster_size ?? 0}, public root `),
-        short(v.public_root, 64), " ", el("a", { href: `/runs/${encodeURIComponent(v.run_id)}#roster-section` },
+      el("p", {}, v.public_root ? [t(`名单 ${v.roster_size} 人，公开名单根 `, `roster of ${v.roster_size}, public root `),
+        short(v.public_root, 64)] : t("上传完成后即可公示；冻结时计算名单根。", "show it once uploaded; the root is fixed at freeze."),
+        " ", el("a", { href: `/runs/${encodeURIComponent(v.run_id)}#roster-section` },
                                           t("查看公示名单", "see the 公示 roster"))),
       v.state === "DRAFT" ? step("冻结名单", "Freeze the roster", "freeze", "POST", "/freeze") : null),
     v.state === "ROSTER_FROZEN" ? section("声明见证人与随机源", "Declare witnesses and the drand round", declare,

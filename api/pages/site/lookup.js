@@ -1,5 +1,5 @@
 // The public lookup: one applicant's result in one sentence, the result row, and the receipt to download.
-import { call, download, el, showError, t, table } from "./api.js";
+import { call, columnLabel, download, el, showError, t } from "./api.js";
 
 /** Look `applicant` up in `run` and show the answer in `answerBox` (errors, 429 included, in `errorBox`). */
 export async function lookup(run, applicant, answerBox, errorBox) {
@@ -30,7 +30,8 @@ function answerView(a) {
     el("p", { class: "print-only" }, t("录取结果通知", "Result notice")),
     el("p", {}, t("报名号 ", "Application "), el("strong", {}, a.applicant_id)),
     el("p", { class: "sentence", id: "sentence" }, t(a.explanation_zh, a.explanation_en)),
-    keys.length ? table(keys, [keys.map((k) => result[k])], t("结果明细", "result row")) : null,
+    keys.length ? el("dl", { class: "facts compact" }, keys.map((k) => [el("dt", {}, columnLabel(k)),
+                                                                      el("dd", {}, result[k] || "—")])) : null,
     el("p", { class: "muted" }, t("回执可证明这一结果属于已发布的数据包，可用 sunshine verify-receipt 核验。",
                                    "The receipt proves this row is in the published bundle (sunshine verify-receipt).")),
     receiptButton, printButton);

@@ -1,5 +1,5 @@
 // A run's public page: state, roots, witnesses, figures, the choice-rank chart, schools, downloads, 公示 roster.
-import { API, CLASS_COLUMNS, call, el, kindText, resultTable, setupPage, short, showError, stateText, t, table } from "./api.js";
+import { API, CLASS_COLUMNS, call, el, kindText, resultTable, valueText, setupPage, short, showError, stateText, t, table } from "./api.js";
 import { barChart } from "./chart.js";
 import { lookup } from "./lookup.js";
 
@@ -28,8 +28,8 @@ async function text(path) {
 async function showResults(view) {
   $("results-section").hidden = false;
   const figures = (view.summary && view.summary.figures) || [];
-  $("figures").replaceChildren(el("dl", { class: "facts" },
-    figures.map((f) => fact(t(f.label_zh, f.label_en), String(f.value)))));
+  $("figures").replaceChildren(el("dl", { class: "facts compact" },
+    figures.map((f) => fact(t(f.label_zh, f.label_en), valueText(f.value)))));
   $("files").replaceChildren(...view.files.map((name) => el("li", {},
     el("a", { href: name === "bundle.zip" ? `${API}${runPath}/bundle.zip` : `${API}${runPath}/files/${encodeURIComponent(name)}`,
               download: name }, name),
@@ -109,8 +109,7 @@ $("lookup").addEventListener("submit", (event) => {
   lookup(runId, $("lookup-id").value.trim(), $("lookup-answer"), $("lookup-error"));
 });
 $("roster-print").addEventListener("click", () => {
-  document.body.classList.add("print-roster");
+  $("roster-details").open = true;
   window.print();
-  document.body.classList.remove("print-roster");
 });
 load();

@@ -3,6 +3,12 @@ import { el, short, t } from "./api.js";
 
 const ORDER = ["DRAFT", "ROSTER_FROZEN", "SOURCES_DECLARED", "COMMITTED", "REVEALED", "SEEDED", "EXECUTED", "PUBLISHED"];
 
+/** The drand randomness (or the value as text) of the seed record's public value. */
+function publicValue(p) {
+  if (p && typeof p === "object") return String(p.randomness ?? p.signature ?? JSON.stringify(p));
+  return String(p);
+}
+
 /** [[state reached, zh, en, detail node], …] for a run view. */
 export function stages(v) {
   const w = v.witnesses || [];
@@ -15,7 +21,8 @@ export function stages(v) {
     ["COMMITTED", "见证人提交承诺", "witnesses committed", [list((x) => x.committed)]],
     ["REVEALED", "见证人揭示", "witnesses revealed", [list((x) => x.revealed || x.forfeited)]],
     ["SEEDED", "公开随机值与种子", "public value and seed",
-     [t("种子 ", "seed "), short(v.seed, 24)]],
+     [v.public_value ? [t("公开随机值 ", "public value "), short(publicValue(v.public_value), 24), el("br")] : null,
+      t("种子 ", "seed "), short(v.seed, 24)]],
     ["EXECUTED", "执行派位", "engine run", []],
     ["PUBLISHED", "发布结果", "results published", []],
   ];

@@ -82,8 +82,9 @@ export async function privateKeyFile(key) {
 
 /** Read a private key file (checks its key id). */
 export async function readPrivateKeyFile(text) {
-  const parts = text.trim().split("+");
-  if (parts.length !== 5 || parts[0] !== "PRIVATE" || parts[1] !== "KEY") throw new Error("not a private key file");
+  const pieces = text.trim().split("+");  // base64 may hold '+': the fifth part is the rest (like split("+", 4))
+  const parts = [...pieces.slice(0, 4), pieces.slice(4).join("+")];
+  if (pieces.length < 5 || parts[0] !== "PRIVATE" || parts[1] !== "KEY") throw new Error("not a private key file");
   const raw = unb64(parts[4]);
   if (raw.length !== 33 || raw[0] !== 1) throw new Error("not an Ed25519 private key");
   checkName(parts[2]);

@@ -80,7 +80,7 @@ async function loadRun() {
       facts.push(el("dl", { class: "facts" },
         el("dt", {}, t("公开名单根", "public roster root")), el("dd", { id: "public-root" }, short(cp.public_root, 64)),
         el("dt", {}, t("配置哈希", "config hash")), el("dd", { id: "config-hash" }, short(cp.config_hash, 64)),
-        el("dt", {}, t("检查点", "checkpoint")), el("dd", {}, el("code", {}, cp.body))));
+        el("dt", {}, t("检查点", "checkpoint")), el("dd", {}, el("code", { class: "pre" }, cp.body))));
     } catch (err) {
       facts.push(el("p", { class: "muted" }, t("见证人声明后才有可承诺的检查点", "there is a checkpoint to commit to once witnesses are declared")));
     }
