@@ -28,6 +28,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium")
 #: Loading the demo runs three whole placement days before the server answers.
 START_LIMIT_S = 600.0
+#: The rehearsal clock of the samples' drand round (``--fixed-time``), so a whole day fits in a test:
+#: the reveal deadline and drand round 657413 of samples/beacons/ are still ahead of it.
+REHEARSAL_TIME = "2023-09-15T08:00:00Z"
 #: Optional: a data folder ``sunshine serve --demo`` has loaded before (copied, so that it stays as it was).
 LOADED_DATA = "SUNSHINE_PAGES_DEMO_DATA"
 
@@ -57,7 +60,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     port = free_port()
     log = (data.parent / "serve.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo",
-                             "--data", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                             "--data", str(data), "--host", "127.0.0.1", "--port", str(port),
+                             "--fixed-time", REHEARSAL_TIME],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:

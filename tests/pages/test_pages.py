@@ -1,10 +1,12 @@
 """The pages in Chromium against a real ``sunshine serve --demo``: public list and lookup, console, witness, screen.
 
-The placement-day test is one story in order (a browser per person): the witness generates and
-registers a key in their browser, the operator creates a run, meets a 422 table, uploads the
-samples and freezes, declares the witness, and the witness commits from the browser. The server
-checks the browser's Ed25519 signature and cosignature with the Python code (audit.witness), so a
-commit that is accepted is the cross-check of the page's cryptography.
+The placement-day test is one whole day in order, a browser per person (the server runs on the
+rehearsal clock of the samples' drand round): the witness generates and registers a key in their
+browser; the operator creates a run, meets a 422 table, uploads the samples, freezes and declares;
+the witness commits and reveals from the browser; the operator pastes the beacon, executes and
+publishes; the big screen follows; the witness seals; the operator starts a 复核 run. The server
+checks every browser signature and cosignature with the Python code (audit.witness), so each
+accepted step is a cross-check of the page's cryptography.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "lottery"
+BEACON = json.loads((ROOT / "samples" / "beacons" / "quicknet-657413.json").read_text(encoding="utf-8"))
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
 
 
@@ -125,11 +128,13 @@ def test_placement_day_in_the_console_and_the_witness_page(service: Any, new_pag
     assert cells[:3] == ["schools.csv", "1", "capacity/招生计划"]  # the missing column, on the header row
     shot(console, "console-422")
     upload(console, "schools", str(SAMPLES / "schools.csv"))
-    console.wait_for_function("!document.querySelector('#run').innerText.includes('上传 applicants')")
+    assert "上传" not in console.inner_text("ul.checklist, p.ok")
     shot(console, "console-draft")
     console.click("#freeze")
     console.wait_for_selector("#run-state[data-state=ROSTER_FROZEN]")
     console.fill("#d-witnesses", "公证处")
+    console.fill("#d-deadline", "2023-09-15T10:00:00Z")
+    console.fill("#d-round", str(BEACON["round"]))
     console.click("#declare")
     console.wait_for_selector("#run-state[data-state=SOURCES_DECLARED]")
     shot(console, "console-declared")
@@ -142,7 +147,7 @@ def test_placement_day_in_the_console_and_the_witness_page(service: Any, new_pag
     assert witness.locator("#config-hash code").get_attribute("title") == view["config_hash"]
     witness.click("#gen-secret")
     witness.click("#gen-salt")
-    witness.wait_for_function("document.querySelector('#commitment').textContent.length === 64")
+    witness.wait_for_selector("#commitment:text-matches('^[0-9a-f]{64}$')")  # (the CSP forbids eval'd waits)
     witness.click("#commit")
     witness.wait_for_selector("#done[data-done=commit]")
     shot(witness, "witness-committed")
@@ -162,6 +167,33 @@ def test_placement_day_in_the_console_and_the_witness_page(service: Any, new_pag
     screen.wait_for_selector("body[data-state=REVEALED]")
     assert "✓" in screen.inner_text("[data-stage=REVEALED]")
     shot(screen, "screen-revealed")
+
+    # the operator pastes the drand beacon, executes and publishes (progress bar), the screen follows
+    console.select_option("#pick", run)
+    console.click("#open")
+    console.wait_for_selector("#run-state[data-state=REVEALED]")
+    console.fill("#beacon", json.dumps(BEACON))
+    console.click("#seed")
+    console.wait_for_selector("#run-state[data-state=SEEDED]")
+    screen.wait_for_selector("body[data-state=SEEDED]")
+    console.click("#execute")
+    console.wait_for_selector("#run-state[data-state=EXECUTED]", timeout=120_000)
+    console.click("#publish")
+    console.wait_for_selector("#run-state[data-state=PUBLISHED]", timeout=120_000)
+    shot(console, "console-published")
+    screen.wait_for_selector("body[data-state=PUBLISHED]")
+    screen.wait_for_selector("#results table")
+    shot(screen, "screen-published-day")
+
+    # the witness seals the published checkpoint; the operator starts a 复核 run
+    witness.click("#seal")
+    witness.wait_for_selector("#done[data-done=seal]")
+    assert service.api().get(f"/runs/{run}").json()["published_cosigners"] == ["公证处"]
+    console.fill("#review-reason", "家长申请复核")
+    console.click("#review")
+    console.wait_for_selector("#run-title:has-text('复核：')")
+    review = console.evaluate("new URLSearchParams(location.hash.slice(1)).get('run')")
+    assert service.api().get(f"/runs/{review}").json()["parent_run_id"] == run
 
     # the public index shows the hostile title as text
     public, public_errors = new_page()
