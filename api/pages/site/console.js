@@ -205,7 +205,10 @@ function render(v) {
       step("生成种子", "Derive the seed", "seed", "POST", "/seed", seedBody)) : null,
     ["SEEDED", "EXECUTED", "PUBLISHED"].includes(v.state) ? section("执行与发布", "Execute and publish",
       v.state === "SEEDED" ? background("执行派位", "Execute", "execute") : null,
-      v.state === "EXECUTED" ? background("发布", "Publish", "publish") : null, progress, progressText) : null,
+      v.state === "EXECUTED" ? background("发布", "Publish", "publish") : null,
+      v.state === "PUBLISHED" ? el("p", { class: "ok" }, t("✓ 已发布：", "✓ published: "),
+        el("a", { href: `/runs/${encodeURIComponent(v.run_id)}` }, t("结果与下载", "results and downloads"))) : null,
+      progress, progressText) : null,
     v.state === "PUBLISHED" ? section("复核", "Review (复核)",
       el("label", { for: "review-reason" }, t("复核原因", "reason")), reason, reviewButton) : null,
   ].filter(Boolean));

@@ -42,6 +42,10 @@ async function showResults(view) {
         barChart(bars.map(([r, n]) => [english() ? `choice ${r}` : `第 ${r} 志愿`, n]), title));
     }
   }
+  if (view.files.includes("chart.png")) {
+    $("chart").replaceChildren(el("img", { src: `${API}${runPath}/files/chart.png`, class: "figure",
+                                           alt: english() ? "class balance chart" : "各班均衡图" }));
+  }
   if (view.files.includes("schools.csv")) {
     $("schools").replaceChildren(resultTable(await text(`${runPath}/files/schools.csv`),
                                              t("各校学位与录取线", "schools, seats and cutoffs")));
