@@ -115,8 +115,11 @@ def _wait(c: httpx.Client, run_id: str, action: str, limit_s: float = 1800.0) ->
 
 def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witness], kind: str, title: str,
                   inputs: Mapping[str, tuple[str, bytes]], options: Mapping[str, Any] | None = None,
-                  plan: DayPlan = DEMO_DAY, *, seal: bool = True) -> str:
-    """Run one whole placement day; returns the published run's id (raises at the first refusal)."""
+                  plan: DayPlan = DEMO_DAY, *, seal: bool = True, until: str | None = None) -> str:
+    """Run one whole placement day; returns the run's id (raises at the first refusal).
+
+    ``until="seed"`` stops once the seed is derived (before execute), for tests of what follows.
+    """
     with api_client(base_url, operator_token) as op:
         run = _ok("创建运行 create the run", op.post("/runs", json={"kind": kind, "title": title,
                                                                   "options": dict(options or {})}))
@@ -140,6 +143,8 @@ def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witnes
             _witness_act(base_url, run_id, w, "reveal", {"value": w.value, "salt": w.salt}, plan.cosign_time + 60)
         _ok("公开随机值与种子 seed", op.post(f"/runs/{run_id}/seed", json={
             k: plan.beacon[k] for k in ("round", "signature", "previous_signature") if k in plan.beacon}))
+        if until == "seed":
+            return run_id
         for action in ("execute", "publish"):
             _ok(action, op.post(f"/runs/{run_id}/{action}"))
             _wait(op, run_id, action)

@@ -19,7 +19,7 @@ from typing import Any
 
 __all__ = ["ID_COLUMNS", "RENDERING_SUFFIXES", "csv_table", "id_column", "is_rendering", "rows_index", "rows_of"]
 
-ID_COLUMNS = ("application_number", "applicant_id", "id")
+ID_COLUMNS = ("application_number", "applicant_id", "student_id", "id")
 RENDERING_SUFFIXES = (".png",)
 
 

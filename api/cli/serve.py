@@ -1,4 +1,8 @@
-"""``sunshine serve`` and ``sunshine users``: the placement-day service and who may use it (docs/service.md)."""
+"""``sunshine serve`` and ``sunshine users``: the placement-day service and who may use it (docs/service.md).
+
+The web stack (FastAPI, uvicorn) is imported only when ``serve`` runs, so every other
+``sunshine`` command starts as fast as before.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app
-from api.http.demo_day import load_demo
-from api.http.server import Settings, prepare_data, serve
 from api.service.users import add_user, list_users, revoke_user
-from api.store.database import Database
+from api.store.database import Database, sqlite_url
 
 __all__ = ["users_app"]
 
@@ -36,6 +38,9 @@ def serve_cmd(
                                                    "every step with this UTC time")] = None,
 ) -> None:
     """启动派位日服务。 Start the placement-day service (FastAPI on uvicorn)."""
+    from api.http.demo_day import load_demo
+    from api.http.server import Settings, prepare_data, serve
+
     settings = Settings(str(data), prepare_data(data, database)[0], fixed_time, lookup_rate)
     if demo:
         for line in load_demo(settings):
@@ -46,7 +51,9 @@ def serve_cmd(
 
 
 def _database(data: Path, database: str | None) -> Database:
-    return Database(prepare_data(data, database)[0])
+    if database is None:
+        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return Database(database or sqlite_url(data / "sunshine.db"))
 
 
 @users_app.command("add")

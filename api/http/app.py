@@ -25,7 +25,8 @@ API_PREFIX = "/api/v1"
 
 _ERROR_TEXT = {
     400: "请求无效 bad request", 401: "需要令牌 no valid token", 403: "角色不允许 role may not",
-    404: "未找到 not found", 409: "状态冲突（附检查清单） refused step, with the checklist",
+    404: "未找到 not found", 405: "不支持该方法 method not allowed",
+    409: "状态冲突（附检查清单） refused step, with the checklist",
     413: "文件过大 too large", 422: "输入无效（附定位） invalid input, located",
     429: "查询过于频繁 rate-limited", 500: "服务器错误 server error",
 }

@@ -15,7 +15,7 @@ from api.service.checklist import checklist
 from api.store.base import StoreError
 from api.store.database import DatabaseRunStore
 from audit.ceremony import replay_log
-from audit.errors import CeremonyError
+from audit.errors import CeremonyError, VerificationError
 
 __all__ = ["ctx_of", "json_answer", "open_run", "refused_step"]
 
@@ -36,9 +36,12 @@ def open_run(request: Request, run_id: str) -> DatabaseRunStore:
 
 @contextmanager
 def refused_step(store: DatabaseRunStore) -> Iterator[None]:
-    """A step the ceremony refuses answers 409 with the current state and what is still missing."""
+    """A step the ceremony refuses answers 409 with the current state and what is still missing;
+    signed data that does not verify (a cosignature, a beacon) is the caller's: 422."""
     try:
         yield
+    except VerificationError as exc:
+        raise ApiError(422, "invalid_signature", exc.message_zh, exc.message_en) from exc
     except CeremonyError as exc:
         st = replay_log(store.log())
         raise ApiError(409, "step_refused", exc.message_zh, exc.message_en,

@@ -61,14 +61,24 @@ class ServiceContext:
     def step(self, user: User, store: DatabaseRunStore | None = None) -> ceremony.Step:
         return ceremony.Step(self.signer, user.name, self.now(store))
 
+    def cached_index(self, run_id: str) -> PublishedIndex | None:
+        """The lookup index of a published run if this process built it already.
+
+        A published run's publication is rebuilt only ever to the same bytes (the build is
+        deterministic and checked against the logged result hashes), so an index, once built
+        from it and verified, stays right for the life of the process.
+        """
+        cached = self._indexes.get(run_id)
+        return None if cached is None else cached[1]
+
     def published_index(self, store: DatabaseRunStore, publication: dict[str, bytes]) -> PublishedIndex:
-        """The lookup index of a published run, built once per publication (verified on build)."""
-        files = bundle_files(publication)
+        """The lookup index of a published run, built once (verified on build)."""
         digest = sha256_hex(publication.get("bundle.zip", b""))
         with self._index_lock:
             cached = self._indexes.get(store.run_id)
             if cached is not None and cached[0] == digest:
                 return cached[1]
-            index = PublishedIndex(files, [self.signer.verifier])
+        index = PublishedIndex(bundle_files(publication), [self.signer.verifier])  # outside the lock: seconds
+        with self._index_lock:
             self._indexes[store.run_id] = (digest, index)
-            return index
+        return index

@@ -19,12 +19,15 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.store.base import StoreConflict, StoreError
-from audit.errors import VerificationError
+from audit.errors import CanonicalError, VerificationError
 from engine.errors import ConfigError, InputError, SunshineError
 
-__all__ = ["ApiError", "ErrorBody", "Problem", "error_response", "install_handlers", "problems_of"]
+__all__ = ["MAX_JSON_INT", "ApiError", "ErrorBody", "Problem", "error_response", "install_handlers", "problems_of"]
 
 _log = logging.getLogger("sunshine.http")
+
+#: The largest integer canonical JSON (RFC 8785, I-JSON) carries exactly: request fields are bounded by it.
+MAX_JSON_INT = 2**53 - 1
 
 
 class Problem(BaseModel):
@@ -49,10 +52,12 @@ class ErrorBody(BaseModel):
 class ApiError(Exception):
     """An error answer: HTTP status, stable code, both messages, details."""
 
-    def __init__(self, status: int, code: str, message_zh: str, message_en: str, details: Any = None) -> None:
+    def __init__(self, status: int, code: str, message_zh: str, message_en: str, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message_en)
         self.status, self.code, self.message_zh, self.message_en, self.details = (
             status, code, message_zh, message_en, details)
+        self.headers = dict(headers or {})
 
 
 def error_response(status: int, code: str, zh: str, en: str, details: Any = None,
@@ -85,7 +90,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {**exc.headers, **({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})}
         return error_response(exc.status, exc.code, exc.message_zh, exc.message_en, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -105,6 +110,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def _input(_request: Request, exc: SunshineError) -> JSONResponse:
         return error_response(422, "invalid_input", exc.message_zh, exc.message_en, problems_of(exc))
+
+    @app.exception_handler(CanonicalError)
+    async def _canonical(_request: Request, exc: CanonicalError) -> JSONResponse:
+        return error_response(422, "invalid_request", exc.message_zh, exc.message_en)
 
     @app.exception_handler(StoreConflict)
     async def _conflict(_request: Request, exc: StoreConflict) -> JSONResponse:

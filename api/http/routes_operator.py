@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.http.auth import require
 from api.http.common import ctx_of, open_run, refused_step
 from api.http.context import ServiceContext
-from api.http.errors import ApiError
+from api.http.errors import MAX_JSON_INT, ApiError
 from api.http.idempotency import idempotent
 from api.http.views import run_view
 from api.inputs import InputFile
@@ -61,7 +61,8 @@ class WithdrawBody(Strict):
 
 class BeaconChoice(Strict):
     chain: Literal["quicknet", "mainnet"] = "quicknet"
-    round: int | None = Field(None, ge=1, description="默认：揭示截止后的第一轮 default: the first after the deadline")
+    round: int | None = Field(None, ge=1, le=MAX_JSON_INT,
+                              description="默认：揭示截止后的第一轮 default: the first after the deadline")
 
 
 class Fallback(Strict):
@@ -77,7 +78,7 @@ class DeclareBody(Strict):
 
 
 class BeaconBody(Strict):
-    round: int = Field(ge=1)
+    round: int = Field(ge=1, le=MAX_JSON_INT)
     signature: str = Field(min_length=2, max_length=400)
     previous_signature: str | None = Field(None, max_length=400)
 

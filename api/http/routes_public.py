@@ -3,16 +3,19 @@ downloads, the public lookup, the checkpoints witnesses cosign, and the service'
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.cli.app import package_version
 from api.http.common import ctx_of, open_run
 from api.http.errors import ApiError
 from api.http.views import public_files, run_summary, run_view, settings_of
 from api.service import ceremony
+from api.service.lookup import PublishedIndex
 from api.service.seal import published_checkpoint, served_bundle
 from audit.ceremony import State, replay_log
 from audit.errors import CeremonyError, NotInRun
@@ -97,20 +100,30 @@ def public_file(request: Request, run_id: str, name: str) -> Response:
 
 @router.get("/runs/{run_id}/applicants/{applicant_id}",
             summary="查询结果 one applicant's public result, why, and the receipt (rate-limited)")
-def lookup(request: Request, run_id: str, applicant_id: str) -> dict[str, Any]:
+async def lookup(request: Request, run_id: str, applicant_id: str) -> Response:
+    """Answered from memory once the run's index is built (a published run never changes), so a
+    results-hour burst does not touch the database; the answer is serialised once, directly."""
     ctx = ctx_of(request)
     client = request.client.host if request.client else "unknown"
     allowed, wait = ctx.limiter.allow(client)
     if not allowed:
         raise ApiError(429, "rate_limited", f"查询过于频繁，请 {int(wait) + 1} 秒后再试",
-                       f"too many lookups; retry in {int(wait) + 1} s", {"retry_after": int(wait) + 1})
-    store, publication = _publication(request, run_id)
-    index = ctx.published_index(store, publication)
+                       f"too many lookups; retry in {int(wait) + 1} s", {"retry_after": int(wait) + 1},
+                       headers={"Retry-After": str(int(wait) + 1)})
+    index = ctx.cached_index(run_id)
+    if index is None:  # first lookup of this run in this process: database and verification, off the loop
+        index = await run_in_threadpool(_build_index, request, run_id)
     try:
-        return index.lookup(applicant_id)
+        body = json.dumps(index.lookup(applicant_id), ensure_ascii=False, separators=(",", ":")).encode()
+        return Response(body, media_type="application/json")
     except NotInRun:
         raise ApiError(404, "applicant_not_found", f"本次运行没有报名号 {applicant_id}",
                        f"no applicant {applicant_id!r} in this run") from None
+
+
+def _build_index(request: Request, run_id: str) -> PublishedIndex:
+    store, publication = _publication(request, run_id)
+    return ctx_of(request).published_index(store, publication)
 
 
 @router.get("/runs/{run_id}/checkpoint", summary="见证人要联署的检查点 the checkpoint a witness cosigns")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.auth import require
 from api.http.common import ctx_of, open_run, refused_step
-from api.http.errors import ApiError
+from api.http.errors import MAX_JSON_INT, ApiError
 from api.http.idempotency import idempotent
 from api.http.views import run_view
 from api.service import ceremony
@@ -44,7 +44,7 @@ class KeyBody(Strict):
 
 
 class CosignBody(Strict):
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_JSON_INT)
     cosignature: str = Field(min_length=10, max_length=400)
 
 

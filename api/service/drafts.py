@@ -28,6 +28,7 @@ from api.runs.kind import OptionValue, PreparedRun, RunKind, check_options, miss
 from api.service import ceremony
 from api.store.base import RunStore
 from audit.canonical import canonical_bytes
+from audit.ceremony import check_next, replay_log
 from audit.errors import CeremonyError
 from engine.errors import InputError
 
@@ -81,6 +82,7 @@ def upload_input(store: RunStore, key: str, file: InputFile, step: ceremony.Step
     Raises :class:`~engine.errors.InputError` / ``ConfigError`` (nothing changed) when the file,
     or the set it completes, is refused; :class:`~audit.errors.CeremonyError` after the freeze.
     """
+    _require_draft(store)
     kind = get_kind(store.info().kind)
     specs = {s.key: s for s in kind.inputs}
     if key not in specs:
@@ -98,11 +100,17 @@ def upload_input(store: RunStore, key: str, file: InputFile, step: ceremony.Step
 
 def set_options(store: RunStore, options: Mapping[str, OptionValue], step: ceremony.Step) -> PreparedRun:
     """Replace the run's options (checked against the kind; re-prepares a complete set); DRAFT only."""
+    _require_draft(store)
     kind = get_kind(store.info().kind)
     checked = check_options(kind, options)
     sources = dict(store.source_files())
     sources[OPTIONS_FILE] = canonical_bytes({k: v for k, v in checked.items() if v is not None})
     return _update(store, kind, sources, step)
+
+
+def _require_draft(store: RunStore) -> None:
+    """Inputs change only in DRAFT: refused by the state machine before any file is even read."""
+    check_next(replay_log(store.log()), "inputs.update")
 
 
 def _update(store: RunStore, kind: RunKind, sources: dict[str, bytes], step: ceremony.Step) -> PreparedRun:

@@ -21,6 +21,7 @@ from audit.receipt import ReceiptMaker
 from audit.results import rows_index
 from audit.signing import Verifier
 from audit.verify import verify_bundle
+from engine.lottery.review import WITHDRAWN
 from engine.lottery.rounds import REASON_LABELS
 from engine.points.admission import RESULT_LABELS
 
@@ -95,6 +96,9 @@ class PublishedIndex:
 
     def _lottery(self, row: Mapping[str, str]) -> tuple[str, str]:
         number, tier, school = row.get("lottery_number", ""), row.get("tier", ""), row.get("school_id", "")
+        if not school and row.get("reason") == WITHDRAWN:
+            return (f"已在复核中退出（派位号 {number} 保留备查），不占用学位",
+                    f"withdrew in the 复核 review (lottery number {number} kept for the record); holds no seat")
         if not school:
             reason = row.get("reason", "")
             return (f"派位号 {number}（第 {tier} 类）未被录取：{REASON_LABELS.get(reason, reason)}，由教育局统筹安排",
