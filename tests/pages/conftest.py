@@ -113,6 +113,7 @@ class PageErrors:
 def open_page(browser: Any, width: int = 1280, height: int = 900) -> tuple[Any, PageErrors]:
     """A page in a fresh context (its own storage, like another person's device), recording script errors."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    context.set_default_timeout(90_000)  # two cores shared with other work: a slow step is not a failure
     page = context.new_page()
     errors = PageErrors([])
     page.on("pageerror", lambda e: errors.messages.append(f"pageerror: {e}"))
