@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.cli.app import package_version
-from api.http import routes_operator, routes_public, routes_witness
+from api.http import routes_operator, routes_pages, routes_public, routes_witness
 from api.http.context import ServiceContext
 from api.http.errors import ErrorBody, install_handlers
 
@@ -54,4 +54,5 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     install_handlers(app)
     for module in (routes_public, routes_operator, routes_witness):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(routes_pages.router)  # the pages (/, /runs/{id}, /console, /witness, /screen/{id})
     return app
