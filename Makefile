@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck bench clean system-deps
 
 # Debian packages the project needs outside Python, one per line (keep it a plain list):
-# fonts-wqy-microhei is the CJK font chart.png and the simulate charts are drawn with.
+# fonts-wqy-microhei is the CJK font chart.png and the simulate charts are drawn with;
+# chromium is the browser the browser-verifier tests drive (Playwright, no browser download).
 # (PostgreSQL for the database-store tests is installed by .ci/ensure-postgresql.)
 SYSTEM_PACKAGES := \
-	fonts-wqy-microhei
+	fonts-wqy-microhei \
+	chromium
 
 # Installs only the missing packages, and only as root (elsewhere it says what to install).
 system-deps:

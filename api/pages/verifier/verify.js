@@ -252,7 +252,7 @@ async function verifySteps(bundle, pinned, report) {
     } catch (e) { throw new Fail(step, "seed.json", `unreadable seed record: ${e.message}`, "种子记录无法读取"); }
     if (jcs(seedRecord) !== jcs(st.seedRecord)) throw new Fail(step, "seed.json", "differs from the seed record in the signed log", "与签名日志中的种子记录不符");
     const detail = st.practice ? "PRACTICE: seed typed in by the operator (no derivation to check)"
-      : `derived from roster root, config, ${Object.keys(st.reveals).length} reveal(s) and ${JSON.stringify(seedRecord.inputs.public_value.source)}`;
+      : `derived from roster root, config, ${Object.keys(st.reveals).length} reveal(s) and '${seedRecord.inputs.public_value.source}'`;
     ok(`seed: ${toHex(seed).slice(0, 16)}… ${detail}`);
 
     // (7) results
