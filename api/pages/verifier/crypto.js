@@ -18,7 +18,7 @@ const SHA_INIT = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x
 const SHA_W = new Int32Array(64);
 
 function shaCompress(h, m, off) {
-  const w = SHA_W;
+  const w = SHA_W, K = SHA_K; // locals: a top-level binding is looked up on every use
   for (let i = 0; i < 16; i++) {
     const j = off + i * 4;
     w[i] = (m[j] << 24) | (m[j + 1] << 16) | (m[j + 2] << 8) | m[j + 3];
@@ -32,7 +32,7 @@ function shaCompress(h, m, off) {
   let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
   for (let i = 0; i < 64; i++) {
     const t1 = (k + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7)))
-      + ((e & f) ^ (~e & g)) + SHA_K[i] + w[i]) | 0;
+      + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
     const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10)))
       + ((a & b) ^ (a & c) ^ (b & c))) | 0;
     k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
@@ -41,81 +41,89 @@ function shaCompress(h, m, off) {
   h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + k) | 0;
 }
 
-/** An incremental SHA-256; clone() keeps a midstate (HMAC key schedules, fixed message prefixes). */
-class Sha256 {
-  constructor() { this.h = new Int32Array(SHA_INIT); this.buf = new Uint8Array(64); this.fill = 0; this.total = 0; }
-  clone() {
-    const c = Object.create(Sha256.prototype);
-    c.h = this.h.slice(); c.buf = this.buf.slice(); c.fill = this.fill; c.total = this.total;
-    return c;
-  }
-  update(data) {
-    let i = 0;
-    const n = data.length;
-    this.total += n;
-    if (this.fill) {
-      while (i < n && this.fill < 64) this.buf[this.fill++] = data[i++];
-      if (this.fill < 64) return this;
-      shaCompress(this.h, this.buf, 0);
-      this.fill = 0;
-    }
-    for (; i + 64 <= n; i += 64) shaCompress(this.h, data, i);
-    while (i < n) this.buf[this.fill++] = data[i++];
-    return this;
-  }
-  digest() {
-    const bits = this.total * 8;
-    const buf = this.buf;
-    let f = this.fill;
-    buf[f++] = 0x80;
-    if (f > 56) { buf.fill(0, f); shaCompress(this.h, buf, 0); f = 0; }
-    buf.fill(0, f, 56);
-    const hi = Math.floor(bits / 0x100000000), lo = bits >>> 0;
-    buf[56] = hi >>> 24; buf[57] = hi >>> 16; buf[58] = hi >>> 8; buf[59] = hi;
-    buf[60] = lo >>> 24; buf[61] = lo >>> 16; buf[62] = lo >>> 8; buf[63] = lo;
-    shaCompress(this.h, buf, 0);
-    const out = new Uint8Array(32);
-    for (let j = 0; j < 8; j++) {
-      const v = this.h[j];
-      out[j * 4] = v >>> 24; out[j * 4 + 1] = v >>> 16; out[j * 4 + 2] = v >>> 8; out[j * 4 + 3] = v;
-    }
-    return out;
-  }
+let SHA_SCRATCH = new Uint8Array(1 << 12);
+
+/** The scratch buffer, at least ``n`` + 72 bytes long (room for the message and its padding). */
+function shaScratch(n) {
+  if (SHA_SCRATCH.length < n + 72) SHA_SCRATCH = new Uint8Array(Math.max(n + 72, SHA_SCRATCH.length * 2));
+  return SHA_SCRATCH;
 }
 
-function sha256(...parts) {
-  const s = new Sha256();
-  for (const p of parts) s.update(p);
-  return s.digest();
+/**
+ * Finish SHA-256 of the ``total`` message bytes already in the scratch buffer, continued from midstate ``h0``
+ * after ``done`` bytes (a multiple of 64); the digest goes to ``out`` at ``off``. No allocation: the roster's
+ * trees hash hundreds of thousands of short messages, and garbage was a third of their cost.
+ */
+function shaFinish(h0, done, total, out, off) {
+  const need = Math.ceil((total + 9) / 64) * 64;
+  const m = SHA_SCRATCH;
+  m[total] = 0x80;
+  m.fill(0, total + 1, need - 8);
+  const bits = (done + total) * 8, hi = Math.floor(bits / 0x100000000), lo = bits >>> 0;
+  m[need - 8] = hi >>> 24; m[need - 7] = hi >>> 16; m[need - 6] = hi >>> 8; m[need - 5] = hi;
+  m[need - 4] = lo >>> 24; m[need - 3] = lo >>> 16; m[need - 2] = lo >>> 8; m[need - 1] = lo;
+  const h = SHA_STATE;
+  h.set(h0);
+  for (let o = 0; o < need; o += 64) shaCompress(h, m, o);
+  for (let j = 0; j < 8; j++) {
+    const v = h[j], q = off + j * 4;
+    out[q] = v >>> 24; out[q + 1] = v >>> 16; out[q + 2] = v >>> 8; out[q + 3] = v;
+  }
+  return out;
 }
 
-/** HMAC-SHA256 (RFC 2104) as a pair of midstates, so each message costs only its own blocks. */
+/** SHA-256 of ``parts`` (concatenated) continued from midstate ``h0`` after ``done`` bytes. */
+function digestFrom(h0, done, parts) {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const m = shaScratch(total);
+  let at = 0;
+  for (const p of parts) { m.set(p, at); at += p.length; }
+  return shaFinish(h0, done, total, new Uint8Array(32), 0);
+}
+const SHA_STATE = new Int32Array(8);
+const SHA_H0 = new Int32Array(SHA_INIT);
+
+function sha256(...parts) { return digestFrom(SHA_H0, 0, parts); }
+
+/** HMAC-SHA256 (RFC 2104) as two midstates (key block absorbed), so each message costs only its own blocks. */
 class Hmac {
-  constructor(key) {
-    let k = key.length > 64 ? sha256(key) : key;
+  constructor(key, prefix = new Uint8Array(0)) {
+    const k = key.length > 64 ? sha256(key) : key;
     const block = new Uint8Array(64);
     block.set(k);
-    const ipad = block.map((b) => b ^ 0x36), opad = block.map((b) => b ^ 0x5c);
-    this.inner = new Sha256().update(ipad);
-    this.outer = new Sha256().update(opad);
+    this.inner = new Int32Array(SHA_INIT);
+    shaCompress(this.inner, block.map((b) => b ^ 0x36), 0);
+    this.outer = new Int32Array(SHA_INIT);
+    shaCompress(this.outer, block.map((b) => b ^ 0x5c), 0);
+    this.prefix = prefix;
   }
-  /** A copy keyed the same whose inner hash has already absorbed ``prefix``. */
+  /** The same key, every message starting with ``prefix`` (a fixed domain-separation head). */
   withPrefix(prefix) {
     const c = Object.create(Hmac.prototype);
-    c.inner = this.inner.clone().update(prefix); c.outer = this.outer;
+    c.inner = this.inner; c.outer = this.outer; c.prefix = concatBytes(this.prefix, prefix);
     return c;
   }
   mac(...parts) {
-    const i = this.inner.clone();
-    for (const p of parts) i.update(p);
-    return this.outer.clone().update(i.digest()).digest();
+    return digestFrom(this.outer, 64, [digestFrom(this.inner, 64, [this.prefix, ...parts])]);
   }
 }
 
 const UTF8 = new TextEncoder();
 const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const UTF8_LOOSE = new TextDecoder("utf-8", { ignoreBOM: true });
-const utf8 = (s) => UTF8.encode(s);
+/** UTF-8 bytes of ``s`` (ASCII written directly: most ids are, and TextEncoder costs a call each). */
+function utf8(s) {
+  const n = s.length;
+  if (n > 64) return UTF8.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return UTF8.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
 
 /** Strict UTF-8 decoding: a byte sequence that is not UTF-8 throws (Python's .decode("utf-8")). */
 function decodeUtf8(bytes) { return UTF8_STRICT.decode(bytes); }
@@ -219,15 +227,37 @@ const nodeHash = (l, r) => sha256(NODE, l, r);
 
 /** MTH over leaf hashes: pairing bottom-up with the odd last node promoted is exactly RFC 6962's split. */
 function rootOf(hashes) {
-  if (hashes.length === 0) return sha256();
-  let level = hashes;
-  while (level.length > 1) {
-    const next = [];
-    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
-    if (level.length % 2) next.push(level[level.length - 1]);
-    level = next;
+  const flat = new Uint8Array(hashes.length * 32);
+  hashes.forEach((h, i) => flat.set(h, i * 32));
+  return rootOfFlat(flat, hashes.length);
+}
+
+/** rootOf over ``n`` 32-byte leaf hashes laid end to end in ``flat`` (overwritten: each level in place). */
+function rootOfFlat(flat, n) {
+  if (n === 0) return sha256();
+  const m = shaScratch(65);
+  for (let len = n; len > 1; len = Math.ceil(len / 2)) {
+    for (let i = 0; 2 * i + 1 < len; i++) {
+      m[0] = 1;
+      m.set(flat.subarray(64 * i, 64 * i + 64), 1);
+      shaFinish(SHA_H0, 0, 65, flat, 32 * i);
+    }
+    if (len % 2) flat.copyWithin(32 * ((len - 1) / 2), 32 * (len - 1), 32 * len);
   }
-  return level[0];
+  return flat.slice(0, 32);
+}
+
+/** Leaf hashes SHA-256(0x00 ‖ line[cutStart : len − cutEnd]) of each line, end to end in one buffer. */
+function leafHashesFlat(lines, cutStart = 0, cutEnd = 0) {
+  const flat = new Uint8Array(lines.length * 32);
+  lines.forEach((line, i) => {
+    const part = line.subarray(cutStart, line.length - cutEnd);
+    const m = shaScratch(part.length + 1);
+    m[0] = 0;
+    m.set(part, 1);
+    shaFinish(SHA_H0, 0, part.length + 1, flat, 32 * i);
+  });
+  return flat;
 }
 
 /** RFC 9162 §2.1.4.2: is ``proof`` a consistency proof from (size1, root1) to (size2, root2)? */

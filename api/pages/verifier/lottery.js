@@ -36,7 +36,9 @@ function lotteryMarket(config, roster, seed) {
     if (!index.has(id)) throw new Error(`unknown school ${JSON.stringify(id)}`);
     return index.get(id);
   };
-  const apps = roster.slice().sort((a, b) => cmpCodePoints(String(a.id), String(b.id)));
+  let sorted = true;
+  for (let i = 1; i < roster.length && sorted; i++) sorted = cmpCodePoints(String(roster[i - 1].id), String(roster[i].id)) < 0;
+  const apps = sorted ? roster : roster.slice().sort((a, b) => cmpCodePoints(String(a.id), String(b.id)));
   const byGroup = new Map();
   const units = [];
   for (const a of apps) {
@@ -50,7 +52,12 @@ function lotteryMarket(config, roster, seed) {
     const head = u.members[0];
     u.size = u.members.length;
     u.key = u.members.map((m) => String(m.id)).sort(cmpCodePoints);
-    u.base = Math.min(...u.members.map((m) => Number(m.tier)));
+    u.base = u.size === 1 ? Number(head.tier) : Math.min(...u.members.map((m) => Number(m.tier)));
+    if (u.size === 1 && (!head.priority || !Object.keys(head.priority).length)) { // the common case, without closures
+      u.prefs = head.preferences.map((sid) => ({ s: school(String(sid)), tier: u.base }));
+      u.r2 = (head.round2 || []).map((sid) => ({ s: school(String(sid)), tier: u.base }));
+      continue;
+    }
     const tierAt = (sid) => Math.min(...u.members.map((m) => (m.priority && sid in m.priority ? Number(m.priority[sid]) : Number(m.tier))));
     u.prefs = head.preferences.map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
     u.r2 = (head.round2 || []).map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
@@ -108,7 +115,8 @@ class WorstFirst {
  * Sets u.got = {s, k (list position)} or null.
  */
 function placeRound(mechanism, units, lists, capacity) {
-  const n = units.length === 0 ? 1 : Math.max(...units.map((u) => u.rank)) + 1;
+  let n = 1;
+  for (const u of units) if (u.rank + 1 > n) n = u.rank + 1;
   for (const u of units) u.got = null;
   const left = capacity.slice();
   if (mechanism === "serial" || mechanism === "da") {
@@ -154,7 +162,8 @@ function placeRound(mechanism, units, lists, capacity) {
   }
   if (mechanism !== "boston") throw new Error(`unknown mechanism ${JSON.stringify(mechanism)} (da, boston, serial)`);
   const order = units.slice().sort((a, b) => a.rank - b.rank);
-  const longest = Math.max(0, ...order.map((u) => lists(u).length));
+  let longest = 0;
+  for (const u of order) longest = Math.max(longest, lists(u).length);
   for (let r = 0; r < longest; r++) {
     const cands = order.filter((u) => !u.got && r < lists(u).length);
     cands.sort((a, b) => {
@@ -215,16 +224,18 @@ function replayLottery(config, roster, seed) {
     return [String(a.id), u.number, Number(a.tier), u.school >= 0 ? schools[u.school].id : "", u.choice, u.round, u.reason, u.size];
   });
   const n = units.length;
+  const admitted = schools.map(() => [0, 0, 0]); // seats by round (index 1, 2)
+  const worst = schools.map(() => [null, null, null]); // per round: the admitted unit of largest (tier used, rank)
+  for (const u of units) {
+    if (u.school < 0) continue;
+    admitted[u.school][u.round] += u.size;
+    const w = worst[u.school][u.round];
+    if (!w || u.admitTier * n + u.rank > w.admitTier * n + w.rank) worst[u.school][u.round] = u;
+  }
   const schoolRows = schools.map((s, i) => {
-    const row = [s.id, s.capacity];
-    const admitted = [1, 2].map((r) => units.filter((u) => u.school === i && u.round === r).reduce((t, u) => t + u.size, 0));
-    const cut = [1, 2].map((r) => {
-      let worst = null;
-      for (const u of units) if (u.school === i && u.round === r && (!worst || u.admitTier * n + u.rank > worst.admitTier * n + worst.rank)) worst = u;
-      return worst ? [worst.admitTier, worst.number] : ["", ""];
-    });
-    row.push(admitted[0] + admitted[1], admitted[0], admitted[1], s.capacity - admitted[0] - admitted[1], ...cut[0], ...cut[1]);
-    return row;
+    const [, a1, a2] = admitted[i];
+    const cut = [1, 2].map((r) => (worst[i][r] ? [worst[i][r].admitTier, worst[i][r].number] : ["", ""]));
+    return [s.id, s.capacity, a1 + a2, a1, a2, s.capacity - a1 - a2, ...cut[0], ...cut[1]];
   });
   const files = {
     "results.csv": csvBytes(["applicant_id", "lottery_number", "tier", "school_id", "choice_rank", "round", "reason", "unit_size"], resultRows),

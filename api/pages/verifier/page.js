@@ -7,15 +7,19 @@ const UI = {
     title: "阳光招生 · 数据包核验（浏览器离线版）", lead: "把公布的 bundle.zip 拖到这里，或点击选择文件。全部在本机浏览器里计算，不联网、不上传。",
     choose: "选择 bundle.zip", keys: "要固定的公钥（每行一个：教育局操作员公钥、每位见证人公钥；可不填）",
     verify: "重新核验", working: "正在核验…", ok: "通过", fail: "未通过", unchecked: "本页未核验",
+    steps: { signatures: "签名", log: "日志哈希链与树", ceremony: "仪式顺序", config: "配置", roster: "名单承诺", seed: "种子",
+      results: "结果文件哈希", "lottery-numbers": "派位号", replay: "重算结果", manifest: "清单" },
     failedAt: (n, step, item) => `第 ${n} 步「${step}」失败，首个问题：${item}`, notBundle: "不是可读取的数据包",
-    lang: "English", limits: "本页面的核验范围", seconds: (s) => `用时 ${s} 秒`,
+    dropHint: "或把文件拖到这个框里", lang: "English", limits: "本页面的核验范围", seconds: (s) => `用时 ${s} 秒`,
   },
   en: {
     title: "Sunshine · bundle verifier (offline, in your browser)", lead: "Drop the published bundle.zip here, or choose it. Everything is computed in this browser: nothing is sent anywhere.",
     choose: "Choose bundle.zip", keys: "Keys to pin (one per line: the bureau's operator key, each witness's key; optional)",
     verify: "Verify again", working: "Verifying…", ok: "ok", fail: "FAIL", unchecked: "not checked by this page",
+    steps: { signatures: "signatures", log: "log chain and tree", ceremony: "ceremony order", config: "config", roster: "roster commitment",
+      seed: "seed", results: "result hashes", "lottery-numbers": "lottery numbers", replay: "replay", manifest: "manifest" },
     failedAt: (n, step, item) => `Step ${n} '${step}' failed at ${item}`, notBundle: "Not a readable bundle",
-    lang: "中文", limits: "What this page checks", seconds: (s) => `${s} s`,
+    dropHint: "or drop the file on this box", lang: "中文", limits: "What this page checks", seconds: (s) => `${s} s`,
   },
 };
 
@@ -32,7 +36,9 @@ function el(tag, attrs = {}, ...children) {
 function applyLanguage() {
   const t = UI[lang];
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t[node.dataset.t];
+  for (const node of document.querySelectorAll("[data-t]")) {
+    if (!(node.id === "filename" && node.dataset.chosen)) node.textContent = t[node.dataset.t];
+  }
   document.getElementById("lang").textContent = t.lang;
   for (const node of document.querySelectorAll("[data-zh]")) node.textContent = lang === "zh" ? node.dataset.zh : node.dataset.en;
 }
@@ -42,6 +48,7 @@ function applyLanguage() {
  * {ok, bundle: bool, steps: [{n, step, status: "ok"|"unchecked"|"fail", line, item, en, zh}], verdict: {en, zh}, failed: {n, step, item}|null}
  */
 async function verifyZip(bytes, keyLines) {
+  const started = performance.now();
   const report = { ok: false, bundle: true, steps: [], verdict: null, failed: null };
   let files, bundle;
   try {
@@ -61,8 +68,13 @@ async function verifyZip(bytes, keyLines) {
   const declared = declaredWitnessKeys(files);
   const operatorPins = pins && pins.filter((k) => !declared.some((w) => sameKey(w, k)));
   const witnessPins = pins ? pins.filter((k) => declared.some((w) => sameKey(w, k))) : [];
+  let last = performance.now();
+  report.timings = { zip: (last - started) / 1000 };
   try {
     const outcome = await verifySteps(bundle, operatorPins && operatorPins.length ? operatorPins : null, (i, line, notes) => {
+      const now = performance.now();
+      report.timings[STEPS[i]] = (now - last) / 1000;
+      last = now;
       report.steps.push({ n: i + 1, step: STEPS[i], status: notes.length ? "unchecked" : "ok", line, notes });
     });
     const v = verdictOf(outcome, Boolean(operatorPins && operatorPins.length), witnessPins);
@@ -98,6 +110,7 @@ function render(report, seconds) {
     const li = el("li", { class: `step ${s.status}`, "data-step": s.step },
       el("span", { class: "num" }, String(s.n).padStart(2, " ") + "."),
       el("span", { class: "badge" }, label),
+      el("span", { class: "name" }, t.steps[s.step]),
       el("span", { class: "line" }, lang === "zh" && s.line_zh ? s.line_zh : s.line));
     for (const n of s.notes) li.append(el("div", { class: "note" }, lang === "zh" ? n.zh : n.en));
     list.append(li);
@@ -134,7 +147,9 @@ async function run(bytes) {
 async function takeFile(file) {
   if (!file) return;
   document.body.dataset.state = "working";
-  document.getElementById("filename").textContent = file.name;
+  const shown = document.getElementById("filename");
+  shown.textContent = file.name;
+  shown.dataset.chosen = "1";
   run(new Uint8Array(await file.arrayBuffer()));
 }
 

@@ -75,17 +75,52 @@ function parseCsv(text) {
   return rows;
 }
 
-/** Published lottery numbers recomputed from docs/randomness.md §3.2, one per item key. */
+const NUMBER_MEMO = { tag: "", numbers: new Map() };
+
+/**
+ * Published lottery numbers recomputed from docs/randomness.md §3.2, one per item key. Remembered for the
+ * last (seed, kind): step 8 and the replay need the same numbers.
+ */
 function lotteryNumbers(seed, kind, keys) {
+  const tag = toHex(seed) + "\u0000" + kind;
+  if (NUMBER_MEMO.tag !== tag) { NUMBER_MEMO.tag = tag; NUMBER_MEMO.numbers = new Map(); }
+  const memo = NUMBER_MEMO.numbers;
   const h = new Hmac(seed).withPrefix(concatBytes(enc("sunshine/v1/item"), enc(kind), enc("lottery-number")));
   return keys.map((parts) => {
-    const msg = [u32be(parts.length)];
-    for (const p of parts) msg.push(enc(p));
-    return toHex(h.mac(...msg).subarray(0, 8));
+    const id = parts.length === 1 ? parts[0] : "\u0000" + parts.join("\u0000");
+    let v = memo.get(id);
+    if (v === undefined) { v = itemNumber(h, parts); memo.set(id, v); }
+    return v;
   });
 }
 
+/** One number: first 8 bytes of HMAC(seed, prefix ‖ key(parts)), 16 hex digits (the one-id key built in one buffer). */
+function itemNumber(h, parts) {
+  if (parts.length !== 1) return toHex(h.mac(u32be(parts.length), ...parts.map(enc)).subarray(0, 8));
+  const raw = utf8(parts[0]);
+  const msg = new Uint8Array(8 + raw.length);
+  msg[3] = 1;
+  msg.set(u32be(raw.length), 4);
+  msg.set(raw, 8);
+  return toHex(h.mac(msg).subarray(0, 8));
+}
+
 const byCodePoint = (a, b) => cmpCodePoints(a, b);
+const FILE_HASHES = new WeakMap();
+
+/** Every file's SHA-256 by the browser's native digest, all at once (megabytes: far faster than our JS hash). */
+async function hashFiles(files) {
+  await Promise.all(Object.values(files).map(async (d) => {
+    FILE_HASHES.set(d, toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d))));
+  }));
+}
+
+/** Hex SHA-256 of a bundle file, computed once (steps 7 and 10 both need it). */
+function fileHash(data) {
+  let h = FILE_HASHES.get(data);
+  if (h === undefined) { h = toHex(sha256(data)); FILE_HASHES.set(data, h); }
+  return h;
+}
 
 /**
  * Verify ``bundle`` (from openBundle). ``pinned``: parsed operator keys or null (then the shipped keys are
@@ -107,6 +142,7 @@ async function verifySteps(bundle, pinned, report) {
   }
 
   async function run() {
+    await hashFiles(files);
     // (1) signatures
     let step = "signatures";
     const shipped = isObject(bundle.keys) ? (bundle.keys.log_keys ?? []) : null;
@@ -212,11 +248,15 @@ async function verifySteps(bundle, pinned, report) {
     const raw = files["roster.jsonl"];
     if (raw.length && raw[raw.length - 1] !== 10) throw new Fail(step, "roster.jsonl", "file does not end with a newline", "文件未以换行结尾");
     const rosterLines = splitLines(raw).slice(0, -1);
+    let texts = null;
+    try { texts = decodeUtf8(raw).split("\n"); } catch { /* not UTF-8: each line decoded below names the first bad one */ }
     const records = [];
     let prevId = null;
     rosterLines.forEach((line, i) => {
       let leaf;
-      try { leaf = JSON.parse(UTF8_STRICT.decode(line)); } catch { throw new Fail(step, `line ${i + 1}`, "malformed roster leaf", "名单叶子格式错误"); }
+      try { leaf = JSON.parse(texts ? texts[i] : UTF8_STRICT.decode(line)); } catch {
+        throw new Fail(step, `line ${i + 1}`, "malformed roster leaf", "名单叶子格式错误");
+      }
       const rec = isObject(leaf) ? leaf.record : undefined;
       if (!isObject(leaf) || Object.keys(leaf).length !== 2 || !("private" in leaf) || !isObject(rec) || !("id" in rec)) {
         throw new Fail(step, `line ${i + 1}`, "malformed roster leaf", "名单叶子格式错误");
@@ -226,10 +266,10 @@ async function verifySteps(bundle, pinned, report) {
       prevId = id;
       records.push(rec);
     });
-    const rosterRoot = rootOf(rosterLines.map(leafHash));
+    const rosterRoot = rootOfFlat(leafHashesFlat(rosterLines), rosterLines.length);
     if (toHex(rosterRoot) !== st.rosterRoot) throw new Fail(step, "roster.jsonl", `root mismatch: expected ${st.rosterRoot}, calculated ${toHex(rosterRoot)}`, "名单根哈希不符");
     if (st.publicRoot) {
-      const pub = toHex(rootOf(rosterLines.map((l) => leafHash(l.subarray(87, l.length - 1)))));
+      const pub = toHex(rootOfFlat(leafHashesFlat(rosterLines, 87, 1), rosterLines.length));
       if (pub !== st.publicRoot) throw new Fail(step, "roster.jsonl (public records)", `root mismatch: expected ${st.publicRoot}, calculated ${pub}`, "公开名单根哈希不符");
     }
     if (records.length !== st.rosterSize) throw new Fail(step, "roster.jsonl", `${records.length} records, frozen size ${st.rosterSize}`);
@@ -262,7 +302,7 @@ async function verifySteps(bundle, pinned, report) {
     for (const name of [...new Set([...Object.keys(expected), ...Object.keys(results)])].sort(byCodePoint)) {
       if (!(name in results)) throw new Fail(step, name, "result file missing", "结果文件缺失");
       if (!(name in expected)) throw new Fail(step, name, "result file not in the signed log", "结果文件不在签名日志中");
-      if (toHex(sha256(results[name])) !== expected[name]) throw new Fail(step, name, "hash differs from the signed run.execute entry", "哈希与签名的 run.execute 不符");
+      if (fileHash(results[name]) !== expected[name]) throw new Fail(step, name, "hash differs from the signed run.execute entry", "哈希与签名的 run.execute 不符");
     }
     const publishes = entries.filter((e) => e.action === "run.publish");
     const published = publishes[publishes.length - 1].payload;
@@ -342,7 +382,7 @@ async function verifySteps(bundle, pinned, report) {
     const listed = bundle.manifest.files;
     if (!isObject(listed)) throw new Fail(step, "manifest.json", '"files" is not an object');
     const actual = {};
-    for (const [n, d] of Object.entries(files)) if (n !== "manifest.json") actual[n] = toHex(sha256(d));
+    for (const [n, d] of Object.entries(files)) if (n !== "manifest.json") actual[n] = fileHash(d);
     for (const name of [...new Set([...Object.keys(listed), ...Object.keys(actual)])].sort(byCodePoint)) {
       if (listed[name] !== actual[name]) throw new Fail(step, name, "manifest entry differs from the file", "清单条目与文件不符");
     }
