@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import Report
+from conftest import AUDIT_TESTS, Report
 from tamper_cases import MALFORMED, MUTATIONS, RESIGNED, resigned
 
 from api.audit_runs import load_bundle_files
@@ -140,20 +140,37 @@ def test_engines_that_publish_wrong_rows_fail_at_lottery_numbers_in_both(
     assert report["failed"]["n"] == 8
 
 
-def test_a_lottery_result_edited_and_resigned_fails_replay_in_both(cli_bundles: Mapping[str, Path],
-                                                                   browser_verify: Callable[..., Report]) -> None:
-    """A dishonest operator moves one applicant to another school and re-signs: only the replay catches it."""
-    from audit.canonical import record_hash, sha256_hex
-
-    files = load_bundle_files(cli_bundles["lottery-boston"])
-    lines = files["results/results.csv"].split(b"\n")
+def _move_first_applicant(data: bytes) -> bytes:
+    lines = data.split(b"\n")
     row = lines[1].split(b",")
     row[3] = b"S0001" if row[3] != b"S0001" else b"S0002"
     lines[1] = b",".join(row)
-    files["results/results.csv"] = b"\n".join(lines)
+    return b"\n".join(lines)
 
+
+def _swap_two_head_teachers(data: bytes) -> bytes:
+    lines = data.decode().split("\n")
+    rows = [line.split(",") for line in lines[1:3]]
+    rows[0][-2], rows[1][-2] = rows[1][-2], rows[0][-2]
+    return "\n".join([lines[0], *(",".join(r) for r in rows), *lines[3:]]).encode()
+
+
+FORGED = {  # a dishonest operator edits one published file and re-signs everything: only a replay can tell
+    "lottery-applicant-moved": ("lottery-boston", "results.csv", _move_first_applicant, "results.csv line 2"),
+    "classes-head-teachers-swapped": ("classes", "classes.csv", _swap_two_head_teachers, "head-teacher draw"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_a_result_edited_and_resigned_fails_replay_in_both(case: str, cli_bundles: Mapping[str, Path],
+                                                           browser_verify: Callable[..., Report]) -> None:
+    from audit.canonical import record_hash, sha256_hex
+
+    run, name, edit_file, says = FORGED[case]
+    files = load_bundle_files(cli_bundles[run])
+    files[f"results/{name}"] = edit_file(files[f"results/{name}"])
     execute = next(p for a, p in zip(*_entries(files), strict=True) if a == "run.execute")
-    new_results = {**execute["results"], "results.csv": sha256_hex(files["results/results.csv"])}
+    new_results = {**execute["results"], name: sha256_hex(files[f"results/{name}"])}
 
     def edit(action: str, payload: Any) -> Any:
         if action == "run.execute":
@@ -167,8 +184,15 @@ def test_a_lottery_result_edited_and_resigned_fails_replay_in_both(cli_bundles: 
     forged = _remanifest(forged)
     assert python_verify(forged)[1] == "replay"
     report = browser_verify(zip_bytes(forged))
-    assert page_failed_step(report) == "replay" and report["failed"]["item"] == "results.csv"
-    assert "results.csv line 2" in report["failed"]["en"]
+    assert page_failed_step(report) == "replay" and report["failed"]["item"] == name
+    assert says in report["failed"]["en"]
+
+
+def test_the_page_permutes_as_the_randomness_spec_says(verifier_page: Any) -> None:
+    """docs/randomness.md §7: the permutation of 1…10, kind classes, purpose class-labels, label "", seed 00…1f."""
+    got = verifier_page.evaluate("permute(fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),"
+                                 "'classes', 'class-labels', '', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])")
+    assert got == [4, 3, 10, 5, 7, 1, 9, 8, 2, 6]
 
 
 def _entries(files: Files) -> tuple[list[str], list[Any]]:
@@ -249,3 +273,10 @@ def test_page_works_under_its_own_csp_and_looks_right(browser: Any, verifier_fil
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
     context.close()
+def test_the_page_reproduces_every_lottery_number_vector(verifier_page: Any) -> None:
+    """tests/vectors/randomness/lottery_numbers.json (docs/randomness.md §3.2), recomputed by the page's own HMAC."""
+    import json
+
+    cases = json.loads((AUDIT_TESTS.parent / "vectors" / "randomness" / "lottery_numbers.json").read_text())["cases"]
+    got = verifier_page.evaluate("cases => cases.map(c => lotteryNumbers(fromHex(c.seed), c.kind, [c.key])[0])", cases)
+    assert got == [c["lottery_number"] for c in cases]

@@ -373,7 +373,8 @@ async function verifySteps(bundle, pinned, report) {
       }
       const compared = Object.values(out.files).filter((d) => d !== null).length;
       const skipped = Object.keys(out.files).filter((n) => out.files[n] === null);
-      ok(`replay: ${compared} data file(s) reproduced byte for byte${skipped.length ? `; not checked by this page: ${skipped.join(", ")}` : ""}`,
+      const checkedToo = out.checked ? `; ${out.checked}` : "";
+      ok(`replay: ${compared} data file(s) reproduced byte for byte${checkedToo}${skipped.length ? `; not checked by this page: ${skipped.join(", ")}` : ""}`,
         skipped.map((n) => ({ en: `${n} is not reproduced by this page`, zh: `本页面不重算 ${n}` })));
     }
 
