@@ -56,3 +56,9 @@ def test_refuses_to_overwrite_a_file_that_is_not_ours(tmp_path: Path, existing: 
 def test_refuses_a_folder(tmp_path: Path) -> None:
     done = sunshine("verifier", "--out", tmp_path)
     assert done.returncode == 2 and "refusing to overwrite" in done.stderr
+
+
+def test_the_documented_hash_is_this_page() -> None:
+    """docs/verifier.md publishes the page's hash: a change to the page must update it (as a golden digest)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "verifier.md").read_text(encoding="utf-8")
+    assert f"sha256 {verifier_sha256()}" in doc

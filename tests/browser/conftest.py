@@ -85,7 +85,7 @@ def verifier_page(browser: Any, verifier_file: Path) -> Any:
 def run_page(page: Any, zip_bytes: bytes, keys: Sequence[str] = ()) -> Report:
     """Choose ``zip_bytes`` in the page's file input (with ``keys`` pasted); the report the page produced."""
     page.fill("#keys", "\n".join(keys))
-    page.evaluate("document.body.dataset.state = 'idle'")
+    page.evaluate("document.body.dataset.state = 'idle'; document.getElementById('file').value = ''")
     page.set_input_files("#file", files=[{"name": "bundle.zip", "mimeType": "application/zip", "buffer": zip_bytes}])
     page.wait_for_selector("body[data-state=done]", timeout=120_000)
     report: Report = page.evaluate("window.sunshineReport")

@@ -72,6 +72,7 @@ async function verifyZip(bytes, keyLines) {
   report.timings = { zip: (last - started) / 1000 };
   try {
     const outcome = await verifySteps(bundle, operatorPins && operatorPins.length ? operatorPins : null, (i, line, notes) => {
+      if (i < 0) { report.rosterHashedIn = line; return; } // where the roster trees were hashed (a worker or the page)
       const now = performance.now();
       report.timings[STEPS[i]] = (now - last) / 1000;
       last = now;
@@ -153,7 +154,7 @@ async function takeFile(file) {
   run(new Uint8Array(await file.arrayBuffer()));
 }
 
-window.addEventListener("DOMContentLoaded", () => {
+if (typeof document !== "undefined") window.addEventListener("DOMContentLoaded", () => {
   const input = document.getElementById("file");
   input.addEventListener("change", () => takeFile(input.files[0]));
   const drop = document.getElementById("drop");
