@@ -15,7 +15,7 @@ const UI = {
   en: {
     title: "Sunshine · bundle verifier (offline, in your browser)", lead: "Drop the published bundle.zip here, or choose it. Everything is computed in this browser: nothing is sent anywhere.",
     choose: "Choose bundle.zip", keys: "Keys to pin (one per line: the bureau's operator key, each witness's key; optional)",
-    verify: "Verify again", working: "Verifying…", ok: "ok", fail: "FAIL", unchecked: "not checked by this page",
+    verify: "Verify again", working: "Verifying…", ok: "ok", fail: "FAIL", unchecked: "not checked here",
     steps: { signatures: "signatures", log: "log chain and tree", ceremony: "ceremony order", config: "config", roster: "roster commitment",
       seed: "seed", results: "result hashes", "lottery-numbers": "lottery numbers", replay: "replay", manifest: "manifest" },
     failedAt: (n, step, item) => `Step ${n} '${step}' failed at ${item}`, notBundle: "Not a readable bundle",
