@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="lottery applicants")
     ap.add_argument("--runs", type=int, default=3, help="page verifications (the first warms the JIT up)")
     args = ap.parse_args()
+    print(f"load average before: {open('/proc/loadavg').read().split()[0]} (2 cores)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         t0 = time.perf_counter()
@@ -70,8 +71,10 @@ def main() -> None:
         page_file.write_bytes(verifier_html())
         for i, (inside, wall, report) in enumerate(browser_verify(page_file, bundle, args.runs)):
             verdict = str(report["verdict"]["en"])  # type: ignore[index]
+            steps = report["timings"]  # type: ignore[index]
             print(f"page     run {i + 1}: {inside:5.2f} s in the page, {wall:5.2f} s wall (target ≤ 5 s)  "
-                  f"{verdict[:60]}…")
+                  f"{verdict[:24]}…  roster hashed in the {report.get('rosterHashedIn')}")
+            print("         " + "  ".join(f"{k} {v:.2f}" for k, v in steps.items() if v >= 0.01))  # type: ignore[union-attr]
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", "from api.cli import main; main()", "verify", str(bundle)],
                               capture_output=True, text=True)

@@ -45,24 +45,51 @@ function rosterRoots(raw) {
 }
 
 /**
- * rosterRoots on a second thread when the browser allows it (a worker running this same script), so the
- * hashing overlaps steps 1–5's parsing, as `sunshine verify` does on a second core; else here, when asked.
+ * The lottery number of every roster line's own id (key [id]), as [ids, numbers]: most published numbers
+ * (multiples units, the rest, are drawn on the page thread).
  */
-function rosterRootsLater(raw) {
-  if (VERIFIER_SOURCE && typeof Worker !== "undefined" && raw.length > 1 << 20) {
-    try {
-      const code = `${VERIFIER_SOURCE}\nself.onmessage = (e) => self.postMessage(rosterRoots(e.data));`;
-      const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-      const worker = new Worker(url);
-      const result = new Promise((resolve, reject) => {
-        worker.onmessage = (e) => { resolve(e.data); worker.terminate(); URL.revokeObjectURL(url); };
-        worker.onerror = (e) => { e.preventDefault(); worker.terminate(); reject(new Error("worker failed")); };
-      });
-      worker.postMessage(raw);
-      return () => result.catch(() => rosterRoots(raw));
-    } catch { /* no worker here: hash on this thread */ }
+function rosterNumbers(raw, seedHex, kind) {
+  const ids = [];
+  for (const line of decodeUtf8(raw).split("\n").slice(0, -1)) ids.push(String(JSON.parse(line).record.id));
+  return [ids, lotteryNumbers(fromHex(seedHex), kind, ids.map((id) => [id]))];
+}
+
+/** What the worker does: the roster roots, then (when the seed record reads) every id's lottery number. */
+function workerJob({ raw, seedHex, kind }) {
+  self.postMessage({ roots: rosterRoots(raw) });
+  let numbers = null;
+  try { numbers = seedHex ? rosterNumbers(raw, seedHex, kind) : null; } catch { /* the page's steps will say */ }
+  self.postMessage({ numbers });
+}
+
+/**
+ * Hash on a second thread when the browser allows it (a worker running this same script), overlapping the
+ * page's parsing and replay, as `sunshine verify` does on a second core: ``roots()`` resolves to the roster
+ * roots, ``numbers()`` to [ids, numbers] or null. Without a worker both are computed here, when asked.
+ */
+function backgroundWork(files, kind) {
+  const raw = files["roster.jsonl"];
+  let seedHex = null;
+  try { seedHex = String(JSON.parse(decodeUtf8(files["seed.json"])).seed); fromHex(seedHex); } catch { seedHex = null; }
+  const here = { roots: async () => rosterRoots(raw), numbers: async () => null };
+  if (!VERIFIER_SOURCE || typeof Worker === "undefined" || raw.length < 1 << 20) return here;
+  try {
+    const code = `${VERIFIER_SOURCE}\nself.onmessage = (e) => workerJob(e.data);`;
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    const worker = new Worker(url);
+    let gotRoots, gotNumbers;
+    const roots = new Promise((resolve, reject) => { gotRoots = { resolve, reject }; });
+    const numbers = new Promise((resolve) => { gotNumbers = resolve; });
+    worker.onmessage = (e) => {
+      if ("roots" in e.data) gotRoots.resolve(e.data.roots);
+      else { gotNumbers(e.data.numbers); worker.terminate(); URL.revokeObjectURL(url); }
+    };
+    worker.onerror = (e) => { e.preventDefault(); gotRoots.reject(new Error("worker failed")); gotNumbers(null); worker.terminate(); };
+    worker.postMessage({ raw, seedHex, kind });
+    return { roots: () => roots.catch(() => rosterRoots(raw)), numbers: () => numbers };
+  } catch {
+    return here;
   }
-  return async () => rosterRoots(raw);
 }
 
 /** Lines of ``bytes`` split at "\n" (the part after the last "\n" is returned as the last element). */
@@ -127,6 +154,12 @@ function lotteryNumbers(seed, kind, keys) {
 }
 
 /** One number: first 8 bytes of HMAC(seed, prefix ‖ key(parts)), 16 hex digits (the one-id key built in one buffer). */
+/** Numbers computed elsewhere (the worker) for one-id keys, under the same (seed, kind). */
+function rememberNumbers(seed, kind, ids, numbers) {
+  lotteryNumbers(seed, kind, []);
+  ids.forEach((id, i) => NUMBER_MEMO.numbers.set(id, numbers[i]));
+}
+
 function itemNumber(h, parts) {
   if (parts.length !== 1) return toHex(h.mac(u32be(parts.length), ...parts.map(enc)).subarray(0, 8));
   const raw = utf8(parts[0]);
@@ -174,7 +207,7 @@ async function verifySteps(bundle, pinned, report) {
   }
 
   async function run() {
-    const roots = rosterRootsLater(files["roster.jsonl"]);
+    const background = backgroundWork(files, bundle.kind);
     await hashFiles(files);
     // (1) signatures
     let step = "signatures";
@@ -299,7 +332,7 @@ async function verifySteps(bundle, pinned, report) {
       prevId = id;
       records.push(rec);
     });
-    const computed = await roots();
+    const computed = await background.roots();
     report(-1, computed.thread, []);
     const rosterRoot = fromHex(computed.root);
     if (toHex(rosterRoot) !== st.rosterRoot) throw new Fail(step, "roster.jsonl", `root mismatch: expected ${st.rosterRoot}, calculated ${toHex(rosterRoot)}`, "名单根哈希不符");
@@ -348,6 +381,8 @@ async function verifySteps(bundle, pinned, report) {
 
     // (8) lottery numbers
     step = "lottery-numbers";
+    const drawn = await background.numbers(); // ids' numbers from the worker, for the seed step 6 just proved
+    if (drawn && String(seedRecord.seed) === toHex(seed)) rememberNumbers(seed, bundle.kind, drawn[0], drawn[1]);
     const groups = new Map();
     for (const r of active) {
       if (r.group) {
