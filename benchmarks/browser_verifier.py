@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="lottery applicants")
     ap.add_argument("--runs", type=int, default=3, help="page verifications (the first warms the JIT up)")
     args = ap.parse_args()
-    print(f"load average before: {open('/proc/loadavg').read().split()[0]} (2 cores)")
+    print(f"load average before: {Path('/proc/loadavg').read_text().split()[0]} (2 cores)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         t0 = time.perf_counter()
