@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from conftest import AUDIT_TESTS, Report
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tamper_cases import MALFORMED, MUTATIONS, RESIGNED, resigned
 
 from api.audit_runs import load_bundle_files
@@ -280,3 +282,43 @@ def test_the_page_reproduces_every_lottery_number_vector(verifier_page: Any) -> 
     cases = json.loads((AUDIT_TESTS.parent / "vectors" / "randomness" / "lottery_numbers.json").read_text())["cases"]
     got = verifier_page.evaluate("cases => cases.map(c => lotteryNumbers(fromHex(c.seed), c.kind, [c.key])[0])", cases)
     assert got == [c["lottery_number"] for c in cases]
+
+
+@st.composite
+def lottery_instances(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], bytes]:
+    """Small zones with tight seats, twins and triplets, sibling overrides and round-2 lists (docs/lottery.md)."""
+    schools = [f"S{i}" for i in range(draw(st.integers(1, 4)))]
+    config = {"mechanism": draw(st.sampled_from(["da", "boston", "serial"])), "round2": draw(st.booleans()),
+              "schools": [{"id": s, "name": f"学校{s}", "capacity": draw(st.integers(0, 4))} for s in schools]}
+    roster: list[dict[str, Any]] = []
+    n_units = draw(st.integers(1, 9))
+    for u in range(n_units):
+        size = draw(st.sampled_from([1, 1, 1, 2, 3]))
+        prefs = draw(st.permutations(schools).flatmap(lambda p: st.integers(1, len(p)).map(lambda k: p[:k])))
+        round2 = draw(st.permutations(schools).flatmap(lambda p: st.integers(0, len(p)).map(lambda k: p[:k])))
+        for m in range(size):
+            over = draw(st.dictionaries(st.sampled_from(prefs), st.integers(0, 3), max_size=2))
+            roster.append({"id": f"A{u:02d}{m}", "preferences": list(prefs), "tier": draw(st.integers(0, 3)),
+                           "priority": dict(sorted(over.items())), "group": f"G{u}" if size > 1 else "",
+                           "round2": list(round2)})
+    return config, roster, bytes(draw(st.binary(min_size=32, max_size=32)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instance=lottery_instances())
+def test_the_page_replays_every_lottery_like_the_engine(instance: tuple[dict[str, Any], list[dict[str, Any]], bytes],
+                                                        verifier_page: Any) -> None:
+    """On every generated zone the page's replay gives the engine's results.csv, schools.csv and summary.json bytes."""
+    from api.runs.lottery import execute
+
+    config, roster, seed = instance
+    want = execute(config, roster, seed)
+    got = verifier_page.evaluate(
+        "([config, roster, seed]) => { const out = replayLottery(config, roster, fromHex(seed)).files;"
+        " const text = {};"
+        " for (const [k, v] of Object.entries(out)) text[k] = v === null ? null : UTF8_LOOSE.decode(v);"
+        " return text; }", [config, roster, seed.hex()])
+    assert sorted(got) == sorted(want)
+    for name, data in want.items():
+        if got[name] is not None:
+            assert got[name] == data.decode(), name
