@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-.PHONY: demo test lint typecheck bench clean system-deps
+.PHONY: demo test serve lint typecheck bench clean system-deps
 
 # Debian packages the project needs outside Python, one per line (keep it a plain list):
 # fonts-wqy-microhei is the CJK font chart.png and the simulate charts are drawn with;
@@ -30,6 +30,10 @@ $(STAMP): pyproject.toml
 demo: system-deps $(STAMP)
 	$(BIN)/python -m api.demo --out demo-out
 
+# The placement-day service on http://127.0.0.1:8000/ with the samples loaded as published runs.
+serve: system-deps $(STAMP)
+	$(BIN)/sunshine serve --demo --data sunshine-data
+
 test: system-deps $(STAMP)
 	$(BIN)/ruff check engine api audit tests benchmarks
 	$(BIN)/mypy
@@ -43,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out sunshine-data .pytest_cache .mypy_cache .ruff_cache

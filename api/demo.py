@@ -12,7 +12,9 @@ the zone lottery as on placement day, through the public ceremony (``docs/ceremo
 with the ``sunshine`` command itself: operator key, roster frozen, two witnesses commit
 and reveal, a public value is mixed in, the seed derived, the run executed and
 published, the bundle verified against the pinned operator key, and one applicant's
-receipt checked. Output goes to ``--out`` (default ``demo-out/``), one folder per job.
+receipt checked; and last, one placement day per kind through the HTTP service (a temporary
+server on 127.0.0.1 over an embedded SQLite file), the served bundle verified and sealed by
+both witnesses. Output goes to ``--out`` (default ``demo-out/``), one folder per job.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def run_demo(out: Path) -> int:
         steps = list(verify_bundle(bundle, trusted_keys=None, execute=get_kind(bundle.kind).execute))
         print(f"   verify {target / 'bundle.zip'}: {len(steps)} steps hold\n")
     run_ceremony_demo(out / "ceremony")
+    run_service_demo(out / "service")
     print(f"Done. Re-check any bundle yourself:  .venv/bin/sunshine verify {out}/lottery/bundle.zip")
     return 0
 
@@ -143,6 +146,42 @@ def run_ceremony_demo(base: Path) -> None:
     print(f"   verify with the operator and both witness keys pinned: {verdict[:100]}…")
     print(f"   receipt for 202600010 verified: {base / 'receipt-202600010.json'}")
     print(f"   results and bundle in {result}/\n")
+
+
+def run_service_demo(base: Path) -> None:
+    """One placement day per kind through the HTTP service (temporary server, embedded SQLite under
+    ``base``), then the lottery's served bundle verified with the service and witness keys pinned."""
+    import httpx
+
+    from api.http.demo_day import DEMO_WITNESSES, load_demo
+    from api.http.server import Settings, prepare_data, running_server
+    from audit.signing import Signer
+
+    if base.exists():
+        if not (base / DEMO_MARKER).is_file():
+            raise SystemExit(f"{base} exists and was not made by the demo; refusing to replace it")
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    (base / DEMO_MARKER).write_text("made by `make demo`; replaced on the next run\n", encoding="utf-8")
+    print("== service: placement day over HTTP (派位日服务，临时服务器 + SQLite)")
+    data = base / "sunshine-data"
+    settings = Settings(str(data), prepare_data(data, None)[0], None, 0)
+    for line in load_demo(settings):
+        print(f"   {line}")
+    with running_server(settings) as url:
+        runs = httpx.get(f"{url}/api/v1/runs").json()
+        lottery = next(r["run_id"] for r in runs if r["kind"] == "lottery")
+        (base / "lottery-bundle.zip").write_bytes(httpx.get(f"{url}/api/v1/runs/{lottery}/bundle.zip").content)
+        key = httpx.get(f"{url}/api/v1/keys").json()["log_key"]
+        answer = httpx.get(f"{url}/api/v1/runs/{lottery}/applicants/202600010").json()
+    pins = ["--key", key]
+    for name, _, _ in DEMO_WITNESSES:
+        signer = Signer.from_skey((data / "demo-keys" / f"{name}.key").read_text())
+        pins += ["--witness-key", signer.verifier.vkey]
+    verified = _sunshine("verify", str(base / "lottery-bundle.zip"), *pins)
+    print(f"   lookup 202600010: {answer['explanation_zh']}")
+    print(f"   {next(line for line in verified.splitlines() if line.startswith('VERIFIED'))[:110]}…")
+    print(f"   served bundle in {base / 'lottery-bundle.zip'}; start the service yourself: make serve\n")
 
 
 def main() -> None:

@@ -32,7 +32,8 @@ from audit.errors import BundleError
 from audit.log import AuditLog
 from audit.signing import Verifier
 
-__all__ = ["BUNDLE_FORMAT", "PRACTICE_NOTICE", "ZIP_LEVEL", "Bundle", "build_bundle", "read_zip", "zip_bytes"]
+__all__ = ["BUNDLE_FORMAT", "COSIGNATURES_FILE", "PRACTICE_NOTICE", "ZIP_LEVEL", "Bundle", "build_bundle", "read_zip",
+           "zip_bytes"]
 
 BUNDLE_FORMAT = "sunshine-bundle/v1"
 PRACTICE_NOTICE = (
@@ -42,7 +43,9 @@ PRACTICE_NOTICE = (
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _REQUIRED = ("manifest.json", "config.json", "roster.jsonl", "seed.json", "log.jsonl", "checkpoint", "keys.json")
-_KNOWN = frozenset((*_REQUIRED, "checkpoints.json", "PRACTICE.txt"))
+#: Witness cosignatures of the published checkpoint: added after publication, so outside the manifest.
+COSIGNATURES_FILE = "cosignatures.json"
+_KNOWN = frozenset((*_REQUIRED, "checkpoints.json", "PRACTICE.txt", COSIGNATURES_FILE))
 
 
 def _pretty(obj: Any) -> bytes:

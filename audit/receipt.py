@@ -23,7 +23,7 @@ from audit.roster import private_commitment
 from audit.signing import Verifier, open_note, parse_checkpoint
 from engine.errors import SunshineError
 
-__all__ = ["RECEIPT_FORMAT", "RECEIPT_STEPS", "make_receipt", "verify_receipt"]
+__all__ = ["RECEIPT_FORMAT", "RECEIPT_STEPS", "ReceiptMaker", "make_receipt", "verify_receipt"]
 
 RECEIPT_FORMAT = "sunshine-receipt/v1"
 RECEIPT_STEPS = ("signatures", "log", "roster", "private", "results")
@@ -39,6 +39,54 @@ def _entry_proof(log: AuditLog, tree: MerkleTree, action: str) -> dict[str, Any]
     }
 
 
+class ReceiptMaker:
+    """Receipts of one verified run, many at a time: the log and roster trees are built once.
+
+    The HTTP lookup answers thousands of applicants from one run; building the roster tree
+    per receipt would cost a whole tree each time. ``leaves`` are the parsed lines of
+    ``roster.jsonl``; ``index_of`` maps an applicant id to its leaf.
+    """
+
+    def __init__(self, *, manifest: dict[str, Any], checkpoint: str, log_keys: list[str], log: AuditLog,
+                 leaves: list[dict[str, Any]]) -> None:
+        self.manifest = manifest
+        self.checkpoint = checkpoint
+        self.log_keys = log_keys
+        self.leaves = leaves
+        self.index_of = {str(leaf["record"]["id"]): i for i, leaf in enumerate(leaves)}
+        log_tree = MerkleTree(log.leaf_hashes())
+        self._freeze = _entry_proof(log, log_tree, "roster.freeze")
+        self._execute = _entry_proof(log, log_tree, "run.execute")
+        self._roster_tree = MerkleTree([leaf_hash(canonical_bytes(x)) for x in leaves])
+
+    def receipt(self, applicant_id: str, result_rows: list[dict[str, Any]],
+                private: dict[str, Any] | None) -> dict[str, Any]:
+        """``applicant_id``'s receipt (raises :class:`NotInRun` when the roster does not hold them)."""
+        index = self.index_of.get(applicant_id)
+        if index is None:
+            raise NotInRun(applicant_id)
+        return {
+            "format": RECEIPT_FORMAT,
+            "applicant_id": applicant_id,
+            "kind": self.manifest["kind"],
+            "run_id": self.manifest["run_id"],
+            "practice": self.manifest["practice"],
+            "checkpoint": self.checkpoint,
+            "log_keys": self.log_keys,
+            "roster_freeze": self._freeze,
+            "execute": self._execute,
+            "roster": {
+                "index": index,
+                "size": len(self.leaves),
+                "leaf": self.leaves[index],
+                "proof": [p.hex() for p in self._roster_tree.inclusion_proof(index)],
+            },
+            "salt": private["salt"] if private else None,
+            "private": private["private"] if private else None,
+            "results": result_rows,
+        }
+
+
 def make_receipt(
     *,
     applicant_id: str,
@@ -50,31 +98,9 @@ def make_receipt(
     result_rows: list[dict[str, Any]],
     private: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    index = next((i for i, leaf in enumerate(leaves) if leaf["record"]["id"] == applicant_id), None)
-    if index is None:
-        raise NotInRun(applicant_id)
-    log_tree = MerkleTree(log.leaf_hashes())
-    roster_tree = MerkleTree([leaf_hash(canonical_bytes(x)) for x in leaves])
-    return {
-        "format": RECEIPT_FORMAT,
-        "applicant_id": applicant_id,
-        "kind": manifest["kind"],
-        "run_id": manifest["run_id"],
-        "practice": manifest["practice"],
-        "checkpoint": checkpoint,
-        "log_keys": log_keys,
-        "roster_freeze": _entry_proof(log, log_tree, "roster.freeze"),
-        "execute": _entry_proof(log, log_tree, "run.execute"),
-        "roster": {
-            "index": index,
-            "size": len(leaves),
-            "leaf": leaves[index],
-            "proof": [p.hex() for p in roster_tree.inclusion_proof(index)],
-        },
-        "salt": private["salt"] if private else None,
-        "private": private["private"] if private else None,
-        "results": result_rows,
-    }
+    """One receipt (:class:`ReceiptMaker` for many from the same run)."""
+    maker = ReceiptMaker(manifest=manifest, checkpoint=checkpoint, log_keys=log_keys, log=log, leaves=leaves)
+    return maker.receipt(applicant_id, result_rows, private)
 
 
 def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:

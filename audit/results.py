@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-__all__ = ["ID_COLUMNS", "RENDERING_SUFFIXES", "csv_table", "id_column", "is_rendering", "rows_of"]
+__all__ = ["ID_COLUMNS", "RENDERING_SUFFIXES", "csv_table", "id_column", "is_rendering", "rows_index", "rows_of"]
 
-ID_COLUMNS = ("application_number", "applicant_id", "id")
+ID_COLUMNS = ("application_number", "applicant_id", "student_id", "id")
 RENDERING_SUFFIXES = (".png",)
 
 
@@ -69,14 +69,14 @@ def csv_table(text: str, wanted: tuple[str, ...] = (), chunk: int = 1 << 22
     return header, chunks()
 
 
-def rows_of(results: Mapping[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
-    """Every row of a result CSV whose id column (:func:`id_column`) is ``applicant_id``.
+def rows_index(results: Mapping[str, bytes]) -> dict[str, list[dict[str, Any]]]:
+    """Every applicant's rows of the result CSVs, by the id column (:func:`id_column`) value.
 
-    Each as ``{"file", "line" (1-based, the header is line 1), "header", "row"}``, files in
+    Each row as ``{"file", "line" (1-based, the header is line 1), "header", "row"}``, files in
     name order: what a receipt carries. Files that are not UTF-8 CSV tables with an id column
-    are skipped (they name nobody).
+    are skipped (they name nobody). Built once per run by the HTTP lookup; :func:`rows_of` for one.
     """
-    out: list[dict[str, Any]] = []
+    out: dict[str, list[dict[str, Any]]] = {}
     for name, data in sorted(results.items()):
         if not name.endswith(".csv"):
             continue
@@ -88,6 +88,11 @@ def rows_of(results: Mapping[str, bytes], applicant_id: str) -> list[dict[str, A
         if col is None:
             continue
         for i, row in enumerate(table[1:]):
-            if len(row) > col and row[col] == applicant_id:
-                out.append({"file": name, "line": i + 2, "header": table[0], "row": row})
+            if len(row) > col:
+                out.setdefault(row[col], []).append({"file": name, "line": i + 2, "header": table[0], "row": row})
     return out
+
+
+def rows_of(results: Mapping[str, bytes], applicant_id: str) -> list[dict[str, Any]]:
+    """Every row of a result CSV that names ``applicant_id`` (see :func:`rows_index`)."""
+    return rows_index(results).get(applicant_id, [])

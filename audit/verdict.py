@@ -41,7 +41,8 @@ class Verdict:
         if "practice run" in self.line:
             return "已验证：每一步都成立（练习运行，不是正式结果）"
         claimed = "；公开随机值为备用来源，仅为声称，未经证明" if "fallback" in self.line else ""
-        return "已验证：每一步都成立（密钥已固定）" + claimed
+        sealed = self.line.partition("published checkpoint cosigned by ")[2]
+        return "已验证：每一步都成立（密钥已固定）" + claimed + (f"；发布的检查点已由 {sealed} 联署" if sealed else "")
 
 
 _ZH = {"the": "未固定操作员公钥（请用 --key 传入教育局公布的公钥）",
@@ -54,7 +55,7 @@ def _fingerprints(keys: Sequence[Verifier]) -> str:
 
 
 def verdict(state: CeremonyState, *, signers: Sequence[Verifier], operator_pinned: bool,
-            witness_keys: Sequence[Verifier], allow_fallback: bool = False) -> Verdict:
+            witness_keys: Sequence[Verifier], allow_fallback: bool = False, cosigners: Sequence[str] = ()) -> Verdict:
     """The verdict for a bundle whose every step held (see module docstring)."""
     signed = f"signed by {_fingerprints(signers)}" if signers else "signed by an unknown key"
     if state.practice:
@@ -74,5 +75,6 @@ def verdict(state: CeremonyState, *, signers: Sequence[Verifier], operator_pinne
     if reasons:
         return Verdict(False, f"NOT VERIFIED: every step holds, but {'; '.join(reasons)}; {signed}", tuple(reasons))
     note = " (public value claimed, not proven: fallback accepted by --allow-fallback)" if fallback else ""
+    sealed = f"; published checkpoint cosigned by {', '.join(cosigners)}" if cosigners else ""
     return Verdict(True, f"VERIFIED: every step holds{note}; {signed}; "
-                         f"witnesses {_fingerprints(declared) or 'none'}")
+                         f"witnesses {_fingerprints(declared) or 'none'}{sealed}")

@@ -32,7 +32,7 @@ from operator import itemgetter, methodcaller
 from typing import Any
 
 from audit.background import Background
-from audit.bundle import Bundle
+from audit.bundle import COSIGNATURES_FILE, Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay_log
 from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError, RootMismatch, VerificationError
@@ -41,6 +41,7 @@ from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.roster import public_root_of
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
+from audit.witness import verify_cosignature
 
 __all__ = [
     "STEPS",
@@ -48,6 +49,7 @@ __all__ = [
     "VerifiedBundle",
     "first_difference",
     "parse_json_lines",
+    "published_cosigners",
     "spec_lottery_numbers",
     "verify_bundle",
 ]
@@ -64,6 +66,7 @@ STEPS = (
     "lottery-numbers",
     "replay",
     "manifest",
+    "cosignatures",
 )
 _STEP_FILES = {  # the item named when a step crashes on malformed input
     "signatures": "checkpoint",
@@ -76,6 +79,7 @@ _STEP_FILES = {  # the item named when a step crashes on malformed input
     "lottery-numbers": "results/",
     "replay": "execute",
     "manifest": "manifest.json",
+    "cosignatures": "cosignatures.json",
 }
 _ONE_KEY = struct.Struct(">II")  # key count 1, then the length of the one key
 
@@ -91,6 +95,7 @@ class VerifiedBundle:
         self.leaves: list[dict[str, Any]] = []
         self.seed: bytes = b""
         self.active_roster: list[dict[str, Any]] = []
+        self.cosigners: list[str] = []
 
 
 def spec_lottery_numbers(seed: bytes, kind: str, keys: Sequence[Sequence[str]]) -> list[str]:
@@ -170,6 +175,32 @@ def first_difference(name: str, expected: bytes, got: bytes) -> str:
 
 def _fail(step: str, item: str, en: str, zh: str = "") -> VerificationError:
     return VerificationError(step, item, zh or en, en)
+
+
+def published_cosigners(raw: bytes | None, state: CeremonyState, cp: Checkpoint) -> list[str]:
+    """The witnesses whose cosignatures in ``cosignatures.json`` hold on the published checkpoint ``cp``.
+
+    The file (docs/bundle.md § Cosignatures) is ``{"checkpoint_size": N, "cosignatures":
+    {witness: cosignature line}}``; every line must be a valid C2SP cosignature by that declared
+    witness's key on exactly ``cp``: one that is not fails the step (it is never just ignored).
+    """
+    step = "cosignatures"
+    if raw is None:
+        return []
+    try:
+        doc = json.loads(raw)
+        size, lines = int(doc["checkpoint_size"]), dict(doc["cosignatures"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _fail(step, COSIGNATURES_FILE, "unreadable", "无法读取") from exc
+    if size != cp.size:
+        raise _fail(step, COSIGNATURES_FILE, f"cosignatures are for checkpoint {size}, not the published {cp.size}",
+                    f"联署针对检查点 {size}，不是发布的检查点 {cp.size}")
+    for name, line in sorted(lines.items()):
+        w = state.witness(str(name))
+        if w is None:
+            raise _fail(step, str(name), "not a declared witness", "不是已声明的见证人")
+        verify_cosignature(str(line), w.key, cp, step=step)
+    return sorted(str(n) for n in lines)
 
 
 def _roster_root(raw: bytes) -> bytes:
@@ -267,7 +298,7 @@ def verify_bundle(
 
 def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
            background: Background) -> Iterator[str]:
-    """The ten steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
+    """The eleven steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
     files = bundle.files
 
     # (1) signatures
@@ -508,8 +539,15 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     listed = bundle.manifest["files"]
     if not isinstance(listed, dict):
         raise _fail(step, "manifest.json", "\"files\" is not an object")
-    actual = {n: sha256_hex(d) for n, d in files.items() if n != "manifest.json"}
+    actual = {n: sha256_hex(d) for n, d in files.items() if n not in ("manifest.json", COSIGNATURES_FILE)}
     for name in sorted(set(listed) | set(actual)):
         if listed.get(name) != actual.get(name):
             raise _fail(step, name, "manifest entry differs from the file")
     yield f"manifest: {len(actual)} file(s) listed with matching hashes"
+
+    # (11) cosignatures of the published checkpoint (added after publication, outside the manifest)
+    step = "cosignatures"
+    assert v.state is not None and v.checkpoint is not None
+    v.cosigners = published_cosigners(files.get(COSIGNATURES_FILE), v.state, v.checkpoint)
+    yield (f"cosignatures: published checkpoint {v.checkpoint.size} cosigned by {', '.join(v.cosigners)}"
+           if v.cosigners else "cosignatures: no witness has cosigned the published checkpoint")

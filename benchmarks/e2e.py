@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SEED = "5eed" * 16
-LOTTERY = {"lottery-200k": (200_000, 500, 10), "lottery-1m": (1_000_000, 1_000, 10)}
+LOTTERY = {"lottery-100k": (100_000, 300, 10), "lottery-200k": (200_000, 500, 10),
+           "lottery-1m": (1_000_000, 1_000, 10)}
 CASES = ["lottery-200k", "lottery-1m", "points-200k", "classes-1200", "verify-1m"]
 
 

@@ -156,7 +156,8 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
     assert v.state is not None
     signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
     result = verdict(v.state, signers=signers, operator_pinned=pinned is not None,
-                     witness_keys=[Verifier.from_vkey(k) for k in witness_key], allow_fallback=allow_fallback)
+                     witness_keys=[Verifier.from_vkey(k) for k in witness_key], allow_fallback=allow_fallback,
+                     cosigners=v.cosigners)
     print(result.line)
     print(result.line_zh)
     if not result.ok:

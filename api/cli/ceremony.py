@@ -78,7 +78,7 @@ def init(
     mechanism: Annotated[str, typer.Option("--mechanism", help="派位方式 lottery: da | boston | serial")] = "da",
     round2: Annotated[bool, typer.Option("--round2", help="二次派位 lottery: run round 2")] = False,
     rules: Annotated[Path | None, typer.Option("--rules", help="积分规则 points: rule set")] = None,
-    corrections: Annotated[Path | None, typer.Option("--corrections", help="复核更正表 points: corrections")] = None,
+    corrections: Annotated[Path | None, typer.Option("--corrections", help="复核更正表 corrections (复核)")] = None,
     second_pass: Annotated[bool, typer.Option("--second-pass", help="二次排位 points: second pass")] = False,
     students: Annotated[Path | None, typer.Option("--students", help="学生表 classes: students table")] = None,
     n_classes: Annotated[int | None, typer.Option("--classes", help="班级数 classes: number of classes")] = None,

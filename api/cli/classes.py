@@ -59,7 +59,8 @@ EPILOG = (
     "学生表必需列 students columns: 学号 student_id, 姓名 name, 性别 gender, 以及成绩列 and score columns "
     "（总分 或 各科，如 语文、数学）；可选 optional: 捆绑, 分开, 预设班级, 是/否 列 yes/no flags\n\n"
     "输出 outputs: placement.csv/.xlsx（含姓名 with names）, placement_public.csv, classes.csv, balance.json, "
-    "balance.md, chart.png — docs/classes.md"
+    "balance.md, chart.png（--corrections: review_diff.csv）— docs/classes.md\n\n"
+    "复核更正表 corrections columns: 学号, 更正项目（退出、性别、成绩列、是/否列）, 原值, 新值, 理由"
 )
 
 
@@ -78,6 +79,9 @@ def classes(
                                                                   "of K processes")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="--batch：已运行的 Dask 调度器 running Dask "
                                                                       "scheduler")] = None,
+    corrections: Annotated[Path | None, typer.Option(
+        "--corrections", help="复核更正表（原运行的种子与输入），已公布的班级不变，生成 review_diff.csv corrections "
+                              "after review: the posted classes stand")] = None,
 ) -> None:
     """均衡编班：分班后由种子抽签定班号和班主任。 Balanced class placement; labels and head teachers drawn from SEED."""
     seed_raw = seed_bytes(seed)
@@ -85,6 +89,9 @@ def classes(
         raise ConfigError("--students/--batch", "students", "请给出 --students 或 --batch 之一",
                           "give exactly one of --students or --batch")
     if batch is not None:
+        if corrections is not None:
+            raise ConfigError("--corrections", "batch", "--corrections 只用于单校 --students",
+                              "--corrections applies to one school's --students, not to --batch")
         with progress() as step:
             runs = step("读取并校验输入 reading inputs", lambda: prepare_batch(
                 {p.stem: read_input_file(p) for p in batch_files(batch)},
@@ -104,7 +111,7 @@ def classes(
         raise ConfigError("--workers/--scheduler", "batch", "--workers/--scheduler 只用于 --batch",
                           "--workers/--scheduler only apply to --batch")
     with progress() as step:
-        inputs = read_inputs({"students": students, "config": config})
+        inputs = read_inputs({"students": students, "config": config, "corrections": corrections})
         run = step("读取并校验输入 reading inputs", lambda: get_kind("classes").prepare(inputs, {"classes": n_classes}))
         print_columns(classes_columns(inputs["students"], inputs.get("config")))
         published = step("编班 placing", lambda: publish_run(run, seed_raw, out))

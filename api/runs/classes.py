@@ -34,6 +34,7 @@ from typing import Any, TypedDict
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
+from api.runs.review import CorrectionField, read_corrections, review_reason
 from api.tables import (
     Column,
     Row,
@@ -48,6 +49,7 @@ from api.tables import (
 from api.xlsx import Sheet, run_title, xlsx_bytes
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS, SUBJECT_WEIGHT, TOTAL_WEIGHT
+from engine.classes.review import ClassCorrection, review_placement
 from engine.classes.solve import VERSION
 from engine.config_keys import ANY, KeyTable, Named, check_keys, nearest_key
 from engine.decimals import to_hundredths
@@ -277,8 +279,50 @@ def classes_columns(students: InputFile, config: InputFile | None = None) -> Col
     return choose_columns(table, _cfg_names(cfg, "scores", cfg_file), _cfg_names(cfg, "flags", cfg_file), cfg_file)
 
 
-def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None) -> PreparedRun:
-    """Parse and validate the inputs; raises InputError / ConfigError with location."""
+def _gender(table: Table, row: Row, key: str) -> str:
+    g = _norm(row.get(key))
+    if g in _MALE:
+        return "M"
+    if g in _FEMALE:
+        return "F"
+    raise table.error(row, key, f"「{row.get(key)}」应为 男/女", f"'{row.get(key)}' should be M/F (男/女)")
+
+
+def _on_file(record: Record, key: str, name: str) -> Any:
+    """A student's score or flag ``name`` as the roster holds it."""
+    values: Mapping[str, Any] = record[key]  # type: ignore[assignment]
+    return values[name]
+
+
+def _correction_fields(score_names: Sequence[str], flag_names: Sequence[str], total_is_sum: bool
+                       ) -> list[CorrectionField]:
+    """What a class-placement 复核 may correct: gender, any balanced score, any yes/no flag (and 退出)."""
+    def score(name: str) -> CorrectionField:
+        def parse(table: Table, row: Row, key: str) -> int:
+            if total_is_sum and name == score_names[0]:
+                raise table.error(row, "field", f"{name}为各科之和，请更正科目成绩",
+                                  f"{name} is the sum of the subjects: correct a subject instead")
+            return _hundredths(table, row, key)
+        return CorrectionField(f"score:{name}", (name,), parse, lambda r: _on_file(r, "scores", name),
+                               lambda v: f"{Decimal(v) / 100:f}".rstrip("0").rstrip("."))
+
+    def flag(name: str) -> CorrectionField:
+        return CorrectionField(f"flag:{name}", (name,), parse_yes_no, lambda r: _on_file(r, "flags", name),
+                               lambda v: "是" if v else "否")
+
+    return [CorrectionField("gender", ("性别", "sex"), _gender, lambda r: r["gender"],
+                            lambda v: "男" if v == "M" else "女"),
+            *map(score, score_names), *map(flag, flag_names)]
+
+
+def prepare_classes(students: InputFile, classes: int | None, config: InputFile | None = None,
+                    corrections: InputFile | None = None) -> PreparedRun:
+    """Parse and validate the inputs; raises InputError / ConfigError with location.
+
+    With ``corrections`` (复核) the roster stays the original one and the checked corrections
+    go into the config; :func:`execute` then keeps the posted classes (engine.classes.review)
+    and adds ``review_diff.csv``.
+    """
     cfg, cfg_file = _load_config(config)
     check_keys(cfg, CONFIG_SCHEMA, cfg_file)
     k_cfg = _cfg_int(cfg, "classes", cfg_file, None)
@@ -341,14 +385,7 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
     seen: dict[str, int] = {}
     for row in table:
         sid = table.unique_key(row, "student_id", seen, "学号", "student id")
-        g = _norm(row.get("gender"))
-        if g in _MALE:
-            gender = "M"
-        elif g in _FEMALE:
-            gender = "F"
-        else:
-            raise table.error(row, "gender", f"「{row.get('gender')}」应为 男/女",
-                              f"'{row.get('gender')}' should be M/F (男/女)")
+        gender = _gender(table, row, "gender")
         extra_row = Row(row.number, row.extra)
         subj = {c: _hundredths(extra, extra_row, c) for c in score_cols}
         total = _hundredths(table, row, "score") if has_total else sum(subj.values())
@@ -377,8 +414,14 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
         "search_passes": _cfg_int(cfg, "search_passes", cfg_file, 400),
     }
     rules_from_config(run_config)  # validate now: a bad config must fail before anything runs
+    if corrections is not None:
+        fields = _correction_fields(score_names, flag_cols, not has_total)
+        _, fixes = read_corrections(corrections, STUDENT_COLUMNS[0], {r["id"]: r for r in roster}, fields,
+                                    id_zh="学号", id_en="student id")
+        run_config["corrections"] = [c.item for c in fixes]
+        run_config["total_is_sum"] = not has_total
     private = {sid: {"name": name} for sid, name in zip(ids, names, strict=True)}
-    sources = {f.name: f.data for f in (students, config) if f is not None}
+    sources = {f.name: f.data for f in (students, config, corrections) if f is not None}
     return PreparedRun(kind=KIND, config=run_config, roster=roster, private=private, source_files=sources)
 
 
@@ -581,15 +624,43 @@ def _chart_png(pl: Placement) -> bytes:
 
 
 def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-    """Public result files; deterministic in (config, roster, seed, engine version)."""
-    pl = place_students(cohort_from_roster(config, roster), rules_from_config(config), seed)
+    """Public result files; deterministic in (config, roster, seed, engine version).
+
+    With corrections (复核): the files of the corrected placement (the posted classes kept,
+    withdrawn students off the lists) and ``review_diff.csv``.
+    """
+    cohort, rules = cohort_from_roster(config, roster), rules_from_config(config)
+    if not config.get("corrections"):
+        return _placement_files(place_students(cohort, rules, seed), config, [])
+    fixes = [ClassCorrection(str(c["id"]), str(c["field"]), c["old"], c["new"], str(c["reason"]))
+             for c in config["corrections"]]
+    review = review_placement(cohort, rules, seed, fixes, total_is_sum=bool(config["total_is_sum"]))
+    warnings = [f"复核：{len(fixes)} 项更正，{len(review.withdrawn)} 人退出，其他学生班级不变 / review: "
+                f"{len(fixes)} correction(s), {len(review.withdrawn)} withdrawn, every other student keeps their class"]
+    warnings += [f"复核后均衡计数超出 ±1（未调整任何学生）/ after the corrections a count rule is outside ±1 "
+                 f"(no student was moved): {b}" for b in review.broken_counts]
+    files = _placement_files(review.after, config, warnings)
+    files["review_diff.csv"] = csv_bytes(REVIEW_COLUMNS, (
+        (ch.student_id, ch.old_class, "" if ch.new_class is None else ch.new_class, "编入",
+         "已退出" if ch.new_class is None else "编入", ch.cause, review_reason(ch.reason_zh, ch.reason_en))
+        for ch in review.changes))
+    return files
+
+
+#: ``review_diff.csv`` of a corrected class placement (docs/outputs.md § review_diff.csv).
+REVIEW_COLUMNS = ("student_id", "old_class", "new_class", "old_result", "new_result", "cause", "reason")
+
+
+def _placement_files(pl: Placement, config: Mapping[str, Any], warnings: Sequence[str]) -> dict[str, bytes]:
     placement = csv_bytes(["student_id", "class"],
                           [[s.student_id, pl.class_of(i)] for i, s in enumerate(pl.problem.cohort.students)])
+    balance = _balance(pl)
+    balance["warnings"] = [*balance["warnings"], *warnings]
     return {
         "formed_classes.csv": _formed_classes_csv(pl),
         "placement_public.csv": placement,
         "classes.csv": _classes_csv(pl),
-        "balance.json": (json.dumps(_balance(pl), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
+        "balance.json": (json.dumps(balance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
         "balance.md": _balance_md(pl, config),
         "chart.png": _chart_png(pl),
     }
@@ -602,13 +673,16 @@ class ClassesRunKind:
     inputs = (
         InputSpec("students", True, "学生表（学号、姓名、性别、成绩…）", "students table (id, name, gender, scores…)"),
         InputSpec("config", False, "编班配置（TOML）", "placement configuration (TOML)"),
+        InputSpec("corrections", False, "复核更正表（退出、性别、成绩、是/否项更正）",
+                  "corrections after review (复核: withdrawals, gender, scores, yes/no flags)"),
     )
     options = (OptionSpec("classes", int, None, "班级数", "number of classes"),)
 
     def prepare(self, inputs: Mapping[str, InputFile], options: Mapping[str, OptionValue]) -> PreparedRun:
         opts = check_options(self, options)
         k = opts["classes"]
-        return prepare_classes(inputs["students"], k if isinstance(k, int) else None, inputs.get("config"))
+        return prepare_classes(inputs["students"], k if isinstance(k, int) else None, inputs.get("config"),
+                               inputs.get("corrections"))
 
     def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
         return execute(config, roster, seed)
@@ -621,7 +695,8 @@ class ClassesRunKind:
         """
         classes = dict(line.split(",", 1) for line in public_files["placement_public.csv"].decode().splitlines()[1:])
         rows = sorted(([str(r["id"]), run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
-                       for r in run.roster), key=lambda r: (int(r[2]), r[0].encode("utf-8")))
+                       for r in run.roster if str(r["id"]) in classes),  # a withdrawn student is on no list
+                      key=lambda r: (int(r[2]), r[0].encode("utf-8")))
         labels = sorted({int(r[2]) for r in rows})
         sheets = [Sheet(f"{k}班", run_title(f"{k}班 分班名单 class list", seed), ["学号", "姓名", "班级"],
                         [[r[0], r[1], int(r[2])] for r in rows if int(r[2]) == k]) for k in labels]

@@ -20,7 +20,18 @@ import numpy as np
 
 from api.inputs import InputFile
 from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
-from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
+from api.runs.kind import (
+    Figure,
+    InputSpec,
+    JSONObject,
+    OptionSpec,
+    OptionValue,
+    PreparedRun,
+    Record,
+    RunSummary,
+    check_options,
+)
+from api.runs.review import CorrectionField, read_corrections, review_reason
 from api.tables import (
     Column,
     Columns,
@@ -41,19 +52,21 @@ from api.tables import (
     unique_ids,
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
-from engine.errors import ConfigError, InputError, SunshineError
+from engine.errors import ConfigError, EngineError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
 from engine.lottery.numbers import draw_numbers, priority_ranks
 from engine.lottery.report import (
     APPLICANT_COLUMNS,
     SCHOOL_COLUMNS,
+    ApplicantRow,
     applicant_rows,
     school_rows,
     summarize,
     unit_of_applicant,
 )
-from engine.lottery.rounds import REASON_LABELS, place_market
+from engine.lottery.review import FIELDS, Correction, CorrectionValue, result_label, review_lottery
+from engine.lottery.rounds import place_market
 
 __all__ = ["KIND", "LOTTERY", "LotteryRecord", "LotteryRunKind", "SchoolRecord", "execute", "prepare_lottery"]
 
@@ -140,30 +153,48 @@ def _tier(table: Table, row: Row, key: str, text: str) -> int:
     return value
 
 
-def _applicant_tier(table: Table, row: Row) -> int:
-    tier = parse_int(table, row, "tier", minimum=0, default=DEFAULT_TIER)
+def _applicant_tier(table: Table, row: Row, key: str = "tier") -> int:
+    tier = parse_int(table, row, key, minimum=0, default=DEFAULT_TIER)
     if tier > MAX_TIER:
-        raise table.error(row, "tier", f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
+        raise table.error(row, key, f"类别必须在 0 到 {MAX_TIER} 之间", f"tier must be 0..{MAX_TIER}")
     return tier
 
 
-def _priorities(known: Mapping[str, int]) -> Callable[[Table, Row], dict[str, int]]:
+def _priorities(known: Mapping[str, int], key: str = "priority") -> Callable[[Table, Row], dict[str, int]]:
     """The parser of one 优先 cell (``S0002:0;S0005:1``) into ``{school: tier}``, sorted by school."""
     def parse(table: Table, row: Row) -> dict[str, int]:
         priority: dict[str, int] = {}
-        for item in split_list(row.get("priority")):
+        for item in split_list(row.get(key)):
             m = _PRIORITY_ITEM.match(clean_text(item))
             if m is None:
-                raise table.error(row, "priority", f"「{item}」应写成 学校代码:类别，如 S0002:0",
+                raise table.error(row, key, f"「{item}」应写成 学校代码:类别，如 S0002:0",
                                   f"'{item}' should be SCHOOL:TIER, e.g. S0002:0")
             school = m.group(1).strip()
             if school not in known:
-                raise table.error(row, "priority", f"学校代码 {school} 不在学校名单中",
-                                  f"school {school} is not in the schools file")
+                raise _unknown_school(table, row, key, school)
             if school in priority:
-                raise table.error(row, "priority", f"学校 {school} 写了两次", f"school {school} is listed twice")
-            priority[school] = _tier(table, row, "priority", m.group(2))
+                raise table.error(row, key, f"学校 {school} 写了两次", f"school {school} is listed twice")
+            priority[school] = _tier(table, row, key, m.group(2))
         return dict(sorted(priority.items()))
+    return parse
+
+
+def _unknown_school(table: Table, row: Row, key: str, school: str) -> InputError:
+    return table.error(row, key, f"学校代码 {school} 不在学校名单中", f"school {school} is not in the schools file")
+
+
+def _school_list(known: Mapping[str, int], required: bool) -> Callable[[Table, Row, str], list[str]]:
+    """The parser of one 志愿 / 二轮志愿 cell (a correction's value), checked as the roster reader checks it."""
+    def parse(table: Table, row: Row, key: str) -> list[str]:
+        schools = [clean_text(s) for s in split_list(row.get(key))]
+        for i, school in enumerate(schools):
+            if school not in known:
+                raise _unknown_school(table, row, key, school)
+            if school in schools[:i]:
+                raise table.error(row, key, f"学校 {school} 填报了两次", f"school {school} is listed twice")
+        if required and not schools:
+            raise table.error(row, key, "志愿不能为空", "preferences must not be blank")
+        return schools
     return parse
 
 
@@ -220,15 +251,72 @@ def check_mechanism(mechanism: str) -> Mechanism:
                       f"unknown mechanism {mechanism!r}; use da, boston or serial")
 
 
+def _correction_fields(known: Mapping[str, int]) -> tuple[CorrectionField, ...]:
+    """What a lottery 复核 may correct: tier, school priorities, choices, round-2 choices (and 退出)."""
+    schools = _school_list(known, required=True)
+    return (
+        CorrectionField("tier", ("类别", "优先类别", "category"), lambda t, r, k: _applicant_tier(t, r, k),
+                        itemgetter("tier")),
+        CorrectionField("priority", ("优先", "学校优先", "priorities"), lambda t, r, k: _priorities(known, k)(t, r),
+                        itemgetter("priority"), _show_priority),
+        CorrectionField("preferences", ("志愿", "志愿学校", "choices"), schools, itemgetter("preferences"),
+                        _show_schools),
+        CorrectionField("round2", ("二轮志愿", "二次派位志愿", "round2_preferences"), _school_list(known, False),
+                        itemgetter("round2"), _show_schools),
+    )
+
+
+def _show_priority(value: object) -> str:
+    return ";".join(f"{k}:{v}" for k, v in dict(value).items()) if isinstance(value, dict) else ""
+
+
+def _show_schools(value: object) -> str:
+    return ";".join(map(str, value)) if isinstance(value, list) else ""
+
+
+def _read_corrections(source: InputFile, roster: Sequence[LotteryRecord], known: Mapping[str, int]
+                      ) -> list[JSONObject]:
+    """The 复核 rows (api.runs.review), and twins kept consistent: a corrected choice list needs every member's row."""
+    by_id = {r["id"]: r for r in roster}
+    table, rows = read_corrections(source, APPLICANT_TABLE[0], by_id, _correction_fields(known),
+                                   id_zh="报名号", id_en="application number")
+    members: dict[str, list[str]] = {}
+    for r in roster:
+        if r["group"]:
+            members.setdefault(r["group"], []).append(r["id"])
+    fixed = {(str(c.item["id"]), str(c.item["field"])): c for c in rows}
+    for c in rows:
+        aid, field = str(c.item["id"]), str(c.item["field"])
+        group = by_id[aid]["group"]
+        if field not in ("preferences", "round2") or not group:
+            continue
+        for other in members[group]:
+            mate = fixed.get((other, field))
+            if mate is None or mate.item["new"] != c.item["new"]:
+                raise table.error(c.row, "new", f"多胞胎组 {group} 的成员志愿必须相同：请同样更正 {other}",
+                                  f"members of multiples group {group} must list identical {field}: "
+                                  f"correct {other} the same way")
+    return [c.item for c in rows]
+
+
 def prepare_lottery(
-    schools: InputFile, applicants: InputFile, mechanism: str = "da", round2: bool = False
+    schools: InputFile, applicants: InputFile, mechanism: str = "da", round2: bool = False,
+    corrections: InputFile | None = None,
 ) -> PreparedRun:
-    """Parse and validate both files; raises :class:`~engine.errors.InputError` at the first problem."""
+    """Parse and validate the files; raises :class:`~engine.errors.InputError` at the first problem.
+
+    With ``corrections`` (复核) the roster stays the original one (so its commitment is the
+    original run's) and the checked corrections go into the config; :func:`execute` then
+    runs the corrected lottery with the original numbers and adds ``review_diff.csv``.
+    """
     mech = check_mechanism(mechanism)
     school_list, known = _read_schools(schools)
     roster = _read_applicants(applicants, known)
     sources = {f"inputs/{schools.name}": schools.data, f"inputs/{applicants.name}": applicants.data}
     config: dict[str, Any] = {"mechanism": mech, "round2": bool(round2), "schools": school_list}
+    if corrections is not None:
+        config["corrections"] = _read_corrections(corrections, roster, known)
+        sources[f"inputs/{corrections.name}"] = corrections.data
     return PreparedRun(kind=KIND, config=config, roster=roster, source_files=sources)
 
 
@@ -310,19 +398,19 @@ def _results_csv(result: LotteryResult) -> bytes:
     ])
 
 
-def _by_school_xlsx(config: Mapping[str, Any], result: LotteryResult, seed: bytes) -> bytes:
+def _by_school_xlsx(config: Mapping[str, Any], rows: Iterable[ApplicantRow], result: LotteryResult,
+                    seed: bytes) -> bytes:
     """Results per school for people: school names next to codes, unplaced reasons in Chinese."""
     names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
     title = run_title("电脑随机派位结果 Lottery results", seed)
     admitted: list[list[CellValue]] = []
     unplaced: list[list[CellValue]] = []
-    for r in applicant_rows(result):
+    for r in rows:
         if r.school_id:
             admitted.append([r.school_id, names.get(r.school_id, ""), r.applicant_id, r.lottery_number, r.tier,
                              r.choice_rank, r.round, r.unit_size])
         else:
-            unplaced.append([r.applicant_id, r.lottery_number, r.tier, REASON_LABELS.get(r.reason, r.reason),
-                             r.reason, r.unit_size])
+            unplaced.append([r.applicant_id, r.lottery_number, r.tier, result_label(r), r.reason, r.unit_size])
     admitted.sort(key=lambda row: (str(row[0]), int(row[6] or 0), str(row[3]), str(row[2])))
     schools: list[list[CellValue]] = [[s.school_id, names.get(s.school_id, ""), s.capacity, s.admitted,
                                        s.admitted_round1, s.admitted_round2, s.remaining]
@@ -340,20 +428,65 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
     """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes),
     and ``results_by_school.xlsx`` for runs of at most :data:`XLSX_MAX_APPLICANTS` applicants."""
     mech = check_mechanism(str(config.get("mechanism", "da")))
+    if config.get("corrections"):
+        return _execute_review(config, roster, seed, mech)
     market = _columns_market(config, roster)
     if market is None:
         market = build_market(_problem(config, roster))
     numbers = draw_numbers(seed, market.keys)  # as run_lottery does
     result = place_market(market, numbers, priority_ranks(numbers, market.keys), mech,
                           bool(config.get("round2", False)))
-    summary = summarize(result)
-    files = {
-        "results.csv": _results_csv(result),
+    files = _result_files(result, _results_csv(result), summarize(result))
+    if len(market.applicant_ids) <= XLSX_MAX_APPLICANTS:
+        files["results_by_school.xlsx"] = _by_school_xlsx(config, applicant_rows(result), result, seed)
+    return files
+
+
+def _result_files(result: LotteryResult, results_csv: bytes, summary: Mapping[str, object]) -> dict[str, bytes]:
+    return {
+        "results.csv": results_csv,
         "schools.csv": csv_bytes(SCHOOL_COLUMNS, (r.as_tuple() for r in school_rows(result))),
         "summary.json": (json.dumps(summary, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
-    if len(market.applicant_ids) <= XLSX_MAX_APPLICANTS:
-        files["results_by_school.xlsx"] = _by_school_xlsx(config, result, seed)
+
+
+def _engine_correction(c: Mapping[str, Any]) -> Correction:
+    """A config correction (JSON) as the engine's :class:`~engine.lottery.review.Correction`."""
+    field = next((f for f in FIELDS if f == c["field"]), None)
+    if field is None:
+        raise EngineError(f"未知的更正项目 {c['field']!r}", f"unknown correction field {c['field']!r}")
+
+    def value(v: Any) -> CorrectionValue:
+        if v is None or isinstance(v, int):
+            return v
+        if isinstance(v, dict):
+            return tuple(sorted((str(k), int(t)) for k, t in v.items()))
+        return tuple(str(x) for x in v)
+
+    return Correction(str(c["id"]), field, value(c["old"]), value(c["new"]), str(c.get("reason", "")))
+
+
+#: ``review_diff.csv`` of a corrected lottery (docs/outputs.md § review_diff.csv).
+REVIEW_COLUMNS = ("applicant_id", "lottery_number", "old_tier", "new_tier", "old_school", "new_school",
+                  "old_choice_rank", "new_choice_rank", "old_round", "new_round", "old_result", "new_result",
+                  "cause", "reason")
+
+
+def _execute_review(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes, mech: Mechanism
+                    ) -> dict[str, bytes]:
+    """A 复核 run: the corrected lottery with the original numbers, its files and ``review_diff.csv``."""
+    review = review_lottery(_problem(config, roster), [_engine_correction(c) for c in config["corrections"]],
+                            seed, mech, bool(config.get("round2", False)))
+    summary = {**summarize(review.after), "corrections": len(config["corrections"]),
+               "withdrawn": len(review.withdrawn)}
+    files = _result_files(review.after, csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in review.rows)), summary)
+    if len(review.rows) <= XLSX_MAX_APPLICANTS:
+        files["results_by_school.xlsx"] = _by_school_xlsx(config, review.rows, review.after, seed)
+    files["review_diff.csv"] = csv_bytes(REVIEW_COLUMNS, (
+        (ch.applicant_id, ch.lottery_number, ch.before.tier, ch.after.tier, ch.before.school_id, ch.after.school_id,
+         ch.before.choice_rank, ch.after.choice_rank, ch.before.round, ch.after.round, result_label(ch.before),
+         result_label(ch.after), ch.cause, review_reason(ch.reason_zh, ch.reason_en))
+        for ch in review.changes))
     return files
 
 
@@ -364,6 +497,8 @@ class LotteryRunKind:
     inputs = (
         InputSpec("schools", True, "学校表（学校代码、招生计划）", "schools table (code, seats)"),
         InputSpec("applicants", True, "报名表（报名号、志愿…）", "applicants table (application number, choices…)"),
+        InputSpec("corrections", False, "复核更正表（退出、类别、志愿更正）",
+                  "corrections after review (复核: withdrawals, tier, choices)"),
     )
     options = (
         OptionSpec("mechanism", str, "da", "派位方式", "mechanism", MECHANISMS),
@@ -372,7 +507,8 @@ class LotteryRunKind:
 
     def prepare(self, inputs: Mapping[str, InputFile], options: Mapping[str, OptionValue]) -> PreparedRun:
         opts = check_options(self, options)
-        return prepare_lottery(inputs["schools"], inputs["applicants"], str(opts["mechanism"]), bool(opts["round2"]))
+        return prepare_lottery(inputs["schools"], inputs["applicants"], str(opts["mechanism"]), bool(opts["round2"]),
+                               inputs.get("corrections"))
 
     def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
         return execute(config, roster, seed)
@@ -397,6 +533,8 @@ class LotteryRunKind:
             Figure("placed_round1", "一轮录取", "round 1", int(t["placed_round1"])),
             Figure("placed_round2", "二轮录取", "round 2", int(t["placed_round2"])),
             Figure("unplaced", "未录取(统筹)", "unplaced", int(t["unplaced"])),
+            *((Figure("corrections", "复核更正", "corrections", int(s["corrections"])),
+               Figure("withdrawn", "退出", "withdrawn", int(s["withdrawn"]))) if "corrections" in s else ()),
         ))
 
 

@@ -35,6 +35,7 @@ from audit.witness import sign_statement
 
 __all__ = [
     "NEXT_STEP",
+    "Progress",
     "Step",
     "append_step",
     "commit",
@@ -79,7 +80,8 @@ class Step:
 
 
 def append_step(store: RunStore, step: Step, action: str, payload: object, *,
-            results: Mapping[str, bytes] | None = None, actor: str | None = None) -> CeremonyState:
+                results: Mapping[str, bytes] | None = None, actor: str | None = None,
+                inputs: PreparedRun | None = None) -> CeremonyState:
     """The one way a step enters a run: state machine accepts it, checkpoint signed, stored atomically.
 
     Every named step below is this call with its own payload; it is public so that a caller
@@ -89,7 +91,7 @@ def append_step(store: RunStore, step: Step, action: str, payload: object, *,
     st = replay_log(log, [(action, payload, step.time)])
     entry = log.append(actor or step.actor, action, step.time, payload)
     note = log.signed_checkpoint(store.info().origin, [step.signer])
-    store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey)
+    store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey, inputs=inputs)
     return st
 
 
@@ -108,14 +110,16 @@ def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step,
 
 
 def update_inputs(store: RunStore, run: PreparedRun, step: Step) -> CeremonyState:
-    """Replace the inputs of a DRAFT run (logged as ``inputs.update`` with the new config hash)."""
+    """Replace the inputs of a DRAFT run, logged as ``inputs.update`` (new config hash, file hashes).
+
+    Inputs and log entry are stored in one step (:meth:`RunStore.append` with ``inputs``).
+    """
     if run.kind != store.info().kind:
         kind = store.info().kind
         raise CeremonyError(f"运行类型不能改变（{kind}）", f"the run kind cannot change ({kind})")
-    payload = {"config_hash": record_hash(run.config), "roster_size": len(run.roster)}
-    replay_log(store.log(), [("inputs.update", payload, step.time)])
-    store.replace_inputs(run)
-    return append_step(store, step, "inputs.update", payload)
+    payload = {"config_hash": record_hash(run.config), "roster_size": len(run.roster),
+               "inputs": {name: sha256_hex(data) for name, data in sorted(run.source_files.items())}}
+    return append_step(store, step, "inputs.update", payload, inputs=run)
 
 
 def freeze(store: RunStore, step: Step) -> str:
@@ -254,19 +258,32 @@ def _check_inputs(store: RunStore, st: CeremonyState) -> PreparedRun:
     return run
 
 
-def _seeded_results(store: RunStore, st: CeremonyState) -> ResultFiles:
+def _run_seeded(run: PreparedRun, st: CeremonyState) -> ResultFiles:
     if st.seed_record is None:
         raise CeremonyError("日志中没有种子", "the log holds no seed")
-    return execute_run(_check_inputs(store, st), bytes.fromhex(str(st.seed_record["seed"])), st.withdrawals)
+    return execute_run(run, bytes.fromhex(str(st.seed_record["seed"])), st.withdrawals)
 
 
-def execute(store: RunStore, step: Step) -> dict[str, str]:
+#: Reports how far a long step has come: percent (0–100) and the stage, in Chinese and English.
+Progress = Callable[[int, str, str], None]
+
+
+def _silent(_percent: int, _zh: str, _en: str) -> None:
+    pass
+
+
+def execute(store: RunStore, step: Step, progress: Progress = _silent) -> dict[str, str]:
     """Run the engine on the committed roster (minus withdrawals) with the derived seed: EXECUTED."""
     st = replay_log(store.log())
     check_next(st, "run.execute")
-    results = _seeded_results(store, st)
+    progress(5, "核对冻结的输入", "checking the frozen inputs")
+    run = _check_inputs(store, st)
+    progress(20, "运行引擎", "running the engine")
+    results = _run_seeded(run, st)
+    progress(85, "签名并保存结果", "signing and storing the results")
     hashes = result_hashes(results.public)
     append_step(store, step, "run.execute", {"results": hashes, "engine": engine_versions()}, results=results.public)
+    progress(100, "完成", "done")
     return hashes
 
 
@@ -279,7 +296,7 @@ def audit_context(store: RunStore, step: Step) -> RunAudit:
                     history=store.checkpoints()[:-1], keys=list(info.keys))
 
 
-def publish(store: RunStore, step: Step) -> Publication:
+def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Publication:
     """Commit ``run.publish``, then build and store the publication (re-running it after a crash rebuilds it).
 
     Requires EXECUTED (or PUBLISHED, to rebuild). The engine runs again and its results must
@@ -288,14 +305,18 @@ def publish(store: RunStore, step: Step) -> Publication:
     st = replay_log(store.log())
     if st.state is not State.PUBLISHED:
         check_next(st, "run.publish")
-    results = _seeded_results(store, st)
+    progress(5, "重新执行并核对结果", "re-executing and checking the results")
+    results = _run_seeded(_check_inputs(store, st), st)
     hashes = result_hashes(results.public)
     if hashes != st.results:
         raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")
     if st.state is State.EXECUTED:
         append_step(store, step, "run.publish", {"results_hash": record_hash(hashes)})
+    progress(60, "生成数据包与公开文件", "building the bundle and the public files")
     publication = assemble_publication(store.prepared(), results, audit_context(store, step))
+    progress(90, "保存发布文件", "storing the publication")
     store.save_publication(publication.files())
+    progress(100, "完成", "done")
     return publication
 
 

@@ -7,16 +7,11 @@ the engine replay, whose result hashes the signed log already fixes).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from audit.bundle import Bundle
-from audit.log import AuditLog
-from audit.receipt import make_receipt
-from audit.results import rows_of
+from api.service.lookup import PublishedIndex
 from audit.signing import Verifier
-from audit.verify import verify_bundle
 
 __all__ = ["receipt_for"]
 
@@ -28,17 +23,6 @@ def receipt_for(files: Mapping[str, bytes], applicant_id: str, private: Mapping[
     ``private`` is the applicant's entry of ``audit-private/roster_private.json`` (salt and
     private fields), or ``None`` for a receipt without them.
     """
-    bundle = Bundle.from_files(files)
-    for _ in verify_bundle(bundle, trusted_keys=trusted_keys, execute=None):
-        pass
-    leaves = [json.loads(line) for line in files["roster.jsonl"].splitlines()]
-    return make_receipt(
-        applicant_id=applicant_id,
-        manifest=bundle.manifest,
-        checkpoint=files["checkpoint"].decode(),
-        log_keys=list(bundle.keys["log_keys"]),
-        log=AuditLog.from_bytes(files["log.jsonl"]),
-        leaves=leaves,
-        result_rows=rows_of(bundle.results, applicant_id),
-        private=dict(private) if private is not None else None,
-    )
+    index = PublishedIndex(files, trusted_keys)
+    return index.receipts.receipt(applicant_id, index.rows.get(applicant_id, []),
+                                  dict(private) if private is not None else None)

@@ -373,7 +373,8 @@ class DatabaseRunStore:
         self._put_files(conn, "source", prepared.source_files)  # names as given (validated)
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
-               results: Mapping[str, bytes] | None = None, key: str | None = None) -> None:
+               results: Mapping[str, bytes] | None = None, key: str | None = None,
+               inputs: PreparedRun | None = None) -> None:
         try:
             with self.db.writing() as conn:
                 row = self._run_row(conn, lock=True)
@@ -385,6 +386,10 @@ class DatabaseRunStore:
                 self._insert_entry(conn, log.size - 1, entry, payload, checkpoint)
                 if results is not None:
                     self._put_files(conn, "result", results)
+                if inputs is not None:  # replay_log above refused inputs.update outside DRAFT
+                    self._write_prepared(conn, inputs)
+                    conn.execute(update(run_private).where(run_private.c.run_id == self.run_id)
+                                 .values(private_fields=_json_bytes(inputs.private)))
                 if key is not None:
                     known = conn.execute(select(run_keys.c.vkey).where(run_keys.c.run_id == self.run_id)
                                          ).scalars().all()

@@ -226,12 +226,15 @@ class DirectoryRunStore:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
-               results: Mapping[str, bytes] | None = None, key: str | None = None) -> None:
+               results: Mapping[str, bytes] | None = None, key: str | None = None,
+               inputs: PreparedRun | None = None) -> None:
         with self._locked():
             log = self.log()
             check_prev(log, entry)
             log.entries.append(entry)
             log.payloads.append(payload)
+            if inputs is not None:  # before the commit point: a crash here leaves the old log (docs/architecture.md)
+                self._write_inputs(inputs)
             if results is not None:
                 _write_tree_atomic(self.path / "results", results)
             _write_atomic(self.path / "checkpoints" / f"{log.size:06d}.note", checkpoint.encode())
@@ -243,12 +246,15 @@ class DirectoryRunStore:
 
     def replace_inputs(self, prepared: PreparedRun) -> None:
         with self._locked():
-            files = self._prepared_files(prepared)
-            for rel in ("prepared/config.json", "prepared/roster.json", "prepared/private.json"):
-                _write_atomic(self.path / rel, files[rel])
-            _write_tree_atomic(self.path / "prepared" / "sources",
-                               {k[len("prepared/sources/"):]: v for k, v in files.items()
-                                if k.startswith("prepared/sources/")})
+            self._write_inputs(prepared)
+
+    def _write_inputs(self, prepared: PreparedRun) -> None:
+        files = self._prepared_files(prepared)
+        for rel in ("prepared/config.json", "prepared/roster.json", "prepared/private.json"):
+            _write_atomic(self.path / rel, files[rel])
+        _write_tree_atomic(self.path / "prepared" / "sources",
+                           {k[len("prepared/sources/"):]: v for k, v in files.items()
+                            if k.startswith("prepared/sources/")})
 
     def save_publication(self, files: Mapping[str, bytes]) -> None:
         with self._locked():

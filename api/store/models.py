@@ -2,7 +2,7 @@
 
 This module is the description the code reads and writes through; the migrations under
 ``api/store/migrations/versions/`` are written by hand and create the same schema (a test,
-``tests/api/store/test_migrations.py``, checks with Alembic's ``compare_metadata`` that the
+``tests/api/store/test_database_integrity.py``, checks with Alembic's ``compare_metadata`` that the
 two agree). Change both together, in a new migration.
 
 Tables (``docs/architecture.md`` § The database store):
@@ -37,7 +37,22 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["SECTIONS", "blobs", "log_entries", "metadata", "run_files", "run_keys", "run_private", "runs"]
+__all__ = [
+    "ROLES",
+    "SECTIONS",
+    "blobs",
+    "idempotency",
+    "jobs",
+    "log_entries",
+    "metadata",
+    "published_cosignatures",
+    "run_files",
+    "run_keys",
+    "run_private",
+    "run_settings",
+    "runs",
+    "users",
+]
 
 #: The sections of ``run_files``.
 SECTIONS = ("source", "prepared", "result", "publication")
@@ -101,4 +116,58 @@ run_files = Table(
     Column("digest", String(64), ForeignKey("blobs.digest"), nullable=False),
     PrimaryKeyConstraint("run_id", "section", "name"),
     CheckConstraint("section IN ('source', 'prepared', 'result', 'publication')", name="ck_run_files_section"),
+)
+
+# ---- the service's tables (migration 0002) -----------------------------------------------------
+
+#: The roles of the service (docs/service.md § Roles).
+ROLES = ("operator", "witness", "auditor")
+
+users = Table(
+    "users", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created", String(64), nullable=False),
+    Column("revoked", Integer, nullable=False),
+    Column("witness_key", Text, nullable=True),
+    CheckConstraint("role IN ('operator', 'witness', 'auditor')", name="ck_users_role"),
+)
+
+run_settings = Table(
+    "run_settings", metadata,
+    Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
+    Column("options", Text, nullable=False),
+    Column("parent_run_id", String(64), ForeignKey("runs.run_id"), nullable=True),
+    Column("reason", Text, nullable=False),
+)
+
+idempotency = Table(
+    "idempotency", metadata,
+    Column("user_name", String(64), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("user_name", "key"),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("run_id", String(64), ForeignKey("runs.run_id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("percent", Integer, nullable=False),
+    Column("step", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    PrimaryKeyConstraint("run_id", "action"),
+)
+
+published_cosignatures = Table(
+    "published_cosignatures", metadata,
+    Column("run_id", String(64), ForeignKey("runs.run_id"), nullable=False),
+    Column("witness", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("cosignature", Text, nullable=False),
+    PrimaryKeyConstraint("run_id", "witness"),
 )

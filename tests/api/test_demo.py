@@ -14,7 +14,7 @@ def test_demo_runs_every_job_and_verifies(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     for job in ("lottery", "points", "classes"):
         assert (out / job / "bundle.zip").is_file()
-        assert f"verify {out / job / 'bundle.zip'}: 10 steps hold" in done.stdout
+        assert f"verify {out / job / 'bundle.zip'}: 11 steps hold" in done.stdout
     assert "VERIFIED: every step holds" in done.stdout
     assert "receipt for 202600010 verified" in done.stdout
     assert (out / "lottery" / "results.csv").read_text(encoding="utf-8").startswith(

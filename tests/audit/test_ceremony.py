@@ -127,7 +127,7 @@ def test_key_rotation_mid_ceremony_verifies_with_old_pinned_key(tmp_path: Path, 
     d.publish(new, "operator", kit.T0, tmp_path / "out")
     b = Bundle.from_files(load_bundle_files(tmp_path / "out"))
     lines = list(verify_bundle(b, trusted_keys=[operator.verifier], execute=get_kind("fake").execute))
-    assert lines[-1].startswith("manifest")
+    assert lines[-1].startswith("cosignatures")
     with pytest.raises(SignatureInvalid, match="no trusted key signed this note"):
         list(verify_bundle(b, trusted_keys=[Signer("x", bytes(32)).verifier], execute=None))
 

@@ -149,7 +149,7 @@ def test_verify_out_folder_fails_when_a_posted_copy_was_edited(lottery_out: Path
     shutil.copytree(lottery_out, out)
     r = sunshine("verify", out)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "11. ok    out-folder: 5 public file(s) identical to the bundle's" in r.stdout
+    assert "12. ok    out-folder: 5 public file(s) identical to the bundle's" in r.stdout
     assert "not public, not checked: audit-private/roster_private.json" in r.stdout
     lines = (out / "results.csv").read_text(encoding="utf-8").split("\n")
     placed = [i for i, line in enumerate(lines[1:], 1) if line.split(",")[3:4] == ["S0001"]][:2]
@@ -160,7 +160,7 @@ def test_verify_out_folder_fails_when_a_posted_copy_was_edited(lottery_out: Path
     (out / "results.csv").write_text("\n".join(lines), encoding="utf-8")
     r = sunshine("verify", out)
     assert r.returncode == 1
-    assert (f"11. FAIL  Verification step 'out-folder' failed at results.csv: differs from the bundle's "
+    assert (f"12. FAIL  Verification step 'out-folder' failed at results.csv: differs from the bundle's "
             f"results/results.csv (the posted copy was changed): results.csv line {placed[0] + 1}") in r.stdout
     assert "VERIFICATION FAILED at step 'out-folder'" in r.stderr
     r = sunshine("verify", out / "bundle")  # the bundle alone still verifies: it is the posted copy that lies

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from api.inputs import read_input_file
+from api.inputs import InputFile, read_input_file
 from api.runs import get_kind
+from api.runs.classes import prepare_classes
 from api.runs.lottery import prepare_lottery
 from audit.canonical import canonical_bytes
 from audit.verify import spec_lottery_numbers
@@ -97,3 +98,32 @@ def test_outputs_md_points_examples_are_lines_of_the_sample_run() -> None:
     for line in _block_after(section, "### `ranking.csv`").rstrip("\n").split("\n"):
         head, _, tail = line.partition(",…,")
         assert any(r.startswith(head + ",") and r.endswith("," + tail) for r in ranking), line
+
+
+def _blocks_after(text: str, heading: str) -> list[str]:
+    """The fenced code blocks of the subsection that starts at ``heading`` (up to the next heading)."""
+    start = text.index(heading)
+    end = text.find("\n#", start + len(heading))
+    return re.findall(r"```[a-z]*\n(.*?)```", text[start:end if end >= 0 else None], flags=re.S)
+
+
+def test_outputs_md_lottery_review_example_is_the_real_output() -> None:
+    doc = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## 2. Zone lottery"):doc.index("## 3. Points admission")]
+    corrections, results, diff = _blocks_after(section, "### `review_diff.csv`")
+    run = prepare_lottery(InputFile("schools.csv", SCHOOLS.encode()), InputFile("applicants.csv", APPLICANTS.encode()),
+                          round2=True, corrections=InputFile("corrections.csv", corrections.encode()))
+    files = get_kind("lottery").execute(run.config, run.roster, SEED)
+    assert files["results.csv"].decode() == results
+    assert files["review_diff.csv"].decode() == diff
+
+
+def test_outputs_md_classes_review_lines_are_real_rows() -> None:
+    doc = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    (block,) = _blocks_after(doc, "## Class placement `review_diff.csv`")
+    samples = DOCS.parent / "samples" / "classes"
+    run = prepare_classes(read_input_file(samples / "students.csv"), None, read_input_file(samples / "config.toml"),
+                          read_input_file(samples / "corrections.csv"))
+    real = get_kind("classes").execute(run.config, run.roster, bytes(range(32)))["review_diff.csv"].decode()
+    assert block.splitlines()[0] == real.splitlines()[0]
+    assert set(block.splitlines()) <= set(real.splitlines())

@@ -257,7 +257,7 @@ def test_page_works_under_its_own_csp_and_looks_right(browser: Any, verifier_fil
     page.wait_for_selector("body[data-state=ready]")
     page.set_input_files("#file", str(cli_bundles["lottery-da-round2"] / "bundle.zip"))
     page.wait_for_selector("body[data-state=done]", timeout=60_000)
-    assert page.locator("#steps li").count() == 10
+    assert page.locator("#steps li").count() == 11
     assert "未验证" in page.inner_text("#verdict")
     save_screenshot(page, "verifier-clean-zh")
     page.click("#lang")

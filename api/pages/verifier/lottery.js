@@ -304,4 +304,12 @@ function justifiedEnvy(schools, units) {
   return count;
 }
 
-REPLAYERS.lottery = (config, roster, seed) => replayLottery(config, roster, seed);
+REPLAYERS.lottery = (config, roster, seed, tables, results) => {
+  if (Array.isArray(config.corrections) && config.corrections.length) { // a 复核 run (docs/lottery.md §7)
+    const files = {};
+    for (const name of Object.keys(results)) files[name] = null;
+    return { files, notes: [{ en: "a corrected (复核) lottery run: its replay is not written in this page",
+      zh: "复核（更正）派位运行：本页面尚不能重算" }] };
+  }
+  return replayLottery(config, roster, seed);
+};

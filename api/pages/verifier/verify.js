@@ -3,12 +3,14 @@
 // (listed; the verdict is then never VERIFIED), or fails at its first bad item, and nothing after it runs.
 "use strict";
 
-const STEPS = ["signatures", "log", "ceremony", "config", "roster", "seed", "results", "lottery-numbers", "replay", "manifest"];
+const STEPS = ["signatures", "log", "ceremony", "config", "roster", "seed", "results", "lottery-numbers", "replay", "manifest",
+  "cosignatures"];
+const COSIGNATURES_FILE = "cosignatures.json"; // witnesses' cosignatures of the published checkpoint, outside the manifest
 const STEP_FILES = { signatures: "checkpoint", log: "log.jsonl", ceremony: "log.jsonl", config: "config.json",
   roster: "roster.jsonl", seed: "seed.json", results: "results/", "lottery-numbers": "results/", replay: "execute",
-  manifest: "manifest.json" };
+  manifest: "manifest.json", cosignatures: COSIGNATURES_FILE };
 const REQUIRED = ["manifest.json", "config.json", "roster.jsonl", "seed.json", "log.jsonl", "checkpoint", "keys.json"];
-const KNOWN_FILES = new Set([...REQUIRED, "checkpoints.json", "PRACTICE.txt"]);
+const KNOWN_FILES = new Set([...REQUIRED, "checkpoints.json", "PRACTICE.txt", COSIGNATURES_FILE]);
 const ID_COLUMNS = ["application_number", "applicant_id", "id"];
 
 class BundleError extends Error {
@@ -445,7 +447,7 @@ async function verifySteps(bundle, pinned, report) {
       const skipped = Object.keys(out.files).filter((n) => out.files[n] === null);
       const checkedToo = out.checked ? `; ${out.checked}` : "";
       ok(`replay: ${compared} data file(s) reproduced byte for byte${checkedToo}${skipped.length ? `; not checked by this page: ${skipped.join(", ")}` : ""}`,
-        skipped.map((n) => ({ en: `${n} is not reproduced by this page`, zh: `本页面不重算 ${n}` })));
+        out.notes || skipped.map((n) => ({ en: `${n} is not reproduced by this page`, zh: `本页面不重算 ${n}` })));
     }
 
     // (10) manifest
@@ -453,11 +455,34 @@ async function verifySteps(bundle, pinned, report) {
     const listed = bundle.manifest.files;
     if (!isObject(listed)) throw new Fail(step, "manifest.json", '"files" is not an object');
     const actual = {};
-    for (const [n, d] of Object.entries(files)) if (n !== "manifest.json") actual[n] = fileHash(d);
+    for (const [n, d] of Object.entries(files)) if (n !== "manifest.json" && n !== COSIGNATURES_FILE) actual[n] = fileHash(d);
     for (const name of [...new Set([...Object.keys(listed), ...Object.keys(actual)])].sort(byCodePoint)) {
       if (listed[name] !== actual[name]) throw new Fail(step, name, "manifest entry differs from the file", "清单条目与文件不符");
     }
     ok(`manifest: ${Object.keys(actual).length} file(s) listed with matching hashes`);
+
+    // (11) cosignatures of the published checkpoint (docs/bundle.md: optional, each line a valid C2SP
+    // cosignature by the key that witness was declared with, on exactly the published checkpoint)
+    step = "cosignatures";
+    const cosigners = [];
+    if (COSIGNATURES_FILE in files) {
+      let doc, size, byWitness;
+      try {
+        doc = JSON.parse(decodeUtf8(files[COSIGNATURES_FILE]));
+        size = Number(doc.checkpoint_size);
+        byWitness = doc.cosignatures;
+        if (!Number.isInteger(size) || !isObject(byWitness)) throw new Error("shape");
+      } catch { throw new Fail(step, COSIGNATURES_FILE, "unreadable", "无法读取"); }
+      if (size !== cp.size) throw new Fail(step, COSIGNATURES_FILE, `cosignatures are for checkpoint ${size}, not the published ${cp.size}`, `联署针对检查点 ${size}，不是发布的检查点 ${cp.size}`);
+      for (const name of Object.keys(byWitness).sort(byCodePoint)) {
+        const w = st.witnesses.find((x) => x.name === name);
+        if (!w) throw new Fail(step, name, "not a declared witness", "不是已声明的见证人");
+        await verifyCosignature(String(byWitness[name]), w.key, cp, step);
+        cosigners.push(name);
+      }
+    }
+    ok(cosigners.length ? `cosignatures: published checkpoint ${cp.size} cosigned by ${cosigners.join(", ")}`
+      : "cosignatures: no witness has cosigned the published checkpoint");
     return { lines, unproven, state: st, signers: signerKeys };
   }
 }

@@ -25,7 +25,8 @@ from audit.errors import CeremonyError
 from audit.roster import commit_roster
 from audit.signing import Signer
 
-TABLES = {"runs", "run_keys", "log_entries", "run_private", "blobs", "run_files"}
+TABLES = {"runs", "run_keys", "log_entries", "run_private", "blobs", "run_files",
+          "users", "run_settings", "idempotency", "jobs", "published_cosignatures"}
 
 
 @pytest.mark.parametrize("sql", [
@@ -148,7 +149,7 @@ def test_migrations_from_empty_create_every_table_and_the_triggers(db_url: str) 
     names = set(inspect(db.engine).get_table_names())
     assert names == TABLES | {"alembic_version"}
     with db.reading() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
         if db.dialect == "sqlite":
             triggers = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
         else:

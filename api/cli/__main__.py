@@ -1,0 +1,5 @@
+"""``python -m api.cli``: the ``sunshine`` command without its console script."""
+
+from api.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Helpers the route modules share: opening a run, answering a refused step, JSON answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from api.http.context import ServiceContext
+from api.http.errors import ApiError
+from api.service.checklist import checklist
+from api.store.base import StoreError
+from api.store.database import DatabaseRunStore
+from audit.ceremony import replay_log
+from audit.errors import CeremonyError, VerificationError
+
+__all__ = ["ctx_of", "json_answer", "open_run", "refused_step"]
+
+def ctx_of(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def open_run(request: Request, run_id: str) -> DatabaseRunStore:
+    """The run's store, or 404 in the one error shape."""
+    store = ctx_of(request).store(run_id)
+    try:
+        store.info()
+    except StoreError:
+        raise ApiError(404, "run_not_found", f"没有运行 {run_id}", f"there is no run {run_id!r}") from None
+    return store
+
+
+@contextmanager
+def refused_step(store: DatabaseRunStore) -> Iterator[None]:
+    """A step the ceremony refuses answers 409 with the current state and what is still missing;
+    signed data that does not verify (a cosignature, a beacon) is the caller's: 422."""
+    try:
+        yield
+    except VerificationError as exc:
+        raise ApiError(422, "invalid_signature", exc.message_zh, exc.message_en) from exc
+    except CeremonyError as exc:
+        st = replay_log(store.log())
+        raise ApiError(409, "step_refused", exc.message_zh, exc.message_en,
+                       {"state": st.state.value, "checklist": [i.as_json() for i in checklist(store)]}) from exc
+
+
+def json_answer(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
