@@ -22,6 +22,7 @@ from api.cli import lottery as _lottery  # noqa: F401
 from api.cli import points as _points  # noqa: F401
 from api.cli import serve as _serve  # noqa: F401
 from api.cli import simulate as _simulate  # noqa: F401
+from api.cli import verifier as _verifier  # noqa: F401
 from api.cli.app import app
 from engine.errors import SunshineError
 

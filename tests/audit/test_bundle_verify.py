@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tamper_cases import MALFORMED, MUTATIONS, RESIGNED, Files, resigned
 
 from api.audit_runs import load_bundle_files
 from audit.bundle import Bundle, read_zip, zip_bytes
@@ -19,18 +20,7 @@ from audit.results import csv_table
 from audit.signing import Signer
 from audit.verify import STEPS, parse_json_lines, spec_lottery_numbers, verify_bundle
 
-Files = dict[str, bytes]
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "randomness"
-
-
-def _flip(data: bytes, at: int) -> bytes:
-    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
-
-
-def _json_edit(files: Files, name: str, fn: Callable[[Any], None]) -> Files:
-    obj = json.loads(files[name])
-    fn(obj)
-    return {**files, name: json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()}
 
 
 def test_clean_practice_bundle_verifies(practice_out: Path, verify_files: Callable[..., list[str]]) -> None:
@@ -68,94 +58,6 @@ def test_practice_results_reproduce_but_the_roster_secret_is_fresh(tmp_path: Pat
     freeze_a = [json.loads(line)["payload"] for line in a["log.jsonl"].splitlines()][1]
     freeze_b = [json.loads(line)["payload"] for line in b["log.jsonl"].splitlines()][1]
     assert freeze_a["public_root"] == freeze_b["public_root"] and freeze_a["roster_root"] != freeze_b["roster_root"]
-
-
-def _edit(name: str, fn: Callable[[bytes], bytes]) -> Callable[[Files], Files]:
-    return lambda f: {**f, name: fn(f[name])}
-
-
-def _jedit(name: str, fn: Callable[[Any], None]) -> Callable[[Files], Files]:
-    return lambda f: _json_edit(f, name, fn)
-
-
-def _set(name: str, data: bytes) -> Callable[[Files], Files]:
-    return lambda f: {**f, name: data}
-
-
-OTHER_KEY = Signer("test-operator", bytes(32)).verifier.vkey
-
-MUTATIONS: dict[str, tuple[str, Callable[[Files], Files]]] = {
-    "results-byte-flipped": ("results", _edit("results/results.csv", lambda d: _flip(d, 40))),
-    "results-row-reordered": ("results", _edit("results/results.csv", lambda d: _swap_lines(d, 1, 2))),
-    "results-file-added": ("results", lambda f: {**f, "results/extra.csv": b"x\n"}),
-    "log-entry-deleted": ("log", _edit("log.jsonl", lambda d: _drop_line(d, 3))),
-    "log-entry-inserted": ("log", _edit("log.jsonl", lambda d: _dup_line(d, 3))),
-    "log-reveal-modified": ("log", _edit("log.jsonl", lambda d: d.replace(b"alice-value", b"alice-valuX", 1))),
-    "key-swapped": ("signatures", _jedit("keys.json", lambda k: k.update(log_keys=[OTHER_KEY]))),
-    "sig-truncated": ("signatures", _edit("checkpoint", lambda d: d[:-20] + b"\n")),
-    "checkpoint-size-changed": ("signatures", _edit("checkpoint", lambda d: b"\n".join(
-        [d.split(b"\n")[0], str(int(d.split(b"\n")[1]) - 1).encode(), *d.split(b"\n")[2:]]))),
-    "earlier-checkpoint-proof-modified": (
-        "log", _jedit("checkpoints.json", lambda h: h[3].update(proof=["00" * 32, *h[3]["proof"][1:]]))),
-    "config-changed": ("config", _jedit("config.json", lambda c: c.update(seats=6))),
-    "roster-record-changed": ("roster", _edit("roster.jsonl", lambda d: d.replace(b'"Z1"', b'"Z2"', 1))),
-    "roster-rows-swapped": ("roster", _edit("roster.jsonl", lambda d: _swap_lines(d, 0, 1))),
-    "roster-leaf-dropped": ("roster", _edit("roster.jsonl", lambda d: _drop_line(d, 11))),
-    "seed-changed": ("seed", _jedit("seed.json", lambda s: s.update(seed="00" * 32))),
-    "seed-source-changed": (
-        "seed", _jedit("seed.json", lambda s: s["inputs"]["public_value"].update(source="fallback"))),
-    "witness-reveal-changed": (
-        "seed", _jedit("seed.json", lambda s: s["inputs"]["contributions"][0].update(value="other"))),
-    "manifest-hash-changed": ("manifest", _jedit("manifest.json", lambda m: m["files"].update({"config.json": "0"}))),
-    "manifest-practice-flag-flipped": ("ceremony", _jedit("manifest.json", lambda m: m.update(practice=True))),
-}
-
-
-def _lines(data: bytes) -> list[bytes]:
-    return data.split(b"\n")
-
-
-def _swap_lines(data: bytes, i: int, j: int) -> bytes:
-    ls = _lines(data)
-    ls[i], ls[j] = ls[j], ls[i]
-    return b"\n".join(ls)
-
-
-def _drop_line(data: bytes, i: int) -> bytes:
-    ls = _lines(data)
-    del ls[i]
-    return b"\n".join(ls)
-
-
-def _dup_line(data: bytes, i: int) -> bytes:
-    ls = _lines(data)
-    ls.insert(i, ls[i])
-    return b"\n".join(ls)
-
-
-
-# Malformed (not merely altered) bundle files, one or more per step: each must fail as a VerificationError
-# naming that step, never as a raw exception (KeyError, UnicodeDecodeError, …) from the verifier.
-MALFORMED: dict[str, tuple[str, Callable[[Files], Files]]] = {
-    "keys-not-an-object": ("signatures", _set("keys.json", b"[1, 2]")),
-    "keys-not-strings": ("signatures", _set("keys.json", b'{"log_keys": [7], "practice": false}')),
-    "key-garbage": ("signatures", _set("keys.json", b'{"log_keys": ["not a key"], "practice": false}')),
-    "checkpoint-not-utf8": ("signatures", _set("checkpoint", b"\xff\xfe\n\n")),
-    "checkpoints-json-garbage": ("signatures", _set("checkpoints.json", b"{")),
-    "checkpoints-json-wrong-shape": ("signatures", _set("checkpoints.json", b'[{"note": 5}]')),
-    "log-line-garbage": ("log", _edit("log.jsonl", lambda d: d.replace(b"\n", b"\n{garbage\n", 1))),
-    "log-not-utf8": ("log", _edit("log.jsonl", lambda d: b"\xff" + d)),
-    "config-not-json": ("config", _set("config.json", b"{not json")),
-    "config-not-utf8": ("config", _set("config.json", b"\xff\xfe")),
-    "config-float": ("config", _set("config.json", b'{"seats": 1.5}')),
-    "roster-not-json": ("roster", _edit("roster.jsonl", lambda d: b"{oops\n" + d)),
-    "roster-no-newline": ("roster", _edit("roster.jsonl", lambda d: d[:-1])),
-    "roster-leaf-not-object": ("roster", _edit("roster.jsonl", lambda d: b"[1]\n" + d)),
-    "seed-not-json": ("seed", _set("seed.json", b"seed")),
-    "seed-not-hex": ("seed", _jedit("seed.json", lambda s: s.update(seed="zz"))),
-    "seed-not-object": ("seed", _set("seed.json", b"[]")),
-    "manifest-files-not-object": ("manifest", _jedit("manifest.json", lambda m: m.update(files=[1]))),
-}
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
@@ -351,46 +253,9 @@ def test_clean_bundle_lines_the_same_without_a_second_core(ceremony_out: Path,
     assert verify_files(files, second_core=False) == verify_files(files, second_core=True)
 
 
-def _resigned(files: Files, operator: Signer, edit: Callable[[str, Any], Any]) -> Files:
-    """The bundle with each log payload replaced by ``edit(action, payload)``, re-chained and re-signed.
-
-    What a dishonest operator (who holds the key) could publish: steps 1 and 2 hold (the whole
-    checkpoint history is re-signed too), so the later steps must catch it.
-    """
-    from audit.log import AuditLog
-    from audit.merkle import MerkleTree
-    from audit.signing import format_checkpoint, sign_note
-
-    old = AuditLog.from_bytes(files["log.jsonl"])
-    new = AuditLog()
-    for e, p in zip(old.entries, old.payloads, strict=True):
-        new.append(e.actor, e.action, e.time, edit(e.action, p))
-    origin = Bundle.from_files(files).manifest["origin"]
-    tree = MerkleTree(new.leaf_hashes())
-    history = [{"note": sign_note(format_checkpoint(new.checkpoint(origin, size)), [operator]),
-                "proof": [h.hex() for h in tree.consistency_proof(size)]} for size in range(1, new.size)]
-    return {**files, "log.jsonl": new.to_bytes(), "checkpoint": new.signed_checkpoint(origin, [operator]).encode(),
-            "checkpoints.json": (json.dumps(history, indent=2) + "\n").encode()}
-
-
-def _replace(action: str, payload: Any) -> Callable[[str, Any], Any]:
-    return lambda a, p: payload if a == action else p
-
-
-RESIGNED: dict[str, tuple[str, str, Callable[[str, Any], Any]]] = {
-    "publish-results-hash-wrong": ("results", "run.publish", _replace("run.publish", {"results_hash": "00" * 32})),
-    "execute-hash-not-a-string": ("results", "results.csv", lambda a, p: {**p, "results": {
-        **p["results"], "results.csv": 5}} if a == "run.execute" else p),
-    "freeze-payload-missing-field": ("ceremony", "log", _replace("roster.freeze", {"roster_root": "00"})),
-    "execute-results-not-an-object": ("ceremony", "log", lambda a, p: {**p, "results": "x"}
-                                      if a == "run.execute" else p),
-    "execute-missing": ("ceremony", "log", lambda a, p: p if a != "run.execute" else {"engine": {}}),
-}
-
-
 @pytest.mark.parametrize("case", sorted(RESIGNED))
 def test_resigned_malformed_log_fails_at_its_step(case: str, ceremony_out: Path, operator: Signer,
                                                   verify_failure: Callable[..., VerificationError]) -> None:
     step, item, edit = RESIGNED[case]
-    err = verify_failure(_resigned(load_bundle_files(ceremony_out), operator, edit), keys=[operator.verifier])
+    err = verify_failure(resigned(load_bundle_files(ceremony_out), operator, edit), keys=[operator.verifier])
     assert (err.step, err.item) == (step, item), err.message_en

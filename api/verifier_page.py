@@ -1,0 +1,43 @@
+"""The browser verifier as one self-contained HTML file (``sunshine verifier --out FILE``).
+
+The sources live in ``api/pages/verifier/`` (an HTML shell, a stylesheet and the scripts, which
+are written from ``docs/`` and not from this package's Python). :func:`verifier_html` inlines
+them into one file: no CDN, no network, nothing to install, so a parent can keep the file and
+open it offline, and anyone can compare its SHA-256 with the published one. The bytes depend only
+on the sources (fixed order, no timestamp), so the hash is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.resources import files
+
+__all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_sha256"]
+
+#: The scripts in the order they are inlined (each uses only what the earlier ones define).
+SCRIPTS = ("crypto.js", "zip.js", "notes.js", "ceremony.js", "verify.js", "lottery.js", "classes.js", "page.js")
+#: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
+GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'
+
+_CSS_SLOT = "/*VERIFIER_CSS*/"
+_JS_SLOT = "/*VERIFIER_JS*/"
+
+
+def _source(name: str) -> str:
+    return files("api.pages").joinpath("verifier", name).read_text(encoding="utf-8")
+
+
+def verifier_html() -> bytes:
+    """The whole page: the HTML shell with the stylesheet and every script inlined (UTF-8, LF)."""
+    shell = _source("verifier.html")
+    script = "\n".join(_source(name) for name in SCRIPTS)
+    if "</script" in script.lower() or "</style" in _source("verifier.css").lower():
+        raise ValueError("an inlined source would close its own element")  # a packaging mistake, not user input
+    page = shell.replace(_CSS_SLOT, _source("verifier.css")).replace(_JS_SLOT, script)
+    page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + GENERATOR_MARK, 1)
+    return page.replace("\r\n", "\n").encode("utf-8")
+
+
+def verifier_sha256() -> str:
+    """Hex SHA-256 of :func:`verifier_html`: the hash to publish next to the file."""
+    return hashlib.sha256(verifier_html()).hexdigest()
