@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.http.errors import ApiError
+from api.verifier_page import verifier_html, verifier_sha256
 
 __all__ = ["SITE", "router"]
 
@@ -70,6 +71,16 @@ def console() -> Response:
 @router.get("/witness")
 def witness() -> Response:
     return _file("witness.html")
+
+
+@router.get("/verifier.html")
+def browser_verifier() -> Response:
+    """The offline browser verifier (docs/verifier.md): served as the exact bytes ``sunshine verifier``
+    writes, under its own policy (inline code, no network), with its SHA-256 so it can be compared."""
+    page = verifier_html()
+    return Response(page, media_type="text/html; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="sunshine-verifier.html"',
+        "X-Sunshine-Verifier-SHA256": verifier_sha256(), "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/static/{name}")
