@@ -9,21 +9,19 @@ its two-witness ceremony, ``tests/audit/conftest.py``) and from the real CLI on 
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from chromium_session import shared_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_TESTS = ROOT / "tests" / "audit"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = shutil.which("chromium")
 SEED_HEX = "0" * 63 + "7"
 sys.path.insert(0, str(AUDIT_TESTS))  # fake_kind and tamper_cases: plain helper modules of the audit tests
 
@@ -41,22 +39,14 @@ def _audit_helpers() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def audit_helpers() -> ModuleType:
-    return _audit_helpers()
+def browser() -> Any:
+    """The session's one Chromium (:mod:`chromium_session`)."""
+    return shared_browser()
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        if os.geteuid() != 0:
-            pytest.skip("chromium is not installed and this user cannot install it (apt-get install -y chromium)")
-        pytest.fail("chromium is missing: run `make system-deps` (installs the Debian chromium package)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
+def audit_helpers() -> ModuleType:
+    return _audit_helpers()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import AUDIT_TESTS, Report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tamper_cases import MALFORMED, MUTATIONS, RESIGNED, resigned
@@ -22,6 +21,11 @@ from audit.bundle import Bundle, zip_bytes
 from audit.errors import BundleError, VerificationError
 from audit.signing import Signer, Verifier
 from audit.verify import STEPS, verify_bundle
+
+#: The audit tests' folder (its builders are loaded by conftest); not imported from conftest, whose
+#: module name the pages tests' conftest shares.
+AUDIT_TESTS = Path(__file__).resolve().parents[1] / "audit"
+Report = dict[str, Any]
 
 OPERATOR = Signer("test-operator", bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
 Files = dict[str, bytes]

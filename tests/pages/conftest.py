@@ -21,11 +21,13 @@ from typing import Any
 import httpx
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))  # the shared browser
+from chromium_session import shared_browser
+
 from api.cli import main as _cli  # noqa: F401  (imports the service modules in their working order)
 from api.http.server import free_port
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = shutil.which("chromium")
 #: Loading the demo runs three whole placement days before the server answers.
 START_LIMIT_S = 600.0
 #: The rehearsal clock of the samples' drand round (``--fixed-time``), so a whole day fits in a test:
@@ -49,6 +51,12 @@ class Service:
     def api(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """The session's one Chromium (:mod:`chromium_session`)."""
+    return shared_browser()
 
 
 @pytest.fixture(scope="session")
@@ -87,20 +95,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.kill()
             proc.wait()
         log.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        if os.geteuid() != 0:
-            pytest.skip("chromium is not installed and this user cannot install it (apt-get install -y chromium)")
-        pytest.fail("chromium is missing: run `make system-deps` (installs the Debian chromium package)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @dataclass
