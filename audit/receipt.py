@@ -11,16 +11,18 @@ execute entry, and :func:`verify_receipt` checks that each row's id column is th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from audit.canonical import canonical_bytes, record_hash
 from audit.errors import NotInRun, ProofError, VerificationError
 from audit.log import AuditLog, LogEntry
-from audit.merkle import MerkleTree, leaf_hash, verify_inclusion
+from audit.merkle import MerkleTree, leaf_hash, leaf_hashes, verify_inclusion
 from audit.results import id_column
 from audit.roster import private_commitment
 from audit.signing import Verifier, open_note, parse_checkpoint
+from audit.verify import parse_json_lines
 from engine.errors import SunshineError
 
 __all__ = ["RECEIPT_FORMAT", "RECEIPT_STEPS", "ReceiptMaker", "make_receipt", "verify_receipt"]
@@ -43,21 +45,27 @@ class ReceiptMaker:
     """Receipts of one verified run, many at a time: the log and roster trees are built once.
 
     The HTTP lookup answers thousands of applicants from one run; building the roster tree
-    per receipt would cost a whole tree each time. ``leaves`` are the parsed lines of
-    ``roster.jsonl``; ``index_of`` maps an applicant id to its leaf.
+    per receipt would cost a whole tree each time. ``roster_jsonl`` is ``roster.jsonl`` exactly
+    as published: the bundle verified that the tree of its lines is the frozen root, so they
+    are the leaves' canonical bytes and are hashed as they are, in one batch. A leaf is parsed
+    only when its receipt is made, so a million-line roster is held as its bytes, not as a
+    million dicts. ``index_of`` maps an applicant id to its leaf.
     """
 
     def __init__(self, *, manifest: dict[str, Any], checkpoint: str, log_keys: list[str], log: AuditLog,
-                 leaves: list[dict[str, Any]]) -> None:
+                 roster_jsonl: bytes) -> None:
         self.manifest = manifest
         self.checkpoint = checkpoint
         self.log_keys = log_keys
-        self.leaves = leaves
-        self.index_of = {str(leaf["record"]["id"]): i for i, leaf in enumerate(leaves)}
+        self.lines = roster_jsonl.split(b"\n")[:-1]
+        ids = parse_json_lines(roster_jsonl)
+        if ids is None or len(ids) != len(self.lines):
+            raise ProofError("名单文件不是每行一个 JSON 值", "roster.jsonl is not one JSON value per line")
+        self.index_of = {str(leaf["record"]["id"]): i for i, leaf in enumerate(ids)}
         log_tree = MerkleTree(log.leaf_hashes())
         self._freeze = _entry_proof(log, log_tree, "roster.freeze")
         self._execute = _entry_proof(log, log_tree, "run.execute")
-        self._roster_tree = MerkleTree([leaf_hash(canonical_bytes(x)) for x in leaves])
+        self._roster_tree = MerkleTree(leaf_hashes(self.lines))
 
     def receipt(self, applicant_id: str, result_rows: list[dict[str, Any]],
                 private: dict[str, Any] | None) -> dict[str, Any]:
@@ -77,8 +85,8 @@ class ReceiptMaker:
             "execute": self._execute,
             "roster": {
                 "index": index,
-                "size": len(self.leaves),
-                "leaf": self.leaves[index],
+                "size": len(self.lines),
+                "leaf": json.loads(self.lines[index]),
                 "proof": [p.hex() for p in self._roster_tree.inclusion_proof(index)],
             },
             "salt": private["salt"] if private else None,
@@ -94,12 +102,13 @@ def make_receipt(
     checkpoint: str,
     log_keys: list[str],
     log: AuditLog,
-    leaves: list[dict[str, Any]],
+    roster_jsonl: bytes,
     result_rows: list[dict[str, Any]],
     private: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """One receipt (:class:`ReceiptMaker` for many from the same run)."""
-    maker = ReceiptMaker(manifest=manifest, checkpoint=checkpoint, log_keys=log_keys, log=log, leaves=leaves)
+    maker = ReceiptMaker(manifest=manifest, checkpoint=checkpoint, log_keys=log_keys, log=log,
+                         roster_jsonl=roster_jsonl)
     return maker.receipt(applicant_id, result_rows, private)
 
 

@@ -1,13 +1,22 @@
-"""The placement-day service under a results-hour burst, SQLite and PostgreSQL side by side.
+"""The placement-day service under a results-hour burst: SQLite and PostgreSQL, 1 and 2 workers, side by side.
 
-For each database: a real ``sunshine serve`` (one uvicorn worker, lookup rate limit off, as
-behind a proxy that limits) holds a published 100,000-applicant zone lottery, run through the
-whole placement day over HTTP; then ``wrk`` (Debian's, a separate process) asks for random
-applicants' lookups over loopback with 50 connections for a fixed time and reports
-requests/s, p50/p99 and errors. Also: uploading, validating and executing a 200,000-applicant
-lottery through the API, against ``sunshine lottery`` (CLI) on the same files.
+For each database a real ``sunshine serve`` (lookup rate limit off, as behind a proxy that
+limits) holds a published zone lottery (``--case lottery-100k`` or ``lottery-1m``), run through
+the whole placement day over HTTP. The server is then restarted with each worker count on the
+same data, and once every worker has its lookup index (``GET /health``), ``wrk`` (Debian's, a
+separate process on the same two cores) measures over loopback, for a fixed time each:
 
-    .venv/bin/python benchmarks/service.py [--seconds 15] [--connections 50] [--backends sqlite postgresql]
+* ``lookup``: random applicants' ``GET /api/v1/runs/{id}/applicants/{aid}``;
+* ``run view``: ``GET /api/v1/runs/{id}`` (what the public run page loads);
+* ``lookup + bundle``: the lookup again while ``--bundle-clients`` other connections download
+  ``bundle.zip`` over and over (does the download starve the lookups?).
+
+Each row: requests/s, p50/p99/p99.9, non-2xx and socket errors, and the server's memory (RSS
+of all its processes). Also: uploading and validating a 200,000-applicant lottery through the
+API, against ``sunshine lottery`` (CLI) end to end on the same files.
+
+    .venv/bin/python benchmarks/service.py [--case lottery-100k] [--workers 1 2] [--seconds 10]
+        [--connections 50] [--bundle-clients 50] [--backends sqlite postgresql] [--skip-200k]
 """
 
 from __future__ import annotations
@@ -19,9 +28,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "api" / "http"), str(ROOT / "tests" / "api" / "store")]
@@ -32,103 +44,188 @@ from service_process import ServiceProcess  # noqa: E402
 from api.placement_day import api_client, placement_day  # noqa: E402
 from benchmarks.e2e import lottery_inputs  # noqa: E402
 
-_LUA = """
-local ids = {}
-for line in io.lines("%s") do ids[#ids + 1] = line end
-math.randomseed(7)
-request = function()
-  return wrk.format("GET", "/api/v1/runs/%s/applicants/" .. ids[math.random(#ids)])
+# wrk prints only p50..p99 itself; done() prints the percentiles this benchmark reports, in µs.
+_DONE = """
+done = function(summary, latency, requests)
+  for _, p in ipairs({50, 99, 99.9}) do
+    io.write(string.format("pct %g %d\\n", p, latency:percentile(p)))
+  end
 end
 """
+_LOOKUP = """
+local ids = {}
+for line in io.lines("IDS") do ids[#ids + 1] = line end
+math.randomseed(7)
+request = function()
+  return wrk.format("GET", "/api/v1/runs/RUN/applicants/" .. ids[math.random(#ids)])
+end
+""" + _DONE
 
 
-def _wrk(url: str, run_id: str, ids: Path, seconds: int, connections: int, work: Path) -> dict[str, Any]:
-    script = work / "lookup.lua"
-    script.write_text(_LUA % (ids, run_id), encoding="utf-8")
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
-    def latency(p: str) -> str:
-        m = re.search(rf"^\s+{p}%\s+(\S+)", out, re.M)
-        return m.group(1) if m else "?"
+def _wrk(url: str, script: str, seconds: int, connections: int, work: Path, name: str) -> dict[str, Any]:
+    path = work / f"{name}.lua"
+    path.write_text(script, encoding="utf-8")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(path),
+                          url], capture_output=True, text=True, check=True).stdout
+    pct = {float(p): int(us) / 1000 for p, us in re.findall(r"^pct (\S+) (\d+)$", out, re.M)}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    transfer = re.search(r"Transfer/sec:\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "non_2xx": int(errors.group(1)) if errors else 0,
+    return {"rps": rps, "p50": pct[50.0], "p99": pct[99.0], "p999": pct[99.9],
+            "transfer": transfer.group(1) if transfer else "?", "non_2xx": int(errors.group(1)) if errors else 0,
             "socket_errors": socket_errors.group(1) if socket_errors else "none"}
 
 
-def _day(proc: ServiceProcess, token: str, witness: Any, schools: Path, applicants: Path) -> tuple[str, float]:
-    t = time.perf_counter()
-    run_id = placement_day(proc.url, token, [witness], "lottery", "benchmark", {
-        "schools": (schools.name, schools.read_bytes()), "applicants": (applicants.name, applicants.read_bytes())},
-        {}, seal=False)
-    return run_id, time.perf_counter() - t
+def _rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (uvicorn's workers are children)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        m = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(m.group(1)) if m else 0
+        todo += [int(c) for c in children]
+    return total / 1024
 
 
-def _upload_and_execute(proc: ServiceProcess, token: str, schools: Path, applicants: Path) -> float:
-    """Create, upload (validated), freeze, and the rest of the day: the API path's wall time for 200k."""
-    t = time.perf_counter()
-    with api_client(proc.url, token, timeout=600) as c:
-        run = c.post("/runs", json={"kind": "lottery", "title": "200k"}).json()["run_id"]
-        for key, p in (("schools", schools), ("applicants", applicants)):
-            c.put(f"/runs/{run}/inputs/{key}", files={"file": (p.name, p.read_bytes())}).raise_for_status()
+def _wait_ready(url: str, workers: int, timeout: float = 900) -> float:
+    """Seconds until every worker process answered /health with its lookup index built."""
+    t, ready = time.perf_counter(), set()
+    with httpx.Client(timeout=60) as c:
+        while len(ready) < workers:
+            if time.perf_counter() - t > timeout:
+                raise RuntimeError(f"only {len(ready)} of {workers} workers ready after {timeout} s")
+            h = c.get(f"{url}/api/v1/health", headers={"Connection": "close"}).json()
+            if h["lookup_indexes"] >= 1:
+                ready.add(h["process"])
+            else:
+                time.sleep(0.2)
     return time.perf_counter() - t
+
+
+def _measure(proc: ServiceProcess, run_id: str, ids: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    lookup = _LOOKUP.replace("IDS", str(ids)).replace("RUN", run_id)
+    out: dict[str, Any] = {"lookup": _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup")}
+    out["run view"] = _wrk(proc.url, f'wrk.path = "/api/v1/runs/{run_id}"\n' + _DONE, args.seconds,
+                           args.connections, work, "view")
+    downloads: dict[str, Any] = {}
+    bundle = threading.Thread(target=lambda: downloads.update(_wrk(
+        proc.url, f'wrk.path = "/api/v1/runs/{run_id}/bundle.zip"\n' + _DONE, args.seconds + 2,
+        args.bundle_clients, work, "bundle")))
+    bundle.start()
+    time.sleep(1)
+    out["lookup + bundle"] = _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup2")
+    bundle.join()
+    out["bundle (during)"] = downloads
+    assert proc.proc is not None
+    out["rss_mb"] = _rss_mb(proc.proc.pid)
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--case", default="lottery-100k", choices=["lottery-100k", "lottery-1m"])
+    ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--bundle-clients", type=int, default=50)
     ap.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"])
+    ap.add_argument("--skip-200k", action="store_true", help="leave out the 200k upload and CLI comparison")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     work = Path(tempfile.mkdtemp(prefix="sunshine-service-bench-"))
-    schools, applicants = lottery_inputs(Path("/tmp/sunshine-e2e"), "lottery-100k")
+    schools, applicants = lottery_inputs(Path("/tmp/sunshine-e2e"), args.case)
     ids = work / "ids.txt"
     with applicants.open(encoding="utf-8") as f:
         ids.write_text("\n".join(row[0] for row in list(csv.reader(f))[1:]) + "\n", encoding="utf-8")
-    big_schools, big_applicants = lottery_inputs(Path("/tmp/sunshine-e2e"), "lottery-200k")
-    t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "api.cli", "lottery", "--schools", str(big_schools), "--applicants",
-                    str(big_applicants), "--seed", "5eed" * 16, "--out", str(work / "cli-200k")], check=True,
-                   capture_output=True)
-    cli_200k = time.perf_counter() - t
     pg = PostgresServer.start(find_pg_bin()) if "postgresql" in args.backends and find_pg_bin() else None
-    rows = []
+    rows: list[dict[str, Any]] = []
+    days: dict[str, float] = {}
     try:
         for backend in args.backends:
             if backend == "postgresql" and pg is None:
                 continue
             data = work / backend / "data"
             data.parent.mkdir(parents=True)
-            proc = ServiceProcess(data, pg.create_database() if backend == "postgresql" and pg else None).start()
+            url = pg.create_database() if backend == "postgresql" and pg else None
+            proc = ServiceProcess(data, url).start()
             try:
                 token = proc.add_user("bench", "operator")
                 witness = proc.witness("公证处", "1", "s")
-                run_id, day_s = _day(proc, token, witness, schools, applicants)
                 t = time.perf_counter()
-                api_client(proc.url).get(f"/runs/{run_id}/applicants/{ids.read_text().split()[0]}").raise_for_status()
-                index_s = time.perf_counter() - t
-                load = _wrk(proc.url, run_id, ids, args.seconds, args.connections, work)
-                upload_200k = _upload_and_execute(proc, token, big_schools, big_applicants)
-                rows.append({"backend": backend, "day_100k_s": day_s, "first_lookup_s": index_s,
-                             "upload_validate_200k_s": upload_200k, **load})
+                run_id = placement_day(proc.url, token, [witness], "lottery", "benchmark", {
+                    "schools": (schools.name, schools.read_bytes()),
+                    "applicants": (applicants.name, applicants.read_bytes())}, {}, seal=False)
+                days[backend] = time.perf_counter() - t
             finally:
                 proc.stop()
+            for workers in args.workers:
+                proc = ServiceProcess(data, url, extra=(*ServiceProcess.extra, "--workers", str(workers)))
+                proc.start()
+                try:
+                    ready_s = _wait_ready(proc.url, workers)
+                    rows.append({"backend": backend, "workers": workers, "ready_s": ready_s,
+                                 **_measure(proc, run_id, ids, args, work)})
+                finally:
+                    proc.stop()
+        upload_200k = cli_200k = None
+        if not args.skip_200k:
+            upload_200k, cli_200k = _upload_200k(work)
     finally:
         if pg is not None:
             pg.stop()
-    print(f"public lookup, published 100,000-applicant lottery; wrk -t2 -c{args.connections} -d{args.seconds}s; "
-          f"1 uvicorn worker; 2-core machine")
-    print("| database | day over HTTP (100k) | first lookup (verify + index) | lookups/s | p50 | p99 | non-2xx | "
-          "socket errors | upload+validate 200k (API) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['backend']} | {r['day_100k_s']:.1f} s | {r['first_lookup_s']:.2f} s | {r['rps']:.0f} | {r['p50']} "
-              f"| {r['p99']} | {r['non_2xx']} | {r['socket_errors']} | {r['upload_validate_200k_s']:.1f} s |")
-    print(f"CLI `sunshine lottery` 200k (read, validate, draw, place, bundle, write): {cli_200k:.1f} s")
+    _report(args, days, rows, upload_200k, cli_200k)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _upload_200k(work: Path) -> tuple[float, float]:
+    """Create a run and upload (validating) a 200,000-applicant lottery over HTTP; and the CLI end to end."""
+    schools, applicants = lottery_inputs(Path("/tmp/sunshine-e2e"), "lottery-200k")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "api.cli", "lottery", "--schools", str(schools), "--applicants",
+                    str(applicants), "--seed", "5eed" * 16, "--out", str(work / "cli-200k")], check=True,
+                   capture_output=True)
+    cli = time.perf_counter() - t
+    data = work / "upload" / "data"
+    data.parent.mkdir(parents=True)
+    proc = ServiceProcess(data).start()
+    try:
+        token = proc.add_user("bench", "operator")
+        t = time.perf_counter()
+        with api_client(proc.url, token, timeout=600) as c:
+            run = c.post("/runs", json={"kind": "lottery", "title": "200k"}).json()["run_id"]
+            for key, p in (("schools", schools), ("applicants", applicants)):
+                c.put(f"/runs/{run}/inputs/{key}", files={"file": (p.name, p.read_bytes())}).raise_for_status()
+        return time.perf_counter() - t, cli
+    finally:
+        proc.stop()
+
+
+def _report(args: argparse.Namespace, days: dict[str, float], rows: list[dict[str, Any]],
+            upload_200k: float | None, cli_200k: float | None) -> None:
+    print(f"published {args.case}; wrk -t2 -c{args.connections} -d{args.seconds}s per load; bundle downloads by "
+          f"{args.bundle_clients} more connections during 'lookup + bundle'; 2-core machine")
+    for backend, s in days.items():
+        print(f"placement day over HTTP ({backend}): {s:.1f} s")
+    print("| database | workers | ready (verify + index) | load | req/s | p50 | p99 | p99.9 | non-2xx | "
+          "socket errors | server RSS |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        for load in ("lookup", "run view", "lookup + bundle", "bundle (during)"):
+            m = r[load]
+            extra = f" ({m['transfer']}/s)" if load.startswith("bundle") else ""
+            print(f"| {r['backend']} | {r['workers']} | {r['ready_s']:.1f} s | {load}{extra} | {m['rps']:.0f} | "
+                  f"{m['p50']:.1f} ms | {m['p99']:.1f} ms | {m['p999']:.1f} ms | {m['non_2xx']} | "
+                  f"{m['socket_errors']} | {r['rss_mb']:.0f} MB |")
+    if upload_200k is not None and cli_200k is not None:
+        print(f"upload + validate 200k over HTTP: {upload_200k:.1f} s; CLI `sunshine lottery` 200k end to end "
+              f"(read, validate, draw, place, bundle, write): {cli_200k:.1f} s")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ctx.start_preload()
         yield
         ctx.close()
 

@@ -13,10 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from api.cli.app import package_version
 from api.http.common import ctx_of, open_run
 from api.http.errors import ApiError
-from api.http.views import public_files, run_summary, run_view, settings_of
+from api.http.published import PublishedRun
+from api.http.views import run_summary, run_view, settings_of
 from api.service import ceremony
 from api.service.lookup import PublishedIndex
-from api.service.seal import published_checkpoint, served_bundle
+from api.service.seal import cosignature_rows, published_checkpoint
+from api.store.database import DatabaseRunStore
 from audit.ceremony import State, replay_log
 from audit.errors import CeremonyError, NotInRun
 from audit.roster import commit_roster
@@ -38,7 +40,7 @@ def _media(name: str) -> str:
 @router.get("/health", summary="服务状态 health")
 def health(request: Request) -> dict[str, Any]:
     ctx = ctx_of(request)
-    return {"status": "ok", "version": package_version(), "database": ctx.db.dialect}
+    return {"status": "ok", "version": package_version(), "database": ctx.db.dialect, **ctx.lookup_status()}
 
 
 @router.get("/keys", summary="服务签名公钥 the service's log key (pin it with sunshine verify --key)")
@@ -55,7 +57,9 @@ def list_runs(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/runs/{run_id}", summary="运行详情 one run: state, checklist, roots, witnesses, files")
 def get_run(request: Request, run_id: str) -> dict[str, Any]:
-    return run_view(open_run(request, run_id))
+    store = open_run(request, run_id)
+    published = ctx_of(request).published.get(store)
+    return run_view(store) if published is None else published.current_view(cosignature_rows(store))
 
 
 @router.get("/runs/{run_id}/roster", summary="公示名单 the public roster (masked records, for the objection period)")
@@ -78,23 +82,31 @@ def _publication(request: Request, run_id: str) -> tuple[Any, dict[str, bytes]]:
     return store, publication
 
 
+def _published(request: Request, run_id: str) -> tuple[DatabaseRunStore, PublishedRun]:
+    store = open_run(request, run_id)
+    published = ctx_of(request).published.get(store)
+    if published is None:
+        raise ApiError(404, "not_published", "该运行尚未发布", "the run is not published yet")
+    return store, published
+
+
 @router.get("/runs/{run_id}/bundle.zip", summary="审计数据包 the bundle (sunshine verify accepts these bytes)",
             response_class=Response, responses={200: {"content": {"application/zip": {}}}})
 def bundle_zip(request: Request, run_id: str) -> Response:
-    store, publication = _publication(request, run_id)
-    return Response(served_bundle(store, publication), media_type="application/zip",
+    store, published = _published(request, run_id)
+    return Response(published.bundle(store, cosignature_rows(store)), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{run_id}-bundle.zip"'})
 
 
 @router.get("/runs/{run_id}/files/{name}", summary="公开结果文件 a public result file (CSV, XLSX, JSON …)",
             response_class=Response)
 def public_file(request: Request, run_id: str, name: str) -> Response:
-    _store, publication = _publication(request, run_id)
     if name == "bundle.zip":
         return bundle_zip(request, run_id)
-    if name not in public_files(publication):
+    _store, published = _published(request, run_id)
+    if name not in published.files:
         raise ApiError(404, "file_not_found", f"没有公开文件 {name}", f"there is no public file {name!r}")
-    return Response(publication[f"bundle/results/{name}"], media_type=_media(name),
+    return Response(published.files[name], media_type=_media(name),
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -31,6 +32,10 @@ from audit.signing import Signer
 __all__ = ["Settings", "app_from_environment", "free_port", "prepare_data", "running_server", "serve"]
 
 _SETTINGS_VARIABLE = "SUNSHINE_SERVE_SETTINGS"
+#: uvloop and httptools by name, not uvicorn's "auto" (which quietly falls back to the pure-Python
+#: asyncio loop and h11 parser when they are missing): they are declared dependencies, and the
+#: results-hour lookup rate depends on them (benchmarks/RESULTS.md § service).
+_UVICORN: dict[str, Any] = {"loop": "uvloop", "http": "httptools", "log_level": "warning"}
 KEY_NAME = "sunshine-service"
 
 
@@ -70,9 +75,9 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         os.environ[_SETTINGS_VARIABLE] = json.dumps(asdict(settings))
         uvicorn.run("api.http.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+                    **_UVICORN)
     else:
-        uvicorn.run(create_app(context(settings)), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(context(settings)), host=host, port=port, **_UVICORN)
 
 
 def free_port() -> int:
@@ -86,8 +91,7 @@ def free_port() -> int:
 def running_server(settings: Settings) -> Iterator[str]:
     """A server on a free port of 127.0.0.1 in a thread of this process, for as long as the block runs."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(context(settings)), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(context(settings)), host="127.0.0.1", port=port, **_UVICORN))
     thread = threading.Thread(target=server.run, name="sunshine-serve", daemon=True)
     thread.start()
     while not server.started:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,7 +59,7 @@ class PublishedIndex:
         self.receipts = ReceiptMaker(
             manifest=bundle.manifest, checkpoint=files["checkpoint"].decode(),
             log_keys=list(bundle.keys["log_keys"]), log=log,
-            leaves=[json.loads(line) for line in files["roster.jsonl"].splitlines()])
+            roster_jsonl=files["roster.jsonl"])
         self.schools = _table(bundle.results["schools.csv"], "school_id") if "schools.csv" in bundle.results else {}
         self.classes = _table(bundle.results["classes.csv"], "class") if "classes.csv" in bundle.results else {}
         self.withdrawn = {str(p["id"]) for e, p in zip(log.entries, log.payloads, strict=True)

@@ -21,7 +21,7 @@ from audit.errors import CeremonyError
 from audit.signing import Checkpoint
 from audit.witness import verify_cosignature
 
-__all__ = ["add_published_cosignature", "published_checkpoint", "served_bundle"]
+__all__ = ["add_published_cosignature", "cosignature_rows", "published_checkpoint", "served_bundle"]
 
 
 def published_checkpoint(store: DatabaseRunStore) -> Checkpoint:
@@ -53,14 +53,19 @@ def add_published_cosignature(store: DatabaseRunStore, witness: str, line: str) 
                                                            cosignature=line))
 
 
-def served_bundle(store: DatabaseRunStore, publication: dict[str, bytes]) -> bytes:
-    """``bundle.zip`` as served: the published one, plus ``cosignatures.json`` once any witness cosigned."""
+def cosignature_rows(store: DatabaseRunStore) -> tuple[tuple[str, int, str], ...]:
+    """The published checkpoint's cosignatures kept so far: (witness, checkpoint size, line), by witness."""
     with store.db.reading() as conn:
         rows = conn.execute(select(published_cosignatures).where(published_cosignatures.c.run_id == store.run_id)
                             .order_by(published_cosignatures.c.witness)).all()
-    if not rows:
+    return tuple((r.witness, r.size, r.cosignature) for r in rows)
+
+
+def served_bundle(publication: dict[str, bytes], cosignatures: tuple[tuple[str, int, str], ...]) -> bytes:
+    """``bundle.zip`` as served: the published one, plus ``cosignatures.json`` once any witness cosigned."""
+    if not cosignatures:
         return publication["bundle.zip"]
     files = bundle_files(publication)
-    files[COSIGNATURES_FILE] = canonical_bytes({"checkpoint_size": rows[0].size,
-                                                "cosignatures": {r.witness: r.cosignature for r in rows}})
+    files[COSIGNATURES_FILE] = canonical_bytes({"checkpoint_size": cosignatures[0][1],
+                                                "cosignatures": {w: line for w, _size, line in cosignatures}})
     return zip_bytes(files)

@@ -276,6 +276,18 @@ class DatabaseRunStore:
         with self.db.reading() as conn:
             return State(self._run_row(conn).state)
 
+    def head(self) -> tuple[State, int, bool]:
+        """(state, log size, whether a publication is stored), in one small read.
+
+        What caches of a run's answers are keyed on: a published run's log is final, so a
+        cache built at this head stays right while the head is the same.
+        """
+        with self.db.reading() as conn:
+            row = self._run_row(conn)
+            stored = conn.execute(select(run_files.c.name).where(
+                run_files.c.run_id == self.run_id, run_files.c.section == "publication").limit(1)).first()
+            return State(row.state), int(row.log_size), stored is not None
+
     def _files(self, conn: Connection, section: str) -> dict[str, bytes]:
         rows = conn.execute(select(run_files.c.name, blobs.c.data)
                             .join(blobs, blobs.c.digest == run_files.c.digest)

@@ -31,7 +31,7 @@ def _receipt(out: Path, applicant_id: str) -> Receipt:
         checkpoint=files["checkpoint"].decode(),
         log_keys=list(b.keys["log_keys"]),
         log=AuditLog.from_bytes(files["log.jsonl"]),
-        leaves=[json.loads(line) for line in files["roster.jsonl"].splitlines()],
+        roster_jsonl=files["roster.jsonl"],
         result_rows=rows_of(b.results, applicant_id),
         private=private.get(applicant_id),
     )

@@ -1,0 +1,80 @@
+"""What a published run serves, loaded once per process: its view, its public files, its bundle.
+
+In the results hour thousands of parents open a run's page and download its files at once.
+Answering each from the database would read the whole publication (tens of megabytes at
+100,000 applicants) and re-parse its result tables per request. None of that can change: a
+published run's log is final and its publication is rebuilt only ever to the same bytes. So
+each process loads it once, keyed on the run's head (state, log size, publication stored),
+and serves it from memory. The one thing that still arrives after publication, the
+witnesses' cosignatures of the final checkpoint, is read per request (one small query); the
+served ``bundle.zip`` is re-zipped only when their set changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.http.views import public_files, run_view
+from api.service.seal import cosignature_rows, served_bundle
+from api.store.database import DatabaseRunStore
+from audit.ceremony import State
+
+__all__ = ["PublishedCache", "PublishedRun"]
+
+Cosignatures = tuple[tuple[str, int, str], ...]
+
+
+@dataclass
+class PublishedRun:
+    """One published run's answers: its view (cosigners apart), public files, and the bundle as served."""
+
+    log_size: int
+    view: dict[str, Any]
+    files: dict[str, bytes]  # public result files by name (bundle.zip apart)
+    _bundle: tuple[Cosignatures, bytes]
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def current_view(self, cosignatures: Cosignatures) -> dict[str, Any]:
+        return {**self.view, "published_cosigners": sorted(w for w, _size, _line in cosignatures)}
+
+    def bundle(self, store: DatabaseRunStore, cosignatures: Cosignatures) -> bytes:
+        """``bundle.zip`` with ``cosignatures`` (re-zipped from the store only when they changed)."""
+        with self._lock:
+            if self._bundle[0] != cosignatures:
+                self._bundle = (cosignatures, served_bundle(store.publication(), cosignatures))
+            return self._bundle[1]
+
+
+class PublishedCache:
+    """Published runs' answers by run id, each loaded once (one loader per run, however many ask)."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, PublishedRun] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: DatabaseRunStore) -> PublishedRun | None:
+        """The run's answers if it is published (and its publication stored), else ``None``."""
+        state, log_size, stored = store.head()
+        if state is not State.PUBLISHED or not stored:
+            return None
+        with self._lock:
+            run_lock = self._locks.setdefault(store.run_id, threading.Lock())
+        with run_lock:
+            cached = self._runs.get(store.run_id)
+            if cached is None or cached.log_size != log_size:
+                cached = self._load(store, log_size)
+                self._runs[store.run_id] = cached
+            return cached
+
+    @staticmethod
+    def _load(store: DatabaseRunStore, log_size: int) -> PublishedRun:
+        publication = store.publication()
+        view = run_view(store)
+        view.pop("published_cosigners", None)
+        files = {name: publication[f"bundle/results/{name}"] for name in public_files(publication)
+                 if name != "bundle.zip"}
+        cosignatures = cosignature_rows(store)
+        return PublishedRun(log_size, view, files, (cosignatures, served_bundle(publication, cosignatures)))
