@@ -9,7 +9,10 @@ separate process on the same two cores) measures over loopback, for a fixed time
 * ``lookup``: random applicants' ``GET /api/v1/runs/{id}/applicants/{aid}``;
 * ``run view``: ``GET /api/v1/runs/{id}`` (what the public run page loads);
 * ``lookup + bundle``: the lookup again while ``--bundle-clients`` other connections download
-  ``bundle.zip`` over and over (does the download starve the lookups?).
+  ``bundle.zip`` over and over (does the download starve the lookups?);
+* ``lookup + uploads``: the lookup again while an operator uploads and validates the
+  applicants file into a draft run, over and over (uploads done and failed are counted:
+  a writer must never make a reader fail, nor a lock error surface).
 
 Each row: requests/s, p50/p99/p99.9, non-2xx and socket errors, and the server's memory (RSS
 of all its processes). Also: uploading and validating a 200,000-applicant lottery through the
@@ -108,7 +111,18 @@ def _wait_ready(url: str, workers: int, timeout: float = 900) -> float:
     return time.perf_counter() - t
 
 
-def _measure(proc: ServiceProcess, run_id: str, ids: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def _upload_loop(url: str, token: str, applicants: Path, counts: dict[str, int], stop: threading.Event) -> None:
+    """An operator re-uploading (and so re-validating) the applicants of a draft run until ``stop``."""
+    data = applicants.read_bytes()
+    with api_client(url, token, timeout=600) as c:
+        run = c.post("/runs", json={"kind": "lottery", "title": "草稿 draft"}).json()["run_id"]
+        while not stop.is_set():
+            answer = c.put(f"/runs/{run}/inputs/applicants", files={"file": (applicants.name, data)})
+            counts["done" if answer.status_code == 200 else "failed"] += 1
+
+
+def _measure(proc: ServiceProcess, run_id: str, ids: Path, token: str, applicants: Path, args: argparse.Namespace,
+             work: Path) -> dict[str, Any]:
     lookup = _LOOKUP.replace("IDS", str(ids)).replace("RUN", run_id)
     out: dict[str, Any] = {"lookup": _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup")}
     out["run view"] = _wrk(proc.url, f'wrk.path = "/api/v1/runs/{run_id}"\n' + _DONE, args.seconds,
@@ -122,6 +136,14 @@ def _measure(proc: ServiceProcess, run_id: str, ids: Path, args: argparse.Namesp
     out["lookup + bundle"] = _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup2")
     bundle.join()
     out["bundle (during)"] = downloads
+    uploads = {"done": 0, "failed": 0}
+    stop = threading.Event()
+    uploader = threading.Thread(target=_upload_loop, args=(proc.url, token, applicants, uploads, stop))
+    uploader.start()
+    out["lookup + uploads"] = _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup3")
+    stop.set()
+    uploader.join()
+    out["uploads"] = uploads
     assert proc.proc is not None
     out["rss_mb"] = _rss_mb(proc.proc.pid)
     return out
@@ -171,7 +193,7 @@ def main() -> None:
                 try:
                     ready_s = _wait_ready(proc.url, workers)
                     rows.append({"backend": backend, "workers": workers, "ready_s": ready_s,
-                                 **_measure(proc, run_id, ids, args, work)})
+                                 **_measure(proc, run_id, ids, token, applicants, args, work)})
                 finally:
                     proc.stop()
         upload_200k = cli_200k = None
@@ -217,9 +239,11 @@ def _report(args: argparse.Namespace, days: dict[str, float], rows: list[dict[st
           "socket errors | server RSS |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        for load in ("lookup", "run view", "lookup + bundle", "bundle (during)"):
+        for load in ("lookup", "run view", "lookup + bundle", "bundle (during)", "lookup + uploads"):
             m = r[load]
             extra = f" ({m['transfer']}/s)" if load.startswith("bundle") else ""
+            if load == "lookup + uploads":
+                extra = f" ({r['uploads']['done']} uploads done, {r['uploads']['failed']} failed)"
             print(f"| {r['backend']} | {r['workers']} | {r['ready_s']:.1f} s | {load}{extra} | {m['rps']:.0f} | "
                   f"{m['p50']:.1f} ms | {m['p99']:.1f} ms | {m['p999']:.1f} ms | {m['non_2xx']} | "
                   f"{m['socket_errors']} | {r['rss_mb']:.0f} MB |")

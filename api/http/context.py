@@ -6,6 +6,7 @@ evidence: the log, signed with :attr:`ServiceContext.signer`, is.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -36,13 +37,15 @@ class ServiceContext:
 
     ``fixed_time``: every step is stamped with this time instead of the clock (rehearsals that
     must reproduce a published run byte for byte, and tests); ``lookup_rate``: public lookups
-    allowed per client per minute (0: no limit, for load tests behind a proxy that limits).
+    allowed per client per minute (0: no limit, for load tests behind a proxy that limits);
+    ``download_streams``: large downloads (bundle, result files) sent at once, the rest queue.
     """
 
     db: Database
     signer: Signer
     fixed_time: str | None = None
     lookup_rate: int = 30
+    download_streams: int = 4
     _indexes: dict[str, tuple[str, PublishedIndex]] = field(default_factory=dict)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
     _building: dict[str, threading.Lock] = field(default_factory=dict)
@@ -52,6 +55,7 @@ class ServiceContext:
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.lookup_rate)
         self.published = PublishedCache()
+        self.download_slots = asyncio.Semaphore(self.download_streams)
         self.jobs = JobRunner(self.db)
 
     def close(self) -> None:
