@@ -117,8 +117,9 @@ def build_base(store: RunStore, st: CeremonyState) -> WhatIfBase:
     gone = set(st.withdrawals)
     roster = [r for r in run.roster if str(r["id"]) not in gone]
     withdrawn = tuple(sorted(gone, key=lambda s: s.encode("utf-8")))
+    seed = what_if_seed(st.public_root, st.config_hash, withdrawn)
     return WhatIfBase(run_id=store.info().run_id, config=run.config, roster=roster,
-                      market=market_of(run.config, roster), seed=what_if_seed(st.public_root, st.config_hash, withdrawn),
+                      market=market_of(run.config, roster), seed=seed,
                       public_root=st.public_root, config_hash=st.config_hash, withdrawn=withdrawn)
 
 
