@@ -103,8 +103,9 @@ def main() -> None:
             ("empty-strings", "", "", []),
         )
     ]
-    _write("what_if_seeds.json", "Seed of a run's public what-if (spec §9.1): SHA-256(enc(\"sunshine/v1/what-if-seed\") "
-           "‖ enc(public_root) ‖ enc(config_hash) ‖ key(withdrawn sorted by UTF-8 bytes))", what_if_cases)
+    _write("what_if_seeds.json", "Seed of a run's public what-if (spec §9.1): "
+           "SHA-256(enc(\"sunshine/v1/what-if-seed\") ‖ enc(public_root) "
+           "‖ enc(config_hash) ‖ key(withdrawn sorted by UTF-8 bytes))", what_if_cases)
 
 
 if __name__ == "__main__":
