@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,16 @@ def test_the_what_if_has_its_own_stricter_budget(tmp_path: Path) -> None:
         assert json.loads(httpx.get(_url(proc, run_id)).text)["available"] is True  # the form is not limited
     finally:
         proc.stop()
+
+
+def test_at_most_two_what_ifs_compute_at_once(service: ServiceProcess, runs: dict[str, Any]) -> None:
+    """Four long questions at once: two are computed, the others answered 503 ``busy`` with Retry-After
+    (the cap is per process; the server's event loop and the lookups stay free)."""
+    body = {"preferences": ["S0001", "S0002"], "draws": 5000}
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: _ask(service, runs["frozen"], body), range(4)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes[:2] == [200, 200] and 503 in codes, codes
+    busy = next(r for r in answers if r.status_code == 503)
+    assert busy.json()["code"] == "busy" and busy.headers["Retry-After"] == "2" and busy.json()["message_zh"]
+    assert _ask(service, runs["frozen"], {**body, "draws": 10}).status_code == 200  # the slots are free again
