@@ -118,7 +118,8 @@ def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witnes
                   plan: DayPlan = DEMO_DAY, *, seal: bool = True, until: str | None = None) -> str:
     """Run one whole placement day; returns the run's id (raises at the first refusal).
 
-    ``until="seed"`` stops once the seed is derived (before execute), for tests of what follows.
+    ``until="seed"`` stops once the seed is derived (before execute), for tests of what follows;
+    ``until="freeze"`` once the roster is frozen (what a family's what-if asks about).
     """
     with api_client(base_url, operator_token) as op:
         run = _ok("创建运行 create the run", op.post("/runs", json={"kind": kind, "title": title,
@@ -128,6 +129,8 @@ def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witnes
             _ok(f"上传 {key} upload {key}", op.put(f"/runs/{run_id}/inputs/{key}", files={"file": (filename, data)}))
         _ok("公示名单 the public roster", op.get(f"/runs/{run_id}/roster"))
         _ok("冻结名单 freeze", op.post(f"/runs/{run_id}/freeze"))
+        if until == "freeze":
+            return run_id
         _ok("声明来源 declare", op.post(f"/runs/{run_id}/declare", json={
             "witnesses": [w.name for w in witnesses], "reveal_deadline": plan.reveal_deadline,
             "public_source": {"chain": "quicknet", "round": int(plan.beacon["round"])}}))

@@ -27,21 +27,25 @@ from api.inputs import InputFile
 from api.outputs import Cells, csv_bytes, csv_bytes_from_columns, text_cells
 from api.runs import PreparedRun, get_kind
 from api.runs.lottery import _columns_market, _problem, check_mechanism
-from engine.errors import ConfigError
+from engine.errors import ConfigError, EngineError
 from engine.lottery import Market, build_market
-from engine.lottery.data import MAX_TIER, Mechanism
+from engine.lottery.data import MAX_TIER, Mechanism, insert_unit
 from engine.lottery.report import applicant_units
 from engine.lottery.simulate import Tally, merge_tallies, n_tiers, simulate_draws, slot_layout, slot_school
 from engine.randomness import SIMULATION_DRAW_TAG, simulation_draw_seed
 
 __all__ = [
+    "FAMILY_KEYS",
     "MAX_DRAWS",
+    "MAX_MULTIPLES",
     "PROBABILITY_COLUMNS",
     "SCHOOL_COLUMNS",
     "WHAT_IF_ID",
     "Simulation",
     "default_chunk",
+    "family_records",
     "market_of",
+    "max_preferences",
     "prepare_simulation",
     "render_outputs",
     "run_simulation",
@@ -335,66 +339,109 @@ def render_outputs(sim: Simulation) -> dict[str, bytes]:
     }
 
 
-def _family_record(config: Mapping[str, Any], family: Mapping[str, Any]) -> dict[str, Any]:
-    """The hypothetical applicant as a roster record, checked like a row of the applicants file."""
+#: The keys of a hypothetical family (``what_if``'s ``family``; the HTTP body adds ``draws``).
+FAMILY_KEYS = ("preferences", "tier", "priority", "round2", "multiples")
+#: A family is one child, twins (2) or triplets (3), up to quadruplets: one unit placed together.
+MAX_MULTIPLES = 4
+
+
+def _what_if_error(where: str, zh: str, en: str) -> ConfigError:
+    return ConfigError("what-if", where, zh, en)
+
+
+def family_records(config: Mapping[str, Any], family: Mapping[str, Any], max_preferences: int | None = None
+                   ) -> list[dict[str, Any]]:
+    """The hypothetical family as roster records, checked like rows of the applicants file.
+
+    Every problem names its key path (``preferences[2]``, 0-based; ``priority.S0002``,
+    ``tier``, ``multiples``) in a :class:`ConfigError`. ``max_preferences``: the longest list
+    the run allows (the longest on its roster, :func:`what_if`). With ``multiples`` = k > 1 the
+    family is k children (``what-if``, ``what-if-2`` … in one 多胞胎组): one unit, admitted
+    together or not at all, exactly like twins on the roster.
+    """
     known = {str(s["id"]) for s in config["schools"]}
-    unknown_keys = sorted(set(family) - {"preferences", "tier", "priority", "round2"})
+    unknown_keys = sorted(set(family) - set(FAMILY_KEYS))
     if unknown_keys:
-        raise ConfigError("what-if", unknown_keys[0], f"未知的字段 {unknown_keys[0]}",
-                          f"unknown key {unknown_keys[0]}")
+        raise _what_if_error(unknown_keys[0], f"未知的字段 {unknown_keys[0]}", f"unknown key {unknown_keys[0]}")
 
     def schools(key: str, required: bool) -> list[str]:
         value = family.get(key, [])
         if not isinstance(value, list | tuple) or not all(isinstance(s, str) for s in value):
-            raise ConfigError("what-if", key, "应为学校代码列表", "must be a list of school ids")
+            raise _what_if_error(key, "应为学校代码列表", "must be a list of school ids")
         items = [s.strip() for s in value]
         if required and not items:
-            raise ConfigError("what-if", key, "志愿不能为空", "preferences must not be empty")
-        for s in items:
-            if s not in known:
-                raise ConfigError("what-if", key, f"学校代码 {s} 不在学校名单中",
-                                  f"school {s} is not in the schools file")
-        if len(set(items)) != len(items):
-            raise ConfigError("what-if", key, "同一学校填报了两次", "a school is listed twice")
+            raise _what_if_error(key, "志愿不能为空", "preferences must not be empty")
+        for i, school in enumerate(items):
+            where = f"{key}[{i}]"
+            if school not in known:
+                raise _what_if_error(where, f"学校代码 {school} 不在学校名单中",
+                                     f"school {school} is not in the schools file")
+            if school in items[:i]:
+                raise _what_if_error(where, f"学校 {school} 填报了两次", f"school {school} is listed twice")
         return items
 
     def tier(value: Any, where: str) -> int:
         if type(value) is not int or not 0 <= value <= MAX_TIER:
-            raise ConfigError("what-if", where, f"类别必须是 0 到 {MAX_TIER} 的整数",
-                              f"tier must be an integer 0..{MAX_TIER}")
+            raise _what_if_error(where, f"类别必须是 0 到 {MAX_TIER} 的整数", f"tier must be an integer 0..{MAX_TIER}")
         return value
 
+    preferences = schools("preferences", True)
+    if max_preferences is not None and len(preferences) > max_preferences:
+        raise _what_if_error(f"preferences[{max_preferences}]", f"本次派位最多填报 {max_preferences} 个志愿",
+                             f"this run allows at most {max_preferences} preferences")
+    round2 = schools("round2", False)
+    if round2 and not config.get("round2", False):
+        raise _what_if_error("round2", "本次派位没有二次派位", "this run has no round 2")
     priority = family.get("priority", {})
     if not isinstance(priority, Mapping):
-        raise ConfigError("what-if", "priority", "应为 学校代码→类别", "must map school ids to tiers")
-    for s in priority:
-        if s not in known:
-            raise ConfigError("what-if", f"priority.{s}", f"学校代码 {s} 不在学校名单中",
-                              f"school {s} is not in the schools file")
-    return {"id": WHAT_IF_ID, "preferences": schools("preferences", True),
-            "tier": tier(family.get("tier", 1), "tier"),
-            "priority": {str(s): tier(v, f"priority.{s}") for s, v in sorted(priority.items())},
-            "group": "", "round2": schools("round2", False)}
+        raise _what_if_error("priority", "应为 学校代码→类别", "must map school ids to tiers")
+    for school in priority:
+        if school not in known:
+            raise _what_if_error(f"priority.{school}", f"学校代码 {school} 不在学校名单中",
+                                 f"school {school} is not in the schools file")
+    multiples = family.get("multiples", 1)
+    if type(multiples) is not int or not 1 <= multiples <= MAX_MULTIPLES:
+        raise _what_if_error("multiples", f"多胞胎人数必须是 1 到 {MAX_MULTIPLES} 的整数",
+                             f"multiples must be an integer 1..{MAX_MULTIPLES}")
+    record = {"preferences": preferences, "tier": tier(family.get("tier", 1), "tier"),
+              "priority": {str(s): tier(v, f"priority.{s}") for s, v in sorted(priority.items())},
+              "group": WHAT_IF_ID if multiples > 1 else "", "round2": round2}
+    ids = [WHAT_IF_ID, *(f"{WHAT_IF_ID}-{j}" for j in range(2, multiples + 1))]
+    return [{"id": i, **record} for i in ids]
+
+
+def max_preferences(market: Market) -> int:
+    """The run's longest allowed list: the most schools any applicant on the roster listed (the form's length)."""
+    return int(np.diff(market.ptr).max()) if market.n_units else 0
 
 
 def what_if(
     config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]], family: Mapping[str, Any], draws: int, seed: bytes,
-    backend: Backend | None = None, chunk: int | None = None,
+    backend: Backend | None = None, chunk: int | None = None, *, market: Market | None = None,
 ) -> dict[str, Any]:
     """Chances of one hypothetical family added to the fixed roster, per choice, with 95 % intervals.
 
-    ``family``: ``{"preferences": ["S0001", "S0002"], "tier": 1, "priority": {"S0002": 0}, "round2": []}``
-    (only ``preferences`` is required). The family joins as applicant :data:`WHAT_IF_ID`; its
-    number in each draw is its own HMAC like anyone's, so the others' numbers are unchanged.
+    ``family``: ``{"preferences": ["S0001", "S0002"], "tier": 1, "priority": {"S0002": 0}, "round2": [],
+    "multiples": 1}`` (only ``preferences`` is required). The family joins as applicant
+    :data:`WHAT_IF_ID` (its twins as ``what-if-2`` …); its number in each draw is its own HMAC
+    like anyone's, so the others' numbers are unchanged. ``market``: the roster's market when
+    the caller keeps it (the service caches it per run); the family's unit is spliced into it
+    (:func:`engine.lottery.data.insert_unit`), the same market as building both together.
     Returns plain JSON-ready data: the settings and one entry per choice plus ``no_seat``.
     """
-    record = _family_record(config, family)
-    if any(r["id"] == WHAT_IF_ID for r in roster):
-        raise ConfigError("what-if", "id", f"报名表中已有报名号 {WHAT_IF_ID}",
-                          f"the roster already has id {WHAT_IF_ID}")
-    extended = sorted([*roster, record], key=lambda r: str(r["id"]))
-    sim = run_simulation(config, extended, seed, draws, backend, chunk)
-    m = sim.market
+    _check_draws(draws)
+    simulation_draw_seed(seed, 0)  # the spec's SeedError for a malformed seed, before any work
+    mech = check_mechanism(str(config.get("mechanism", "da")))
+    base = market if market is not None else market_of(config, roster)
+    records = family_records(config, family, max_preferences(base))
+    try:
+        m = insert_unit(base, market_of(config, records))
+    except EngineError as exc:
+        raise _what_if_error("id", f"报名表中已有报名号 {WHAT_IF_ID}（或与之相邻的报名号）",
+                             f"the roster already has id {WHAT_IF_ID} (or one sorting among the family's)") from exc
+    names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
+    sim = simulate_market(m, tuple(names.get(s, "") for s in m.school_ids), mech, bool(config.get("round2", False)),
+                          seed, draws, backend, chunk)
     u = int(applicant_units(m)[m.applicant_ids.index(WHAT_IF_ID)])
     l1, l2, _ = slot_layout(m)
     entries = [("round1", k, m.ptr[u] + k - 1, m.school[m.ptr[u] + k - 1])
@@ -411,7 +458,10 @@ def what_if(
 
     choices = [{"round": rnd, "choice_rank": k, "school_id": m.school_ids[int(s)],
                 "school_name": sim.school_names[int(s)], **chance(int(slot))} for rnd, k, slot, s in entries]
+    head = records[0]
+    described = {k: head[k] for k in ("preferences", "tier", "priority", "round2")}
+    if len(records) > 1:  # the answer of a single child stays as it always was
+        described["multiples"] = len(records)
     return {"draws": draws, "seed": seed.hex(), "mechanism": sim.mechanism, "round2": sim.round2,
-            "family": {k: v for k, v in record.items() if k in ("preferences", "tier", "priority", "round2")},
-            "choices": choices, "no_seat": chance(l1 + l2 + u),
+            "family": described, "choices": choices, "no_seat": chance(l1 + l2 + u),
             "interval": "95% Wilson score interval over the draws"}

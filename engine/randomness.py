@@ -31,6 +31,7 @@ __all__ = [
     "SEED_BYTES",
     "SIMULATION_DRAW_TAG",
     "SPEC_VERSION",
+    "WHAT_IF_SEED_TAG",
     "WordStream",
     "encode_key",
     "encode_str",
@@ -42,6 +43,7 @@ __all__ = [
     "seeded_permutation",
     "simulation_draw_seed",
     "unit_key",
+    "what_if_seed",
 ]
 
 SPEC_VERSION = "sunshine-randomness/v1"
@@ -50,6 +52,7 @@ LOTTERY_NUMBER_HEX_DIGITS = 16
 _TAG_ITEM = b"sunshine/v1/item"
 _TAG_STREAM = b"sunshine/v1/stream"
 SIMULATION_DRAW_TAG = "sunshine/v1/simulation-draw"
+WHAT_IF_SEED_TAG = "sunshine/v1/what-if-seed"
 _HEX_SEED = re.compile(r"^[0-9a-fA-F]{64}$")
 _TWO_64 = 1 << 64
 
@@ -216,3 +219,18 @@ def simulation_draw_seed(simulation_seed: bytes, draw: int) -> bytes:
     if not 0 <= draw < _TWO_64:
         raise ValueError(f"draw index out of range: {draw}")
     return hmac.digest(simulation_seed, encode_str(SIMULATION_DRAW_TAG) + struct.pack(">Q", draw), "sha256")
+
+
+def what_if_seed(public_root: str, config_hash: str, withdrawn: Iterable[str] = ()) -> bytes:
+    """Simulation seed of a run's public what-if (spec §9.1), derived from public data only.
+
+    ``SHA-256(enc(TAG) ‖ enc(public_root) ‖ enc(config_hash) ‖ key(withdrawn, sorted))``: the
+    frozen roster's public root and config hash (hex, as the run view shows them) and the
+    withdrawn application numbers. Anyone can recompute it, so every family asking the same
+    question of the same roster gets the same answer and can reproduce it with
+    ``sunshine simulate --seed``; because it is known before the draw and the ceremony accepts
+    no typed seed, it can never be, or predict, the official seed (§9).
+    """
+    message = (encode_str(WHAT_IF_SEED_TAG) + encode_str(public_root) + encode_str(config_hash)
+               + encode_key(sorted(withdrawn, key=lambda s: s.encode("utf-8"))))
+    return hashlib.sha256(message).digest()

@@ -34,6 +34,8 @@ def serve_cmd(
     workers: Annotated[int, typer.Option("--workers", min=1, max=16, help="进程数 worker processes")] = 1,
     lookup_rate: Annotated[int, typer.Option("--lookup-rate", min=0, help="每客户端每分钟查询次数（0 不限） "
                                              "public lookups per client per minute (0: no limit)")] = 30,
+    what_if_rate: Annotated[int, typer.Option("--what-if-rate", min=0, help="每客户端每分钟录取机会模拟次数（0 不限） "
+                                              "public what-ifs per client per minute (0: no limit)")] = 6,
     fixed_time: Annotated[str | None, typer.Option("--fixed-time", help="演练：所有步骤记为此时间 rehearsal: stamp "
                                                    "every step with this UTC time")] = None,
 ) -> None:
@@ -41,7 +43,7 @@ def serve_cmd(
     from api.http.demo_day import load_demo
     from api.http.server import Settings, prepare_data, serve
 
-    settings = Settings(str(data), prepare_data(data, database)[0], fixed_time, lookup_rate)
+    settings = Settings(str(data), prepare_data(data, database)[0], fixed_time, lookup_rate, what_if_rate)
     if demo:
         for line in load_demo(settings):
             print(line)

@@ -62,6 +62,8 @@ def simulate(
     what_if_tier: Annotated[int, typer.Option("--what-if-tier", help="that family's tier (default 1)")] = 1,
     what_if_priority: Annotated[str, typer.Option("--what-if-priority", help="per-school tiers, e.g. S0002:0")] = "",
     what_if_round2: Annotated[str, typer.Option("--what-if-round2", help="that family's 二轮志愿")] = "",
+    what_if_multiples: Annotated[int, typer.Option(
+        "--what-if-multiples", help="多胞胎人数 twins 2, triplets 3 (default 1: one child)")] = 1,
 ) -> None:
     """Admission chances: run DRAWS lotteries with per-draw seeds derived from SEED and tally the outcomes."""
     seed_raw = seed_bytes(seed)
@@ -69,7 +71,8 @@ def simulate(
     family = None
     if what_if_preferences is not None:
         family = {"preferences": split_list(what_if_preferences), "tier": what_if_tier,
-                  "priority": _priority(what_if_priority), "round2": split_list(what_if_round2)}
+                  "priority": _priority(what_if_priority), "round2": split_list(what_if_round2),
+                  "multiples": what_if_multiples}
     with progress() as step:
         run = step("读取并校验输入 reading inputs", lambda: prepare_simulation(
             {"schools": read_input_file(schools), "applicants": read_input_file(applicants)}, mech, round2))

@@ -1,6 +1,7 @@
 """The FastAPI application: ``create_app(ctx)``; every endpoint is under ``/api/v1`` (docs/service.md).
 
-Route modules by who calls them: :mod:`api.http.routes_public` (no token),
+Route modules by who calls them: :mod:`api.http.routes_public` (no token; the what-if in
+:mod:`api.http.routes_what_if`),
 :mod:`api.http.routes_operator` (the bureau) and :mod:`api.http.routes_witness` (witnesses,
 ``/me``, the auditor's log). Every error answer has the one shape of :mod:`api.http.errors`,
 and the OpenAPI document says so for every operation.
@@ -15,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.cli.app import package_version
-from api.http import routes_operator, routes_pages, routes_public, routes_witness
+from api.http import routes_operator, routes_pages, routes_public, routes_what_if, routes_witness
 from api.http.context import ServiceContext
 from api.http.errors import ErrorBody, install_handlers
 
@@ -53,7 +54,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     )
     app.state.ctx = ctx
     install_handlers(app)
-    for module in (routes_public, routes_operator, routes_witness):
+    for module in (routes_public, routes_what_if, routes_operator, routes_witness):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_pages.router)  # the pages (/, /runs/{id}, /console, /witness, /screen/{id})
     return app

@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse
 
 from api.http.context import ServiceContext
 from api.http.errors import ApiError
+from api.http.ratelimit import RateLimiter
 from api.service.checklist import checklist
 from api.store.base import StoreError
 from api.store.database import DatabaseRunStore
 from audit.ceremony import replay_log
 from audit.errors import CeremonyError, VerificationError
 
-__all__ = ["ctx_of", "json_answer", "open_run", "refused_step"]
+__all__ = ["check_rate", "ctx_of", "json_answer", "open_run", "refused_step"]
 
 def ctx_of(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
@@ -32,6 +33,17 @@ def open_run(request: Request, run_id: str) -> DatabaseRunStore:
     except StoreError:
         raise ApiError(404, "run_not_found", f"没有运行 {run_id}", f"there is no run {run_id!r}") from None
     return store
+
+
+def check_rate(limiter: RateLimiter, request: Request, what_zh: str, what_en: str) -> None:
+    """429 ``rate_limited`` (with Retry-After) when this client has used up ``limiter``'s budget."""
+    client = request.client.host if request.client else "unknown"
+    allowed, wait = limiter.allow(client)
+    if not allowed:
+        retry = int(wait) + 1
+        raise ApiError(429, "rate_limited", f"{what_zh}过于频繁，请 {retry} 秒后再试",
+                       f"too many {what_en}; retry in {retry} s", {"retry_after": retry},
+                       headers={"Retry-After": str(retry)})
 
 
 @contextmanager

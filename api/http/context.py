@@ -20,13 +20,17 @@ from api.http.ratelimit import RateLimiter
 from api.service import ceremony
 from api.service.lookup import PublishedIndex, bundle_files
 from api.service.users import User
+from api.service.what_if import WhatIfBase, base_key, build_base
 from api.store.database import Database, DatabaseRunStore
 from audit.canonical import sha256_hex
-from audit.ceremony import State
+from audit.ceremony import CeremonyState, State
 from audit.signing import Signer
 from engine.errors import SunshineError
 
-__all__ = ["ServiceContext"]
+__all__ = ["WHAT_IF_CONCURRENCY", "ServiceContext"]
+
+#: What-ifs computed at once per process; more are answered 503 ``busy`` with Retry-After.
+WHAT_IF_CONCURRENCY = 2
 
 _log = logging.getLogger("sunshine.serve")
 
@@ -38,7 +42,10 @@ class ServiceContext:
     ``fixed_time``: every step is stamped with this time instead of the clock (rehearsals that
     must reproduce a published run byte for byte, and tests); ``lookup_rate``: public lookups
     allowed per client per minute (0: no limit, for load tests behind a proxy that limits);
-    ``download_streams``: large downloads (bundle, result files) sent at once, the rest queue.
+    ``download_streams``: large downloads (bundle, result files) sent at once, the rest queue;
+    ``what_if_rate``: public what-ifs per client per minute, a budget of its own and stricter,
+    since each one runs a thousand lotteries (0: no limit). At most :data:`WHAT_IF_CONCURRENCY`
+    what-ifs run at once per process, so a crowd of them cannot starve lookups and steps.
     """
 
     db: Database
@@ -46,16 +53,20 @@ class ServiceContext:
     fixed_time: str | None = None
     lookup_rate: int = 30
     download_streams: int = 4
+    what_if_rate: int = 6
     _indexes: dict[str, tuple[str, PublishedIndex]] = field(default_factory=dict)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
     _building: dict[str, threading.Lock] = field(default_factory=dict)
     _closing: threading.Event = field(default_factory=threading.Event)
     _preload: threading.Thread | None = None
+    _what_if_bases: dict[str, tuple[tuple[str, ...], WhatIfBase]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.lookup_rate)
         self.published = PublishedCache()
         self.download_slots = asyncio.Semaphore(self.download_streams)
+        self.what_if_limiter = RateLimiter(self.what_if_rate)
+        self.what_if_slots = threading.BoundedSemaphore(WHAT_IF_CONCURRENCY)
         self.jobs = JobRunner(self.db)
 
     def close(self) -> None:
@@ -143,3 +154,20 @@ class ServiceContext:
     def lookup_status(self) -> dict[str, int]:
         """How many published runs this process can answer lookups of from memory (``GET /health``)."""
         return {"process": os.getpid(), "lookup_indexes": len(self._indexes)}
+
+    def what_if_base(self, store: DatabaseRunStore, st: CeremonyState) -> WhatIfBase:
+        """The run's what-if base (frozen inputs minus withdrawals, market, seed), built once per roster.
+
+        Keyed by the frozen roster's public root, the config hash and the withdrawals: a
+        withdrawal (the only change the log allows after the freeze) builds a new base; one
+        base per run is kept, so memory stays at one market per run asked about.
+        """
+        key = base_key(store.run_id, st)
+        with self._index_lock:
+            cached = self._what_if_bases.get(store.run_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        base = build_base(store, st)  # outside the lock: reads the store, builds the market
+        with self._index_lock:
+            self._what_if_bases[store.run_id] = (key, base)
+        return base

@@ -13,7 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.cli.app import package_version
-from api.http.common import ctx_of, open_run
+from api.http.common import check_rate, ctx_of, open_run
 from api.http.errors import ApiError
 from api.http.published import PublishedRun
 from api.http.views import run_summary, run_view, settings_of
@@ -148,12 +148,7 @@ async def lookup(request: Request, run_id: str, applicant_id: str) -> Response:
     """Answered from memory once the run's index is built (a published run never changes), so a
     results-hour burst does not touch the database; the answer is serialised once, directly."""
     ctx = ctx_of(request)
-    client = request.client.host if request.client else "unknown"
-    allowed, wait = ctx.limiter.allow(client)
-    if not allowed:
-        raise ApiError(429, "rate_limited", f"查询过于频繁，请 {int(wait) + 1} 秒后再试",
-                       f"too many lookups; retry in {int(wait) + 1} s", {"retry_after": int(wait) + 1},
-                       headers={"Retry-After": str(int(wait) + 1)})
+    check_rate(ctx.limiter, request, "查询", "lookups")
     index = ctx.cached_index(run_id)
     if index is None:  # first lookup of this run in this process: database and verification, off the loop
         index = await run_in_threadpool(_build_index, request, run_id)

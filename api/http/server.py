@@ -47,6 +47,7 @@ class Settings:
     database: str
     fixed_time: str | None = None
     lookup_rate: int = 30
+    what_if_rate: int = 6
 
 
 def prepare_data(data: Path, database: str | None) -> tuple[str, Signer]:
@@ -61,7 +62,8 @@ def prepare_data(data: Path, database: str | None) -> tuple[str, Signer]:
 
 def context(settings: Settings) -> ServiceContext:
     url, signer = prepare_data(Path(settings.data), settings.database)
-    return ServiceContext(Database(url), signer, fixed_time=settings.fixed_time, lookup_rate=settings.lookup_rate)
+    return ServiceContext(Database(url), signer, fixed_time=settings.fixed_time, lookup_rate=settings.lookup_rate,
+                          what_if_rate=settings.what_if_rate)
 
 
 def app_from_environment() -> FastAPI:

@@ -44,6 +44,7 @@ __all__ = [
     "execute",
     "forfeit",
     "freeze",
+    "frozen_inputs",
     "init_run",
     "publish",
     "reveal",
@@ -247,8 +248,12 @@ def _derive(store: RunStore, step: Step, st: CeremonyState, public_value: dict[s
     return derived
 
 
-def _check_inputs(store: RunStore, st: CeremonyState) -> PreparedRun:
-    """The stored inputs, refused unless they are exactly the frozen ones (config hash, public root, files)."""
+def frozen_inputs(store: RunStore, st: CeremonyState) -> PreparedRun:
+    """The stored inputs, refused unless they are exactly the frozen ones (config hash, public root, files).
+
+    Execute and publish run on these; so does the public what-if (api.service.what_if), so that its
+    answer is about the roster the log committed to, nothing else.
+    """
     run = store.prepared()
     committed_public = commit_roster(run.roster, {}, bytes(32)).public_root.hex()
     files = {name: sha256_hex(data) for name, data in sorted(store.source_files().items())}
@@ -277,7 +282,7 @@ def execute(store: RunStore, step: Step, progress: Progress = _silent) -> dict[s
     st = replay_log(store.log())
     check_next(st, "run.execute")
     progress(5, "核对冻结的输入", "checking the frozen inputs")
-    run = _check_inputs(store, st)
+    run = frozen_inputs(store, st)
     progress(20, "运行引擎", "running the engine")
     results = _run_seeded(run, st)
     progress(85, "签名并保存结果", "signing and storing the results")
@@ -306,7 +311,7 @@ def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Public
     if st.state is not State.PUBLISHED:
         check_next(st, "run.publish")
     progress(5, "重新执行并核对结果", "re-executing and checking the results")
-    results = _run_seeded(_check_inputs(store, st), st)
+    results = _run_seeded(frozen_inputs(store, st), st)
     hashes = result_hashes(results.public)
     if hashes != st.results:
         raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -15,10 +16,20 @@ import pytest
 
 from api.cli import main
 from api.inputs import InputFile, read_input_file
-from api.simulate import PROBABILITY_COLUMNS, SCHOOL_COLUMNS, WHAT_IF_ID, market_of, prepare_simulation, what_if
+from api.simulate import (
+    PROBABILITY_COLUMNS,
+    SCHOOL_COLUMNS,
+    WHAT_IF_ID,
+    family_records,
+    market_of,
+    prepare_simulation,
+    run_simulation,
+    what_if,
+)
 from api.simulate_charts import render_charts
 from engine.errors import ConfigError, SunshineError
-from engine.lottery.simulate import simulate_draws, slot_owner, slot_school
+from engine.lottery.report import applicant_units
+from engine.lottery.simulate import simulate_draws, slot_layout, slot_owner, slot_school
 from engine.randomness import simulation_draw_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +148,50 @@ def test_what_if_for_one_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert run_cli(monkeypatch, "simulate", *inputs("--draws", "10", "--seed", SEED, "--out", str(out),
                                                     "--what-if-preferences", "S0001", "--what-if-priority",
                                                     "S0001")) == 2
+
+
+def test_a_what_if_equals_the_family_written_into_the_roster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The family spliced into the roster's market (what the service does with its cached market) is the
+    family added to the applicants: the same counts, twins and sibling priority and round 2 included."""
+    run = prepare_simulation(_inputs(), "da", True)
+    seed, draws = bytes.fromhex(SEED), 120
+    family = {"preferences": ["S0002", "S0001"], "tier": 2, "priority": {"S0001": 0}, "round2": ["S0006"],
+              "multiples": 2}
+    answer = what_if(run.config, run.roster, family, draws, seed)
+    assert what_if(run.config, run.roster, family, draws, seed, market=market_of(run.config, run.roster)) == answer
+    extended = sorted([*run.roster, *family_records(run.config, family)], key=lambda r: str(r["id"]))
+    sim = run_simulation(run.config, extended, seed, draws)
+    m = sim.market
+    u = int(applicant_units(m)[m.applicant_ids.index(WHAT_IF_ID)])
+    assert int(m.size[u]) == 2 and answer["family"]["multiples"] == 2
+    l1, l2, _ = slot_layout(m)
+    slots = [*range(int(m.ptr[u]), int(m.ptr[u + 1])), *(l1 + k for k in range(int(m.r2_ptr[u]), int(m.r2_ptr[u + 1]))),
+             l1 + l2 + u]
+    shown = [*answer["choices"], answer["no_seat"]]
+    assert [int(sim.tally.slot_counts[k]) for k in slots] == [round(c["probability"] * draws) for c in shown]
+
+    out = tmp_path / "twins"
+    assert run_cli(monkeypatch, "simulate", *inputs("--draws", str(draws), "--seed", SEED, "--out", str(out),
+                                                    "--round2", "--what-if-preferences", "S0002;S0001",
+                                                    "--what-if-tier", "2", "--what-if-priority", "S0001:0",
+                                                    "--what-if-round2", "S0006", "--what-if-multiples", "2")) == 0
+    assert json.loads((out / "what_if.json").read_text("utf-8")) == answer
+
+
+@pytest.mark.parametrize(("family", "where", "message"), [
+    ({"preferences": ["S0001", "S9999"]}, "preferences[1]", "S9999 is not in the schools file"),
+    ({"preferences": ["S0001", "S0002", "S0001"]}, "preferences[2]", "S0001 is listed twice"),
+    ({"preferences": ["S0001", "S0002", "S0003", "S0004", "S0005"]}, "preferences[4]", "at most 4 preferences"),
+    ({"preferences": ["S0001"], "tier": True}, "tier", "tier must be an integer"),
+    ({"preferences": ["S0001"], "priority": {"S0001": 100}}, "priority.S0001", "tier must be an integer"),
+    ({"preferences": ["S0001"], "multiples": 0}, "multiples", "multiples must be an integer 1..4"),
+    ({"preferences": ["S0001"], "round2": ["S0002"]}, "round2", "this run has no round 2"),
+])
+def test_a_bad_family_names_its_key_path(family: dict[str, object], where: str, message: str) -> None:
+    run = prepare_simulation(_inputs(), "da", False)
+    with pytest.raises(ConfigError, match=re.escape(message)) as info:
+        what_if(run.config, run.roster, family, 10, bytes.fromhex(SEED))
+    assert info.value.where == where and info.value.message_zh
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -24,6 +24,7 @@ from engine.randomness import (
     parse_seed,
     seeded_permutation,
     simulation_draw_seed,
+    what_if_seed,
 )
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "randomness"
@@ -93,6 +94,21 @@ def test_simulation_draw_seed_is_not_an_item_or_stream_value() -> None:
         simulation_draw_seed(b"short", 0)
 
 
+@pytest.mark.parametrize("case", _load("what_if_seeds.json"), ids=lambda c: c["desc"])
+def test_what_if_seed_vectors(case: dict) -> None:
+    """Spec §9.1 written out with hashlib alone, then the reference implementation."""
+    def enc(text: str) -> bytes:
+        raw = text.encode("utf-8")
+        return struct.pack(">I", len(raw)) + raw
+
+    withdrawn = sorted(case["withdrawn"], key=lambda s: s.encode("utf-8"))
+    message = (enc("sunshine/v1/what-if-seed") + enc(case["public_root"]) + enc(case["config_hash"])
+               + struct.pack(">I", len(withdrawn)) + b"".join(enc(w) for w in withdrawn))
+    assert hashlib.sha256(message).hexdigest() == case["seed"]
+    assert what_if_seed(case["public_root"], case["config_hash"], case["withdrawn"]).hex() == case["seed"]
+    assert what_if_seed(case["public_root"], case["config_hash"], reversed(case["withdrawn"])).hex() == case["seed"]
+
+
 def test_vectors_are_what_the_generator_writes(tmp_path: Path) -> None:
     """The checked-in files are exactly the generator's output (nobody hand-edited them)."""
     import importlib.util
@@ -103,7 +119,8 @@ def test_vectors_are_what_the_generator_writes(tmp_path: Path) -> None:
     spec.loader.exec_module(gen)
     gen.HERE = tmp_path
     gen.main()
-    for name in ("lottery_numbers.json", "streams.json", "permutations.json", "simulation_draws.json"):
+    for name in ("lottery_numbers.json", "streams.json", "permutations.json", "simulation_draws.json",
+                 "what_if_seeds.json"):
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
 
 

@@ -22,3 +22,20 @@ export function barChart(bars, title) {
   });
   return svg;
 }
+
+/** One chance as a bar on a 0–100 % track with its 95 % interval as a whisker (no text inside, so the
+ *  labels beside it follow the page's language): `p`, `lo`, `hi` in [0, 1]; `kind` "seat" or "none". */
+export function chanceBar(p, lo, hi, kind, title) {
+  const width = 300, height = 26, mid = 13, x = (v) => Math.max(0, Math.min(1, v)) * width;
+  const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, class: `chance ${kind}`, role: "img", "aria-label": title,
+                            preserveAspectRatio: "none" });
+  svg.append(node("title", {}, title));
+  svg.append(node("rect", { class: "track", x: 0, y: 4, width, height: 18, rx: 3 }));
+  svg.append(node("rect", { class: "bar", x: 0, y: 4, width: Math.max(p > 0 ? 1.5 : 0, x(p)), height: 18, rx: 3 }));
+  for (const v of [25, 50, 75]) svg.append(node("line", { class: "tick", x1: x(v / 100), x2: x(v / 100), y1: 4, y2: 7 }));
+  const l = x(lo), h = Math.max(x(hi), l + 1);
+  svg.append(node("line", { class: "ci", x1: l, x2: h, y1: mid, y2: mid }));
+  svg.append(node("line", { class: "ci", x1: l, x2: l, y1: mid - 6, y2: mid + 6 }));
+  svg.append(node("line", { class: "ci", x1: h, x2: h, y1: mid - 6, y2: mid + 6 }));
+  return svg;
+}

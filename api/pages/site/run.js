@@ -2,6 +2,7 @@
 import { API, CLASS_COLUMNS, call, el, kindText, resultTable, valueText, setupPage, short, showError, stateText, t, table } from "./api.js";
 import { barChart } from "./chart.js";
 import { lookup } from "./lookup.js";
+import { setupWhatIf } from "./whatif.js";
 
 setupPage();
 const runId = decodeURIComponent(location.pathname.split("/")[2] || "");
@@ -98,6 +99,9 @@ async function load() {
       v.witnesses.map((w) => [w.name, yes(w.committed), w.forfeited ? t("放弃", "forfeited") : yes(w.revealed),
                               yes(v.published_cosigners.includes(w.name))]))
       : el("p", { class: "muted" }, t("尚未声明见证人", "no witnesses declared yet")));
+    if (v.kind === "lottery" && v.state !== "DRAFT" && v.state !== "PUBLISHED") {
+      await setupWhatIf(runId, $("what-if-section"));
+    }
     if (v.state === "PUBLISHED" && v.files.length) {
       $("lookup-section").hidden = false;
       await showResults(v);

@@ -49,7 +49,7 @@ class ServiceProcess:
 
     data: Path
     database: str | None = None
-    extra: tuple[str, ...] = ("--fixed-time", DAY_TIME, "--lookup-rate", "0")
+    extra: tuple[str, ...] = ("--fixed-time", DAY_TIME, "--lookup-rate", "0", "--what-if-rate", "0")
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen[bytes] | None = None
 

@@ -22,16 +22,18 @@ ROLES = ("public", "operator", "witness", "auditor")
 
 @pytest.fixture(scope="module")
 def world(service: ServiceProcess) -> dict[str, Any]:
-    """Tokens for each role, a published lottery run and a fresh DRAFT run."""
+    """Tokens for each role, a published lottery run, one with its roster frozen and a fresh DRAFT run."""
     tokens = {"operator": service.add_user("op", "operator"), "auditor": service.add_user("aud", "auditor")}
     witnesses = [service.witness("w1", "1", "s1"), service.witness("w2", "2", "s2")]
     tokens["witness"] = witnesses[0].token
     title, inputs, options = sample_day("lottery")
     published = placement_day(service.url, tokens["operator"], witnesses, "lottery", title, inputs, options,
                               seal=False)
+    frozen = placement_day(service.url, tokens["operator"], witnesses, "lottery", title, inputs, options,
+                           until="freeze")
     draft = httpx.post(f"{service.url}/api/v1/runs", json={"kind": "lottery", "title": "草稿"},
                        headers=_auth(tokens["operator"])).json()["run_id"]
-    return {"tokens": tokens, "published": published, "draft": draft, "witnesses": witnesses}
+    return {"tokens": tokens, "published": published, "frozen": frozen, "draft": draft, "witnesses": witnesses}
 
 
 def _auth(token: str | None) -> dict[str, str]:
@@ -41,7 +43,7 @@ def _auth(token: str | None) -> dict[str, str]:
 def _call(service: ServiceProcess, world: dict[str, Any], role: str, method: str, path: str,
           body: Any = None, files: Any = None) -> httpx.Response:
     token = None if role == "public" else world["tokens"][role]
-    url = f"{service.url}/api/v1{path.format(pub=world['published'], draft=world['draft'])}"
+    url = f"{service.url}/api/v1{path.format(pub=world['published'], frozen=world['frozen'], draft=world['draft'])}"
     return httpx.request(method, url, headers=_auth(token), json=body, files=files, timeout=60)
 
 
@@ -61,6 +63,12 @@ MATRIX: list[tuple[str, str, Any, Any, dict[str, int]]] = [
     ("GET", "/runs/{pub}/applicants/202600010", None, None, _PUBLIC),
     ("GET", "/runs/{pub}/checkpoint?action=published", None, None, _PUBLIC),
     ("GET", "/runs/{pub}/jobs/execute", None, None, _PUBLIC),
+    ("GET", "/runs/{pub}/what-if", None, None, _PUBLIC),
+    ("GET", "/runs/{frozen}/what-if", None, None, _PUBLIC),
+    ("POST", "/runs/{frozen}/what-if", {"preferences": ["S0001", "S0004"], "draws": 20}, None, _PUBLIC),
+    ("POST", "/runs/{pub}/what-if", {"preferences": ["S0001"]}, None, dict.fromkeys(ROLES, 409)),
+    ("POST", "/runs/{draft}/what-if", {"preferences": ["S0001"]}, None, dict.fromkeys(ROLES, 409)),
+    ("POST", "/runs/nosuchrun/what-if", {"preferences": ["S0001"]}, None, dict.fromkeys(ROLES, 404)),
     ("GET", "/runs/{draft}/bundle.zip", None, None, dict.fromkeys(ROLES, 404)),
     ("GET", "/runs/nosuchrun", None, None, dict.fromkeys(ROLES, 404)),
     ("GET", "/me", None, None, {"public": 401, "operator": 200, "witness": 200, "auditor": 200}),

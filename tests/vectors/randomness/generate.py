@@ -18,6 +18,7 @@ from engine.randomness import (
     lottery_number,
     seeded_permutation,
     simulation_draw_seed,
+    what_if_seed,
 )
 
 HERE = Path(__file__).parent
@@ -92,6 +93,19 @@ def main() -> None:
             })
     _write("simulation_draws.json", "Per-draw seeds of a simulation (spec §9): "
            "HMAC(simulation_seed, enc(\"sunshine/v1/simulation-draw\") ‖ u64be(draw))", draw_cases)
+    root, config = "ab" * 32, "cd" * 32
+    what_if_cases = [
+        {"desc": desc, "public_root": r, "config_hash": c, "withdrawn": w, "seed": what_if_seed(r, c, w).hex()}
+        for desc, r, c, w in (
+            ("no-withdrawals", root, config, []),
+            ("withdrawals-any-order", root, config, ["202600040", "202600010"]),
+            ("unicode-withdrawal", root, config, ["报名号-甲"]),
+            ("empty-strings", "", "", []),
+        )
+    ]
+    _write("what_if_seeds.json", "Seed of a run's public what-if (spec §9.1): "
+           "SHA-256(enc(\"sunshine/v1/what-if-seed\") ‖ enc(public_root) "
+           "‖ enc(config_hash) ‖ key(withdrawn sorted by UTF-8 bytes))", what_if_cases)
 
 
 if __name__ == "__main__":
