@@ -15,7 +15,7 @@ happened in). The steps, in order:
 (7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
                      ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
-(9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces every data result file byte
+(9)  ``replay``      ``execute(config, roster − withdrawals, seed, facts)`` reproduces every data result file byte
                      for byte and the same file names; renderings (``*.png``, :mod:`audit.results`) are
                      not compared (their signed hashes were checked in step 7);
 (10) ``manifest``    the manifest lists exactly the bundle's files with their hashes.
@@ -40,6 +40,7 @@ from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.roster import public_root_of
+from audit.run_facts import RunFacts, execute_time, facts_from_log
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 from audit.witness import verify_cosignature
 
@@ -54,7 +55,8 @@ __all__ = [
     "verify_bundle",
 ]
 
-Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes], dict[str, bytes]]
+#: A kind's engine: (config, active roster, seed, the run's facts for its title rows) → public files.
+Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes, RunFacts], dict[str, bytes]]
 STEPS = (
     "signatures",
     "log",
@@ -96,6 +98,7 @@ class VerifiedBundle:
         self.seed: bytes = b""
         self.active_roster: list[dict[str, Any]] = []
         self.cosigners: list[str] = []
+        self.facts: RunFacts | None = None  # the run's facts as its log records them (set at step 6)
 
 
 def spec_lottery_numbers(seed: bytes, kind: str, keys: Sequence[Sequence[str]]) -> list[str]:
@@ -470,6 +473,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         source = seed_record["inputs"]["public_value"]["source"]
         detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"
     v.seed = seed
+    v.facts = facts = facts_from_log(bundle.kind, str(bundle.manifest["run_id"]), st.practice, st.seed_record,
+                                     execute_time(log))
     yield f"seed: {seed.hex()[:16]}… {detail}"
 
     # (7) results against the signed execute entry
@@ -503,7 +508,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         # execute is pure (api.runs.RunKind): it reads the verified records and must not change them,
         # so they go in as they are (a defensive copy of a million dicts cost ≈ 0.4 s)
         try:
-            replayed = execute(v.config, v.active_roster, seed)
+            replayed = execute(v.config, v.active_roster, seed, facts)
         except Exception as exc:  # any engine failure, wrapped with this step's name; raised after step 8
             replay_error = _fail("replay", "execute", f"the engine failed on the committed inputs: "
                                  f"{type(exc).__name__}: {exc}", f"引擎在已承诺的输入上运行失败：{exc}")

@@ -178,7 +178,7 @@ def _replay(bundle: Path) -> None:
     for line in verify_bundle(b, trusted_keys=None, execute=None, out=v):
         if line.startswith("seed:"):
             break
-    replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed)
+    replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed, v.facts)
     results = b.results
     diffs = images = 0
     for name in sorted(set(replayed) | set(results)):
