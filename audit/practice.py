@@ -1,9 +1,11 @@
 """Practice runs (an engine command with ``--seed``): a self-contained, clearly marked audit context.
 
 The signing key is derived from the seed (so it proves nothing, and the bundle says so) and
-entries carry no time. The roster secret is fresh random bytes for every run: derived from the
-published seed it would let anyone recompute every salt and test guesses of the names behind the
-practice leaves. So a practice run's results are byte-reproducible, its roster commitment is not.
+entries carry no time. The run id is ``practice-`` + the first 16 hex digits of
+SHA-256(public roster root ‖ config hash ‖ seed): the same inputs and seed, the same run id.
+The roster secret is fresh random bytes for every run: derived from the published seed it would
+let anyone recompute every salt and test guesses of the names behind the practice leaves. So a
+practice run's results are byte-reproducible, its roster commitment is not.
 ``docs/ceremony.md`` § Practice mode.
 """
 
@@ -32,7 +34,9 @@ def practice_audit(kind: str, config_hash: str, roots: tuple[str, str], roster_s
     ``roots`` is (salted roster root, public roster root), hex.
     """
     roster_root, public_root = roots
-    digest = hashlib.sha256(bytes.fromhex(roster_root) + bytes.fromhex(config_hash) + seed).hexdigest()
+    # From the public root (no roster secret), so the same inputs and seed give the same run id: the
+    # title rows of the run's XLSX lists show it, and those are byte-reproducible result files.
+    digest = hashlib.sha256(bytes.fromhex(public_root) + bytes.fromhex(config_hash) + seed).hexdigest()
     run_id = "practice-" + digest[:16]
     log = AuditLog()
     log.append(PRACTICE_ACTOR, "practice.init", None, {"kind": kind, "run_id": run_id, "config_hash": config_hash})

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 
 from audit.bundle import read_zip
 from audit.errors import BundleError, VerificationError
+from audit.step_line import StepLine
 from audit.verify import first_difference
 
 __all__ = ["OUT_FOLDER_STEP", "PRIVATE_PREFIXES", "RESULT_MARKER", "public_counterpart", "verify_out_folder"]
@@ -52,7 +53,7 @@ def _fail(item: str, zh: str, en: str) -> VerificationError:
     return VerificationError(OUT_FOLDER_STEP, item, zh, en)
 
 
-def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[str, bytes]) -> Iterator[str]:
+def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[str, bytes]) -> Iterator[StepLine]:
     """Yield one line if every public file of the folder is the bundle's copy; else raise VerificationError.
 
     ``bundle_files``: the verified bundle (``bundle/`` of the folder), name → bytes.
@@ -91,7 +92,11 @@ def verify_out_folder(bundle_files: Mapping[str, bytes], folder_files: Mapping[s
             raise _fail(f"{_ZIP}:{member}", "bundle.zip 与 bundle/ 不一致", f"{member} {what} bundle.zip")
     unchecked = sorted(n for n in folder_files if n.startswith(PRIVATE_PREFIXES))
     private = f"; not public, not checked: {', '.join(unchecked)}" if unchecked else ""
+    private_zh = f"；非公开文件，未核对：{'、'.join(unchecked)}" if unchecked else ""
     extra = f"; NOT proven (the bundle has no copy): {', '.join(unproven)}" if unproven else ""
-    yield (f"{OUT_FOLDER_STEP}: {len(compared)} public file(s) identical to the bundle's "
-           f"({', '.join(compared)}); bundle.zip holds bundle/'s {len(zipped)} file(s) byte for byte"
-           f"{private}{extra}")
+    extra_zh = f"；未能证明（数据包中没有副本）：{'、'.join(unproven)}" if unproven else ""
+    yield StepLine(f"{OUT_FOLDER_STEP}: {len(compared)} public file(s) identical to the bundle's "
+                   f"({', '.join(compared)}); bundle.zip holds bundle/'s {len(zipped)} file(s) byte for byte"
+                   f"{private}{extra}",
+                   f"结果文件夹：{len(compared)} 个公开文件与数据包中的逐字节相同（{'、'.join(compared)}）；"
+                   f"bundle.zip 与 bundle/ 的 {len(zipped)} 个文件逐字节相同{private_zh}{extra_zh}")

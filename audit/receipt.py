@@ -22,6 +22,7 @@ from audit.merkle import MerkleTree, leaf_hash, leaf_hashes, verify_inclusion
 from audit.results import id_column
 from audit.roster import private_commitment
 from audit.signing import Verifier, open_note, parse_checkpoint
+from audit.step_line import StepLine
 from audit.verify import parse_json_lines
 from engine.errors import SunshineError
 
@@ -112,7 +113,7 @@ def make_receipt(
     return maker.receipt(applicant_id, result_rows, private)
 
 
-def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:
+def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[StepLine]:
     """Yield one line per step that holds; raise :class:`VerificationError` at the first failure.
 
     After a ``format`` check, the steps of :data:`RECEIPT_STEPS`:
@@ -138,7 +139,7 @@ def verify_receipt(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
         raise VerificationError(step, "receipt", f"回执格式错误（{exc!r}）", f"malformed receipt ({exc!r})") from exc
 
 
-def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[str]:
+def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None) -> Iterator[StepLine]:
     if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
         raise VerificationError("format", "receipt", "不是回执文件", "not a Sunshine receipt")
     applicant_id = receipt["applicant_id"]
@@ -147,7 +148,9 @@ def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
     text, signers = open_note(receipt["checkpoint"], keys, step="signatures")
     cp = parse_checkpoint(text, step="signatures")
     pinned = "pinned key" if trusted_keys is not None else "key shipped in the receipt (NOT pinned)"
-    yield f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({pinned})"
+    pinned_zh = "已固定的公钥" if trusted_keys is not None else "回执自带的公钥（未固定）"
+    yield StepLine(f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({pinned})",
+                   f"签名：检查点（{cp.size} 条）由 {'、'.join(signers)} 签名（{pinned_zh}）")
     # (2)
     for name, action in (("roster_freeze", "roster.freeze"), ("execute", "run.execute")):
         ep = receipt[name]
@@ -164,7 +167,9 @@ def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
         except (VerificationError, ProofError) as exc:
             raise VerificationError("log", name, "日志条目不在检查点中",
                                     f"entry not in the checkpointed log: {exc.message_en}") from exc
-    yield f"log: roster.freeze (entry {receipt['roster_freeze']['index']}) and run.execute are in the signed log"
+    index = receipt["roster_freeze"]["index"]
+    yield StepLine(f"log: roster.freeze (entry {index}) and run.execute are in the signed log",
+                   f"日志：名单冻结（第 {index} 条）和运行记录都在签名的日志中")
     # (3)
     frozen = receipt["roster_freeze"]["payload"]
     r = receipt["roster"]
@@ -177,15 +182,18 @@ def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
                          [bytes.fromhex(p) for p in r["proof"]], bytes.fromhex(frozen["roster_root"]))
     except (VerificationError, ProofError) as exc:
         raise VerificationError("roster", f"leaf {r['index']}", "不在冻结名单中", exc.message_en) from exc
-    yield f"roster: leaf {r['index']} of {r['size']} is in the frozen roster {frozen['roster_root'][:16]}…"
+    yield StepLine(f"roster: leaf {r['index']} of {r['size']} is in the frozen roster {frozen['roster_root'][:16]}…",
+                   f"名单：第 {r['index']} 条（共 {r['size']} 条）在冻结的名单 {frozen['roster_root'][:16]}… 中")
     # (4)
     if receipt.get("salt") is not None:
         if private_commitment(bytes.fromhex(receipt["salt"]), receipt["private"] or {}) != r["leaf"]["private"]:
             raise VerificationError("private", "salt", "个人信息承诺不符",
                                     "salt + private fields do not match the commitment")
-        yield "private: salt and private fields match the committed leaf"
+        yield StepLine("private: salt and private fields match the committed leaf",
+                       "个人信息：盐值和个人信息与承诺一致")
     else:
-        yield "private: no salt in this receipt (private fields not checked)"
+        yield StepLine("private: no salt in this receipt (private fields not checked)",
+                       "个人信息：回执中没有盐值（未核对个人信息）")
     # (5)
     hashes = receipt["execute"]["payload"]["results"]
     files = set()
@@ -202,6 +210,8 @@ def _receipt_steps(receipt: dict[str, Any], trusted_keys: list[Verifier] | None)
             raise VerificationError("results", where, f"结果行属于 {cells[col]}，不是 {applicant_id}",
                                     f"the row names {cells[col]!r} in {header[col]}, not {applicant_id!r}")
         files.add(row["file"])
-    yield (f"results: {len(receipt['results'])} row(s) name {applicant_id} in their id column, from "
-           f"{len(files)} file(s) whose hashes are signed ({', '.join(sorted(files))}); compare each row "
-           "with the published file (its SHA-256 is in the run.execute entry)")
+    yield StepLine(f"results: {len(receipt['results'])} row(s) name {applicant_id} in their id column, from "
+                   f"{len(files)} file(s) whose hashes are signed ({', '.join(sorted(files))}); compare each row "
+                   "with the published file (its SHA-256 is in the run.execute entry)",
+                   f"结果：{len(receipt['results'])} 行的报名号列是 {applicant_id}，来自 {len(files)} 个"
+                   f"签名了哈希的文件（{'、'.join(sorted(files))}）；请与公布的文件逐行对照（其 SHA-256 在运行记录中）")

@@ -15,7 +15,7 @@ happened in). The steps, in order:
 (7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
                      ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
-(9)  ``replay``      ``execute(config, roster − withdrawals, seed)`` reproduces every data result file byte
+(9)  ``replay``      ``execute(config, roster − withdrawals, seed, facts)`` reproduces every data result file byte
                      for byte and the same file names; renderings (``*.png``, :mod:`audit.results`) are
                      not compared (their signed hashes were checked in step 7);
 (10) ``manifest``    the manifest lists exactly the bundle's files with their hashes.
@@ -40,7 +40,9 @@ from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.roster import public_root_of
+from audit.run_facts import RunFacts, execute_time, facts_from_log
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
+from audit.step_line import StepLine
 from audit.witness import verify_cosignature
 
 __all__ = [
@@ -54,7 +56,8 @@ __all__ = [
     "verify_bundle",
 ]
 
-Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes], dict[str, bytes]]
+#: A kind's engine: (config, active roster, seed, the run's facts for its title rows) → public files.
+Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes, RunFacts], dict[str, bytes]]
 STEPS = (
     "signatures",
     "log",
@@ -96,6 +99,7 @@ class VerifiedBundle:
         self.seed: bytes = b""
         self.active_roster: list[dict[str, Any]] = []
         self.cosigners: list[str] = []
+        self.facts: RunFacts | None = None  # the run's facts as its log records them (set at step 6)
 
 
 def spec_lottery_numbers(seed: bytes, kind: str, keys: Sequence[Sequence[str]]) -> list[str]:
@@ -264,7 +268,7 @@ def verify_bundle(
     execute: Execute | None,
     out: VerifiedBundle | None = None,
     second_core: bool | None = None,
-) -> Iterator[str]:
+) -> Iterator[StepLine]:
     """Yield a description of each step that holds; raise VerificationError at the first that fails.
 
     ``trusted_keys``: pinned log keys; ``None`` trusts the keys shipped in ``keys.json`` (and
@@ -297,7 +301,7 @@ def verify_bundle(
 
 
 def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
-           background: Background) -> Iterator[str]:
+           background: Background) -> Iterator[StepLine]:
     """The eleven steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
     files = bundle.files
 
@@ -336,9 +340,14 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     except (ValueError, KeyError, TypeError) as exc:
         raise _fail(step, "checkpoints.json", "earlier checkpoints unreadable") from exc
     v.checkpoint = cp
-    trust = "pinned key" if trusted_keys is not None else "key shipped in the bundle (NOT pinned: pass --key)"
-    practice = " — PRACTICE key: proves nothing about who ran it" if bundle.keys.get("practice") else ""
-    yield f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({trust}){practice}"
+    pinned = trusted_keys is not None
+    trust = "pinned key" if pinned else "key shipped in the bundle (NOT pinned: pass --key)"
+    trust_zh = "已固定的公钥" if pinned else "数据包自带的公钥，未固定：请用 --key 指定"
+    practice = bool(bundle.keys.get("practice"))
+    yield StepLine(f"signatures: checkpoint size {cp.size} signed by {', '.join(signers)} ({trust})"
+                   + (" — PRACTICE key: proves nothing about who ran it" if practice else ""),
+                   f"签名：检查点（{cp.size} 条）由 {'、'.join(signers)} 签名（{trust_zh}）"
+                   + ("——练习密钥：不能证明是谁运行的" if practice else ""))
 
     # (2) log: chain, payload hashes, tree root, consistency with earlier checkpoints
     step = "log"
@@ -360,7 +369,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
             raise _fail(step, "checkpoints.json", f"the checkpoint history is incomplete (size {gap} missing): "
                                                   "every step's signed checkpoint must be in the bundle")
     v.log = log
-    yield f"log: {log.size} entries chained; tree root matches; {len(old)} earlier checkpoint(s) consistent"
+    yield StepLine(f"log: {log.size} entries chained; tree root matches; {len(old)} earlier checkpoint(s) consistent",
+                   f"日志：{log.size} 条记录哈希链完整，树根一致；{len(old)} 个较早的检查点与之一致")
 
     # (3) ceremony order
     step = "ceremony"
@@ -378,7 +388,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         raise _fail(step, "keys.json", "practice flag of the keys differs from the signed log")
     v.state = st
     mode = "PRACTICE run (manual seed)" if st.practice else f"ceremony with {len(st.witnesses)} witness(es)"
-    yield f"ceremony: {mode}; actions in order through PUBLISHED"
+    mode_zh = "练习运行（手动输入种子）" if st.practice else f"公开仪式，{len(st.witnesses)} 名见证人"
+    yield StepLine(f"ceremony: {mode}; actions in order through PUBLISHED",
+                   f"仪式：{mode_zh}；各步骤顺序正确，直至发布（PUBLISHED）")
 
     # (4) config
     step = "config"
@@ -390,7 +402,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if cfg_hash != st.config_hash:
         raise _fail(step, "config.json", f"hash {cfg_hash} differs from the frozen {st.config_hash}")
     v.config = config
-    yield f"config: hash {cfg_hash[:16]}… matches the frozen config"
+    yield StepLine(f"config: hash {cfg_hash[:16]}… matches the frozen config",
+                   f"配置：哈希 {cfg_hash[:16]}… 与冻结时的配置一致")
 
     # (5) roster
     step = "roster"
@@ -453,7 +466,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         records = [rec for rec in records if rec["id"] not in withdrawn]
     v.leaves = leaves
     v.active_roster = records
-    yield f"roster: {len(leaves)} records, root {calculated.hex()[:16]}… matches; {len(withdrawn)} withdrawal(s)"
+    yield StepLine(f"roster: {len(leaves)} records, root {calculated.hex()[:16]}… matches; "
+                   f"{len(withdrawn)} withdrawal(s)",
+                   f"名单：{len(leaves)} 条记录，树根 {calculated.hex()[:16]}… 一致；{len(withdrawn)} 人退出")
 
     # (6) seed
     step = "seed"
@@ -466,11 +481,15 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         raise _fail(step, "seed.json", "differs from the seed record in the signed log")
     if st.practice:
         detail = "PRACTICE: seed typed in by the operator (no derivation to check)"
+        detail_zh = "练习：操作员手动输入的种子（没有推导过程可核对）"
     else:
         source = seed_record["inputs"]["public_value"]["source"]
         detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"
+        detail_zh = f"由名单树根、配置、{len(st.reveals)} 个见证人揭示值和公开来源 {source} 推导，重算一致"
     v.seed = seed
-    yield f"seed: {seed.hex()[:16]}… {detail}"
+    v.facts = facts = facts_from_log(bundle.kind, str(bundle.manifest["run_id"]), st.practice, st.seed_record,
+                                     execute_time(log))
+    yield StepLine(f"seed: {seed.hex()[:16]}… {detail}", f"种子：{seed.hex()[:16]}… {detail_zh}")
 
     # (7) results against the signed execute entry
     step = "results"
@@ -486,7 +505,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     published = log.find("run.publish")[-1][1]  # step 3 established that the log ends PUBLISHED
     if not isinstance(published, dict) or published.get("results_hash") != record_hash(expected):
         raise _fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))")
-    yield f"results: {len(results)} file(s) match the signed hashes"
+    yield StepLine(f"results: {len(results)} file(s) match the signed hashes",
+                   f"结果：{len(results)} 个文件与签名记录的哈希一致")
 
     # (8) lottery numbers, computed on the second core while (9) replays here; reported in order
     step = "lottery-numbers"
@@ -503,7 +523,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         # execute is pure (api.runs.RunKind): it reads the verified records and must not change them,
         # so they go in as they are (a defensive copy of a million dicts cost ≈ 0.4 s)
         try:
-            replayed = execute(v.config, v.active_roster, seed)
+            replayed = execute(v.config, v.active_roster, seed, facts)
         except Exception as exc:  # any engine failure, wrapped with this step's name; raised after step 8
             replay_error = _fail("replay", "execute", f"the engine failed on the committed inputs: "
                                  f"{type(exc).__name__}: {exc}", f"引擎在已承诺的输入上运行失败：{exc}")
@@ -511,12 +531,13 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     checked, bad = background.result()
     if bad is not None:
         raise _fail(step, *bad)
-    yield f"lottery-numbers: {checked} recomputed" if checked else "lottery-numbers: none published by this kind"
+    yield (StepLine(f"lottery-numbers: {checked} recomputed", f"派位号：{checked} 个按随机数规范重算一致")
+           if checked else StepLine("lottery-numbers: none published by this kind", "派位号：此类运行不公布派位号"))
 
     # (9) replay
     step = "replay"
     if execute is None:
-        yield "replay: SKIPPED (no engine for this kind available)"
+        yield StepLine("replay: SKIPPED (no engine for this kind available)", "重算：已跳过（本机没有此类运行的引擎）")
     else:
         if replay_error is not None:
             raise replay_error
@@ -532,7 +553,10 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         data = len(replayed) - len(images)
         not_compared = (f"; image(s) not compared (renderings of the data; their signed hashes were checked in "
                         f"step 7): {', '.join(images)}") if images else ""
-        yield f"replay: {data} data file(s) reproduced byte for byte{not_compared}"
+        not_compared_zh = (f"；图片未比较（由数据绘制，其签名哈希已在第 7 步核对）：{'、'.join(images)}"
+                           if images else "")
+        yield StepLine(f"replay: {data} data file(s) reproduced byte for byte{not_compared}",
+                       f"重算：{data} 个数据文件逐字节重现{not_compared_zh}")
 
     # (10) manifest
     step = "manifest"
@@ -543,11 +567,14 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     for name in sorted(set(listed) | set(actual)):
         if listed.get(name) != actual.get(name):
             raise _fail(step, name, "manifest entry differs from the file")
-    yield f"manifest: {len(actual)} file(s) listed with matching hashes"
+    yield StepLine(f"manifest: {len(actual)} file(s) listed with matching hashes",
+                   f"清单：列出 {len(actual)} 个文件，哈希一致")
 
     # (11) cosignatures of the published checkpoint (added after publication, outside the manifest)
     step = "cosignatures"
     assert v.state is not None and v.checkpoint is not None
     v.cosigners = published_cosigners(files.get(COSIGNATURES_FILE), v.state, v.checkpoint)
-    yield (f"cosignatures: published checkpoint {v.checkpoint.size} cosigned by {', '.join(v.cosigners)}"
-           if v.cosigners else "cosignatures: no witness has cosigned the published checkpoint")
+    yield (StepLine(f"cosignatures: published checkpoint {v.checkpoint.size} cosigned by {', '.join(v.cosigners)}",
+                    f"联署：发布的检查点（{v.checkpoint.size} 条）由 {'、'.join(v.cosigners)} 联署")
+           if v.cosigners else StepLine("cosignatures: no witness has cosigned the published checkpoint",
+                                        "联署：还没有见证人联署发布的检查点"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from audit.published import verify_out_folder
 from audit.receipt import verify_receipt
 from audit.results import is_rendering
 from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
+from audit.step_line import StepLine
 from audit.verdict import verdict
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
 
@@ -132,6 +134,8 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
     files = load_bundle_files(bundle)
     b = Bundle.from_files(files)
     folder = _out_folder_files(bundle)
+    print(f"核验 {b.kind} 数据包 {b.manifest['run_id']}{'（练习运行）' if b.practice else ''}"
+          + (f"及 {bundle} 中的公开文件" if folder is not None else ""))
     print(f"Verifying {b.kind} bundle {b.manifest['run_id']}{' (PRACTICE)' if b.practice else ''}"
           + (f" and the published copies in {bundle}" if folder is not None else ""))
     execute = _execute_for(b.kind)
@@ -140,18 +144,14 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
     steps = verify_bundle(b, trusted_keys=pinned, execute=execute, out=v)
     if folder is not None:  # an --out folder: step 11 proves the posted copies are the bundle's bytes
         steps = chain(steps, verify_out_folder(files, folder))
-    n = 0
     try:
-        for n, line in enumerate(steps, 1):
-            print(f"{n:2d}. ok    {line}")
+        _print_steps(steps)
     except VerificationError as exc:
-        print(f"{n + 1:2d}. FAIL  {exc.message_en}")
-        print(f"    失败  {exc.message_zh}")
         print(f"核验失败：步骤「{exc.step}」 VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
         sys.exit(1)
     if execute is None:
-        print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
         print(f"未通过：本机没有 {b.kind} 引擎，结果未重算")
+        print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
         sys.exit(1)
     assert v.state is not None
     signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
@@ -178,7 +178,7 @@ def _replay(bundle: Path) -> None:
     for line in verify_bundle(b, trusted_keys=None, execute=None, out=v):
         if line.startswith("seed:"):
             break
-    replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed)
+    replayed = get_kind(b.kind).execute(v.config, [dict(r) for r in v.active_roster], v.seed, v.facts)
     results = b.results
     diffs = images = 0
     for name in sorted(set(replayed) | set(results)):
@@ -230,12 +230,36 @@ def verify_receipt_cmd(
     receipt_file: Annotated[Path, typer.Argument(help="回执 JSON 文件 receipt JSON")], key: PinOpt = None
 ) -> None:
     """单独验证回执，全部通过才返回 0。 Check a receipt on its own: numbered steps, exit 0 only if all hold."""
-    n = 0
     try:
         rec = load_receipt(receipt_file.read_bytes(), str(receipt_file))
-        for n, line in enumerate(verify_receipt(rec, _pinned(key)), 1):
-            print(f"{n:2d}. ok    {line}")
     except VerificationError as exc:
-        print(f"{n + 1:2d}. FAIL  {exc.message_en}")
+        _print_failure(1, exc)
         sys.exit(1)
-    print(f"RECEIPT VERIFIED for {rec['applicant_id']}" + (" (practice run)" if rec.get("practice") else ""))
+    try:
+        _print_steps(verify_receipt(rec, _pinned(key)))
+    except VerificationError:
+        sys.exit(1)
+    practice = bool(rec.get("practice"))
+    print(f"RECEIPT VERIFIED for {rec['applicant_id']}" + (" (practice run)" if practice else ""))
+    print(f"回执已验证：{rec['applicant_id']}" + ("（练习运行，不是正式结果）" if practice else ""))
+
+
+_INDENT = " " * 10  # under the text of a numbered line (" 1. ok    ")
+
+
+def _print_steps(steps: Iterable[StepLine]) -> None:
+    """Each step that holds as a numbered Chinese line with its English under it (as the rest of the
+    command line prints Chinese first); the first failure printed the same way, then re-raised."""
+    n = 0
+    try:
+        for n, line in enumerate(steps, 1):
+            print(f"{n:2d}. ok    {line.zh}")
+            print(f"{_INDENT}{line}")
+    except VerificationError as exc:
+        _print_failure(n + 1, exc)
+        raise
+
+
+def _print_failure(n: int, exc: VerificationError) -> None:
+    print(f"{n:2d}. FAIL  {exc.message_zh}")
+    print(f"{_INDENT}{exc.message_en}")

@@ -32,6 +32,7 @@ from audit.errors import CeremonyError
 from audit.merkle import MerkleTree
 from audit.practice import practice_audit
 from audit.roster import CommittedRoster, commit_roster
+from audit.run_facts import RunFacts, facts_from_log
 from audit.signing import Verifier, parse_checkpoint
 
 __all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_run", "result_hashes"]
@@ -75,14 +76,18 @@ def result_hashes(public: Mapping[str, bytes]) -> dict[str, str]:
     return {name: sha256_hex(data) for name, data in sorted(public.items())}
 
 
-def execute_run(run: PreparedRun, seed: bytes, withdrawn: Sequence[str] = ()) -> ResultFiles:
-    """Run the engine on ``run``'s roster minus ``withdrawn`` with ``seed`` (pure; the collector paused)."""
+def execute_run(run: PreparedRun, seed: bytes, facts: RunFacts, withdrawn: Sequence[str] = ()) -> ResultFiles:
+    """Run the engine on ``run``'s roster minus ``withdrawn`` with ``seed`` (pure; the collector paused).
+
+    ``facts`` are the run's as its log will record them (run id, ``run.execute`` time, seed
+    source): the title rows of its XLSX lists show them, and verify recomputes them from the bundle.
+    """
     kind = get_kind(run.kind)
     gone = set(withdrawn)
     active = [r for r in run.roster if r["id"] not in gone] if gone else list(run.roster)
     with gc_paused():
-        public = kind.execute(run.config, active, seed)
-        private = kind.render_private(dataclasses.replace(run, roster=active), public, seed)
+        public = kind.execute(run.config, active, seed, facts)
+        private = kind.render_private(dataclasses.replace(run, roster=active), public, seed, facts)
     return ResultFiles(public, private)
 
 
@@ -146,9 +151,10 @@ def build_practice(run: PreparedRun, seed: bytes) -> Publication:
         committed = commit_roster(run.roster, run.private, secret)
         audit = practice_audit(run.kind, record_hash(run.config), (committed.root.hex(), committed.public_root.hex()),
                                len(run.roster), seed, secret)
-        results = execute_run(run, seed)
+        st = replay_log(audit.log)
+        results = execute_run(run, seed, facts_from_log(run.kind, audit.run_id, True, st.seed_record, None))
         hashes = result_hashes(results.public)
-        check_next(replay_log(audit.log), "run.execute")
+        check_next(st, "run.execute")
         audit.log.append(audit.actor, "run.execute", audit.time, {"results": hashes, "engine": engine_versions()})
         audit.log.append(audit.actor, "run.publish", audit.time, {"results_hash": record_hash(hashes)})
         return assemble_publication(run, results, audit, committed)

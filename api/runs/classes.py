@@ -46,6 +46,7 @@ from api.tables import (
     split_list,
 )
 from api.xlsx import Sheet, run_title, xlsx_bytes
+from audit.run_facts import RunFacts
 from engine.classes import Cohort, Placement, PlacementRules, Student, place_students
 from engine.classes.data import DEFAULT_MAX_JUNIOR, DEFAULT_MAX_PRIMARY, LARGE_CLASS, SUBJECT_WEIGHT, TOTAL_WEIGHT
 from engine.classes.review import ClassCorrection, review_placement
@@ -686,21 +687,23 @@ class ClassesRunKind:
         return prepare_classes(inputs["students"], k if isinstance(k, int) else None, inputs.get("config"),
                                inputs.get("corrections"))
 
-    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-        return execute(config, roster, seed)
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        return execute(config, roster, seed)  # the public files hold no title rows
 
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes,
+                       facts: RunFacts | None = None) -> dict[str, bytes]:
         """The class lists schools post — names, never ID numbers:
 
         ``placement.csv`` (student_id, name, class; UTF-8 with BOM for Excel) and ``placement.xlsx``
-        (one sheet per class: 学号, 姓名, 班级, with a title row naming the run's seed).
+        (one sheet per class: 学号, 姓名, 班级, with a title row naming the run by ``facts``).
         """
         classes = dict(line.split(",", 1) for line in public_files["placement_public.csv"].decode().splitlines()[1:])
         rows = sorted(([str(r["id"]), run.private.get(str(r["id"]), {}).get("name", ""), classes[str(r["id"])]]
                        for r in run.roster if str(r["id"]) in classes),  # a withdrawn student is on no list
                       key=lambda r: (int(r[2]), r[0].encode("utf-8")))
         labels = sorted({int(r[2]) for r in rows})
-        sheets = [Sheet(f"{k}班", run_title(f"{k}班 分班名单 class list", seed), ["学号", "姓名", "班级"],
+        sheets = [Sheet(f"{k}班", run_title(f"{k}班 分班名单 class list", seed, facts), ["学号", "姓名", "班级"],
                         [[r[0], r[1], int(r[2])] for r in rows if int(r[2]) == k]) for k in labels]
         return {"placement.csv": people_csv_bytes(["student_id", "name", "class"], rows),
                 "placement.xlsx": xlsx_bytes(sheets)}

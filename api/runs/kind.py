@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias
 
 from api.inputs import InputFile
+from audit.run_facts import RunFacts
 from engine.errors import ConfigError
 
 __all__ = [
@@ -135,12 +136,17 @@ class RunKind(Protocol):
         """Parse and validate; raise :class:`~engine.errors.InputError`/``ConfigError`` at the first problem."""
         ...
 
-    def execute(self, config: Mapping[str, object], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-        """Public result files (name → bytes); deterministic in (config, roster, seed, engine version)."""
+    def execute(self, config: Mapping[str, object], roster: Sequence[Record], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        """Public result files (name → bytes); deterministic in (config, roster, seed, facts, engine version).
+
+        ``facts`` name the run in the title rows of the lists people open (XLSX); they come from
+        the run's log only (:mod:`audit.run_facts`), so replaying a bundle passes the same ones."""
         ...
 
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
-        """Outputs that may carry names (never part of the public bundle)."""
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes,
+                       facts: RunFacts | None = None) -> dict[str, bytes]:
+        """Outputs that may carry names (never part of the public bundle), titled like the public ones."""
         ...
 
     def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:

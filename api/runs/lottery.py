@@ -52,6 +52,7 @@ from api.tables import (
     unique_ids,
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
+from audit.run_facts import RunFacts
 from engine.errors import ConfigError, EngineError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
 from engine.lottery.data import DEFAULT_TIER, MAX_TIER, MECHANISMS, Mechanism, market_from_columns
@@ -399,10 +400,10 @@ def _results_csv(result: LotteryResult) -> bytes:
 
 
 def _by_school_xlsx(config: Mapping[str, Any], rows: Iterable[ApplicantRow], result: LotteryResult,
-                    seed: bytes) -> bytes:
+                    seed: bytes, facts: RunFacts | None) -> bytes:
     """Results per school for people: school names next to codes, unplaced reasons in Chinese."""
     names = {str(s["id"]): str(s.get("name") or "") for s in config["schools"]}
-    title = run_title("电脑随机派位结果 Lottery results", seed)
+    title = run_title("电脑随机派位结果 Lottery results", seed, facts)
     admitted: list[list[CellValue]] = []
     unplaced: list[list[CellValue]] = []
     for r in rows:
@@ -424,12 +425,14 @@ def _by_school_xlsx(config: Mapping[str, Any], rows: Iterable[ApplicantRow], res
     ])
 
 
-def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
+def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
+            facts: RunFacts | None = None) -> dict[str, bytes]:
     """Public result files: ``results.csv``, ``schools.csv``, ``summary.json`` (deterministic bytes),
-    and ``results_by_school.xlsx`` for runs of at most :data:`XLSX_MAX_APPLICANTS` applicants."""
+    and ``results_by_school.xlsx`` for runs of at most :data:`XLSX_MAX_APPLICANTS` applicants, whose
+    title rows name the run by ``facts``."""
     mech = check_mechanism(str(config.get("mechanism", "da")))
     if config.get("corrections"):
-        return _execute_review(config, roster, seed, mech)
+        return _execute_review(config, roster, seed, mech, facts)
     market = _columns_market(config, roster)
     if market is None:
         market = build_market(_problem(config, roster))
@@ -438,7 +441,7 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
                           bool(config.get("round2", False)))
     files = _result_files(result, _results_csv(result), summarize(result))
     if len(market.applicant_ids) <= XLSX_MAX_APPLICANTS:
-        files["results_by_school.xlsx"] = _by_school_xlsx(config, applicant_rows(result), result, seed)
+        files["results_by_school.xlsx"] = _by_school_xlsx(config, applicant_rows(result), result, seed, facts)
     return files
 
 
@@ -472,8 +475,8 @@ REVIEW_COLUMNS = ("applicant_id", "lottery_number", "old_tier", "new_tier", "old
                   "cause", "reason")
 
 
-def _execute_review(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes, mech: Mechanism
-                    ) -> dict[str, bytes]:
+def _execute_review(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes, mech: Mechanism,
+                    facts: RunFacts | None) -> dict[str, bytes]:
     """A 复核 run: the corrected lottery with the original numbers, its files and ``review_diff.csv``."""
     review = review_lottery(_problem(config, roster), [_engine_correction(c) for c in config["corrections"]],
                             seed, mech, bool(config.get("round2", False)))
@@ -481,7 +484,7 @@ def _execute_review(config: Mapping[str, Any], roster: Sequence[Record], seed: b
                "withdrawn": len(review.withdrawn)}
     files = _result_files(review.after, csv_bytes(APPLICANT_COLUMNS, (r.as_tuple() for r in review.rows)), summary)
     if len(review.rows) <= XLSX_MAX_APPLICANTS:
-        files["results_by_school.xlsx"] = _by_school_xlsx(config, review.rows, review.after, seed)
+        files["results_by_school.xlsx"] = _by_school_xlsx(config, review.rows, review.after, seed, facts)
     files["review_diff.csv"] = csv_bytes(REVIEW_COLUMNS, (
         (ch.applicant_id, ch.lottery_number, ch.before.tier, ch.after.tier, ch.before.school_id, ch.after.school_id,
          ch.before.choice_rank, ch.after.choice_rank, ch.before.round, ch.after.round, result_label(ch.before),
@@ -510,10 +513,12 @@ class LotteryRunKind:
         return prepare_lottery(inputs["schools"], inputs["applicants"], str(opts["mechanism"]), bool(opts["round2"]),
                                inputs.get("corrections"))
 
-    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-        return execute(config, roster, seed)
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        return execute(config, roster, seed, facts)
 
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes,
+                       facts: RunFacts | None = None) -> dict[str, bytes]:
         return {}
 
     def summarize(self, public_files: Mapping[str, bytes]) -> RunSummary:

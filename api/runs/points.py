@@ -43,7 +43,8 @@ from api.tables import (
     split_list,
     unique_ids,
 )
-from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
+from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, Title, run_title, xlsx_bytes
+from audit.run_facts import RunFacts
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
@@ -548,7 +549,7 @@ def _school_cells(outcome: Outcome, i: int) -> tuple[str, str]:
     return (outcome.schools[s].id, outcome.schools[s].name) if s >= 0 else ("", "")
 
 
-def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> Sheet:
+def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title) -> Sheet:
     """公示名单 as a sheet: rank and total as number cells, school code and name side by side."""
     rows: list[list[CellValue]] = []
     for i in _ranking_order(outcome):
@@ -560,7 +561,7 @@ def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], ti
     return Sheet("公示名单", title, header, rows)
 
 
-def _ranking_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> Sheet:
+def _ranking_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title) -> Sheet:
     """``ranking.csv`` for people: Chinese headers, group sub-scores by label, codes explained in Chinese."""
     rs = outcome.rule_set
     header = ["镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "资格", "总积分",
@@ -581,7 +582,7 @@ def _ranking_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title:
     return Sheet("排名", title, header, rows)
 
 
-def _by_school_sheets(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: str) -> list[Sheet]:
+def _by_school_sheets(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title) -> list[Sheet]:
     """Per school: who was admitted (by round and rank), the schools' figures, and everyone not admitted."""
     admitted: list[tuple[str, int, int, str, list[CellValue]]] = []
     others: list[list[CellValue]] = []
@@ -629,8 +630,11 @@ def _outcome(rule_set: RuleSet, applicants: Sequence[Applicant], schools: Sequen
     return admit_by_points(rule_set, applicants, schools, seed, second_pass=second_pass)
 
 
-def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-    """Public result files of a run; with corrections, also ``review_diff.csv`` against the uncorrected run."""
+def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
+            facts: RunFacts | None = None) -> dict[str, bytes]:
+    """Public result files of a run; with corrections, also ``review_diff.csv`` against the uncorrected run.
+
+    ``facts`` (the run's kind, id, time, practice mark and seed source) go into the XLSX title rows."""
     rule_set = parse_rule_set(str(config["rules_toml"]), str(config["rules_file"]))
     schools = [School(str(s["id"]), str(s["scope"]), int(s["quota"]), str(s.get("name", "")))
                for s in config["schools"]]
@@ -644,13 +648,13 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
         "breakdown.csv": _breakdown_csv(outcome),
         "publication.csv": people_csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
         "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
-            f"{rule_set.name} 积分入学公示名单", seed))]),
+            f"{rule_set.name} 积分入学公示名单", seed, facts))]),
     }
     if len(applicants) <= XLSX_MAX_APPLICANTS:
         files["ranking.xlsx"] = xlsx_bytes([_ranking_sheet(outcome, roster, run_title(
-            f"{rule_set.name} 积分排名", seed))])
+            f"{rule_set.name} 积分排名", seed, facts))])
         files["results_by_school.xlsx"] = xlsx_bytes(_by_school_sheets(outcome, roster, run_title(
-            f"{rule_set.name} 各校录取结果", seed)))
+            f"{rule_set.name} 各校录取结果", seed, facts)))
     fixes = config.get("corrections") or []
     if fixes:
         specs = {f.name: f for f in rule_set.fields}
@@ -700,10 +704,12 @@ class PointsRunKind:
         return prepare_points(inputs["rules"], inputs["applicants"], inputs["schools"],
                               corrections=inputs.get("corrections"), second_pass=bool(opts["second_pass"]))
 
-    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
-        return execute(config, roster, seed)
+    def execute(self, config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        return execute(config, roster, seed, facts)
 
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes,
+                       facts: RunFacts | None = None) -> dict[str, bytes]:
         """``private/contacts.csv``: full names, ID and phone for the office (never published)."""
         return {"private/contacts.csv": _private_csv(run, public_files)}
 

@@ -29,6 +29,7 @@ from audit.context import RunAudit
 from audit.errors import CeremonyError
 from audit.log import AuditLog
 from audit.roster import commit_roster
+from audit.run_facts import execute_time, facts_from_log
 from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
 from audit.witness import cosign as make_cosignature
 from audit.witness import sign_statement
@@ -263,10 +264,12 @@ def frozen_inputs(store: RunStore, st: CeremonyState) -> PreparedRun:
     return run
 
 
-def _run_seeded(run: PreparedRun, st: CeremonyState) -> ResultFiles:
+def _run_seeded(run: PreparedRun, st: CeremonyState, run_id: str, time: str | None) -> ResultFiles:
+    """The engine on the frozen inputs with the logged seed; ``time`` is the coming ``run.execute`` entry's."""
     if st.seed_record is None:
         raise CeremonyError("日志中没有种子", "the log holds no seed")
-    return execute_run(run, bytes.fromhex(str(st.seed_record["seed"])), st.withdrawals)
+    facts = facts_from_log(run.kind, run_id, False, st.seed_record, time)
+    return execute_run(run, bytes.fromhex(str(st.seed_record["seed"])), facts, st.withdrawals)
 
 
 #: Reports how far a long step has come: percent (0–100) and the stage, in Chinese and English.
@@ -284,7 +287,7 @@ def execute(store: RunStore, step: Step, progress: Progress = _silent) -> dict[s
     progress(5, "核对冻结的输入", "checking the frozen inputs")
     run = frozen_inputs(store, st)
     progress(20, "运行引擎", "running the engine")
-    results = _run_seeded(run, st)
+    results = _run_seeded(run, st, store.info().run_id, step.time)
     progress(85, "签名并保存结果", "signing and storing the results")
     hashes = result_hashes(results.public)
     append_step(store, step, "run.execute", {"results": hashes, "engine": engine_versions()}, results=results.public)
@@ -311,7 +314,7 @@ def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Public
     if st.state is not State.PUBLISHED:
         check_next(st, "run.publish")
     progress(5, "重新执行并核对结果", "re-executing and checking the results")
-    results = _run_seeded(frozen_inputs(store, st), st)
+    results = _run_seeded(frozen_inputs(store, st), st, store.info().run_id, execute_time(store.log()))
     hashes = result_hashes(results.public)
     if hashes != st.results:
         raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")

@@ -14,6 +14,7 @@ from typing import Any
 from api.outputs import csv_bytes
 from api.runs import RUN_KINDS, PreparedRun, RunSummary, register
 from api.runs.kind import InputSpec, OptionSpec
+from audit.run_facts import RunFacts
 from audit.signing import Signer
 from engine.randomness import format_lottery_number, lottery_numbers
 
@@ -41,7 +42,8 @@ class FakeKind:
     def prepare(self, inputs: Mapping[str, Any], options: Mapping[str, Any]) -> PreparedRun:
         return make_fake_run(kind=self.name)
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
         nums = lottery_numbers(seed, self.name, [[r["id"]] for r in roster])
         order = sorted(zip(nums, [r["id"] for r in roster], strict=True))
         rows = [(aid, format_lottery_number(n), i + 1, "yes" if i < config["seats"] else "no")
@@ -51,7 +53,8 @@ class FakeKind:
             "summary.json": json.dumps({"placed": min(config["seats"], len(rows))}).encode(),
         }
 
-    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes) -> dict[str, bytes]:
+    def render_private(self, run: PreparedRun, public_files: Mapping[str, bytes], seed: bytes,
+                       facts: RunFacts | None = None) -> dict[str, bytes]:
         names = [(r["id"], run.private.get(r["id"], {}).get("name", "")) for r in run.roster]
         return {"private/names.csv": csv_bytes(("applicant_id", "name"), names)}
 
@@ -65,8 +68,9 @@ class _EditedResultsKind(FakeKind):
     def edit(self, results_csv: bytes) -> bytes:
         raise NotImplementedError
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
-        files = super().execute(config, roster, seed)
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        files = super().execute(config, roster, seed, facts)
         files["results.csv"] = self.edit(files["results.csv"])
         return files
 
@@ -108,8 +112,9 @@ class ChartKind(FakeKind):
     name = "chart"
     calls = 0
 
-    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, bytes]:
-        files = super().execute(config, roster, seed)
+    def execute(self, config: Mapping[str, Any], roster: list[dict[str, Any]], seed: bytes,
+                facts: RunFacts | None = None) -> dict[str, bytes]:
+        files = super().execute(config, roster, seed, facts)
         ChartKind.calls += 1
         files["chart.png"] = b"\x89PNG\r\n\x1a\n" + ChartKind.calls.to_bytes(4, "big")
         return files

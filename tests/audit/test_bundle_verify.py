@@ -80,7 +80,7 @@ def test_results_not_utf8_fail_at_lottery_numbers(tmp_path: Path, operator: Sign
 
 def test_engine_crash_is_a_replay_verification_error(ceremony_out: Path, fake_kind: type) -> None:
     class Broken(fake_kind):  # type: ignore[misc, valid-type]
-        def execute(self, config, roster, seed):  # type: ignore[no-untyped-def]
+        def execute(self, config, roster, seed, facts=None):  # type: ignore[no-untyped-def]
             raise RuntimeError("engine broke")
 
     lines = verify_bundle(Bundle.from_files(load_bundle_files(ceremony_out)), trusted_keys=None,
@@ -153,8 +153,8 @@ def test_wrong_pinned_key(ceremony_out: Path, verify_failure: Callable[..., Veri
 
 def test_different_engine_fails_replay(ceremony_out: Path, fake_kind: type) -> None:
     class Other(fake_kind):  # type: ignore[misc, valid-type]
-        def execute(self, config, roster, seed):  # type: ignore[no-untyped-def]
-            return super().execute({**config, "seats": 4}, roster, seed)
+        def execute(self, config, roster, seed, facts=None):  # type: ignore[no-untyped-def]
+            return super().execute({**config, "seats": 4}, roster, seed, facts)
 
     b = Bundle.from_files(load_bundle_files(ceremony_out))
     with pytest.raises(VerificationError, match="replay differs: results.csv line") as exc:

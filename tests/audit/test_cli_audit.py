@@ -27,6 +27,16 @@ def lottery_out(tmp_path_factory: pytest.TempPathFactory, sunshine: Callable[...
     return out
 
 
+def _every_step_bilingual(lines: list[str]) -> None:
+    """Each numbered step line is Chinese, and the line under it is the step's English (``name: …``)."""
+    numbered = [i for i, line in enumerate(lines) if line[:2].strip().isdigit() and line[2:4] == ". "]
+    assert numbered
+    for i in numbered:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in lines[i][10:]), lines[i]
+        english = lines[i + 1]
+        assert english.startswith(" " * 10) and ": " in english and english[10:12].isascii(), english
+
+
 def test_practice_bundle_verifies_after_copy(lottery_out: Path, tmp_path: Path, sunshine: Callable[..., Any]) -> None:
     elsewhere = tmp_path / "copied"
     shutil.copytree(lottery_out / "bundle", elsewhere / "b")
@@ -35,7 +45,10 @@ def test_practice_bundle_verifies_after_copy(lottery_out: Path, tmp_path: Path, 
         r = sunshine("verify", target, cwd=tmp_path)
         assert r.returncode == 0, r.stdout + r.stderr
         lines = r.stdout.splitlines()
-        assert lines[1].startswith(" 1. ok    signatures") and "PRACTICE" in lines[1]
+        assert lines[0].startswith("核验 lottery 数据包 practice-") and lines[1].startswith("Verifying lottery bundle")
+        assert lines[2].startswith(" 1. ok    签名：") and "练习密钥" in lines[2]  # Chinese first,
+        assert lines[3].startswith(" " * 10 + "signatures: ") and "PRACTICE" in lines[3]  # English under it
+        _every_step_bilingual(lines)
         assert any("lottery-numbers: 301 recomputed" in x for x in lines)
         assert any("replay: 4 data file(s) reproduced byte for byte" in x for x in lines)
 
@@ -63,6 +76,10 @@ def test_replay_receipt_and_verify_receipt(lottery_out: Path, tmp_path: Path, su
     path.write_text(r.stdout)
     r = sunshine("verify-receipt", path)
     assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    _every_step_bilingual(lines[:-2])
+    assert lines[-2] == f"RECEIPT VERIFIED for {first_id} (practice run)"
+    assert lines[-1] == f"回执已验证：{first_id}（练习运行，不是正式结果）"
     receipt["roster"]["leaf"]["record"]["tier"] = 0 if receipt["roster"]["leaf"]["record"].get("tier") else 1
     path.write_text(json.dumps(receipt))
     r = sunshine("verify-receipt", path)
@@ -149,7 +166,8 @@ def test_verify_out_folder_fails_when_a_posted_copy_was_edited(lottery_out: Path
     shutil.copytree(lottery_out, out)
     r = sunshine("verify", out)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "12. ok    out-folder: 5 public file(s) identical to the bundle's" in r.stdout
+    assert "12. ok    结果文件夹：5 个公开文件与数据包中的逐字节相同" in r.stdout
+    assert "\n          out-folder: 5 public file(s) identical to the bundle's" in r.stdout
     assert "not public, not checked: audit-private/roster_private.json" in r.stdout
     lines = (out / "results.csv").read_text(encoding="utf-8").split("\n")
     placed = [i for i, line in enumerate(lines[1:], 1) if line.split(",")[3:4] == ["S0001"]][:2]
@@ -160,7 +178,8 @@ def test_verify_out_folder_fails_when_a_posted_copy_was_edited(lottery_out: Path
     (out / "results.csv").write_text("\n".join(lines), encoding="utf-8")
     r = sunshine("verify", out)
     assert r.returncode == 1
-    assert (f"12. FAIL  Verification step 'out-folder' failed at results.csv: differs from the bundle's "
+    assert "12. FAIL  核验步骤「out-folder」失败（results.csv）：与数据包中的 results/results.csv 不一致" in r.stdout
+    assert (f"\n          Verification step 'out-folder' failed at results.csv: differs from the bundle's "
             f"results/results.csv (the posted copy was changed): results.csv line {placed[0] + 1}") in r.stdout
     assert "VERIFICATION FAILED at step 'out-folder'" in r.stderr
     r = sunshine("verify", out / "bundle")  # the bundle alone still verifies: it is the posted copy that lies
@@ -179,7 +198,8 @@ def test_verify_receipt_of_a_file_that_is_not_json(tmp_path: Path, sunshine: Cal
     path.write_bytes(b"\xff not json")
     r = sunshine("verify-receipt", path)
     assert r.returncode == 1
-    assert "1. FAIL  Verification step 'format' failed at" in r.stdout and "not a JSON file" in r.stdout
+    assert " 1. FAIL  核验步骤「format」失败" in r.stdout and "回执不是 JSON 文件" in r.stdout
+    assert "\n          Verification step 'format' failed at" in r.stdout and "not a JSON file" in r.stdout
 
 
 def test_bundle_md_verify_example_is_the_real_output(lottery_out: Path, sunshine: Callable[..., Any]) -> None:
@@ -189,13 +209,15 @@ def test_bundle_md_verify_example_is_the_real_output(lottery_out: Path, sunshine
     block = doc[doc.index("```\n", start) + 4:doc.index("```", doc.index("```\n", start) + 4)]
     r = sunshine("verify", lottery_out)
     assert r.returncode == 0, r.stdout + r.stderr
-    got = r.stdout.replace(f"published copies in {lottery_out}", "published copies in out")
-    # a practice run draws a fresh roster secret, so its run id, salted root and signer differ per run (issue 13)
+    got = r.stdout.replace(f"published copies in {lottery_out}", "published copies in out").replace(
+        f"及 {lottery_out} 中的公开文件", "及 out 中的公开文件")
+    # a practice run draws a fresh roster secret, so its salted root differs per run (issue 13)
     def fresh(text: str) -> str:
         import re
 
         text = re.sub(r"practice-[0-9a-f]{16}", "practice-…", text)
         text = re.sub(r"roster: (\d+) records, root [0-9a-f]{16}…", r"roster: \1 records, root …", text)
+        text = re.sub(r"名单：(\d+) 条记录，树根 [0-9a-f]{16}…", r"名单：\1 条记录，树根 …", text)
         return re.sub(r"SHA256:[0-9a-f]{16}…", "SHA256:…", text)
 
     assert fresh(got) == fresh(block)

@@ -13,7 +13,7 @@ from api.inputs import read_input_file
 from api.runs.points import execute, prepare_points
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "points"
-GOLDEN = "dfefa862ac4a3808f3d85f4c5b51925edd8bd74ff92e570781a67c21f1fc92ad"
+GOLDEN = "bfaf624317f9d520a05070d2a01d55b016d7ae80adbf4e68228b8b2ada299953"
 
 
 def rolling_digest() -> str:
