@@ -101,11 +101,12 @@ class RunStore(Protocol):
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
                results: Mapping[str, bytes] | None = None, key: str | None = None,
-               inputs: PreparedRun | None = None) -> None:
+               inputs: PreparedRun | None = None, publication: Mapping[str, bytes] | None = None) -> None:
         """Atomically append one log entry with its signed checkpoint (and the results it commits to).
 
         ``key`` is the signer's verifier key, added to :attr:`RunInfo.keys` in the same step.
         ``inputs`` replaces the prepared inputs in the same step (``inputs.update``, DRAFT only).
+        ``publication`` stores the publication in the same step (``run.publish``: never one without the other).
         Raises :class:`StoreConflict` when ``entry.prev`` is not the hash of the stored last entry.
         """
         ...
