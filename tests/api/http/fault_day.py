@@ -16,8 +16,12 @@ import httpx
 from service_process import ServiceProcess
 
 from api.placement_day import DayStep, Witness, day_steps, sample_day
+from audit.canonical import canonical_bytes
+from audit.ceremony import CeremonyState, replay_log
+from audit.log import AuditLog
+from audit.signing import Verifier, open_note, parse_checkpoint
 
-__all__ = ["KIND", "People", "copy_data", "day_of", "job_status", "run_log", "run_view", "wait_job"]
+__all__ = ["KIND", "People", "copy_data", "day_of", "job_status", "run_log", "run_view", "verify_log", "wait_job"]
 
 #: The fault tests' day: the lottery samples (the quickest engine; execute and publish take well under a second).
 KIND = "lottery"
@@ -66,6 +70,18 @@ def wait_job(url: str, run_id: str, action: str, limit_s: float = 300.0) -> dict
         assert time.monotonic() < deadline, f"{action} still running after {limit_s} s"
         time.sleep(0.02)
     return job
+
+
+def verify_log(got: dict[str, Any], service_key: str) -> CeremonyState:
+    """Check a run's log as served (hash chain, payload hashes, every checkpoint signed by the service
+    key and equal to the log's own at its size); the state it establishes."""
+    log = AuditLog.from_bytes(b"".join(canonical_bytes(e) + b"\n" for e in got["entries"]))
+    verifier = Verifier.from_vkey(service_key)
+    assert len(got["checkpoints"]) == log.size
+    for size, note in enumerate(got["checkpoints"], start=1):
+        text, _signers = open_note(note, [verifier])
+        assert parse_checkpoint(text) == log.checkpoint(got["origin"], size)
+    return replay_log(log)
 
 
 def copy_data(source: Path, target: Path) -> Path:

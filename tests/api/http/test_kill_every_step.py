@@ -29,27 +29,20 @@ killed on its own: the run exists exactly once after the retry.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fault_day import People, copy_data, day_of, job_status, run_log, run_view, wait_job
-from forked_service import ForkedService, ForkServer, fork_server
+from fault_day import People, copy_data, day_of, job_status, run_log, run_view, verify_log, wait_job
+from forked_service import ForkedService, ForkServer
 from service_process import sunshine
 
 from api.placement_day import DayStep, take_step
 
 #: How long an in-flight request runs before the kill (cycled over the steps).
 IN_FLIGHT_DELAYS_S = (0.005, 0.05, 0.15, 0.3, 0.45)
-
-
-@pytest.fixture(scope="module")
-def forks() -> Iterator[ForkServer]:
-    with fork_server() as server:
-        yield server
 
 
 @dataclass(frozen=True)
@@ -89,6 +82,7 @@ def _reference(base: Base, data: Path, forks: ForkServer, database: str | None, 
             take_step(svc.url, base.run_id, step)
             views.append(run_view(svc.url, base.run_id))
             logs.append(run_log(svc.url, base.people.auditor, base.run_id))
+        assert verify_log(logs[-1], svc.service_key()).state.value == "PUBLISHED"
         bundle = httpx.get(f"{svc.url}/api/v1/runs/{base.run_id}/bundle.zip", timeout=60).content
         if verify_in is not None:  # the reference itself holds: sunshine verify with every key pinned
             (verify_in / "bundle.zip").write_bytes(bundle)
