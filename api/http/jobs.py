@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from api.http.errors import ApiError
+from api.http.errors import ApiError, error_code_of
 from api.store.database import Database
 from api.store.models import jobs
 from engine.errors import SunshineError
@@ -39,6 +39,7 @@ class JobRunner:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sunshine-job")
+        self._unsaved: dict[tuple[str, str], dict[str, Any]] = {}
         with db.writing() as conn:
             conn.execute(update(jobs).where(jobs.c.status == "running").values(
                 status="interrupted",
@@ -73,22 +74,33 @@ class JobRunner:
 
         try:
             work(progress)
-            self._set(run_id, action, status="done", percent=100)
+            end: dict[str, Any] = {"status": "done", "percent": 100}
         except SunshineError as exc:
-            self._set(run_id, action, status="failed", error=f"{exc.message_zh} | {exc.message_en}")
+            end = {"status": "failed", "error": f"{error_code_of(exc)} | {exc.message_zh} | {exc.message_en}"}
         except Exception as exc:  # reported to the client, logged in full; the store step was atomic
             _log.exception("job %s/%s failed", run_id, action)
-            self._set(run_id, action, status="failed", error=f"内部错误 | internal error: {type(exc).__name__}")
+            end = {"status": "failed", "error": f"internal_error | 内部错误 | internal error: {type(exc).__name__}"}
+        try:
+            self._set(run_id, action, **end)
+            self._unsaved.pop((run_id, action), None)
+        except SunshineError:  # e.g. the disk is full: this process still answers how the job ended
+            _log.exception("job %s/%s: its end could not be stored", run_id, action)
+            self._unsaved[(run_id, action)] = end
 
     def status(self, run_id: str, action: str) -> dict[str, Any] | None:
+        """The job as stored (``error``: ``code | zh | en``), or as it ended here if that could not be stored."""
         with self.db.reading() as conn:
             row = conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.action == action)).one_or_none()
         if row is None:
             return None
+        got = {"status": row.status, "percent": row.percent, "error": row.error}
+        if row.status == "running":
+            got.update(self._unsaved.get((run_id, action), {}))
         zh, _, en = row.step.partition(" | ")
-        err_zh, _, err_en = row.error.partition(" | ")
-        return {"action": action, "status": row.status, "percent": row.percent, "step_zh": zh, "step_en": en,
-                "error_zh": err_zh or None, "error_en": err_en or None}
+        parts = str(got["error"]).split(" | ", 2) if got["error"] else []
+        code, err_zh, err_en = ([None] * (3 - len(parts)) + parts) if len(parts) < 3 else parts
+        return {"action": action, "status": got["status"], "percent": got["percent"], "step_zh": zh, "step_en": en,
+                "error_code": code or None, "error_zh": err_zh or None, "error_en": err_en or None}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -35,6 +35,7 @@ __all__ = [
     "RunStore",
     "StoreConflict",
     "StoreError",
+    "StoreFull",
     "check_prev",
     "expected_prev",
     "validated_names",
@@ -47,6 +48,10 @@ class StoreError(SunshineError):
 
 class StoreConflict(StoreError):
     """Another writer changed the run first (the log grew since it was read): re-read and retry."""
+
+
+class StoreFull(StoreError):
+    """The store's disk is full: nothing of the step was written; free space and take the step again."""
 
 
 @dataclass(frozen=True)

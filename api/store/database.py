@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from api.runs.kind import PreparedRun
-from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, check_prev, validated_names
+from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, StoreFull, check_prev, validated_names
 from api.store.models import blobs, log_entries, run_files, run_keys, run_private, runs
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.ceremony import State, replay_log
@@ -315,12 +315,25 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sunshine_write") else "BEGIN")
 
 
+#: PostgreSQL's SQLSTATE for "disk full" (class 53, insufficient resources).
+_PG_DISK_FULL = "53100"
+
+
+def _disk_full(exc: OperationalError) -> bool:
+    return (getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            or getattr(exc.orig, "sqlstate", None) == _PG_DISK_FULL)
+
+
 @contextmanager
 def _database_errors() -> Iterator[None]:
-    """A database that cannot be reached or stays locked is a StoreError naming the cause."""
+    """A database that cannot be reached or stays locked is a StoreError naming the cause; a full disk, StoreFull."""
     try:
         yield
     except OperationalError as exc:
+        if _disk_full(exc):
+            raise StoreFull("运行数据库的磁盘已满，本步骤未写入任何内容；请释放空间后重试",
+                            f"the run database's disk is full; nothing of this step was written: free space "
+                            f"and retry ({exc.orig})") from exc
         raise StoreError("无法访问运行数据库", f"the run database cannot be used: {exc.orig}") from exc
 
 

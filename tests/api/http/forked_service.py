@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +88,13 @@ class ForkedService(ServiceProcess):
     def _signal(self, sig: signal.Signals) -> None:
         if self.pid is None:
             return
-        os.kill(self.pid, sig)
+        with suppress(ProcessLookupError):  # already gone
+            os.kill(self.pid, sig)
         deadline = time.monotonic() + 30
         while _alive(self.pid):
             if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
+                with suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
             time.sleep(0.01)
         self.pid = None
 

@@ -74,7 +74,8 @@ class ServiceProcess:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if not alive():
-                raise RuntimeError(f"server exited: {(self.data.parent / f'serve-{self.port}.log').read_text()}")
+                log = (self.data.parent / f"serve-{self.port}.log").read_text(errors="replace")
+                raise RuntimeError(f"server exited: {log}")
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
                     return
