@@ -12,9 +12,11 @@ samples), the end-to-end tests and ``benchmarks/service.py``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,8 @@ from audit.signing import Checkpoint, Signer
 from audit.witness import cosign, sign_statement
 from engine.errors import SunshineError
 
-__all__ = ["DEMO_DAY", "PlacementDayError", "Witness", "api_client", "placement_day", "register_witness_key",
-           "sample_day"]
+__all__ = ["DEMO_DAY", "DayRequest", "DayStep", "PlacementDayError", "Witness", "api_client", "day_steps",
+           "placement_day", "register_witness_key", "sample_day", "take_step"]
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -92,12 +94,11 @@ def _checkpoint(c: httpx.Client, run_id: str, action: str) -> Checkpoint:
     return Checkpoint(got["origin"], int(got["size"]), bytes.fromhex(got["root_hex"]))
 
 
-def _witness_act(base_url: str, run_id: str, w: Witness, action: str, fields: dict[str, str], stamp: int) -> None:
-    with api_client(base_url, w.token) as c:
-        cp = _checkpoint(c, run_id, action)
-        body = {"statement": sign_statement(w.signer, cp.origin, action, w.name, cp, fields),
-                "cosignature": cosign(w.signer, cp, stamp)}
-        _ok(f"见证人 {w.name} {action}", c.post(f"/runs/{run_id}/witness/{action}", json=body))
+def _statement_body(c: httpx.Client, run_id: str, w: Witness, action: str, fields: dict[str, str],
+                    stamp: int) -> dict[str, str]:
+    cp = _checkpoint(c, run_id, action)
+    return {"statement": sign_statement(w.signer, cp.origin, action, w.name, cp, fields),
+            "cosignature": cosign(w.signer, cp, stamp)}
 
 
 def _wait(c: httpx.Client, run_id: str, action: str, limit_s: float = 1800.0) -> None:
@@ -113,50 +114,116 @@ def _wait(c: httpx.Client, run_id: str, action: str, limit_s: float = 1800.0) ->
     raise SunshineError(f"{action} 超时", f"{action} did not finish in {limit_s} s")
 
 
+#: A step's request: method, path (under /api/v1) and httpx keyword arguments (json=, files=).
+DayRequest = tuple[str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DayStep:
+    """One request of the day, as the person taking the step sends it.
+
+    ``make(client, run_id)`` builds the request (a witness's step first reads the checkpoint
+    it signs; everything is deterministic, so building it again after a crash gives the same
+    bytes); ``key`` is its ``Idempotency-Key`` (unique per day and step: a retry after a lost
+    answer sends the same key and cannot take the step twice); ``job`` names the background job
+    the step starts (``execute``, ``publish``), whose end the day waits for.
+    """
+
+    name: str
+    token: str
+    key: str
+    make: Callable[[httpx.Client, str], DayRequest]
+    job: str | None = None
+
+    def send(self, base_url: str, run_id: str, *, timeout: float = 120.0) -> httpx.Response:
+        """Build and send the request once (no retry), with its Idempotency-Key."""
+        with api_client(base_url, self.token, timeout) as c:
+            method, path, kwargs = self.make(c, run_id)
+            return c.request(method, path, headers={"Idempotency-Key": self.key}, **kwargs)
+
+
+def day_steps(operator_token: str, witnesses: Sequence[Witness], kind: str, title: str,
+              inputs: Mapping[str, tuple[str, bytes]], options: Mapping[str, Any] | None = None,
+              plan: DayPlan = DEMO_DAY, *, seal: bool = True) -> list[DayStep]:
+    """Every request of one placement day, in order (the first, ``create``, answers the run id)."""
+    day = secrets.token_hex(6)
+    op = operator_token
+
+    def fixed(method: str, path: str, **kwargs: Any) -> Callable[[httpx.Client, str], DayRequest]:
+        return lambda _c, run_id: (method, path.format(run=run_id), kwargs)
+
+    def step(name: str, token: str, make: Callable[[httpx.Client, str], DayRequest], job: str | None = None) -> DayStep:
+        key = f"day-{day}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"  # header values are ASCII
+        return DayStep(name, token, key, make, job)
+
+    steps = [step("create", op, fixed("POST", "/runs", json={"kind": kind, "title": title, "options": {}}))]
+    if options:
+        steps.append(step("options", op, fixed("PUT", "/runs/{run}/options", json={"options": dict(options)})))
+    for key, (filename, data) in inputs.items():
+        steps.append(step(f"upload {key}", op, fixed("PUT", f"/runs/{{run}}/inputs/{key}",
+                                                     files={"file": (filename, data)})))
+    steps.append(step("roster", op, fixed("GET", "/runs/{run}/roster")))  # 公示: what the public sees
+    steps.append(step("freeze", op, fixed("POST", "/runs/{run}/freeze")))
+    steps.append(step("declare", op, fixed("POST", "/runs/{run}/declare", json={
+        "witnesses": [w.name for w in witnesses], "reveal_deadline": plan.reveal_deadline,
+        "public_source": {"chain": "quicknet", "round": int(plan.beacon["round"])}})))
+
+    def statement(w: Witness, action: str, fields: dict[str, str], stamp: int) -> DayStep:
+        return step(f"{action} {w.name}", w.token, lambda c, run_id: (
+            "POST", f"/runs/{run_id}/witness/{action}", {"json": _statement_body(c, run_id, w, action, fields, stamp)}))
+
+    def cosign_committed(w: Witness) -> DayStep:
+        def make(c: httpx.Client, run_id: str) -> DayRequest:
+            cp = _checkpoint(c, run_id, "reveal")
+            return "POST", f"/runs/{run_id}/witness/cosign", {
+                "json": {"size": cp.size, "cosignature": cosign(w.signer, cp, plan.cosign_time + 60)}}
+        return step(f"cosign {w.name}", w.token, make)
+
+    def seal_published(w: Witness) -> DayStep:
+        def make(c: httpx.Client, run_id: str) -> DayRequest:
+            cp = _checkpoint(c, run_id, "published")
+            return "POST", f"/runs/{run_id}/witness/seal", {
+                "json": {"cosignature": cosign(w.signer, cp, plan.cosign_time + 7200)}}
+        return step(f"seal {w.name}", w.token, make)
+
+    steps += [statement(w, "commit", {"commitment": witness_commitment(w.value, w.salt)}, plan.cosign_time)
+              for w in witnesses]
+    steps += [cosign_committed(w) for w in witnesses]  # every witness cosigns COMMITTED before anyone reveals
+    steps += [statement(w, "reveal", {"value": w.value, "salt": w.salt}, plan.cosign_time + 60) for w in witnesses]
+    steps.append(step("seed", op, fixed("POST", "/runs/{run}/seed", json={
+        k: plan.beacon[k] for k in ("round", "signature", "previous_signature") if k in plan.beacon})))
+    steps += [step(action, op, fixed("POST", f"/runs/{{run}}/{action}"), job=action)
+              for action in ("execute", "publish")]
+    if seal:
+        steps += [seal_published(w) for w in witnesses]
+    return steps
+
+
+def take_step(base_url: str, run_id: str, step: DayStep) -> str:
+    """Send one step (raises at a refusal), wait for its job if it starts one; the run id."""
+    got = _ok(step.name, step.send(base_url, run_id))
+    if step.name == "create":
+        return str(got["run_id"])
+    if step.job is not None:
+        with api_client(base_url) as c:
+            _wait(c, run_id, step.job)
+    return run_id
+
+
 def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witness], kind: str, title: str,
                   inputs: Mapping[str, tuple[str, bytes]], options: Mapping[str, Any] | None = None,
                   plan: DayPlan = DEMO_DAY, *, seal: bool = True, until: str | None = None) -> str:
-    """Run one whole placement day; returns the run's id (raises at the first refusal).
+    """Run one whole placement day (:func:`day_steps`); returns the run's id (raises at the first refusal).
 
     ``until="seed"`` stops once the seed is derived (before execute), for tests of what follows;
     ``until="freeze"`` once the roster is frozen (what a family's what-if asks about).
     """
-    with api_client(base_url, operator_token) as op:
-        run = _ok("创建运行 create the run", op.post("/runs", json={"kind": kind, "title": title,
-                                                                  "options": dict(options or {})}))
-        run_id = str(run["run_id"])
-        for key, (filename, data) in inputs.items():
-            _ok(f"上传 {key} upload {key}", op.put(f"/runs/{run_id}/inputs/{key}", files={"file": (filename, data)}))
-        _ok("公示名单 the public roster", op.get(f"/runs/{run_id}/roster"))
-        _ok("冻结名单 freeze", op.post(f"/runs/{run_id}/freeze"))
-        if until == "freeze":
-            return run_id
-        _ok("声明来源 declare", op.post(f"/runs/{run_id}/declare", json={
-            "witnesses": [w.name for w in witnesses], "reveal_deadline": plan.reveal_deadline,
-            "public_source": {"chain": "quicknet", "round": int(plan.beacon["round"])}}))
-        for w in witnesses:
-            _witness_act(base_url, run_id, w, "commit", {"commitment": witness_commitment(w.value, w.salt)},
-                         plan.cosign_time)
-        for w in witnesses:  # every witness cosigns the COMMITTED checkpoint before anyone reveals
-            with api_client(base_url, w.token) as c:
-                cp = _checkpoint(c, run_id, "reveal")
-                _ok(f"见证人 {w.name} 联署 cosign", c.post(f"/runs/{run_id}/witness/cosign", json={
-                    "size": cp.size, "cosignature": cosign(w.signer, cp, plan.cosign_time + 60)}))
-        for w in witnesses:
-            _witness_act(base_url, run_id, w, "reveal", {"value": w.value, "salt": w.salt}, plan.cosign_time + 60)
-        _ok("公开随机值与种子 seed", op.post(f"/runs/{run_id}/seed", json={
-            k: plan.beacon[k] for k in ("round", "signature", "previous_signature") if k in plan.beacon}))
-        if until == "seed":
-            return run_id
-        for action in ("execute", "publish"):
-            _ok(action, op.post(f"/runs/{run_id}/{action}"))
-            _wait(op, run_id, action)
-    if seal:
-        for w in witnesses:
-            with api_client(base_url, w.token) as c:
-                cp = _checkpoint(c, run_id, "published")
-                line = cosign(w.signer, cp, plan.cosign_time + 7200)
-                _ok(f"见证人 {w.name} 签章 seal", c.post(f"/runs/{run_id}/witness/seal", json={"cosignature": line}))
+    run_id = ""
+    stop_before = {"seed": "execute", "freeze": "declare"}.get(until or "")
+    for step in day_steps(operator_token, witnesses, kind, title, inputs, options, plan, seal=seal):
+        if step.name == stop_before:
+            break
+        run_id = take_step(base_url, run_id, step)
     return run_id
 
 

@@ -30,6 +30,7 @@ _ERROR_TEXT = {
     409: "状态冲突（附检查清单） refused step, with the checklist",
     413: "文件过大 too large", 422: "输入无效（附定位） invalid input, located",
     429: "查询过于频繁 rate-limited", 500: "服务器错误 server error",
+    503: "数据库不可用 store unavailable", 507: "磁盘已满 storage full",
 }
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _ERROR_TEXT.items()}

@@ -82,11 +82,7 @@ class ServiceContext:
     def now(self, store: DatabaseRunStore | None = None) -> str:
         """The time to stamp a step with: never before the run's last entry (clocks can step back)."""
         t = self.fixed_time or now_utc()
-        if store is not None:
-            last = store.log().entries[-1].time
-            if last is not None and last > t:
-                return last
-        return t
+        return t if store is None else ceremony.not_before_last(store.log(), t)
 
     def step(self, user: User, store: DatabaseRunStore | None = None) -> ceremony.Step:
         return ceremony.Step(self.signer, user.name, self.now(store))

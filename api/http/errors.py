@@ -18,11 +18,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.store.base import StoreConflict, StoreError
+from api.store.base import StoreConflict, StoreError, StoreFull
 from audit.errors import CanonicalError, VerificationError
 from engine.errors import ConfigError, InputError, SunshineError
 
-__all__ = ["MAX_JSON_INT", "ApiError", "ErrorBody", "Problem", "error_response", "install_handlers", "problems_of"]
+__all__ = ["MAX_JSON_INT", "ApiError", "ErrorBody", "Problem", "error_code_of", "error_response", "install_handlers",
+           "problems_of"]
 
 _log = logging.getLogger("sunshine.http")
 
@@ -85,6 +86,21 @@ _STATUS_ZH = {400: "请求无效", 401: "需要登录令牌", 403: "无权执行
               409: "与当前状态冲突", 413: "请求过大", 422: "请求格式错误", 429: "请求过于频繁"}
 
 
+def error_code_of(exc: SunshineError) -> str:
+    """The code a failed background step reports (the one its request would have answered)."""
+    if isinstance(exc, StoreFull):
+        return "storage_full"
+    if isinstance(exc, StoreConflict):
+        return "conflict"
+    if isinstance(exc, StoreError):
+        return "store_unavailable"
+    if isinstance(exc, (InputError, ConfigError)):
+        return "invalid_input"
+    if isinstance(exc, VerificationError):
+        return "integrity_error"
+    return "step_refused"
+
+
 def install_handlers(app: FastAPI) -> None:
     """Answer every error in the one shape."""
 
@@ -124,6 +140,11 @@ def install_handlers(app: FastAPI) -> None:
         _log.error("stored run does not verify: %s", exc.message_en)
         return error_response(500, "integrity_error", "存储的运行未通过核验：" + exc.message_zh,
                               "the stored run does not verify: " + exc.message_en)
+
+    @app.exception_handler(StoreFull)
+    async def _full(_request: Request, exc: StoreFull) -> JSONResponse:
+        _log.error("store full: %s", exc.message_en)
+        return error_response(507, "storage_full", exc.message_zh, exc.message_en)
 
     @app.exception_handler(StoreError)
     async def _store(_request: Request, exc: StoreError) -> JSONResponse:

@@ -7,9 +7,10 @@ entry, checkpoint and any result files in one atomic append. Nothing about which
 allowed when is decided here: that lives in :mod:`audit.ceremony` alone (:func:`check_next`
 refuses ``execute``/``publish`` before the engine runs, from the same state table).
 
-``publish`` commits ``run.publish`` first and then builds the bundle from the committed log,
-so a crash after the commit is repaired by calling ``publish`` again: it rebuilds the same
-bytes (deterministic build, deterministic Ed25519) instead of appending a second entry.
+``publish`` builds the bundle from the log as it will be with ``run.publish`` and stores
+entry and publication in one atomic append, so a crash (or a full disk) while publishing
+leaves the run EXECUTED with nothing published; calling ``publish`` on a PUBLISHED run
+rebuilds the same bytes (deterministic build, deterministic Ed25519) and appends nothing.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from dataclasses import dataclass
 from api.audit_runs import engine_versions
 from api.runs.build import Publication, ResultFiles, assemble_publication, execute_run, result_hashes
 from api.runs.kind import PreparedRun
-from api.store.base import NewRun, RunInfo, RunStore
+from api.store.base import NewRun, RunInfo, RunStore, StoreConflict
 from audit.beacon import DrandChain, verify_beacon
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CEREMONY_VERSION, CeremonyState, State, check_next, derive_seed, replay, replay_log
 from audit.context import RunAudit
 from audit.errors import CeremonyError
-from audit.log import AuditLog
+from audit.log import AuditLog, LogEntry
 from audit.roster import commit_roster
 from audit.run_facts import execute_time, facts_from_log
 from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
@@ -36,6 +37,7 @@ from audit.witness import sign_statement
 
 __all__ = [
     "NEXT_STEP",
+    "REBASE_ATTEMPTS",
     "Progress",
     "Step",
     "append_step",
@@ -47,6 +49,7 @@ __all__ = [
     "freeze",
     "frozen_inputs",
     "init_run",
+    "not_before_last",
     "publish",
     "reveal",
     "rotate_key",
@@ -81,20 +84,52 @@ class Step:
     time: str | None
 
 
+#: How often a witness's step is re-based on a log another writer extended first (two witnesses at once).
+REBASE_ATTEMPTS = 5
+
+
+def not_before_last(log: AuditLog, time: str) -> str:
+    """``time``, or the log's last entry's time if that is later (a clock stepping back must not refuse a step)."""
+    last = log.entries[-1].time if log.entries else None
+    return last if last is not None and last > time else time
+
+
+def _next_entry(store: RunStore, step: Step, action: str, payload: object, actor: str | None,
+                time: str | None) -> tuple[AuditLog, CeremonyState, LogEntry, str]:
+    """The log as it will be with the new entry (accepted by the state machine), the entry and its checkpoint."""
+    log = store.log()
+    st = replay_log(log, [(action, payload, time)])
+    entry = log.append(actor or step.actor, action, time, payload)
+    note = log.signed_checkpoint(store.info().origin, [step.signer])
+    return log, st, entry, note
+
+
 def append_step(store: RunStore, step: Step, action: str, payload: object, *,
                 results: Mapping[str, bytes] | None = None, actor: str | None = None,
-                inputs: PreparedRun | None = None) -> CeremonyState:
+                inputs: PreparedRun | None = None, rebase: bool = False) -> CeremonyState:
     """The one way a step enters a run: state machine accepts it, checkpoint signed, stored atomically.
 
     Every named step below is this call with its own payload; it is public so that a caller
     with an unusual but legal action (``note``) needs no second path.
+
+    ``rebase``: when another writer appended first (:class:`StoreConflict`), build the entry
+    again on the new log, up to :data:`REBASE_ATTEMPTS` times. Only for a witness's signed
+    statement or cosignature, whose payload does not depend on the log's last entry: the state
+    machine checks it again against the new log (two witnesses revealing at the same instant
+    are both recorded). Every other step's payload was computed from what the caller read,
+    so a racing loser is refused (409) instead.
     """
-    log = store.log()
-    st = replay_log(log, [(action, payload, step.time)])
-    entry = log.append(actor or step.actor, action, step.time, payload)
-    note = log.signed_checkpoint(store.info().origin, [step.signer])
-    store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey, inputs=inputs)
-    return st
+    time = step.time
+    for attempt in range(REBASE_ATTEMPTS if rebase else 1):
+        _log, st, entry, note = _next_entry(store, step, action, payload, actor, time)
+        try:
+            store.append(entry, payload, note, results=results, key=step.signer.verifier.vkey, inputs=inputs)
+            return st
+        except StoreConflict:
+            if attempt + 1 >= (REBASE_ATTEMPTS if rebase else 1):
+                raise
+            time = None if step.time is None else not_before_last(store.log(), step.time)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step, *, title: str = "") -> RunStore:
@@ -171,22 +206,25 @@ def witness_checkpoint(store: RunStore, action: str) -> Checkpoint:
 def cosign(store: RunStore, step: Step, witness: str, size: int, cosignature: str) -> CeremonyState:
     """Record a witness's C2SP cosignature on the checkpoint of log size ``size`` (signed by the witness)."""
     return append_step(store, step, "witness.cosign", {"witness": witness, "size": size, "cosignature": cosignature},
-                       actor=witness)
+                       actor=witness, rebase=True)
 
 
 def commit(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
     """Record one witness's signed commit statement; after the last witness: COMMITTED."""
-    return append_step(store, step, "witness.commit", {"witness": witness, "statement": statement}, actor=witness)
+    return append_step(store, step, "witness.commit", {"witness": witness, "statement": statement},
+                       actor=witness, rebase=True)
 
 
 def reveal(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
     """Record one witness's signed reveal (must match the commitment); after the last: REVEALED."""
-    return append_step(store, step, "witness.reveal", {"witness": witness, "statement": statement}, actor=witness)
+    return append_step(store, step, "witness.reveal", {"witness": witness, "statement": statement},
+                       actor=witness, rebase=True)
 
 
 def forfeit(store: RunStore, step: Step, witness: str, statement: str) -> CeremonyState:
     """Record a witness's own signed statement that they will not reveal (left out of the seed, visibly)."""
-    return append_step(store, step, "witness.forfeit", {"witness": witness, "statement": statement}, actor=witness)
+    return append_step(store, step, "witness.forfeit", {"witness": witness, "statement": statement},
+                       actor=witness, rebase=True)
 
 
 @dataclass(frozen=True)
@@ -295,20 +333,34 @@ def execute(store: RunStore, step: Step, progress: Progress = _silent) -> dict[s
     return hashes
 
 
-def audit_context(store: RunStore, step: Step) -> RunAudit:
-    """The audit context of a stored run (its whole log; history = every checkpoint before the last)."""
+def audit_context(store: RunStore, step: Step, pending: AuditLog | None = None) -> RunAudit:
+    """The audit context of a stored run (its whole log; history = every checkpoint before the last).
+
+    ``pending``: the log with one more entry, not stored yet (``run.publish``, stored together
+    with the publication built from it): the same context the run will have once it is stored.
+    """
     info = store.info()
-    log = store.log()
+    keys = list(info.keys)
+    if pending is None:
+        log, history = store.log(), store.checkpoints()[:-1]
+    else:
+        log, history = pending, store.checkpoints()
+        if step.signer.verifier.vkey not in keys:  # the append records the key that signs it
+            keys.append(step.signer.verifier.vkey)
     return RunAudit(run_id=info.run_id, origin=info.origin, practice=False, log=log, signer=step.signer,
                     roster_secret=store.roster_secret(), actor=step.actor, time=step.time,
-                    history=store.checkpoints()[:-1], keys=list(info.keys))
+                    history=history, keys=keys)
 
 
 def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Publication:
-    """Commit ``run.publish``, then build and store the publication (re-running it after a crash rebuilds it).
+    """Build the publication and commit it together with ``run.publish`` (again: rebuild the same bytes).
 
     Requires EXECUTED (or PUBLISHED, to rebuild). The engine runs again and its results must
-    equal the hashes logged by ``run.execute``; the bundle is then built from the stored log.
+    equal the hashes logged by ``run.execute``; the bundle is built from the log as it will be
+    with the ``run.publish`` entry, and entry and publication are stored in ONE atomic append:
+    a failure while storing (a crash, a full disk) leaves the run EXECUTED with nothing
+    published, never PUBLISHED without its files. Publishing a PUBLISHED run again rebuilds the
+    same bytes (deterministic build, deterministic Ed25519) and appends nothing.
     """
     st = replay_log(store.log())
     if st.state is not State.PUBLISHED:
@@ -318,12 +370,17 @@ def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Public
     hashes = result_hashes(results.public)
     if hashes != st.results:
         raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")
-    if st.state is State.EXECUTED:
-        append_step(store, step, "run.publish", {"results_hash": record_hash(hashes)})
     progress(60, "生成数据包与公开文件", "building the bundle and the public files")
-    publication = assemble_publication(store.prepared(), results, audit_context(store, step))
-    progress(90, "保存发布文件", "storing the publication")
-    store.save_publication(publication.files())
+    if st.state is State.PUBLISHED:
+        publication = assemble_publication(store.prepared(), results, audit_context(store, step))
+        progress(90, "保存发布文件", "storing the publication")
+        store.save_publication(publication.files())
+    else:
+        payload = {"results_hash": record_hash(hashes)}
+        log, _st, entry, note = _next_entry(store, step, "run.publish", payload, None, step.time)
+        publication = assemble_publication(store.prepared(), results, audit_context(store, step, log))
+        progress(90, "保存发布文件", "storing the publication")
+        store.append(entry, payload, note, key=step.signer.verifier.vkey, publication=publication.files())
     progress(100, "完成", "done")
     return publication
 

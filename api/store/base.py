@@ -35,6 +35,7 @@ __all__ = [
     "RunStore",
     "StoreConflict",
     "StoreError",
+    "StoreFull",
     "check_prev",
     "expected_prev",
     "validated_names",
@@ -47,6 +48,10 @@ class StoreError(SunshineError):
 
 class StoreConflict(StoreError):
     """Another writer changed the run first (the log grew since it was read): re-read and retry."""
+
+
+class StoreFull(StoreError):
+    """The store's disk is full: nothing of the step was written; free space and take the step again."""
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,12 @@ class RunStore(Protocol):
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
                results: Mapping[str, bytes] | None = None, key: str | None = None,
-               inputs: PreparedRun | None = None) -> None:
+               inputs: PreparedRun | None = None, publication: Mapping[str, bytes] | None = None) -> None:
         """Atomically append one log entry with its signed checkpoint (and the results it commits to).
 
         ``key`` is the signer's verifier key, added to :attr:`RunInfo.keys` in the same step.
         ``inputs`` replaces the prepared inputs in the same step (``inputs.update``, DRAFT only).
+        ``publication`` stores the publication in the same step (``run.publish``: never one without the other).
         Raises :class:`StoreConflict` when ``entry.prev`` is not the hash of the stored last entry.
         """
         ...

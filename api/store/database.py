@@ -28,9 +28,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,10 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from api.runs.kind import PreparedRun
-from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, check_prev, validated_names
+from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, StoreFull, check_prev, validated_names
 from api.store.models import blobs, log_entries, run_files, run_keys, run_private, runs
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.ceremony import State, replay_log
@@ -113,9 +114,63 @@ class Database:
         self.engine.dispose()
 
     # ---- transactions ---------------------------------------------------------------------
+    def _unit(self) -> _Unit | None:
+        unit = _CURRENT_UNIT.get()
+        return unit if unit is not None and unit.db is self else None
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Make every read and write inside the block ONE transaction (one request, one effect).
+
+        WHY: a request of the service may write several times (a new run, its settings and its
+        options; a cosignature and a statement; the step and its ``Idempotency-Key`` answer). A
+        crash (SIGKILL, a dropped connection, a full disk) between two commits would leave half
+        of it. Inside a unit, :meth:`writing` joins one transaction, begun lazily at the first
+        write (so a slow parse before it holds no lock), each write in its own savepoint (a
+        refused write undoes only itself); :meth:`reading` after the first write joins it too
+        (it must see its own writes). The block's end commits; an exception rolls all of it back.
+        Callbacks given to :meth:`after_commit` run once the commit is durable (a background job
+        must not start on a step that may still roll back). Nested units join the outer one.
+        """
+        if self._unit() is not None:
+            yield
+            return
+        unit = _Unit(self)
+        token = _CURRENT_UNIT.set(unit)
+        try:
+            yield
+            if unit.conn is not None:
+                with _database_errors():
+                    unit.conn.commit()
+        except BaseException:
+            if unit.conn is not None:
+                with suppress(SQLAlchemyError):  # a dead connection has nothing to roll back
+                    unit.conn.rollback()
+            raise
+        finally:
+            _CURRENT_UNIT.reset(token)
+            if unit.conn is not None:
+                with suppress(SQLAlchemyError):
+                    unit.conn.close()
+        for callback in unit.after:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current unit has committed (at once outside a unit)."""
+        unit = self._unit()
+        if unit is None:
+            callback()
+        else:
+            unit.after.append(callback)
+
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction on one consistent snapshot (REPEATABLE READ on PostgreSQL)."""
+        unit = self._unit()
+        if unit is not None and unit.conn is not None:
+            with _database_errors():
+                yield unit.conn
+            return
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -124,7 +179,24 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite (writers queue, then see the newest data)."""
+        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite (writers queue, then see the newest data).
+
+        Inside a :meth:`unit`, a savepoint of the unit's one transaction.
+        """
+        unit = self._unit()
+        if unit is not None:
+            with _database_errors():
+                if unit.conn is None:
+                    conn = self.engine.connect().execution_options(sunshine_write=True)
+                    try:
+                        conn.begin()
+                    except BaseException:
+                        conn.close()
+                        raise
+                    unit.conn = conn
+                with unit.conn.begin_nested():
+                    yield unit.conn
+            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(sunshine_write=True)
             with _database_errors(), conn.begin():
@@ -191,6 +263,18 @@ class Database:
                     for row in conn.execute(select(runs).order_by(runs.c.run_id))]
 
 
+@dataclass
+class _Unit:
+    """The one transaction of a :meth:`Database.unit` (its connection once the first write began it)."""
+
+    db: Database
+    conn: Connection | None = None
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+
+_CURRENT_UNIT: ContextVar[_Unit | None] = ContextVar("sunshine_database_unit", default=None)
+
+
 def _sqlite_on_connect(dbapi_conn: Any, _record: object) -> None:
     """Every SQLite connection: WAL (readers never block the writer), a busy timeout, foreign keys on.
 
@@ -231,12 +315,25 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sunshine_write") else "BEGIN")
 
 
+#: PostgreSQL's SQLSTATE for "disk full" (class 53, insufficient resources).
+_PG_DISK_FULL = "53100"
+
+
+def _disk_full(exc: OperationalError) -> bool:
+    return (getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            or getattr(exc.orig, "sqlstate", None) == _PG_DISK_FULL)
+
+
 @contextmanager
 def _database_errors() -> Iterator[None]:
-    """A database that cannot be reached or stays locked is a StoreError naming the cause."""
+    """A database that cannot be reached or stays locked is a StoreError naming the cause; a full disk, StoreFull."""
     try:
         yield
     except OperationalError as exc:
+        if _disk_full(exc):
+            raise StoreFull("运行数据库的磁盘已满，本步骤未写入任何内容；请释放空间后重试",
+                            f"the run database's disk is full; nothing of this step was written: free space "
+                            f"and retry ({exc.orig})") from exc
         raise StoreError("无法访问运行数据库", f"the run database cannot be used: {exc.orig}") from exc
 
 
@@ -386,7 +483,7 @@ class DatabaseRunStore:
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
                results: Mapping[str, bytes] | None = None, key: str | None = None,
-               inputs: PreparedRun | None = None) -> None:
+               inputs: PreparedRun | None = None, publication: Mapping[str, bytes] | None = None) -> None:
         try:
             with self.db.writing() as conn:
                 row = self._run_row(conn, lock=True)
@@ -398,6 +495,8 @@ class DatabaseRunStore:
                 self._insert_entry(conn, log.size - 1, entry, payload, checkpoint)
                 if results is not None:
                     self._put_files(conn, "result", results)
+                if publication is not None:
+                    self._put_files(conn, "publication", publication)
                 if inputs is not None:  # replay_log above refused inputs.update outside DRAFT
                     self._write_prepared(conn, inputs)
                     conn.execute(update(run_private).where(run_private.c.run_id == self.run_id)

@@ -227,7 +227,7 @@ class DirectoryRunStore:
 
     def append(self, entry: LogEntry, payload: object, checkpoint: str, *,
                results: Mapping[str, bytes] | None = None, key: str | None = None,
-               inputs: PreparedRun | None = None) -> None:
+               inputs: PreparedRun | None = None, publication: Mapping[str, bytes] | None = None) -> None:
         with self._locked():
             log = self.log()
             check_prev(log, entry)
@@ -237,6 +237,8 @@ class DirectoryRunStore:
                 self._write_inputs(inputs)
             if results is not None:
                 _write_tree_atomic(self.path / "results", results)
+            if publication is not None:  # read only once the log says PUBLISHED
+                _write_tree_atomic(self.path / "published", publication)
             _write_atomic(self.path / "checkpoints" / f"{log.size:06d}.note", checkpoint.encode())
             run_json = self._run_json()
             if key is not None and key not in run_json["keys"]:

@@ -10,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))  # pg_server, shared with the store tests
 
+from forked_service import ForkServer, fork_server
 from pg_server import PostgresServer, find_pg_bin
 from service_process import ServiceProcess
 
@@ -39,3 +40,10 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         yield proc
     finally:
         proc.stop()
+
+
+@pytest.fixture(scope="session")
+def forks() -> Iterator[ForkServer]:
+    """One fork server for the session's fault tests (:mod:`fork_server`): fast server restarts."""
+    with fork_server() as server:
+        yield server

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,16 +65,23 @@ class ServiceProcess:
         log = open(self.data.parent / f"serve-{self.port}.log", "ab")  # noqa: SIM115 (kept open by the child)
         self.proc = subprocess.Popen([*_SUNSHINE, "serve", "--port", str(self.port), *self._db_args(), *self.extra],
                                      stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = self.proc
+        self.wait_healthy(lambda: proc.poll() is None)
+        return self
+
+    def wait_healthy(self, alive: Callable[[], bool]) -> None:
+        """Until ``/health`` answers 200 (raises with the server's log if ``alive()`` turns false first)."""
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(self.data.parent / f'serve-{self.port}.log').read_text()}")
+            if not alive():
+                log = (self.data.parent / f"serve-{self.port}.log").read_text(errors="replace")
+                raise RuntimeError(f"server exited: {log}")
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return self
+                    return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.02)
         raise RuntimeError("server did not answer /health in 120 s")
 
     def kill(self) -> None:

@@ -119,6 +119,17 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"'.encode())
         return self.url(name)
 
+    def clone_database(self, url: str) -> str:
+        """A copy of the database at ``url`` (``CREATE DATABASE … TEMPLATE``; nobody may be connected to it)."""
+        import psycopg
+
+        self.databases += 1
+        name, source = f"test_{self.databases}", url.rsplit("/", 1)[1]
+        with psycopg.connect(host=str(self.socket_dir), port=self.port, user="postgres", dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'.encode())
+        return self.url(name)
+
     def stop(self) -> None:
         try:
             self._run(["pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"])
