@@ -11,7 +11,9 @@ happened in). The steps, in order:
 (3)  ``ceremony``    the logged actions follow the ceremony state machine up to PUBLISHED;
 (4)  ``config``      ``config.json`` hashes to the config hash frozen in the log;
 (5)  ``roster``      ``roster.jsonl`` is sorted, unique, and its Merkle root is the frozen root;
-(6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed);
+(6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed; a 复核
+                     run's ``seed.inherit``: the parent's checkpoint is signed by a trusted key and the
+                     config without its corrections hashes to the parent's, see :mod:`audit.inherit`);
 (7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
                      ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
@@ -36,6 +38,7 @@ from audit.bundle import COSIGNATURES_FILE, Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay_log
 from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError, RootMismatch, VerificationError
+from audit.inherit import review_config_hash
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
@@ -296,6 +299,25 @@ def verify_bundle(
         background.close()
 
 
+def _inherited(st: CeremonyState, config: Mapping[str, Any], keys: list[Verifier], trust: str) -> str:
+    """Step 6 for a 复核 run: what the state machine could not check without keys and the config."""
+    inherited = st.inherited
+    assert inherited is not None
+    item = f"seed.inherit (run {inherited.parent_run_id})"
+    try:
+        _, signers = open_note(inherited.note, keys, step="seed")
+    except VerificationError as exc:
+        raise _fail("seed", item, f"the parent's checkpoint is not signed by a trusted key: {exc.message_en}",
+                    f"原运行的检查点没有受信任密钥的有效签名：{exc.message_zh}") from exc
+    if review_config_hash(config) != inherited.parent_config_hash:
+        raise _fail("seed", item, "the config without its corrections differs from the parent's config",
+                    "除更正外的配置与原运行的配置不同")
+    cp = inherited.checkpoint
+    return (f"inherited from run {inherited.parent_run_id} (复核): its seed.derive proven in its checkpoint size "
+            f"{cp.size} root {cp.root.hex()[:16]}… (compare with its published bundle) signed by "
+            f"{', '.join(signers)} ({trust}); same public roster root, same config but the corrections")
+
+
 def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
            background: Background) -> Iterator[str]:
     """The eleven steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
@@ -466,6 +488,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         raise _fail(step, "seed.json", "differs from the seed record in the signed log")
     if st.practice:
         detail = "PRACTICE: seed typed in by the operator (no derivation to check)"
+    elif st.inherited is not None:
+        detail = _inherited(st, config, keys, trust)
     else:
         source = seed_record["inputs"]["public_value"]["source"]
         detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"
