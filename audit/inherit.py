@@ -17,8 +17,8 @@ bundle alone, that the seed is the one the original's signed log derived:
 What must match (docs/ceremony.md § 复核): the review's public roster root equals the
 original's (``inputs.public_roster_root``: a review keeps the original roster), and the review's
 config without its review part (:data:`REVIEW_CONFIG_KEYS`) hashes to the original's
-``inputs.config_hash``. :func:`check_inherit` (run by the state machine, no keys needed) checks
-the structure, the inclusion proof, the seed derivation and the roster; the checkpoint's
+``inputs.config_hash`` (:func:`matches_original_config`). :func:`check_inherit` (run by the state
+machine, no keys needed) checks the structure, the inclusion proof, the seed derivation and the roster; the checkpoint's
 signature (trusted keys) and the config (the config itself) are checked by ``audit.verify``
 step 6 and, before appending, by the service step.
 """
@@ -37,8 +37,8 @@ from audit.merkle import MerkleTree, leaf_hash, verify_inclusion
 from audit.signing import Checkpoint, parse_checkpoint
 from audit.spelling import canonical_hex
 
-__all__ = ["INHERIT_KEYS", "REVIEW_CONFIG_KEYS", "Inherited", "check_inherit", "inherit_payload", "note_body",
-           "review_config_hash"]
+__all__ = ["INHERIT_KEYS", "REVIEW_CONFIG_KEYS", "Inherited", "check_inherit", "inherit_payload",
+           "matches_original_config", "note_body"]
 
 #: The config keys a review adds to its kind's config: the corrections (and, for classes, how the
 #: total is formed for corrected scores, which follows from the students table). Everything else
@@ -59,9 +59,14 @@ class Inherited:
     parent_config_hash: str
 
 
-def review_config_hash(config: Mapping[str, Any]) -> str:
-    """SHA-256(JCS) of ``config`` without the review's part: equals the original's config hash when it matches."""
-    return record_hash({k: v for k, v in config.items() if k not in REVIEW_CONFIG_KEYS})
+def matches_original_config(config: Mapping[str, Any], original_hash: str) -> bool:
+    """Whether ``config`` without its review part is the config that hashes (SHA-256 of JCS) to ``original_hash``.
+
+    The review part (:data:`REVIEW_CONFIG_KEYS`) is either absent from the original (lottery,
+    classes) or, for a kind that always records a corrections list (points), that list empty.
+    """
+    rest = {k: v for k, v in config.items() if k not in REVIEW_CONFIG_KEYS}
+    return original_hash in (record_hash(rest), record_hash({**rest, "corrections": []}))
 
 
 def note_body(note: str) -> str:

@@ -38,7 +38,7 @@ from audit.bundle import COSIGNATURES_FILE, Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay_log
 from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError, RootMismatch, VerificationError
-from audit.inherit import review_config_hash
+from audit.inherit import matches_original_config
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
@@ -309,7 +309,7 @@ def _inherited(st: CeremonyState, config: Mapping[str, Any], keys: list[Verifier
     except VerificationError as exc:
         raise _fail("seed", item, f"the parent's checkpoint is not signed by a trusted key: {exc.message_en}",
                     f"原运行的检查点没有受信任密钥的有效签名：{exc.message_zh}") from exc
-    if review_config_hash(config) != inherited.parent_config_hash:
+    if not matches_original_config(config, inherited.parent_config_hash):
         raise _fail("seed", item, "the config without its corrections differs from the parent's config",
                     "除更正外的配置与原运行的配置不同")
     cp = inherited.checkpoint

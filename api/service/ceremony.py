@@ -27,7 +27,7 @@ from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CEREMONY_VERSION, CeremonyState, State, check_next, derive_seed, replay, replay_log
 from audit.context import RunAudit
 from audit.errors import CeremonyError, VerificationError
-from audit.inherit import inherit_payload, review_config_hash
+from audit.inherit import inherit_payload, matches_original_config
 from audit.log import AuditLog
 from audit.roster import commit_roster
 from audit.signing import Checkpoint, Signer, Verifier, open_note, sign_rotation
@@ -273,7 +273,7 @@ def inherit_seed(store: RunStore, step: Step, parent: RunStore) -> bytes:
         raise CeremonyError(f"原运行 {parent_id} 尚未发布", f"the original run {parent_id} is not published")
     run = _check_inputs(store, st)
     payload = inherit_payload(parent.log(), parent.checkpoints()[-1], parent_id)
-    if review_config_hash(run.config) != payload["inputs"]["config_hash"]:
+    if not matches_original_config(run.config, str(payload["inputs"]["config_hash"])):
         raise CeremonyError("复核运行的配置（除更正外）与原运行不同（复核只能更改更正表）",
                             "the review's config, without its corrections, differs from the original's "
                             "(a review changes nothing but its corrections)")
