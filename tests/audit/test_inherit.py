@@ -37,6 +37,11 @@ def _results(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
 
 
+def _holder(tmp_path: Path) -> str:
+    """Who holds the one S1 seat in the original's published results."""
+    return next(r["applicant_id"] for r in _results(tmp_path / "parent-out" / "results.csv") if r["school_id"] == "S1")
+
+
 @pytest.fixture
 def original(tmp_path: Path, operator: Signer, run_ceremony: Any) -> Any:
     return run_ceremony(tmp_path / "parent", operator, prepare_lottery(SCHOOLS, APPLICANTS),
@@ -46,9 +51,7 @@ def original(tmp_path: Path, operator: Signer, run_ceremony: Any) -> Any:
 def _review(tmp_path: Path, operator: Signer, kit: Any, parent: Any, *, until: str = "published",
             name: str = "review") -> Any:
     """The review of ``parent``: its S1 seat holder withdraws; driven to ``until`` (``frozen`` or published)."""
-    results = _results(tmp_path / "parent-out" / "results.csv")
-    holder = next(r["applicant_id"] for r in results if r["school_id"] == "S1")
-    run = prepare_lottery(SCHOOLS, APPLICANTS, corrections=_fix(holder))
+    run = prepare_lottery(SCHOOLS, APPLICANTS, corrections=_fix(_holder(tmp_path)))
     d = kit.Ceremony(tmp_path / name)
     d.init(run, operator, actor="operator", time=kit.T_INIT)
     step = service.Step(operator, "operator", kit.T_INIT)
@@ -77,7 +80,7 @@ def test_a_review_inherits_the_original_seed_and_verifies(tmp_path: Path, operat
     assert len(numbered) >= len(before) - 1  # the withdrawn applicant may publish no number
     assert numbered == {a: before[a]["lottery_number"] for a in numbered}  # the original's numbers, kept
     diff = {r["applicant_id"]: r for r in _results(tmp_path / "review-out" / "review_diff.csv")}
-    holder = next(a for a, r in before.items() if r["school_id"] == "S1")
+    holder = _holder(tmp_path)
     assert diff[holder]["cause"] == "own"
     assert all(r["cause"] != "own" for a, r in diff.items() if a != holder)
     for a, r in before.items():  # whoever the diff does not name keeps the original placement
@@ -157,3 +160,34 @@ def test_tamper_helper_alone_fails_only_at_the_manifest(tmp_path: Path, operator
     _review(tmp_path, operator, kit, original)
     files = load_bundle_files(tmp_path / "review-out")
     assert verify_failure(resigned(files, operator, lambda a, p: p), keys=[operator.verifier]).step == "manifest"
+
+
+def test_the_cli_reviews_and_inherits_through_the_same_step(tmp_path: Path, operator: Signer, kit: Any,
+                                                             original: Any, sunshine: Any) -> None:
+    """``ceremony init --review-of``, ``ceremony inherit``, execute, publish; ``sunshine verify`` says VERIFIED."""
+    key = tmp_path / "op.key"
+    key.write_text(operator.skey)
+    (tmp_path / "schools.csv").write_bytes(SCHOOLS.data)
+    (tmp_path / "applicants.csv").write_bytes(APPLICANTS.data)
+    (tmp_path / "corrections.csv").write_bytes(_fix(_holder(tmp_path)).data)
+    k = ("--key-file", key, "--time", kit.T0)
+    review, parent = tmp_path / "cli-review", tmp_path / "parent"
+
+    def ok(*args: Any) -> str:
+        r = sunshine(*args)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return str(r.stdout)
+
+    refused = sunshine("ceremony", "init", review, "--kind", "lottery", "--schools", tmp_path / "schools.csv",
+                       "--applicants", tmp_path / "applicants.csv", "--review-of", parent, *k)
+    assert refused.returncode == 2 and "--reason" in refused.stderr
+    assert "复核 of run" in ok("ceremony", "init", review, "--kind", "lottery", "--schools", tmp_path / "schools.csv",
+                              "--applicants", tmp_path / "applicants.csv",
+                              "--corrections", tmp_path / "corrections.csv",
+                              "--review-of", parent, "--reason", "家长放弃学位", *k)
+    ok("ceremony", "freeze", review, *k)
+    assert "state: SEEDED" in ok("ceremony", "inherit", review, "--parent", parent, *k)
+    ok("ceremony", "execute", review, *k)
+    ok("ceremony", "publish", review, "--out", tmp_path / "cli-out", *k)
+    out = ok("verify", tmp_path / "cli-out", "--key", operator.verifier.vkey)
+    assert "VERIFIED: every step holds" in out and f"inherited from run {original.store.info().run_id}" in out
