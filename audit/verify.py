@@ -399,7 +399,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if bool(bundle.keys.get("practice")) != st.practice:
         raise _fail(step, "keys.json", "practice flag of the keys differs from the signed log")
     v.state = st
-    mode = "PRACTICE run (manual seed)" if st.practice else f"ceremony with {len(st.witnesses)} witness(es)"
+    mode = ("PRACTICE run (manual seed)" if st.practice else f"复核 of run {st.review_of}, seed inherited"
+            if st.inherited is not None else f"ceremony with {len(st.witnesses)} witness(es)")
     yield f"ceremony: {mode}; actions in order through PUBLISHED"
 
     # (4) config
