@@ -113,8 +113,10 @@ def check_inherit(p: Mapping[str, Any], *, kind: str, review_of: str, public_roo
         verify_inclusion(int(p["entry_index"]), cp.size, leaf_hash(entry.leaf), proof, cp.root)
     except (ProofError, RootMismatch, SpellingError) as exc:
         raise _refuse("包含证明不成立", f"the inclusion proof does not hold: {exc}") from exc
+    from audit.ceremony import SEED_DOMAIN  # here: audit.ceremony imports this module
+
     inputs = p["inputs"]
-    if sha256(canonical_bytes(inputs)).hex() != p["seed"]:
+    if inputs.get("domain") != SEED_DOMAIN or sha256(canonical_bytes(inputs)).hex() != p["seed"]:
         raise _refuse("原运行的种子不能由其输入重算", "the parent's seed does not recompute from its inputs")
     if inputs["public_roster_root"] != public_root:
         raise _refuse("复核运行的公开名单根与原运行不同（复核必须沿用原名单）",
