@@ -150,11 +150,13 @@ def run_ceremony_demo(base: Path) -> None:
 
 def run_service_demo(base: Path) -> None:
     """One placement day per kind through the HTTP service (temporary server, embedded SQLite under
-    ``base``), then the lottery's served bundle verified with the service and witness keys pinned."""
+    ``base``), then the lottery's served bundle verified with the service and witness keys pinned, and
+    a 复核 of it (the samples' corrections) that inherits its seed, verified too."""
     import httpx
 
     from api.http.demo_day import DEMO_WITNESSES, load_demo
     from api.http.server import Settings, prepare_data, running_server
+    from api.placement_day import SAMPLES, review_day
     from audit.signing import Signer
 
     if base.exists():
@@ -174,6 +176,12 @@ def run_service_demo(base: Path) -> None:
         (base / "lottery-bundle.zip").write_bytes(httpx.get(f"{url}/api/v1/runs/{lottery}/bundle.zip").content)
         key = httpx.get(f"{url}/api/v1/keys").json()["log_key"]
         answer = httpx.get(f"{url}/api/v1/runs/{lottery}/applicants/202600010").json()
+        token = (data / "demo-keys" / "operator-demo.token").read_text(encoding="utf-8").strip()
+        fixes = SAMPLES / "lottery" / "corrections.csv"
+        review = review_day(url, token, lottery, "第二轮资格复核及 3 日确认期放弃（演示）",
+                            (fixes.name, fixes.read_bytes()))
+        (base / "lottery-review-bundle.zip").write_bytes(
+            httpx.get(f"{url}/api/v1/runs/{review}/bundle.zip").content)
     pins = ["--key", key]
     for name, _, _ in DEMO_WITNESSES:
         signer = Signer.from_skey((data / "demo-keys" / f"{name}.key").read_text())
@@ -181,7 +189,12 @@ def run_service_demo(base: Path) -> None:
     verified = _sunshine("verify", str(base / "lottery-bundle.zip"), *pins)
     print(f"   lookup 202600010: {answer['explanation_zh']}")
     print(f"   {next(line for line in verified.splitlines() if line.startswith('VERIFIED'))[:110]}…")
-    print(f"   served bundle in {base / 'lottery-bundle.zip'}; start the service yourself: make serve\n")
+    reviewed = _sunshine("verify", str(base / "lottery-review-bundle.zip"), "--key", key)
+    seed_line = next(line for line in reviewed.splitlines() if " seed: " in line).split(" seed: ", 1)[1]
+    print(f"   复核 run {review}: seed {seed_line[:110]}…")
+    print(f"   {next(line for line in reviewed.splitlines() if line.startswith('VERIFIED'))[:110]}…")
+    print(f"   served bundle in {base / 'lottery-bundle.zip'} (复核: lottery-review-bundle.zip); "
+          "start the service yourself: make serve\n")
 
 
 def main() -> None:

@@ -3,7 +3,9 @@
 The operator creates the run, uploads the inputs, shows the 公示 roster, freezes it and
 declares the sources; each witness, holding their own key on their own device, cosigns the
 checkpoint, commits, later reveals, and after publication seals the final checkpoint; the
-operator gives the drand beacon, executes and publishes. Every request is what a script or
+operator gives the drand beacon, executes and publishes. A 复核 afterwards (:func:`review_day`) is a
+linked run: corrections uploaded, frozen, the original's seed inherited, executed and published.
+Every request is what a script or
 the pages send; nothing here reaches into the server.
 
 Used by ``make demo`` (against a temporary server), ``sunshine serve --demo`` (to load the
@@ -29,7 +31,7 @@ from audit.witness import cosign, sign_statement
 from engine.errors import SunshineError
 
 __all__ = ["DEMO_DAY", "DayRequest", "DayStep", "PlacementDayError", "Witness", "api_client", "day_steps",
-           "placement_day", "register_witness_key", "sample_day", "take_step"]
+           "placement_day", "register_witness_key", "review_day", "sample_day", "take_step"]
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -225,6 +227,26 @@ def placement_day(base_url: str, operator_token: str, witnesses: Sequence[Witnes
             break
         run_id = take_step(base_url, run_id, step)
     return run_id
+
+
+def review_day(base_url: str, operator_token: str, run_id: str, reason: str,
+               corrections: tuple[str, bytes]) -> str:
+    """A 复核 of the published run ``run_id``: the linked run's id, PUBLISHED (raises at the first refusal).
+
+    The review holds the original's inputs; the corrections (file name, bytes) are uploaded, the
+    roster frozen, the original's seed inherited (``seed.inherit``: no witnesses, no beacon).
+    """
+    with api_client(base_url, operator_token) as op:
+        review = _ok("发起复核 start the review", op.post(f"/runs/{run_id}/review", json={"reason": reason}))
+        rid = str(review["run_id"])
+        _ok("上传更正表 upload the corrections", op.put(f"/runs/{rid}/inputs/corrections",
+                                                   files={"file": corrections}))
+        _ok("冻结名单 freeze", op.post(f"/runs/{rid}/freeze"))
+        _ok("继承原运行的种子 inherit the seed", op.post(f"/runs/{rid}/inherit-seed"))
+        for action in ("execute", "publish"):
+            _ok(action, op.post(f"/runs/{rid}/{action}"))
+            _wait(op, rid, action)
+    return rid
 
 
 def sample_day(kind: str) -> tuple[str, dict[str, tuple[str, bytes]], dict[str, Any]]:

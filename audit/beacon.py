@@ -62,6 +62,7 @@ __all__ = [
     "first_round_after",
     "round_at",
     "round_time",
+    "verified_randomness",
     "verify_beacon",
     "verify_beacon_record",
 ]
@@ -316,6 +317,14 @@ def verify_beacon(chain: DrandChain, round_number: int, signature_hex: str,
                           f"BLS signature does not verify under chain {chain.chain_hash[:16]}…'s public key "
                           f"(wrong signature, round or previous signature)")
     return hashlib.sha256(signature).digest()
+
+
+@functools.lru_cache(maxsize=64)
+def verified_randomness(chain: DrandChain, round_number: int, signature_hex: str,
+                        previous_signature_hex: str | None) -> bytes:
+    """:func:`verify_beacon`, remembered: the state machine replays a whole log for every step and
+    every view, and a pairing check per replay would dominate it (the result of a check never changes)."""
+    return verify_beacon(chain, round_number, signature_hex, previous_signature_hex)
 
 
 def verify_beacon_record(chain: DrandChain, record: Mapping[str, object]) -> bytes:

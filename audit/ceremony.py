@@ -14,6 +14,7 @@ States and the actions that leave them::
     SOURCES_DECLARED --witness.commit (every declared witness)--> COMMITTED
     COMMITTED        --witness.reveal / witness.forfeit (every witness, once)--> REVEALED
     REVEALED         --seed.derive-->      SEEDED
+    ROSTER_FROZEN    --seed.inherit-->     SEEDED   (a 复核 run only: the reviewed run's seed, proven)
     SEEDED           --run.execute-->      EXECUTED
     EXECUTED         --run.publish-->      PUBLISHED
 
@@ -35,6 +36,10 @@ Rules beyond the arrows (ceremony v2; the threat model is in ``docs/ceremony.md`
   fallback value is accepted only when one was declared (and verify reports it as claimed).
 * Entry times are ``YYYY-MM-DDTHH:MM:SSZ`` and never go backwards (practice runs carry none).
 
+A 复核 (review) run is one whose entry 1 is a ``note`` naming ``review_of`` (the original run).
+It never declares sources nor records withdrawals (the seed is already public: it withdraws through
+its corrections, published with their reasons); it takes ``seed.inherit`` (:mod:`audit.inherit`).
+
 A practice run is ``practice.init``, ``roster.freeze``, ``seed.practice`` (ROSTER_FROZEN →
 SEEDED, manual seed), then execute and publish.
 """
@@ -51,9 +56,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from audit.beacon import DrandChain, check_declared_round, verify_beacon
+from audit.beacon import DrandChain, check_declared_round, verified_randomness
 from audit.canonical import canonical_bytes, record_hash, sha256
 from audit.errors import CeremonyError, KeyFileError, SpellingError, VerificationError
+from audit.inherit import Inherited, check_inherit
 from audit.signing import Checkpoint, Verifier
 from audit.spelling import canonical_hex, canonical_text
 from audit.witness import open_statement, verify_cosignature
@@ -129,6 +135,8 @@ class CeremonyState:
     results: dict[str, str] | None = None
     engine: dict[str, Any] | None = None
     last_time: str | None = None
+    review_of: str = ""  # the original run a 复核 run reviews (its entry 1 note), else ""
+    inherited: Inherited | None = None  # set by seed.inherit: the parent checkpoint verify checks the signature of
 
     @property
     def witness_names(self) -> list[str]:
@@ -170,14 +178,10 @@ def derive_seed(public_root: str, config_hash: str, reveals: dict[str, str], pub
     return inputs, sha256(canonical_bytes(inputs))
 
 
-@functools.lru_cache(maxsize=64)
-def _beacon_randomness(chain: DrandChain, round_number: int, signature: str, previous: str | None) -> bytes:
-    return verify_beacon(chain, round_number, signature, previous)
-
-
-def _fail(i: int, action: str, state: State, why: str = "") -> CeremonyError:
+def _fail(i: int, action: str, state: State, why: str = "", why_zh: str = "") -> CeremonyError:
+    zh = why_zh or why
     return CeremonyError(
-        f"第 {i} 条日志「{action}」不能在状态 {state.value} 下执行{('：' + why) if why else ''}",
+        f"第 {i} 条日志「{action}」不能在状态 {state.value} 下执行{('：' + zh) if zh else ''}",
         f"log entry {i}: action '{action}' is not allowed in state {state.value}{(': ' + why) if why else ''}",
     )
 
@@ -186,6 +190,7 @@ def _fail(i: int, action: str, state: State, why: str = "") -> CeremonyError:
 _NEEDS = {"inputs.update": State.DRAFT, "roster.freeze": State.DRAFT, "roster.withdraw": State.ROSTER_FROZEN,
           "sources.declare": State.ROSTER_FROZEN, "witness.commit": State.SOURCES_DECLARED,
           "witness.reveal": State.COMMITTED, "witness.forfeit": State.COMMITTED, "seed.derive": State.REVEALED,
+          "seed.inherit": State.ROSTER_FROZEN,
           "run.execute": State.SEEDED, "run.publish": State.EXECUTED}
 
 CheckpointAt = Callable[[int], Checkpoint]
@@ -282,10 +287,16 @@ class _Replay:
         elif action == "roster.withdraw":
             if st.practice:
                 raise _fail(i, action, s, "practice runs have no withdrawals")
+            if st.review_of:
+                raise _fail(i, action, s, "a review run withdraws through its corrections (published with the "
+                                          "reason), never after the seed is known")
             if p["id"] in st.withdrawals:
                 raise _fail(i, action, s, f"{p['id']} already withdrawn")
             st.withdrawals.append(p["id"])
         elif action == "sources.declare":
+            if st.review_of:
+                raise _fail(i, action, s, f"a review run inherits the seed of run {st.review_of} (seed.inherit); "
+                                          "it never draws a new one")
             self.declare(i, action, p, t)
         elif action == "witness.cosign":
             if not st.witnesses:
@@ -332,6 +343,13 @@ class _Replay:
                 st.state = State.REVEALED
         elif action == "seed.derive":
             self.seed(i, action, p)
+        elif action == "seed.inherit":
+            try:
+                st.inherited = check_inherit(p, kind=st.kind, review_of=st.review_of, public_root=st.public_root)
+            except CeremonyError as exc:
+                raise _fail(i, action, s, exc.message_en, exc.message_zh) from exc
+            st.seed_record = p
+            st.state = State.SEEDED
         elif action == "seed.practice" and s is State.ROSTER_FROZEN and st.practice:
             if p.get("mode") != "practice":
                 raise _fail(i, action, s, "practice seed must be marked practice")
@@ -345,7 +363,11 @@ class _Replay:
         elif action == "key.rotate":
             self.rotation(i, action, p)
         elif action == "note":
-            pass  # informational entries allowed in any state
+            if isinstance(p, dict) and "review_of" in p:  # a run is a review from its start, or never
+                if i != 1 or st.practice or not isinstance(p["review_of"], str) or not p["review_of"]:
+                    raise _fail(i, action, s, "only the entry right after ceremony.init may name review_of")
+                st.review_of = p["review_of"]
+            # other notes are informational entries allowed in any state
         else:
             raise _fail(i, action, s)
 
@@ -402,7 +424,7 @@ class _Replay:
             if pv.get("chain_hash") != st.chain.chain_hash or pv.get("round") != st.beacon_round:
                 raise _fail(i, action, s, f"the beacon must be round {st.beacon_round} of the declared chain")
             try:
-                randomness = _beacon_randomness(st.chain, st.beacon_round, str(pv.get("signature")),
+                randomness = verified_randomness(st.chain, st.beacon_round, str(pv.get("signature")),
                                                 pv.get("previous_signature"))
             except VerificationError as exc:
                 raise _fail(i, action, s, exc.message_en) from exc

@@ -11,7 +11,9 @@ happened in). The steps, in order:
 (3)  ``ceremony``    the logged actions follow the ceremony state machine up to PUBLISHED;
 (4)  ``config``      ``config.json`` hashes to the config hash frozen in the log;
 (5)  ``roster``      ``roster.jsonl`` is sorted, unique, and its Merkle root is the frozen root;
-(6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed);
+(6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed; a 复核
+                     run's ``seed.inherit``: the parent's checkpoint is signed by a trusted key and the
+                     config without its corrections hashes to the parent's, see :mod:`audit.inherit`);
 (7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
                      ``run.publish``'s ``results_hash`` is the hash of those values;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
@@ -36,6 +38,7 @@ from audit.bundle import COSIGNATURES_FILE, Bundle
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CeremonyState, State, replay_log
 from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError, RootMismatch, VerificationError
+from audit.inherit import matches_original_config
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
@@ -300,6 +303,28 @@ def verify_bundle(
         background.close()
 
 
+def _inherited(st: CeremonyState, config: Mapping[str, Any], keys: list[Verifier], trust: str) -> tuple[str, str]:
+    """Step 6 for a 复核 run: what the state machine could not check without keys and the config."""
+    inherited = st.inherited
+    assert inherited is not None
+    item = f"seed.inherit (run {inherited.parent_run_id})"
+    try:
+        _, signers = open_note(inherited.note, keys, step="seed")
+    except VerificationError as exc:
+        raise _fail("seed", item, f"the parent's checkpoint is not signed by a trusted key: {exc.message_en}",
+                    f"原运行的检查点没有受信任密钥的有效签名：{exc.message_zh}") from exc
+    if not matches_original_config(config, inherited.parent_config_hash):
+        raise _fail("seed", item, "the config without its corrections differs from the parent's config",
+                    "除更正外的配置与原运行的配置不同")
+    cp = inherited.checkpoint
+    return (f"inherited from run {inherited.parent_run_id} (复核): its seed.derive proven in its checkpoint size "
+            f"{cp.size} root {cp.root.hex()[:16]}… (compare with its published bundle) signed by "
+            f"{', '.join(signers)} ({trust}); same public roster root, same config but the corrections",
+            f"沿用原运行 {inherited.parent_run_id} 的种子（复核）：其 seed.derive 已在其检查点（大小 {cp.size}，"
+            f"树根 {cp.root.hex()[:16]}…，可与其发布的数据包比对）中证明，签名者 {', '.join(signers)}；"
+            "公开名单树根相同，除更正外配置相同")
+
+
 def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
            background: Background) -> Iterator[StepLine]:
     """The eleven steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
@@ -387,8 +412,13 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if bool(bundle.keys.get("practice")) != st.practice:
         raise _fail(step, "keys.json", "practice flag of the keys differs from the signed log")
     v.state = st
-    mode = "PRACTICE run (manual seed)" if st.practice else f"ceremony with {len(st.witnesses)} witness(es)"
-    mode_zh = "练习运行（手动输入种子）" if st.practice else f"公开仪式，{len(st.witnesses)} 名见证人"
+    if st.practice:
+        mode, mode_zh = "PRACTICE run (manual seed)", "练习运行（手动输入种子）"
+    elif st.inherited is not None:
+        mode, mode_zh = (f"复核 of run {st.review_of}, seed inherited",
+                         f"复核运行（原运行 {st.review_of}），种子沿用原运行")
+    else:
+        mode, mode_zh = f"ceremony with {len(st.witnesses)} witness(es)", f"公开仪式，{len(st.witnesses)} 名见证人"
     yield StepLine(f"ceremony: {mode}; actions in order through PUBLISHED",
                    f"仪式：{mode_zh}；各步骤顺序正确，直至发布（PUBLISHED）")
 
@@ -482,6 +512,8 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if st.practice:
         detail = "PRACTICE: seed typed in by the operator (no derivation to check)"
         detail_zh = "练习：操作员手动输入的种子（没有推导过程可核对）"
+    elif st.inherited is not None:
+        detail, detail_zh = _inherited(st, config, keys, trust)
     else:
         source = seed_record["inputs"]["public_value"]["source"]
         detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"

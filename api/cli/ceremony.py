@@ -1,4 +1,4 @@
-"""``sunshine ceremony init|freeze|withdraw|declare|commit|reveal|forfeit|seed|execute|publish|status``.
+"""``sunshine ceremony init|freeze|withdraw|declare|commit|reveal|forfeit|seed|inherit|execute|publish|status``.
 
 Each command works on a run directory (``docs/ceremony.md``) through the ceremony service
 (:mod:`api.service.ceremony`) over a :class:`~api.store.directory.DirectoryRunStore`; a step
@@ -87,6 +87,9 @@ def init(
         list[str] | None, typer.Option("--arg", help="其他选项 名称=值 NAME=VALUE option of the kind")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="重新初始化草稿 re-initialise a DRAFT run")] = False,
+    review_of: Annotated[Path | None, typer.Option(
+        "--review-of", help="复核：被复核的已发布运行目录 a 复核 run of this published run directory")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="复核原因（记入日志） why the run is reviewed")] = "",
     key_file: KeyOpt = None,
     actor: ActorOpt = "operator",
     time: TimeOpt = None,
@@ -106,14 +109,24 @@ def init(
     options.update(_parse_arg(a, types) for a in arg or [])
     run = prepare_from_paths(kind, {key: given[key] for key in declared}, options)
     step = _step(key_file, actor, time)
+    if review_of is not None and (force or not reason.strip()):
+        raise CeremonyError("--review-of 需要 --reason，且不能与 --force 同用",
+                            "--review-of needs --reason, and cannot be combined with --force")
     if force and (run_dir / "run.json").exists():
         store = DirectoryRunStore(run_dir)
         service.update_inputs(store, run, step)
         _done(store, f"run {store.info().run_id}: inputs replaced, {len(run.roster)} records prepared")
         return
+    parent = None if review_of is None else DirectoryRunStore(review_of).info()
+    if parent is not None and parent.kind != kind:
+        raise CeremonyError(f"复核运行的类型必须与原运行相同（{parent.kind}）",
+                            f"a 复核 run has the original's kind ({parent.kind})")
     service.init_run(lambda new: DirectoryRunStore.create(run_dir, new), run, step)
     store = DirectoryRunStore(run_dir)
-    _done(store, f"run {store.info().run_id}: {len(run.roster)} records prepared")
+    if parent is not None:
+        service.mark_review(store, step, parent.run_id, reason.strip())
+    _done(store, f"run {store.info().run_id}: {len(run.roster)} records prepared"
+                 + (f"; 复核 of run {parent.run_id}" if parent is not None else ""))
 
 
 @ceremony_app.command("freeze")
@@ -328,6 +341,20 @@ def seed(
         raise CeremonyError("需要 --beacon（drand 信标 JSON），或 --fallback --public-value",
                             "give --beacon (the drand beacon JSON), or --fallback --public-value")
     _done(store, f"seed: {derived.hex()}")
+
+
+@ceremony_app.command("inherit")
+def inherit(
+    run_dir: RunArg,
+    parent: Annotated[Path, typer.Option("--parent", help="被复核的已发布运行目录 the reviewed, published run")],
+    key_file: KeyOpt = None,
+    actor: ActorOpt = "operator",
+    time: TimeOpt = None,
+) -> None:
+    """复核运行继承原运行的种子（附证明）。 A 复核 run takes its original's seed, with proof: SEEDED."""
+    store = DirectoryRunStore(run_dir)
+    inherited = service.inherit_seed(store, _step(key_file, actor, time), DirectoryRunStore(parent))
+    _done(store, f"seed inherited from run {DirectoryRunStore(parent).info().run_id}: {inherited.hex()}")
 
 
 @ceremony_app.command("execute")

@@ -29,6 +29,7 @@ from api.store.models import run_settings
 from audit.beacon import MAINNET, QUICKNET, first_round_after
 from audit.canonical import canonical_bytes
 from audit.ceremony import State, check_next, parse_time, replay_log
+from audit.errors import CeremonyError
 from audit.signing import Verifier
 
 __all__ = ["MAX_UPLOAD_BYTES", "router"]
@@ -119,8 +120,7 @@ def _create(ctx: ServiceContext, kind_name: str, title: str, options: dict[str, 
                                                   reason=reason))
     step = ctx.step(user, store)
     if parent is not None:
-        ceremony.append_step(store, step, "note", {"text": f"复核 review of run {parent}: {reason}",
-                                                   "review_of": parent, "reason": reason})
+        ceremony.mark_review(store, step, parent, reason)
     if options:
         drafts.set_options(store, options, step)
     for name, data in sorted((sources or {}).items()):
@@ -215,6 +215,20 @@ def seed(request: Request, run_id: str, body: BeaconBody, user: User = operator)
     return _transition(request, run_id, user, body, lambda store, step: ceremony.seed(store, step, beacon))
 
 
+@router.post("/runs/{run_id}/inherit-seed",
+             summary="复核运行继承原运行的种子 a 复核 run takes its original's seed, with proof (ROSTER_FROZEN)")
+def inherit_seed(request: Request, run_id: str, user: User = operator) -> Response:
+    """``seed.inherit``: the run named by this review's first note gives its seed, proven by its signed
+    checkpoint and the inclusion proof of its ``seed.derive`` entry (no declaration, witnesses or beacon)."""
+    def act(store: DatabaseRunStore, step: ceremony.Step) -> None:
+        parent = replay_log(store.log()).review_of
+        if not parent:
+            raise CeremonyError("只有复核运行才能继承种子", "only a 复核 run can inherit a seed")
+        ceremony.inherit_seed(store, step, ctx_of(request).store(parent))
+
+    return _transition(request, run_id, user, None, act)
+
+
 def _background(request: Request, run_id: str, user: User, action: str) -> Response:
     ctx = ctx_of(request)
 
@@ -250,7 +264,7 @@ def publish(request: Request, run_id: str, user: User = operator) -> Response:
 def review(request: Request, run_id: str, body: ReviewBody, user: User = operator) -> Response:
     """A new DRAFT run of the same kind holding the original's inputs and options, linked to it
     (its log's first note names the original and the reason); upload the ``corrections`` input,
-    then run its own ceremony. The original is never changed."""
+    freeze, then inherit the original's seed (``/inherit-seed``). The original is never changed."""
     ctx = ctx_of(request)
 
     def run() -> Response:

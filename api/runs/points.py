@@ -17,11 +17,12 @@ with located bilingual errors (file, Excel row, column; or rule key), and return
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
@@ -304,9 +305,14 @@ def _read_applicants(source: InputFile, rule_set: RuleSet, schools: Sequence[Map
 
 
 def _read_corrections(source: InputFile, rule_set: RuleSet, roster: list[PointsRecord]) -> list[dict[str, Any]]:
-    """Parse the corrections file, check each old value against the record, apply the new value in ``roster``."""
+    """Parse the corrections file and check each old value against the record (as corrected by earlier rows).
+
+    ``roster`` itself is not changed: a 复核 run commits the original roster (so its public roster
+    root is the original's and it can inherit the original's seed) and :func:`execute` applies the
+    corrections (:func:`_corrected`); here they are applied to a copy, row by row, to check them.
+    """
     table = read_table(source, CORRECTION_TABLE)
-    by_id = {r["id"]: r for r in roster}
+    by_id = {r["id"]: r for r in copy.deepcopy(roster)}
     by_header = {}
     for f in rule_set.fields:
         for alias in (f.name, f.header, *f.aliases):
@@ -638,6 +644,8 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
     rule_set = parse_rule_set(str(config["rules_toml"]), str(config["rules_file"]))
     schools = [School(str(s["id"]), str(s["scope"]), int(s["quota"]), str(s.get("name", "")))
                for s in config["schools"]]
+    fixes = config.get("corrections") or []
+    roster = _corrected(roster, fixes)
     applicants = _applicants(rule_set, roster)
     second_pass = bool(config.get("second_pass", False))
     outcome = _outcome(rule_set, applicants, schools, seed, second_pass)
@@ -655,7 +663,6 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
             f"{rule_set.name} 积分排名", seed, facts))])
         files["results_by_school.xlsx"] = xlsx_bytes(_by_school_sheets(outcome, roster, run_title(
             f"{rule_set.name} 各校录取结果", seed, facts)))
-    fixes = config.get("corrections") or []
     if fixes:
         specs = {f.name: f for f in rule_set.fields}
         corrections = [
@@ -671,6 +678,20 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
         before = _outcome(rule_set, original, schools, seed, second_pass)
         files["review_diff.csv"] = _review_csv(before, outcome, corrections)
     return files
+
+
+def _corrected(roster: Sequence[Record], fixes: Sequence[Mapping[str, Any]]) -> Sequence[Record]:
+    """The committed (original) roster with each correction's new value applied, in order (a copy)."""
+    if not fixes:
+        return roster
+    by_id = {str(r["id"]): i for i, r in enumerate(roster)}
+    out = list(roster)
+    for c in fixes:
+        i = by_id[str(c["applicant_id"])]
+        values: dict[str, Any] = dict(cast(Mapping[str, Any], out[i]["values"]))
+        values[str(c["field"])] = c["new"]
+        out[i] = {**out[i], "values": values}
+    return out
 
 
 def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:

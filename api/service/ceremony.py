@@ -27,11 +27,12 @@ from audit.beacon import DrandChain, verify_beacon
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import CEREMONY_VERSION, CeremonyState, State, check_next, derive_seed, replay, replay_log
 from audit.context import RunAudit
-from audit.errors import CeremonyError
+from audit.errors import CeremonyError, VerificationError
+from audit.inherit import inherit_payload, matches_original_config
 from audit.log import AuditLog, LogEntry
 from audit.roster import commit_roster
 from audit.run_facts import execute_time, facts_from_log
-from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
+from audit.signing import Checkpoint, Signer, Verifier, open_note, sign_rotation
 from audit.witness import cosign as make_cosignature
 from audit.witness import sign_statement
 
@@ -48,7 +49,9 @@ __all__ = [
     "forfeit",
     "freeze",
     "frozen_inputs",
+    "inherit_seed",
     "init_run",
+    "mark_review",
     "not_before_last",
     "publish",
     "reveal",
@@ -65,7 +68,7 @@ __all__ = [
 #: What a person does next in each state (shown by ``ceremony status`` and the console).
 NEXT_STEP = {
     State.DRAFT: "freeze",
-    State.ROSTER_FROZEN: "declare (or withdraw)",
+    State.ROSTER_FROZEN: "declare (or withdraw); a 复核 run: inherit the original's seed",
     State.SOURCES_DECLARED: "cosign + commit (each witness, with their own key)",
     State.COMMITTED: "cosign the COMMITTED checkpoint, then reveal (or forfeit) — each witness",
     State.REVEALED: "seed --beacon FILE (the declared drand round)",
@@ -144,6 +147,16 @@ def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step,
     entry = log.append(step.actor, "ceremony.init", step.time, payload)
     note = log.signed_checkpoint(info.origin, [step.signer])
     return create(NewRun(info, run, secrets.token_bytes(32), entry, payload, note))
+
+
+def mark_review(store: RunStore, step: Step, parent_run_id: str, reason: str) -> CeremonyState:
+    """Make a just-created run a 复核 of ``parent_run_id``: the note right after ``ceremony.init``.
+
+    Only that position counts (the state machine refuses ``review_of`` anywhere else), so a run is
+    a review from its start or never; a review later inherits the parent's seed (:func:`inherit_seed`).
+    """
+    return append_step(store, step, "note", {"text": f"复核 review of run {parent_run_id}: {reason}",
+                                             "review_of": parent_run_id, "reason": reason})
 
 
 def update_inputs(store: RunStore, run: PreparedRun, step: Step) -> CeremonyState:
@@ -278,6 +291,39 @@ def seed_fallback(store: RunStore, step: Step, value: str) -> bytes:
     if st.fallback is None:
         raise CeremonyError("没有声明备用来源", "no fallback was declared")
     return _derive(store, step, st, {"source": "fallback", "description": st.fallback["description"], "value": value})
+
+
+def inherit_seed(store: RunStore, step: Step, parent: RunStore) -> bytes:
+    """A 复核 run takes the seed of the run it reviews, with proof (``seed.inherit``): SEEDED.
+
+    ``parent`` is the store of the run named by the review's first note (``review_of``); it must
+    be PUBLISHED. The payload carries the parent's latest signed checkpoint, its ``seed.derive``
+    entry and the entry's inclusion proof (:func:`audit.inherit.inherit_payload`). Checked here
+    before anything is appended: the stored inputs are the frozen ones, the config without its
+    corrections is the parent's, the checkpoint is signed by one of the parent's keys; the state
+    machine then checks the proof, the seed and the roster root.
+    """
+    st = replay_log(store.log())
+    check_next(st, "seed.inherit")
+    parent_id = parent.info().run_id
+    if not st.review_of or parent_id != st.review_of:
+        raise CeremonyError(f"运行 {store.info().run_id} 不是运行 {parent_id} 的复核，不能继承其种子",
+                            f"run {store.info().run_id} is not a review of run {parent_id}; it cannot inherit its seed")
+    if replay_log(parent.log()).state is not State.PUBLISHED:
+        raise CeremonyError(f"原运行 {parent_id} 尚未发布", f"the original run {parent_id} is not published")
+    run = frozen_inputs(store, st)
+    payload = inherit_payload(parent.log(), parent.checkpoints()[-1], parent_id)
+    if not matches_original_config(run.config, str(payload["inputs"]["config_hash"])):
+        raise CeremonyError("复核运行的配置（除更正外）与原运行不同（复核只能更改更正表）",
+                            "the review's config, without its corrections, differs from the original's "
+                            "(a review changes nothing but its corrections)")
+    try:
+        open_note(str(payload["checkpoint"]), [Verifier.from_vkey(k) for k in parent.info().keys])
+    except VerificationError as exc:
+        raise CeremonyError(f"原运行的检查点签名不成立：{exc.message_zh}",
+                            f"the original's checkpoint signature does not hold: {exc.message_en}") from exc
+    append_step(store, step, "seed.inherit", payload)
+    return bytes.fromhex(str(payload["seed"]))
 
 
 def _derive(store: RunStore, step: Step, st: CeremonyState, public_value: dict[str, object]) -> bytes:

@@ -62,6 +62,9 @@ def _witness_items(st: CeremonyState, size: int, act: str, done: set[str], zh: s
 
 def _after_freeze(st: CeremonyState) -> list[Item]:
     s = st.state
+    if s is State.ROSTER_FROZEN and st.review_of:
+        return [Item("seed_not_inherited", "operator", f"继承原运行 {st.review_of} 的种子（复核不另行抽取随机数）",
+                     f"inherit the original run {st.review_of}'s seed (a 复核 draws no new randomness)")]
     if s is State.ROSTER_FROZEN:
         return [Item("sources_undeclared", "operator", "声明见证人、揭示截止时间与 drand 轮次",
                      "declare the witnesses, the reveal deadline and the drand round")]

@@ -20,3 +20,5 @@ def test_demo_runs_every_job_and_verifies(tmp_path: Path) -> None:
     assert (out / "lottery" / "results.csv").read_text(encoding="utf-8").startswith(
         "applicant_id,lottery_number,tier,school_id,choice_rank,round"
     )
+    assert "inherited from run" in done.stdout  # the 复核 of the served lottery run inherits its seed
+    assert (out / "service" / "lottery-review-bundle.zip").is_file()

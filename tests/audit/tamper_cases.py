@@ -15,7 +15,7 @@ from typing import Any
 from audit.bundle import Bundle
 from audit.signing import Signer
 
-__all__ = ["MALFORMED", "MUTATIONS", "RESIGNED", "Files", "resigned"]
+__all__ = ["INHERITED", "MALFORMED", "MUTATIONS", "RESIGNED", "Files", "resigned"]
 
 Files = dict[str, bytes]
 
@@ -152,4 +152,70 @@ RESIGNED: dict[str, tuple[str, str, Callable[[str, Any], Any]]] = {
     "execute-results-not-an-object": ("ceremony", "log", lambda a, p: {**p, "results": "x"}
                                       if a == "run.execute" else p),
     "execute-missing": ("ceremony", "log", lambda a, p: p if a != "run.execute" else {"engine": {}}),
+}
+
+
+def _inherit_edit(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[Files, Signer], Files]:
+    """A re-signed review bundle whose ``seed.inherit`` payload is ``fn(payload)`` (``seed.json`` made to match)."""
+    from audit.canonical import canonical_bytes
+
+    def tampered(files: Files, operator: Signer) -> Files:
+        edited = fn(json.loads(files["seed.json"]))
+        out = resigned(files, operator, lambda a, p: edited if a == "seed.inherit" else p)
+        return {**out, "seed.json": canonical_bytes(edited)}
+
+    return tampered
+
+
+def _forged_checkpoint(p: dict[str, Any]) -> dict[str, Any]:
+    """The parent's checkpoint text as it was, signed by a key of the same name that nobody trusts."""
+    from audit.inherit import note_body
+    from audit.signing import sign_note
+
+    return {**p, "checkpoint": sign_note(note_body(p["checkpoint"]), [Signer("test-operator", bytes(32))])}
+
+
+def _other_root(p: dict[str, Any]) -> dict[str, Any]:
+    """A checkpoint naming another tree (its signature no longer holds either, but the proof fails first)."""
+    lines = p["checkpoint"].split("\n")
+    lines[2] = "A" * 43 + "="
+    return {**p, "checkpoint": "\n".join(lines)}
+
+
+def _wrong_proof(p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "proof": ["00" * 32, *p["proof"][1:]]}
+
+
+def _another_seed(p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "seed": "11" * 32}
+
+
+def _other_roster(action: str, payload: Any) -> Any:
+    """The review froze a roster that is not the original's (its public root differs)."""
+    return {**payload, "public_root": "22" * 32} if action == "roster.freeze" else payload
+
+
+def _other_config(files: Files, operator: Signer) -> Files:
+    """The review changed the config beyond its corrections, consistently in config.json and in the log."""
+    config = json.loads(files["config.json"])
+    config["mechanism"] = "boston" if config["mechanism"] != "boston" else "da"
+    from audit.canonical import canonical_bytes, record_hash
+
+    digest = record_hash(config)
+
+    def edit(action: str, p: Any) -> Any:
+        return {**p, "config_hash": digest} if action in ("ceremony.init", "roster.freeze", "inputs.update") else p
+
+    return {**resigned(files, operator, edit), "config.json": canonical_bytes(config)}
+
+
+#: Tampered 复核 bundles (a run that inherited its seed by ``seed.inherit``): name → (step that must
+#: fail, function of the clean review bundle's files and the operator key giving the re-signed bundle).
+INHERITED: dict[str, tuple[str, Callable[[Files, Signer], Files]]] = {
+    "parent-checkpoint-forged": ("seed", _inherit_edit(_forged_checkpoint)),
+    "parent-checkpoint-other-root": ("ceremony", _inherit_edit(_other_root)),
+    "inclusion-proof-wrong": ("ceremony", _inherit_edit(_wrong_proof)),
+    "another-seed": ("ceremony", _inherit_edit(_another_seed)),
+    "review-roster-root-differs": ("ceremony", lambda files, operator: resigned(files, operator, _other_roster)),
+    "review-config-differs": ("seed", _other_config),
 }

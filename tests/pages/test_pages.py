@@ -194,6 +194,14 @@ def test_placement_day_in_the_console_and_the_witness_page(service: Any, new_pag
     console.wait_for_selector("#run-title:has-text('复核：')")
     review = console.evaluate("new URLSearchParams(location.hash.slice(1)).get('run')")
     assert service.api().get(f"/runs/{review}").json()["parent_run_id"] == run
+    # the 复核 run: corrections uploaded, frozen, and the original's seed inherited (no declare section)
+    upload(console, "corrections", str(SAMPLES / "corrections.csv"))
+    console.click("#freeze")
+    console.wait_for_selector("#run-state[data-state=ROSTER_FROZEN]")
+    assert console.locator("#declare").count() == 0
+    console.click("#inherit-seed")
+    console.wait_for_selector("#run-state[data-state=SEEDED]")
+    assert service.api().get(f"/runs/{review}").json()["seed"] == service.api().get(f"/runs/{run}").json()["seed"]
 
     # the public index shows the hostile title as text
     public, public_errors = new_page()

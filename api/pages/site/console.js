@@ -1,5 +1,6 @@
 // The operator console: sign in with a token, create a run, upload inputs (422 problems as a table),
-// follow the checklist, and take every step of the placement day (freeze, declare, seed, execute, publish, 复核).
+// follow the checklist, and take every step of the placement day (freeze, declare, seed, execute, publish, 复核,
+// whose run inherits the original's seed).
 import { call, checklistView, el, kindLabel, kindText, mutate, setupPage, short, showError, stateText, t }
   from "./api.js";
 
@@ -192,7 +193,11 @@ function render(v) {
         " ", el("a", { href: `/runs/${encodeURIComponent(v.run_id)}#roster-section` },
                                           t("查看公示名单", "see the 公示 roster"))),
       v.state === "DRAFT" ? step("冻结名单", "Freeze the roster", "freeze", "POST", "/freeze") : null),
-    v.state === "ROSTER_FROZEN" ? section("声明见证人与随机源", "Declare witnesses and the drand round", declare,
+    v.state === "ROSTER_FROZEN" && v.parent_run_id ? section("继承原运行的种子", "Inherit the original's seed",
+      el("p", { class: "muted" }, t(`复核沿用原运行 ${v.parent_run_id} 的种子（附签名检查点与包含证明），不另请见证人、不另取信标。`,
+        `a 复核 reuses run ${v.parent_run_id}'s seed (with its signed checkpoint and an inclusion proof): no new witnesses, no new beacon.`)),
+      step("继承种子", "Inherit the seed", "inherit-seed", "POST", "/inherit-seed")) : null,
+    v.state === "ROSTER_FROZEN" && !v.parent_run_id ? section("声明见证人与随机源", "Declare witnesses and the drand round", declare,
       step("声明", "Declare", "declare", "POST", "/declare", declareBody)) : null,
     ["SOURCES_DECLARED", "COMMITTED", "REVEALED"].includes(v.state) ? section("见证人", "Witnesses",
       el("ul", {}, v.witnesses.map((w) => el("li", {}, w.name, " — ", w.committed ? t("已承诺", "committed") : t("未承诺", "not committed"),

@@ -88,6 +88,7 @@ MATRIX: list[tuple[str, str, Any, Any, dict[str, int]]] = [
     ("POST", "/runs/{pub}/execute", None, None, {**_OPERATOR_ONLY_BODYLESS, "operator": 409}),
     ("POST", "/runs/{draft}/publish", None, None, {**_OPERATOR_ONLY_BODYLESS, "operator": 409}),
     ("POST", "/runs/{draft}/review", {"reason": "复核"}, None, {**_OPERATOR_ONLY_BODYLESS, "operator": 409}),
+    ("POST", "/runs/{pub}/inherit-seed", None, None, {**_OPERATOR_ONLY_BODYLESS, "operator": 409}),
     ("PUT", "/me/key", {"key": "w1+00000000+AAAA"}, None,
      {"public": 401, "operator": 403, "witness": 422, "auditor": 403}),
     ("POST", "/runs/{pub}/witness/cosign", {"size": 1, "cosignature": "— w1 AAAAAAAAAAAA"}, None,
