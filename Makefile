@@ -37,7 +37,7 @@ serve: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(BIN)/ruff check engine api audit tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/lottery.py
