@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 from classes_strategies import cohorts, started
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.classes import Cohort, PlacementRules
@@ -91,7 +91,11 @@ def test_exchange_kernel_finds_the_brute_force_best(case: tuple[Cohort, Placemen
             assert _key_after(pol, a, d, out, into) == best
 
 
-@settings(max_examples=40, deadline=None)
+# cohorts() draws rules and cohorts freely, so many draws have no feasible start (``started``
+# answers None) or start with a violation; those are assumed away, never returned from, and the
+# invariant is asserted on every instance that remains. How many are filtered varies from run to
+# run, so Hypothesis' filter health check is off for this test alone (it failed one suite run).
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(cohorts())
 def test_polish_keeps_counts_and_never_worsens_gaps(case: tuple[Cohort, PlacementRules]) -> None:
     cohort = case[0]
