@@ -12,6 +12,7 @@ served ``bundle.zip`` is re-zipped only when their set changes.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,9 +36,23 @@ class PublishedRun:
     files: dict[str, bytes]  # public result files by name (bundle.zip apart)
     _bundle: tuple[Cosignatures, bytes]
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _view_json: tuple[Cosignatures, bytes] | None = None
 
     def current_view(self, cosignatures: Cosignatures) -> dict[str, Any]:
         return {**self.view, "published_cosigners": sorted(w for w, _size, _line in cosignatures)}
+
+    def view_json(self, cosignatures: Cosignatures) -> bytes:
+        """:meth:`current_view` as the JSON FastAPI would send, serialised once per set of seals.
+
+        The view carries every school's summary figures; encoding that nested object per request
+        cost more than everything else the run page asks for.
+        """
+        with self._lock:
+            if self._view_json is None or self._view_json[0] != cosignatures:
+                body = json.dumps(self.current_view(cosignatures), ensure_ascii=False, allow_nan=False,
+                                  separators=(",", ":")).encode()
+                self._view_json = (cosignatures, body)
+            return self._view_json[1]
 
     def bundle(self, store: DatabaseRunStore, cosignatures: Cosignatures) -> bytes:
         """``bundle.zip`` with ``cosignatures`` (re-zipped from the store only when they changed)."""

@@ -57,11 +57,14 @@ def list_runs(request: Request) -> list[dict[str, Any]]:
     return [run_summary(r, settings_of(ctx.store(r.info.run_id))[0]) for r in ctx.db.list_runs()]
 
 
-@router.get("/runs/{run_id}", summary="运行详情 one run: state, checklist, roots, witnesses, files")
-def get_run(request: Request, run_id: str) -> dict[str, Any]:
+@router.get("/runs/{run_id}", summary="运行详情 one run: state, checklist, roots, witnesses, files",
+            response_model=dict[str, Any])
+def get_run(request: Request, run_id: str) -> Any:
     store = open_run(request, run_id)
     published = ctx_of(request).published.get(store)
-    return run_view(store) if published is None else published.current_view(cosignature_rows(store))
+    if published is None:
+        return run_view(store)
+    return Response(published.view_json(cosignature_rows(store)), media_type="application/json")
 
 
 @router.get("/runs/{run_id}/roster", summary="公示名单 the public roster (masked records, for the objection period)")
