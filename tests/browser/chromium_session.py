@@ -12,11 +12,12 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["CHROMIUM", "shared_browser"]
+__all__ = ["CHROMIUM", "save_full_page", "shared_browser"]
 
 CHROMIUM = shutil.which("chromium")
 _running: dict[str, Any] = {}
@@ -43,3 +44,11 @@ def shared_browser() -> Any:
                                                          args=["--no-sandbox"])
         atexit.register(_stop)
     return _running["browser"]
+
+
+def save_full_page(page: Any, folder: Path, name: str) -> Path:
+    """A full-page PNG ``folder/name.png`` of ``page``, kept for a person to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

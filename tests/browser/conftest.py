@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from chromium_session import shared_browser
+from chromium_session import save_full_page, shared_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_TESTS = ROOT / "tests" / "audit"
@@ -111,11 +111,7 @@ def cli_bundles(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Path]:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page PNG under test-artifacts/browser/ (kept for a person to look at)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    return save_full_page(page, ARTIFACTS, name)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))  # the shared browser
-from chromium_session import shared_browser
+from chromium_session import save_full_page, shared_browser
 
 from api.cli import main as _cli  # noqa: F401  (imports the service modules in their working order)
 from api.http.server import free_port
@@ -124,10 +124,7 @@ def new_page(browser: Any) -> Any:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    return save_full_page(page, ARTIFACTS, name)
 
 
 @pytest.fixture(scope="session")
