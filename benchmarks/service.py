@@ -19,7 +19,7 @@ of all its processes). Also: uploading and validating a 200,000-applicant lotter
 API, against ``sunshine lottery`` (CLI) end to end on the same files.
 
     .venv/bin/python benchmarks/service.py [--case lottery-100k] [--workers 1 2] [--seconds 10]
-        [--connections 50] [--bundle-clients 50] [--backends sqlite postgresql] [--skip-200k]
+        [--connections 50] [--bundle-clients 50] [--bundle-timeout 120] [--backends sqlite postgresql] [--skip-200k]
 """
 
 from __future__ import annotations
@@ -65,11 +65,12 @@ end
 """ + _DONE
 
 
-def _wrk(url: str, script: str, seconds: int, connections: int, work: Path, name: str) -> dict[str, Any]:
+def _wrk(url: str, script: str, seconds: int, connections: int, work: Path, name: str,
+         timeout: int = 10) -> dict[str, Any]:
     path = work / f"{name}.lua"
     path.write_text(script, encoding="utf-8")
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(path),
-                          url], capture_output=True, text=True, check=True).stdout
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s", "-s", str(path), url]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     pct = {float(p): int(us) / 1000 for p, us in re.findall(r"^pct (\S+) (\d+)$", out, re.M)}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     transfer = re.search(r"Transfer/sec:\s+(\S+)", out)
@@ -130,7 +131,7 @@ def _measure(proc: ServiceProcess, run_id: str, ids: Path, token: str, applicant
     downloads: dict[str, Any] = {}
     bundle = threading.Thread(target=lambda: downloads.update(_wrk(
         proc.url, f'wrk.path = "/api/v1/runs/{run_id}/bundle.zip"\n' + _DONE, args.seconds + 2,
-        args.bundle_clients, work, "bundle")))
+        args.bundle_clients, work, "bundle", timeout=args.bundle_timeout)))
     bundle.start()
     time.sleep(1)
     out["lookup + bundle"] = _wrk(proc.url, lookup, args.seconds, args.connections, work, "lookup2")
@@ -156,6 +157,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--bundle-clients", type=int, default=50)
+    ap.add_argument("--bundle-timeout", type=int, default=120,
+                    help="seconds a bundle download may take before wrk counts it as a timeout (a parent's browser "
+                         "waits; 50 clients share the download slots, so one may queue for several downloads)")
     ap.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"])
     ap.add_argument("--skip-200k", action="store_true", help="leave out the 200k upload and CLI comparison")
     args = ap.parse_args()

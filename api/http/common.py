@@ -14,11 +14,12 @@ from api.http.errors import ApiError
 from api.http.ratelimit import RateLimiter
 from api.service.checklist import checklist
 from api.store.base import StoreError
-from api.store.database import DatabaseRunStore
+from api.store.database import DatabaseRunStore, RunHead
 from audit.ceremony import replay_log
 from audit.errors import CeremonyError, VerificationError
 
-__all__ = ["check_rate", "ctx_of", "json_answer", "open_run", "refused_step"]
+__all__ = ["check_rate", "ctx_of", "fresh_head", "json_answer", "open_run", "refused_step"]
+
 
 def ctx_of(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
@@ -31,8 +32,20 @@ def open_run(request: Request, run_id: str) -> DatabaseRunStore:
     try:
         store.info()
     except StoreError:
-        raise ApiError(404, "run_not_found", f"没有运行 {run_id}", f"there is no run {run_id!r}") from None
+        raise _no_run(run_id) from None
     return store
+
+
+async def fresh_head(request: Request, run_id: str) -> RunHead:
+    """The run's head read after this request arrived (shared with concurrent requests), or 404."""
+    try:
+        return await ctx_of(request).heads.get(run_id)
+    except StoreError:
+        raise _no_run(run_id) from None
+
+
+def _no_run(run_id: str) -> ApiError:
+    return ApiError(404, "run_not_found", f"没有运行 {run_id}", f"there is no run {run_id!r}")
 
 
 def check_rate(limiter: RateLimiter, request: Request, what_zh: str, what_en: str) -> None:

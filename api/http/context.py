@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 
 from api.audit_runs import now_utc
+from api.http.fresh_reads import FreshReads
 from api.http.jobs import JobRunner
 from api.http.published import PublishedCache
 from api.http.ratelimit import RateLimiter
@@ -21,7 +22,7 @@ from api.service import ceremony
 from api.service.lookup import PublishedIndex, bundle_files
 from api.service.users import User
 from api.service.what_if import WhatIfBase, base_key, build_base
-from api.store.database import Database, DatabaseRunStore
+from api.store.database import Database, DatabaseRunStore, RunHead
 from audit.canonical import sha256_hex
 from audit.ceremony import CeremonyState, State
 from audit.signing import Signer
@@ -64,6 +65,7 @@ class ServiceContext:
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.lookup_rate)
         self.published = PublishedCache()
+        self.heads: FreshReads[str, RunHead] = FreshReads(lambda run_id: self.store(run_id).head())
         self.download_slots = asyncio.Semaphore(self.download_streams)
         self.what_if_limiter = RateLimiter(self.what_if_rate)
         self.what_if_slots = threading.BoundedSemaphore(WHAT_IF_CONCURRENCY)

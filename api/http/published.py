@@ -6,7 +6,8 @@ Answering each from the database would read the whole publication (tens of megab
 published run's log is final and its publication is rebuilt only ever to the same bytes. So
 each process loads it once, keyed on the run's head (state, log size, publication stored),
 and serves it from memory. The one thing that still arrives after publication, the
-witnesses' cosignatures of the final checkpoint, is read per request (one small query); the
+witnesses' cosignatures of the final checkpoint, comes with the head: one statement per
+request (:meth:`DatabaseRunStore.head`), so a seal shows at once in every worker; the
 served ``bundle.zip`` is re-zipped only when their set changes.
 """
 
@@ -18,14 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.http.views import public_files, run_view
-from api.service.seal import cosignature_rows, served_bundle
-from api.store.database import DatabaseRunStore
+from api.service.seal import served_bundle
+from api.store.database import Cosignatures, DatabaseRunStore, RunHead
 from audit.ceremony import State
 
 __all__ = ["PublishedCache", "PublishedRun"]
-
-Cosignatures = tuple[tuple[str, int, str], ...]
-
 
 @dataclass
 class PublishedRun:
@@ -70,26 +68,34 @@ class PublishedCache:
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, store: DatabaseRunStore) -> PublishedRun | None:
-        """The run's answers if it is published (and its publication stored), else ``None``."""
-        state, log_size, stored = store.head()
-        if state is not State.PUBLISHED or not stored:
+    def cached(self, run_id: str, head: RunHead) -> PublishedRun | None:
+        """The run's answers if this process has them loaded at ``head`` (no database, no waiting)."""
+        cached = self._runs.get(run_id)
+        return cached if cached is not None and self._current(head) and cached.log_size == head.log_size else None
+
+    @staticmethod
+    def _current(head: RunHead) -> bool:
+        return head.state is State.PUBLISHED and head.publication_stored
+
+    def get(self, store: DatabaseRunStore, head: RunHead) -> PublishedRun | None:
+        """The run's answers if ``head`` says it is published (and its publication stored), else ``None``."""
+        if not self._current(head):
             return None
         with self._lock:
             run_lock = self._locks.setdefault(store.run_id, threading.Lock())
         with run_lock:
             cached = self._runs.get(store.run_id)
-            if cached is None or cached.log_size != log_size:
-                cached = self._load(store, log_size)
+            if cached is None or cached.log_size != head.log_size:
+                cached = self._load(store, head)
                 self._runs[store.run_id] = cached
             return cached
 
     @staticmethod
-    def _load(store: DatabaseRunStore, log_size: int) -> PublishedRun:
+    def _load(store: DatabaseRunStore, head: RunHead) -> PublishedRun:
         publication = store.publication()
         view = run_view(store)
         view.pop("published_cosigners", None)
         files = {name: publication[f"bundle/results/{name}"] for name in public_files(publication)
                  if name != "bundle.zip"}
-        cosignatures = cosignature_rows(store)
-        return PublishedRun(log_size, view, files, (cosignatures, served_bundle(publication, cosignatures)))
+        return PublishedRun(head.log_size, view, files,
+                            (head.cosignatures, served_bundle(publication, head.cosignatures)))

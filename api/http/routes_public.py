@@ -13,14 +13,14 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.cli.app import package_version
-from api.http.common import check_rate, ctx_of, open_run
+from api.http.common import check_rate, ctx_of, fresh_head, open_run
 from api.http.errors import ApiError
 from api.http.published import PublishedRun
 from api.http.views import run_summary, run_view, settings_of
 from api.service import ceremony
 from api.service.lookup import PublishedIndex
-from api.service.seal import cosignature_rows, published_checkpoint
-from api.store.database import DatabaseRunStore
+from api.service.seal import published_checkpoint
+from api.store.database import DatabaseRunStore, RunHead
 from audit.ceremony import State, replay_log
 from audit.errors import CeremonyError, NotInRun
 from audit.roster import commit_roster
@@ -59,12 +59,22 @@ def list_runs(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/runs/{run_id}", summary="运行详情 one run: state, checklist, roots, witnesses, files",
             response_model=dict[str, Any])
-def get_run(request: Request, run_id: str) -> Any:
-    store = open_run(request, run_id)
-    published = ctx_of(request).published.get(store)
+async def get_run(request: Request, run_id: str) -> Any:
+    """A published run's page is answered from memory after one fresh read of its head (seals included)."""
+    head = await fresh_head(request, run_id)
+    published = ctx_of(request).published.cached(run_id, head)
+    if published is None:
+        return await run_in_threadpool(_run_page, request, run_id, head)
+    return Response(published.view_json(head.cosignatures), media_type="application/json")
+
+
+def _run_page(request: Request, run_id: str, head: RunHead) -> Any:
+    """The run's view from the database (loading a published run's answers once, for the next requests)."""
+    store = ctx_of(request).store(run_id)
+    published = ctx_of(request).published.get(store, head)
     if published is None:
         return run_view(store)
-    return Response(published.view_json(cosignature_rows(store)), media_type="application/json")
+    return Response(published.view_json(head.cosignatures), media_type="application/json")
 
 
 @router.get("/runs/{run_id}/roster", summary="公示名单 the public roster (masked records, for the objection period)")
@@ -87,24 +97,14 @@ def _publication(request: Request, run_id: str) -> tuple[Any, dict[str, bytes]]:
     return store, publication
 
 
-def _published(request: Request, run_id: str) -> tuple[DatabaseRunStore, PublishedRun]:
-    store = open_run(request, run_id)
-    published = ctx_of(request).published.get(store)
+async def _published(request: Request, run_id: str) -> tuple[DatabaseRunStore, RunHead, PublishedRun]:
+    ctx = ctx_of(request)
+    head = await fresh_head(request, run_id)
+    store = ctx.store(run_id)
+    published = ctx.published.cached(run_id, head) or await run_in_threadpool(ctx.published.get, store, head)
     if published is None:
         raise ApiError(404, "not_published", "该运行尚未发布", "the run is not published yet")
-    return store, published
-
-
-def _served_bundle(request: Request, run_id: str) -> bytes:
-    store, published = _published(request, run_id)
-    return published.bundle(store, cosignature_rows(store))
-
-
-def _public_file(request: Request, run_id: str, name: str) -> bytes:
-    _store, published = _published(request, run_id)
-    if name not in published.files:
-        raise ApiError(404, "file_not_found", f"没有公开文件 {name}", f"there is no public file {name!r}")
-    return published.files[name]
+    return store, head, published
 
 
 _CHUNK = 1 << 18
@@ -132,7 +132,8 @@ def _download(request: Request, data: bytes, filename: str) -> StreamingResponse
 @router.get("/runs/{run_id}/bundle.zip", summary="审计数据包 the bundle (sunshine verify accepts these bytes)",
             response_class=Response, responses={200: {"content": {"application/zip": {}}}})
 async def bundle_zip(request: Request, run_id: str) -> StreamingResponse:
-    data = await run_in_threadpool(_served_bundle, request, run_id)
+    store, head, published = await _published(request, run_id)
+    data = await run_in_threadpool(published.bundle, store, head.cosignatures)  # re-zips only when seals changed
     return _download(request, data, f"{run_id}-bundle.zip")
 
 
@@ -141,8 +142,10 @@ async def bundle_zip(request: Request, run_id: str) -> StreamingResponse:
 async def public_file(request: Request, run_id: str, name: str) -> StreamingResponse:
     if name == "bundle.zip":
         return await bundle_zip(request, run_id)
-    data = await run_in_threadpool(_public_file, request, run_id, name)
-    return _download(request, data, name)
+    _store, _head, published = await _published(request, run_id)
+    if name not in published.files:
+        raise ApiError(404, "file_not_found", f"没有公开文件 {name}", f"there is no public file {name!r}")
+    return _download(request, published.files[name], name)
 
 
 @router.get("/runs/{run_id}/applicants/{applicant_id}",

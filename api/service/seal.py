@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 
 from api.service.lookup import bundle_files
-from api.store.database import DatabaseRunStore
+from api.store.database import Cosignatures, DatabaseRunStore
 from api.store.models import published_cosignatures
 from audit.bundle import COSIGNATURES_FILE, zip_bytes
 from audit.canonical import canonical_bytes
@@ -21,7 +21,7 @@ from audit.errors import CeremonyError
 from audit.signing import Checkpoint
 from audit.witness import verify_cosignature
 
-__all__ = ["add_published_cosignature", "cosignature_rows", "published_checkpoint", "served_bundle"]
+__all__ = ["add_published_cosignature", "published_checkpoint", "served_bundle"]
 
 
 def published_checkpoint(store: DatabaseRunStore) -> Checkpoint:
@@ -53,15 +53,7 @@ def add_published_cosignature(store: DatabaseRunStore, witness: str, line: str) 
                                                            cosignature=line))
 
 
-def cosignature_rows(store: DatabaseRunStore) -> tuple[tuple[str, int, str], ...]:
-    """The published checkpoint's cosignatures kept so far: (witness, checkpoint size, line), by witness."""
-    with store.db.reading() as conn:
-        rows = conn.execute(select(published_cosignatures).where(published_cosignatures.c.run_id == store.run_id)
-                            .order_by(published_cosignatures.c.witness)).all()
-    return tuple((r.witness, r.size, r.cosignature) for r in rows)
-
-
-def served_bundle(publication: dict[str, bytes], cosignatures: tuple[tuple[str, int, str], ...]) -> bytes:
+def served_bundle(publication: dict[str, bytes], cosignatures: Cosignatures) -> bytes:
     """``bundle.zip`` as served: the published one, plus ``cosignatures.json`` once any witness cosigned."""
     if not cosignatures:
         return publication["bundle.zip"]

@@ -37,20 +37,37 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    exists,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from api.runs.kind import PreparedRun
 from api.store.base import NewRun, RunInfo, StoreConflict, StoreError, StoreFull, check_prev, validated_names
-from api.store.models import blobs, log_entries, run_files, run_keys, run_private, runs
+from api.store.models import blobs, log_entries, published_cosignatures, run_files, run_keys, run_private, runs
 from audit.canonical import canonical_bytes, sha256_hex
 from audit.ceremony import State, replay_log
 from audit.errors import VerificationError
 from audit.log import AuditLog, LogEntry
 
-__all__ = ["DEFAULT_URL", "URL_VARIABLE", "Database", "DatabaseRunStore", "RunRecord", "sqlite_url"]
+__all__ = ["DEFAULT_URL", "URL_VARIABLE", "Cosignatures", "Database", "DatabaseRunStore", "RunHead", "RunRecord",
+           "sqlite_url"]
+
+#: A published checkpoint's witness cosignatures: (witness, checkpoint size, line), by witness.
+Cosignatures = tuple[tuple[str, int, str], ...]
 
 #: The environment variable that names the database when no URL is given.
 URL_VARIABLE = "SUNSHINE_DATABASE_URL"
@@ -78,6 +95,30 @@ class RunRecord:
     state: State
     log_size: int
     publication_stored: bool
+
+
+@dataclass(frozen=True)
+class RunHead:
+    """What a run's cached answers depend on: state, log size, whether its publication is stored,
+    and the seals (witness cosignatures of the published checkpoint), which still arrive after
+    publication."""
+
+    state: State
+    log_size: int
+    publication_stored: bool
+    cosignatures: Cosignatures
+
+
+def _head_statement() -> Select[Any]:
+    """:meth:`DatabaseRunStore.head`'s statement, built once (building it per call cost as much as running it)."""
+    stored = exists().where(run_files.c.run_id == runs.c.run_id, run_files.c.section == "publication")
+    seals = published_cosignatures.c
+    return (select(runs.c.state, runs.c.log_size, stored.label("stored"), seals.witness, seals.size, seals.cosignature)
+            .select_from(runs.outerjoin(published_cosignatures, seals.run_id == runs.c.run_id))
+            .where(runs.c.run_id == bindparam("run_id")).order_by(seals.witness))
+
+
+_HEAD = _head_statement()
 
 
 def _json_bytes(obj: object) -> bytes:
@@ -373,17 +414,21 @@ class DatabaseRunStore:
         with self.db.reading() as conn:
             return State(self._run_row(conn).state)
 
-    def head(self) -> tuple[State, int, bool]:
-        """(state, log size, whether a publication is stored), in one small read.
+    def head(self) -> RunHead:
+        """The run's :class:`RunHead`, in ONE statement (raises :class:`StoreError` when there is no run).
 
         What caches of a run's answers are keyed on: a published run's log is final, so a
-        cache built at this head stays right while the head is the same.
+        cache built at this head stays right while the head is the same. It is the only read a
+        published run's page costs in the results hour, so it is one round trip, not one per
+        fact: the run row, whether a publication is stored, and the seals, joined.
         """
         with self.db.reading() as conn:
-            row = self._run_row(conn)
-            stored = conn.execute(select(run_files.c.name).where(
-                run_files.c.run_id == self.run_id, run_files.c.section == "publication").limit(1)).first()
-            return State(row.state), int(row.log_size), stored is not None
+            rows = conn.execute(_HEAD, {"run_id": self.run_id}).all()
+        if not rows:
+            raise StoreError(f"没有运行 {self.run_id}", f"there is no run {self.run_id!r} in the database")
+        first = rows[0]
+        cosignatures = tuple((r.witness, int(r.size), r.cosignature) for r in rows if r.witness is not None)
+        return RunHead(State(first.state), int(first.log_size), bool(first.stored), cosignatures)
 
     def _files(self, conn: Connection, section: str) -> dict[str, bytes]:
         rows = conn.execute(select(run_files.c.name, blobs.c.data)
