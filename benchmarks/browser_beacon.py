@@ -74,7 +74,8 @@ def main() -> None:
     known = json.loads(VECTORS.read_text(encoding="utf-8"))
     cases = [{**v, "chain": known["chains"][v["chain"]]} for v in known["positives"]]
     cold, warm = page_times(cases, args.runs)
-    print(f"{'scheme':28s} {'cold ms (fresh page)':>21s} {'page median ms':>15s} {'page min ms':>12s} {'python ms':>10s}")
+    print(f"{'scheme':28s} {'cold ms (fresh page)':>21s} {'page median ms':>15s} {'page min ms':>12s} "
+          f"{'python ms':>10s}")
     for scheme, chain in (("pedersen-bls-chained", MAINNET), ("bls-unchained-g1-rfc9380", QUICKNET)):
         mine = [t for c, ts in zip(cases, warm, strict=True) if c["chain"]["scheme"] == scheme for t in ts[1:]]
         py = []
