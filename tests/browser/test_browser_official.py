@@ -73,10 +73,9 @@ def official(audit_helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
-def browser_verify(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Report]]:
+def browser_verify(browser: Any, page_runner: Callable[..., Report],
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Report]]:
     """``browser_verify`` of conftest, on the page with the same lowered xlsx threshold as the engine here."""
-    from conftest import run_page
-
     html = verifier_html()
     page_limit = b"const XLSX_MAX_APPLICANTS = 50000;"
     assert html.count(page_limit) == 1
@@ -86,7 +85,7 @@ def browser_verify(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> It
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_selector("body[data-state=ready]")
-    yield lambda zip_bytes, keys=(): run_page(page, zip_bytes, keys)
+    yield lambda zip_bytes, keys=(): page_runner(page, zip_bytes, keys)
     context.close()
 
 

@@ -50,6 +50,7 @@ function checkInherit(p, { kind, reviewOf, publicRoot }) {
   if (p.parent_run_id !== reviewOf) throw refuseInherit(`only the reviewed run ${reviewOf} may give the seed, not ${pyRepr(p.parent_run_id)}`);
   let cp;
   try { cp = parseCheckpoint(noteBody(String(p.checkpoint)), "ceremony"); } catch (e) {
+    if (e instanceof InheritFail) throw e; // not a signed note at all: said as audit/inherit.py says it
     throw refuseInherit(e.en || e.message);
   }
   if (cp.origin !== `sunshine/${kind}/${reviewOf}`) throw refuseInherit(`the checkpoint's origin ${pyRepr(cp.origin)} is not run ${reviewOf} of kind ${kind}`);
