@@ -9,13 +9,18 @@ on the sources (fixed order, no timestamp), so the hash is the same on every mac
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from importlib import metadata
 from importlib.resources import files
 
-__all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_sha256"]
+__all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_record", "verifier_sha256"]
 
 #: The scripts in the order they are inlined (each uses only what the earlier ones define).
-SCRIPTS = ("crypto.js", "zip.js", "notes.js", "ceremony.js", "verify.js", "lottery.js", "classes.js", "page.js")
+#: ``vendor/noble-bls12-381.js`` is @noble/curves' BLS12-381, bundled once (vendor/README.md) for the drand
+#: beacon; it comes after crypto.js so that crypto.js's "use strict" stays the directive of the whole script.
+SCRIPTS = ("crypto.js", "vendor/noble-bls12-381.js", "beacon.js", "zip.js", "notes.js", "inherit.js", "ceremony.js",
+           "verify.js", "lottery.js", "classes.js", "page.js")
 #: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
 GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'
 
@@ -24,7 +29,7 @@ _JS_SLOT = "/*VERIFIER_JS*/"
 
 
 def _source(name: str) -> str:
-    return files("api.pages").joinpath("verifier", name).read_text(encoding="utf-8")
+    return files("api.pages").joinpath("verifier", *name.split("/")).read_text(encoding="utf-8")
 
 
 def verifier_html() -> bytes:
@@ -41,3 +46,19 @@ def verifier_html() -> bytes:
 def verifier_sha256() -> str:
     """Hex SHA-256 of :func:`verifier_html`: the hash to publish next to the file."""
     return hashlib.sha256(verifier_html()).hexdigest()
+
+
+@functools.cache
+def verifier_record() -> dict[str, str]:
+    """``{"sha256", "version"}`` of the page this Sunshine writes: recorded in every ``run.publish`` entry.
+
+    Why: a parent who is handed a ``verifier.html`` can compare its hash with the one the run's signed
+    log names, so the page that checks a run is fixed by the run itself. The page's bytes never depend on
+    a bundle (only on its sources), so recording the hash in bundles makes no cycle. Cached: the sources
+    do not change while a process runs, and publishing must not read them once per run.
+    """
+    try:
+        version = metadata.version("sunshine")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {"sha256": verifier_sha256(), "version": version}

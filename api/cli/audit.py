@@ -149,6 +149,7 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
     except VerificationError as exc:
         print(f"核验失败：步骤「{exc.step}」 VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
         sys.exit(1)
+    _print_verifier_page(v)
     if execute is None:
         print(f"未通过：本机没有 {b.kind} 引擎，结果未重算")
         print(f"NOT VERIFIED: no engine for kind {b.kind!r} is installed, so the results were not replayed")
@@ -245,6 +246,19 @@ def verify_receipt_cmd(
 
 
 _INDENT = " " * 10  # under the text of a numbered line (" 1. ok    ")
+
+
+def _print_verifier_page(v: VerifiedBundle) -> None:
+    """The browser verifier page the run's signed ``run.publish`` names (docs/bundle.md), when it names one:
+    its hash is what a parent compares with the ``verifier.html`` they were given."""
+    published = v.log.find("run.publish")[-1][1] if v.log is not None and v.log.find("run.publish") else None
+    page = published.get("verifier") if isinstance(published, dict) else None
+    if not (isinstance(page, dict) and isinstance(page.get("sha256"), str) and isinstance(page.get("version"), str)):
+        return
+    print(f"本次运行的浏览器核验页面：sha256 {page['sha256']}（sunshine {page['version']}，"
+          "可与 sunshine verifier 输出的哈希比对）")
+    print(f"browser verifier for this run: sha256 {page['sha256']} (sunshine {page['version']}; "
+          "compare with the hash sunshine verifier prints)")
 
 
 def _print_steps(steps: Iterable[StepLine]) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from api.audit_runs import engine_versions, gc_paused, receipts_private
 from api.runs import get_kind
 from api.runs.kind import PreparedRun, RunSummary
+from api.verifier_page import verifier_record
 from audit.bundle import PRACTICE_NOTICE, build_bundle, zip_bytes
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import State, check_next, replay_log
@@ -35,7 +36,8 @@ from audit.roster import CommittedRoster, commit_roster
 from audit.run_facts import RunFacts, facts_from_log
 from audit.signing import Verifier, parse_checkpoint
 
-__all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_run", "result_hashes"]
+__all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_run", "publish_payload",
+           "result_hashes"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,16 @@ class Publication:
 def result_hashes(public: Mapping[str, bytes]) -> dict[str, str]:
     """SHA-256 of each public result file, by name (the ``results`` payload of ``run.execute``)."""
     return {name: sha256_hex(data) for name, data in sorted(public.items())}
+
+
+def publish_payload(hashes: Mapping[str, str]) -> dict[str, object]:
+    """The ``run.publish`` payload, for practice, ceremony and service runs alike (one place).
+
+    ``results_hash`` binds the published results to the ``run.execute`` hashes; ``verifier`` names the
+    browser verifier page this Sunshine writes (``sunshine verifier``), so the run's signed log says
+    which page's hash to compare (docs/bundle.md § Log actions).
+    """
+    return {"results_hash": record_hash(dict(hashes)), "verifier": verifier_record()}
 
 
 def execute_run(run: PreparedRun, seed: bytes, facts: RunFacts, withdrawn: Sequence[str] = ()) -> ResultFiles:
@@ -156,5 +168,5 @@ def build_practice(run: PreparedRun, seed: bytes) -> Publication:
         hashes = result_hashes(results.public)
         check_next(st, "run.execute")
         audit.log.append(audit.actor, "run.execute", audit.time, {"results": hashes, "engine": engine_versions()})
-        audit.log.append(audit.actor, "run.publish", audit.time, {"results_hash": record_hash(hashes)})
+        audit.log.append(audit.actor, "run.publish", audit.time, publish_payload(hashes))
         return assemble_publication(run, results, audit, committed)

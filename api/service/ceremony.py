@@ -20,7 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from api.audit_runs import engine_versions
-from api.runs.build import Publication, ResultFiles, assemble_publication, execute_run, result_hashes
+from api.runs.build import (
+    Publication,
+    ResultFiles,
+    assemble_publication,
+    execute_run,
+    publish_payload,
+    result_hashes,
+)
 from api.runs.kind import PreparedRun
 from api.store.base import NewRun, RunInfo, RunStore, StoreConflict
 from audit.beacon import DrandChain, verify_beacon
@@ -422,7 +429,7 @@ def publish(store: RunStore, step: Step, progress: Progress = _silent) -> Public
         progress(90, "保存发布文件", "storing the publication")
         store.save_publication(publication.files())
     else:
-        payload = {"results_hash": record_hash(hashes)}
+        payload = publish_payload(hashes)
         log, _st, entry, note = _next_entry(store, step, "run.publish", payload, None, step.time)
         publication = assemble_publication(store.prepared(), results, audit_context(store, step, log))
         progress(90, "保存发布文件", "storing the publication")

@@ -9,13 +9,13 @@ dishonest operator's log edits, re-chained and re-signed with :func:`resigned`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from audit.bundle import Bundle
 from audit.signing import Signer
 
-__all__ = ["INHERITED", "MALFORMED", "MUTATIONS", "RESIGNED", "Files", "resigned"]
+__all__ = ["INHERITED", "MALFORMED", "MUTATIONS", "RESIGNED", "Files", "relogged", "resigned"]
 
 Files = dict[str, bytes]
 
@@ -125,13 +125,22 @@ def resigned(files: Files, operator: Signer, edit: Callable[[str, Any], Any]) ->
     checkpoint history is re-signed too), so the later steps must catch it.
     """
     from audit.log import AuditLog
+
+    old = AuditLog.from_bytes(files["log.jsonl"])
+    return relogged(files, operator, [(e.actor, e.action, e.time, edit(e.action, p))
+                                      for e, p in zip(old.entries, old.payloads, strict=True)])
+
+
+def relogged(files: Files, operator: Signer, entries: Iterable[tuple[str, str, str | None, Any]]) -> Files:
+    """The bundle with its log made of ``entries`` (actor, action, time, payload), chained and signed by
+    ``operator``, with the whole checkpoint history (as :func:`resigned`, for edits that add or drop entries)."""
+    from audit.log import AuditLog
     from audit.merkle import MerkleTree
     from audit.signing import format_checkpoint, sign_note
 
-    old = AuditLog.from_bytes(files["log.jsonl"])
     new = AuditLog()
-    for e, p in zip(old.entries, old.payloads, strict=True):
-        new.append(e.actor, e.action, e.time, edit(e.action, p))
+    for actor, action, time, payload in entries:
+        new.append(actor, action, time, payload)
     origin = Bundle.from_files(files).manifest["origin"]
     tree = MerkleTree(new.leaf_hashes())
     history = [{"note": sign_note(format_checkpoint(new.checkpoint(origin, size)), [operator]),

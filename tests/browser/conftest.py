@@ -83,6 +83,13 @@ def run_page(page: Any, zip_bytes: bytes, keys: Sequence[str] = ()) -> Report:
 
 
 @pytest.fixture(scope="session")
+def page_runner() -> Callable[..., Report]:
+    """:func:`run_page` itself, for a test module that opens a page of its own (``conftest`` is not importable
+    by that name when another test directory's conftest is loaded first)."""
+    return run_page
+
+
+@pytest.fixture(scope="session")
 def browser_verify(verifier_page: Any) -> Callable[..., Report]:
     """``browser_verify(zip_bytes, keys=())``: the page's report ({ok, bundle, steps, failed, verdict})."""
     return lambda zip_bytes, keys=(): run_page(verifier_page, zip_bytes, keys)

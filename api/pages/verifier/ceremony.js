@@ -1,8 +1,8 @@
 // The ceremony state machine (docs/ceremony.md § States, docs/bundle.md § Log actions), replayed
 // from the signed log: which action is allowed when, witness statements and cosignatures by the
-// witnesses' own keys, commitments, the drand round rule and the seed derivation.
-// What this page cannot prove: the drand beacon's BLS12-381 signature. It is recorded in
-// ``st.unproven`` and the verdict can then never be VERIFIED.
+// witnesses' own keys, commitments, the drand round rule, the drand beacon's BLS12-381 signature
+// (beacon.js) and the seed derivation. What this page cannot prove (a claimed fallback value) is
+// recorded in ``st.unproven`` and the verdict can then never be VERIFIED.
 "use strict";
 
 const KNOWN_CHAINS = {
@@ -23,7 +23,7 @@ const KNOWN_CHAINS = {
 const NEEDS = {
   "inputs.update": "DRAFT", "roster.freeze": "DRAFT", "roster.withdraw": "ROSTER_FROZEN",
   "sources.declare": "ROSTER_FROZEN", "witness.commit": "SOURCES_DECLARED", "witness.reveal": "COMMITTED",
-  "witness.forfeit": "COMMITTED", "seed.derive": "REVEALED", "run.execute": "SEEDED", "run.publish": "EXECUTED",
+  "witness.forfeit": "COMMITTED", "seed.derive": "REVEALED", "seed.inherit": "ROSTER_FROZEN", "run.execute": "SEEDED", "run.publish": "EXECUTED",
 };
 
 /** POSIX seconds of ``YYYY-MM-DDTHH:MM:SSZ``; throws otherwise. */
@@ -69,7 +69,7 @@ async function replayCeremony(entries, checkpointAt) {
     state: "DRAFT", kind: "", practice: false, runId: "", origin: "", configHash: "", rosterRoot: "", publicRoot: "",
     rosterSize: 0, withdrawals: [], witnesses: [], chain: null, beaconRound: 0, fallback: null, declaredSize: 0,
     committedSize: 0, cosigned: {}, commitments: {}, reveals: {}, forfeits: [], seedRecord: null, results: null,
-    lastTime: null, unproven: [],
+    lastTime: null, unproven: [], reviewOf: "", inherited: null,
   };
   const fail = (i, action, why) => new Error(`log entry ${i}: action '${action}' is not allowed in state ${st.state}${why ? ": " + why : ""}`);
   const witnessOf = (i, action, p) => {
@@ -142,9 +142,11 @@ async function replayCeremony(entries, checkpointAt) {
       } else if (action === "roster.withdraw") {
         need(p, "id");
         if (st.practice) throw fail(i, action, "practice runs have no withdrawals");
+        if (st.reviewOf) throw fail(i, action, "a review run withdraws through its corrections (published with the reason), never after the seed is known");
         if (st.withdrawals.includes(p.id)) throw fail(i, action, `${p.id} already withdrawn`);
         st.withdrawals.push(p.id);
       } else if (action === "sources.declare") {
+        if (st.reviewOf) throw fail(i, action, `a review run inherits the seed of run ${st.reviewOf} (seed.inherit); it never draws a new one`);
         declare(i, action, p, t);
       } else if (action === "witness.cosign") {
         if (!st.witnesses.length) throw fail(i, action, "no witnesses declared yet");
@@ -180,6 +182,16 @@ async function replayCeremony(entries, checkpointAt) {
         if (Object.keys(st.reveals).length + st.forfeits.length === st.witnesses.length) st.state = "REVEALED";
       } else if (action === "seed.derive") {
         seed(i, action, p);
+      } else if (action === "seed.inherit") {
+        try { st.inherited = checkInherit(p, { kind: st.kind, reviewOf: st.reviewOf, publicRoot: st.publicRoot }); } catch (e) {
+          if (e instanceof InheritFail) throw fail(i, action, e.message);
+          throw e;
+        }
+        if (st.inherited.fallback) {
+          st.unproven.push({ en: "public value claimed, not proven: the parent run used its declared fallback",
+            zh: "原运行的公开随机值来自备用来源，仅为声称，未经证明" });
+        }
+        st.seedRecord = p; st.state = "SEEDED";
       } else if (action === "seed.practice" && st.state === "ROSTER_FROZEN" && st.practice) {
         if (!isObject(p) || p.mode !== "practice") throw fail(i, action, "practice seed must be marked practice");
         st.seedRecord = p; st.state = "SEEDED";
@@ -191,7 +203,14 @@ async function replayCeremony(entries, checkpointAt) {
         st.state = "PUBLISHED";
       } else if (action === "key.rotate") {
         rotation(i, action, p);
-      } else if (action !== "note") {
+      } else if (action === "note") {
+        if (isObject(p) && "review_of" in p) { // a run is a review from its start, or never
+          if (i !== 1 || st.practice || typeof p.review_of !== "string" || !p.review_of) {
+            throw fail(i, action, "only the entry right after ceremony.init may name review_of");
+          }
+          st.reviewOf = p.review_of;
+        } // other notes are informational entries allowed in any state
+      } else {
         throw fail(i, action);
       }
     } catch (e) {
@@ -240,16 +259,15 @@ async function replayCeremony(entries, checkpointAt) {
     if (!isObject(pv)) throw fail(i, action, "malformed payload (public_value)");
     if (pv.source === "drand") {
       if (pv.chain_hash !== st.chain.chain_hash || pv.round !== st.beaconRound) throw fail(i, action, `the beacon must be round ${st.beaconRound} of the declared chain`);
-      const want = "chain_hash,previous_signature,randomness,round,signature,source";
-      if (Object.keys(pv).sort().join(",") !== want) throw fail(i, action, "the recorded beacon is not exactly the verified one");
-      const sig = String(pv.signature);
-      const quick = st.chain.scheme === "bls-unchained-g1-rfc9380";
-      if (!new RegExp(`^[0-9a-f]{${quick ? 96 : 192}}$`).test(sig) || (quick ? pv.previous_signature !== null : typeof pv.previous_signature !== "string")) {
-        throw fail(i, action, "the beacon signature is not spelled as the chain's scheme requires");
+      let randomness;
+      try { randomness = verifyBeacon(st.chain, st.beaconRound, String(pv.signature), pv.previous_signature ?? null); } catch (e) {
+        if (e instanceof BeaconFail) throw fail(i, action, e.message);
+        throw e;
       }
-      if (pv.randomness !== toHex(sha256(fromHex(sig)))) throw fail(i, action, "the recorded beacon is not exactly the verified one");
-      st.unproven.push({ en: `the drand beacon's BLS signature (round ${pv.round}) is not checked by this page: use sunshine verify`,
-        zh: `本页面不核验 drand 信标（第 ${pv.round} 轮）的 BLS 签名：请用 sunshine verify 核验` });
+      const want = "chain_hash,previous_signature,randomness,round,signature,source";
+      if (pv.randomness !== toHex(randomness) || Object.keys(pv).sort().join(",") !== want) {
+        throw fail(i, action, "the recorded beacon is not exactly the verified one");
+      }
     } else if (pv.source === "fallback") {
       if (st.fallback === null) throw fail(i, action, "no fallback was declared");
       canonicalText(pv.value, "fallback value");

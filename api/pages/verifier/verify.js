@@ -299,7 +299,8 @@ async function verifySteps(bundle, pinned, report) {
       throw new Fail(step, "manifest", "kind / practice flag / run id differ from the signed log", "类型、练习标记或运行编号与签名日志不符");
     }
     if (Boolean(bundle.keys.practice) !== st.practice) throw new Fail(step, "keys.json", "practice flag of the keys differs from the signed log");
-    const mode = st.practice ? "PRACTICE run (manual seed)" : `ceremony with ${st.witnesses.length} witness(es)`;
+    const mode = st.practice ? "PRACTICE run (manual seed)" : st.inherited ? `复核 of run ${st.reviewOf}, seed inherited`
+      : `ceremony with ${st.witnesses.length} witness(es)`;
     ok(`ceremony: ${mode}; actions in order through PUBLISHED`, st.unproven);
 
     // (4) config
@@ -362,6 +363,7 @@ async function verifySteps(bundle, pinned, report) {
     } catch (e) { throw new Fail(step, "seed.json", `unreadable seed record: ${e.message}`, "种子记录无法读取"); }
     if (jcs(seedRecord) !== jcs(st.seedRecord)) throw new Fail(step, "seed.json", "differs from the seed record in the signed log", "与签名日志中的种子记录不符");
     const detail = st.practice ? "PRACTICE: seed typed in by the operator (no derivation to check)"
+      : st.inherited ? await inheritedSeedLine(st.inherited, config, keys, trust)
       : `derived from roster root, config, ${Object.keys(st.reveals).length} reveal(s) and '${seedRecord.inputs.public_value.source}'`;
     ok(`seed: ${toHex(seed).slice(0, 16)}… ${detail}`);
 
