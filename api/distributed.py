@@ -5,7 +5,10 @@ batch (simulation chunks, one class placement per school) goes through :class:`B
 which returns the results **in the order of the tasks**, whoever computed them; tasks are pure
 functions of their arguments, so results never depend on the backend or the worker count.
 
-* neither ``workers`` nor ``scheduler``: in-process, one task after the other;
+* neither ``workers`` nor ``scheduler``: in-process, one task after the other, or ``threads``
+  tasks at a time on a thread pool (the engine's kernels release the GIL, so the threads use
+  the cores; results are still collected in task order, so they never depend on the thread
+  count or on which thread finished first);
 * ``workers=K``: a :class:`distributed.LocalCluster` of K single-threaded worker processes
   on 127.0.0.1 with the dashboard off, shut down when the ``with`` block ends;
 * ``scheduler="tcp://host:port"``: a client of a running ``dask scheduler``; its workers must
@@ -19,13 +22,15 @@ function, a retried chunk gives the same bytes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from engine.errors import ConfigError
 
-__all__ = ["RETRIES", "Backend", "compute_backend"]
+__all__ = ["RETRIES", "Backend", "InProcess", "compute_backend", "default_threads"]
 
 T = TypeVar("T")
 RETRIES = 3
@@ -40,14 +45,36 @@ class Backend(Protocol):
     def map(self, fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: dict[str, Any]) -> list[T]: ...
 
 
-class InProcess:
-    """The reference backend: the tasks in order, in this process."""
+def default_threads() -> int:
+    """The cores this process may run on (``--threads`` default): 2 on the project's benchmark machine."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
-    name = "in-process"
-    workers = 1
+
+class InProcess:
+    """The reference backend: the tasks in this process, ``threads`` at a time, results in task order.
+
+    Why threads and not processes: a task (a chunk of simulation draws) spends almost all its
+    time in numba kernels compiled ``nogil``, so two threads keep two cores busy with one copy
+    of the market and no pickling; a task is a pure function of its arguments, so which thread
+    runs it, and when, cannot change its result.
+    """
+
+    def __init__(self, threads: int = 1) -> None:
+        if threads < 1:
+            raise ConfigError("--threads", "threads", "--threads 必须至少为 1", "--threads must be at least 1")
+        self.threads = threads
+        self.workers = threads
+        self.name = "in-process" if threads == 1 else f"in-process ({threads} threads)"
 
     def map(self, fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: dict[str, Any]) -> list[T]:
-        return [fn(*args, **shared) for args in tasks]
+        if self.threads == 1 or len(tasks) <= 1:
+            return [fn(*args, **shared) for args in tasks]
+        with ThreadPoolExecutor(max_workers=min(self.threads, len(tasks)),
+                                thread_name_prefix="sunshine-task") as pool:
+            return list(pool.map(lambda args: fn(*args, **shared), tasks))
 
 
 class DaskBackend:
@@ -72,15 +99,24 @@ class DaskBackend:
 
 
 @contextmanager
-def compute_backend(workers: int | None = None, scheduler: str | None = None) -> Iterator[Backend]:
-    """The backend for ``--workers K`` / ``--scheduler ADDRESS`` / neither (in-process)."""
+def compute_backend(workers: int | None = None, scheduler: str | None = None,
+                    threads: int | None = None) -> Iterator[Backend]:
+    """The backend for ``--workers K`` / ``--scheduler ADDRESS`` / neither (in-process, ``threads`` threads).
+
+    ``threads`` is the in-process thread count (default 1); with a Dask backend each worker is
+    one single-threaded process, so ``threads`` together with ``workers`` or ``scheduler`` is an error.
+    """
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers/--scheduler", "backend", "--workers 与 --scheduler 只能选一个",
                           "give either --workers or --scheduler, not both")
+    if threads is not None and (workers is not None or scheduler is not None):
+        raise ConfigError("--threads", "threads", "--threads 只用于本进程运行，不能与 --workers 或 --scheduler 同用",
+                          "--threads is for the in-process backend; "
+                          "it cannot be combined with --workers or --scheduler")
     if workers is not None and workers < 1:
         raise ConfigError("--workers", "workers", "--workers 必须至少为 1", "--workers must be at least 1")
     if scheduler is None and workers is None:
-        yield InProcess()
+        yield InProcess(1 if threads is None else threads)
         return
     from distributed import Client, LocalCluster  # imported on first use: dask is slow to import
 

@@ -1,7 +1,10 @@
-"""Simulation benchmark (issue 16): Monte Carlo over lottery seeds, in-process vs 2 Dask workers.
+"""Simulation benchmark (issue 16): Monte Carlo over lottery seeds, in-process (1 or 2 threads) vs 2 Dask workers.
 
     .venv/bin/python benchmarks/simulate.py                         # zone 10,000 draws, city 1,000 draws
-    .venv/bin/python benchmarks/simulate.py --zone-draws 2000 --city-draws 200 --backends in-process
+    .venv/bin/python benchmarks/simulate.py --zone-draws 2000 --city-draws 200 --backends in-process-2
+
+Backends: ``in-process`` (one thread), ``in-process-2`` (two threads, what ``sunshine simulate``
+uses on a 2-core machine by default), ``dask-2`` (a 2-worker ``LocalCluster``).
 
 Instances are the lottery benchmark's (benchmarks/lottery.py ``build``: Zipf-like lists,
 three tiers, 5 % siblings, 2 % twins, seats ≈ 95 % of applicants). Each (instance,
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -56,8 +60,9 @@ def run(name: str, draws: int, backend_name: str) -> dict[str, object]:
     n, s, k = SIZES[name]
     market = build(n, s, k)
     workers = 2 if backend_name == "dask-2" else None
+    threads = 2 if backend_name == "in-process-2" else None
     t0 = time.perf_counter()
-    with compute_backend(workers=workers) as backend:
+    with compute_backend(workers=workers, threads=threads) as backend:
         started = time.perf_counter() - t0
         client = getattr(backend, "client", None)
         c1 = _all_cpu_s(client)
@@ -85,13 +90,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zone-draws", type=int, default=10_000)
     parser.add_argument("--city-draws", type=int, default=1_000)
-    parser.add_argument("--backends", nargs="*", default=["in-process", "dask-2"])
+    parser.add_argument("--backends", nargs="*", default=["in-process", "in-process-2", "dask-2"])
     parser.add_argument("--instances", nargs="*", default=["zone", "city"])
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run(args.child[0], int(args.child[1]), args.child[2])))
         return
+    load_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     rows = []
     for name, draws in (("zone", args.zone_draws), ("city", args.city_draws)):
         if draws <= 0 or name not in args.instances:
@@ -101,6 +107,8 @@ def main() -> None:
                                  capture_output=True, text=True)
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"... {name} {backend}: {rows[-1]}", file=sys.stderr, flush=True)
+    print(f"load average (1, 5, 15 min) at the start: {load_start}; at the end: "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("| instance | backend | draws | start-up s | draws wall s | draws/s | CPU s (ms/draw) | render s "
           "| peak MB (client; workers) | widest 95% half-width | output digest |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

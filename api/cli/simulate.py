@@ -2,7 +2,8 @@
 
 Same input files as ``sunshine lottery``; ``--draws N`` lotteries with seeds derived from
 ``--seed`` (docs/randomness.md §9), in-process, on a local Dask cluster (``--workers K``)
-or on a running Dask scheduler (``--scheduler tcp://host:port``). Writes
+or on a running Dask scheduler (``--scheduler tcp://host:port``); in-process, ``--threads T``
+chunks run side by side (default: the machine's cores). Writes
 ``probabilities.csv``, ``schools.csv``, ``summary.json``, ``draws.csv`` and ``charts/``
 atomically into ``--out``; with ``--what-if-preferences`` only ``what_if.json`` (the chances
 of one hypothetical family added to the roster). Formats: docs/simulate.md.
@@ -17,7 +18,7 @@ import typer
 
 from api.cli.app import app
 from api.cli.common import ensure_group, out_console, progress, seed_bytes
-from api.distributed import compute_backend
+from api.distributed import compute_backend, default_threads
 from api.inputs import read_input_file
 from api.runs.lottery import check_mechanism
 from api.simulate import _json_bytes, prepare_simulation, render_outputs, run_simulation, summary, what_if
@@ -56,6 +57,8 @@ def simulate(
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="use a running Dask scheduler tcp://host:port")] = None,
     chunk: Annotated[int | None, typer.Option("--chunk", help="draws per task (results never depend on it)")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", help="in-process threads (default: this machine's cores; results never depend on it)")] = None,
     charts: Annotated[bool, typer.Option("--charts/--no-charts", help="write charts/*.png")] = True,
     what_if_preferences: Annotated[str | None, typer.Option(
         "--what-if-preferences", help="一个假设家庭的志愿 a hypothetical family's list, e.g. \"S0001;S0002\"")] = None,
@@ -77,7 +80,9 @@ def simulate(
         run = step("读取并校验输入 reading inputs", lambda: prepare_simulation(
             {"schools": read_input_file(schools), "applicants": read_input_file(applicants)}, mech, round2))
         run_id = f"simulation-{seed_raw.hex()[:16]}"
-        with compute_backend(workers, scheduler) as backend:
+        in_process = workers is None and scheduler is None
+        with compute_backend(workers, scheduler, default_threads() if threads is None and in_process
+                             else threads) as backend:
             if family is not None:
                 answer = step(f"模拟 {draws} 次 simulating ({backend.name})",
                               lambda: what_if(run.config, run.roster, family, draws, seed_raw, backend, chunk))

@@ -231,6 +231,41 @@ def _serial_kernel(
     return assigned, entry
 
 
+@kernel
+def _master_order(rank: Int64Array, base_tier: Int64Array, active: BoolArray) -> Int64Array:
+    """The active units by (base tier, lottery rank): what ``np.argsort(base_tier * n + rank)`` gives.
+
+    Why not that argsort: a simulation builds this order once per draw and round, and a
+    comparison sort of every unit cost a sixth of a draw. ``rank`` is a permutation, so
+    units in rank order are ``rank``'s inverse (one scatter), and one counting pass over the
+    (few, small) tiers keeps that order within each tier: O(n), exactly the same order.
+    """
+    n = rank.shape[0]
+    by_rank = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        by_rank[rank[u]] = u
+    top = 0
+    n_active = 0
+    for u in range(n):
+        if active[u]:
+            n_active += 1
+            if base_tier[u] > top:
+                top = base_tier[u]
+    start = np.zeros(top + 2, dtype=np.int64)
+    for u in range(n):
+        if active[u]:
+            start[base_tier[u] + 1] += 1
+    for t in range(1, top + 2):
+        start[t] += start[t - 1]
+    out = np.empty(n_active, dtype=np.int64)
+    for i in range(n):
+        u = by_rank[i]
+        if active[u]:
+            out[start[base_tier[u]]] = u
+            start[base_tier[u]] += 1
+    return out
+
+
 def place(
     mechanism: Mechanism,
     *,
@@ -252,14 +287,12 @@ def place(
     n_units = rank.shape[0]
     if mechanism not in ("da", "boston", "serial"):
         raise EngineError(f"未知的派位方式 {mechanism!r}", f"unknown mechanism {mechanism!r} (da, boston, serial)")
-    if mechanism == "boston":  # each order is a sort of every unit: only the one the mechanism uses is built
-        lottery_order = np.argsort(rank, kind="stable")
-        lottery_order = lottery_order[active[lottery_order]].astype(np.int64)
+    if mechanism == "boston":  # each order is a pass over every unit: only the one the mechanism uses is built
+        lottery_order = _master_order(rank, np.zeros(n_units, dtype=np.int64), active)
         n_keys = (int(tier.max()) + 1 if tier.size else 1) * n_units
         s, e = _boston_kernel(ptr, school, tier, rank, size, capacity, lottery_order, n_keys)
         return Placement(school=s, entry=e)
-    master = np.argsort(base_tier * n_units + rank, kind="stable").astype(np.int64)
-    master = master[active[master]]
+    master = _master_order(rank, base_tier, active)
     if mechanism == "da":
         # Proposals start in master order (base tier, number). Without multiples the DA
         # outcome does not depend on proposal order; with multiples this order makes DA

@@ -19,6 +19,7 @@ import pytest
 
 from api.distributed import DaskBackend, compute_backend
 from api.simulate import render_outputs, run_simulation
+from engine.errors import ConfigError
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -63,6 +64,23 @@ def _outputs(backend: Any, chunk: int | None) -> dict[str, bytes]:
 def test_chunk_size_never_changes_bytes(reference: dict[str, bytes], chunk: int) -> None:
     with compute_backend() as backend:
         assert _outputs(backend, chunk) == reference
+
+
+@pytest.mark.parametrize(("threads", "chunk"), [(1, None), (2, None), (2, 1), (3, 7), (4, 500)])
+def test_in_process_threads_never_change_bytes(reference: dict[str, bytes], threads: int, chunk: int | None) -> None:
+    # Chunks run side by side on a thread pool; results are merged in draw order whatever finishes first.
+    with compute_backend(threads=threads) as backend:
+        assert backend.workers == threads
+        assert _outputs(backend, chunk) == reference
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"threads": 0}, "--threads must be at least 1"),
+    ({"threads": 2, "workers": 1}, "cannot be combined with --workers or --scheduler"),
+])
+def test_bad_thread_settings_are_config_errors(kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(ConfigError, match=message), compute_backend(**kwargs):
+        pass
 
 
 @pytest.mark.parametrize(("workers", "chunk"), [(1, 13), (2, 9), (2, None)])

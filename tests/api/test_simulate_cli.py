@@ -200,6 +200,8 @@ def test_a_bad_family_names_its_key_path(family: dict[str, object], where: str, 
     (["--seed", SEED, "--mechanism", "lucky"], "unknown mechanism"),
     (["--seed", SEED, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
     (["--seed", SEED, "--scheduler", "127.0.0.1:8786"], "should look like tcp://"),
+    (["--seed", SEED, "--threads", "0"], "--threads must be at least 1"),
+    (["--seed", SEED, "--threads", "2", "--workers", "2"], "cannot be combined with --workers"),
 ])
 def test_bad_options_exit_2_and_leave_out_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], extra: list[str],
@@ -238,10 +240,10 @@ def test_missing_font_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.timeout(300)
 def test_cli_workers_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     outs = []
-    for extra in ([], ["--workers", "2", "--chunk", "7"]):
+    for extra in ([], ["--workers", "2", "--chunk", "7"], ["--threads", "2", "--chunk", "3"], ["--threads", "1"]):
         out = tmp_path / f"o{len(outs)}"
         assert run_cli(monkeypatch, "simulate", *inputs("--draws", "40", "--seed", SEED, "--out", str(out),
                                                         "--round2", *extra)) == 0
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert outs[0] == outs[1]
+    assert outs[0] == outs[1] == outs[2] == outs[3]
     assert "charts/unplaced.png" in outs[0]

@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.lottery.numbers import draw_numbers
-from engine.lottery.sha256_kernel import hmac_first8
+from engine.lottery.numbers import draw_numbers, number_drawer
+from engine.lottery.sha256_kernel import flatten_keys, hmac_first8, hmac_first8_prepared, prepare_inner
 from engine.randomness import encode_key, lottery_numbers, parse_seed
 
 VECTORS = Path(__file__).parents[2] / "vectors" / "randomness" / "lottery_numbers.json"
@@ -63,6 +63,28 @@ def test_draw_numbers_equals_reference(keys: list[list[str]], seed: bytes, kind:
 def test_any_hmac_key_and_prefix_length(keys: list[list[str]], key: bytes, prefix: bytes) -> None:
     # Keys longer than a block are hashed first (RFC 2104); prefixes of 64+ bytes use precomputed blocks.
     assert hmac_first8(key, prefix, keys).tolist() == _reference(key, prefix, keys)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_KEYS, st.lists(_SEED, min_size=1, max_size=3), st.binary(max_size=200), st.sampled_from(["lottery", "points"]))
+def test_prepared_schedules_give_the_same_numbers(keys: list[list[str]], seeds: list[bytes], prefix: bytes,
+                                                  kind: str) -> None:
+    # A simulation's drawer expands the inner message schedules once and reuses them under every seed.
+    prepared = prepare_inner(prefix, flatten_keys(keys))
+    draw = number_drawer(keys, kind)
+    for seed in seeds:
+        assert hmac_first8_prepared(seed, prepared).tolist() == _reference(seed, prefix, keys)
+        assert draw(seed).tolist() == lottery_numbers(seed, kind, keys)
+
+
+def test_prepared_padding_boundaries_and_vectors() -> None:
+    seed = bytes(range(32))
+    keys = [["x" * n] for n in range(0, 200)] + [["é" * n, "a"] for n in range(0, 70)] + [[]] * 300
+    assert number_drawer(keys)(seed).tolist() == lottery_numbers(seed, "lottery", keys)
+    assert number_drawer([])(seed).shape == (0,)
+    cases = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
+    for c in cases:
+        assert f"{number_drawer([c['key']], c['kind'])(parse_seed(c['seed']))[0]:016x}" == c["lottery_number"]
 
 
 def test_padding_boundaries() -> None:
