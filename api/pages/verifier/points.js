@@ -214,6 +214,12 @@ function parseToml(src) {
  * 10^15 (refused, as the engine refuses it); a text that is not a plain decimal (1e2) is not read by this page.
  */
 function hundredthsOf(text) {
+  let v = HUNDREDTHS.get(text);
+  if (v === undefined) { v = exactHundredths(text); if (HUNDREDTHS.size < 1 << 16) HUNDREDTHS.set(text, v); }
+  return v;
+}
+const HUNDREDTHS = new Map(); // amounts, months and counts repeat across a roster: each text is read once
+function exactHundredths(text) {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
   if (!m || (m[2] === "" && !m[3])) throw new PointsUnsupported(`${JSON.stringify(text)} is not a plain decimal number`);
   const whole = m[2].replace(/^0+/, ""), frac = (m[3] || "").replace(/0+$/, "");
@@ -226,6 +232,12 @@ function hundredthsOf(text) {
 
 /** Published form of a points value (docs/outputs.md §1): 150 → 1.5, 3000 → 30, -260 → -2.6. */
 function formatPoints(h) {
+  let text = POINTS_TEXT.get(h);
+  if (text === undefined) { text = pointsText(h); if (POINTS_TEXT.size < 1 << 16) POINTS_TEXT.set(h, text); }
+  return text;
+}
+const POINTS_TEXT = new Map();
+function pointsText(h) {
   const sign = h < 0 ? "-" : "", a = Math.abs(h), whole = Math.floor(a / 100), frac = a % 100;
   return frac ? `${sign}${whole}.${String(frac).padStart(2, "0")}`.replace(/0$/, "") : `${sign}${whole}`;
 }
@@ -240,6 +252,12 @@ function ordinalOf(y, m, d) {
   return yy * 365 + Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400) + before + d;
 }
 function dateParts(text, where) {
+  let parts = DATES.get(text);
+  if (parts === undefined) { parts = readDate(text, where); if (DATES.size < 1 << 16) DATES.set(text, parts); }
+  return parts;
+}
+const DATES = new Map();
+function readDate(text, where) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text));
   if (!m) throw new PointsUnsupported(`${where}: the date ${JSON.stringify(text)} is not in the canonical YYYY-MM-DD form`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -310,7 +328,7 @@ function ruleSetOf(text) {
     keysOf(spec, RULE_KEYS.fields, where);
     rs.fields.push({ name, type: choice(spec, "type", where, ["number", "date", "datetime", "category", "list", "flag"], ""), header: str(spec, "header", where) });
   }
-  const byName = new Map(rs.fields.map((f) => [f.name, f]));
+  const byName = new Map(rs.fields.map((f, k) => { f.index = k; return [f.name, f]; }));
   const field = (name, where, types) => {
     const f = byName.get(name);
     if (!f) bad(where, `refers to unknown field ${JSON.stringify(name)}`);
@@ -335,7 +353,8 @@ function ruleSetOf(text) {
     const f = field(t.get("field"), `${where}.field`, ["number", "date"]);
     const minus = t.has("minus") ? field(t.get("minus"), `${where}.minus`, ["number"]).name : null;
     if (t.has("minimum") === t.has("not_after")) bad(where, "exactly one of minimum / not_after is required");
-    const gate = { id, label: str(t, "label", where, id), field: f.name, minus, unit: null, minimum: null, notAfter: null };
+    const gate = { id, label: str(t, "label", where, id), field: f.index, minus: minus === null ? null : byName.get(minus).index,
+      unit: null, minimum: null, notAfter: null };
     if (t.has("not_after")) {
       if (f.type !== "date") bad(`${where}.not_after`, "not_after applies to date fields only");
       gate.notAfter = dateValue(t.get("not_after"), `${where}.not_after`).ord;
@@ -363,7 +382,7 @@ function ruleSetOf(text) {
     const id = newId(t, `items[${k}]`), where = `items.${id}`;
     if (!rs.groups.some((g) => g.id === t.get("group"))) bad(`${where}.group`, `refers to unknown group ${JSON.stringify(t.get("group"))}`);
     const f = field(t.get("field"), `${where}.field`, ["number", "date", "category", "list", "flag"]);
-    const item = { id, label: str(t, "label", where, id), group: t.get("group"), field: f.name, type: f.type, cap: nonNegative(t, "cap", where),
+    const item = { id, label: str(t, "label", where, id), group: t.get("group"), field: f.index, type: f.type, cap: nonNegative(t, "cap", where),
       points: 0, per: 100, whole: false, unit: null, minus: null, table: null, combine: "highest", brackets: null };
     if (f.type !== "date" && t.has("unit")) bad(`${where}.unit`, "only date fields take a unit");
     if (f.type === "category" || f.type === "list") {
@@ -374,7 +393,7 @@ function ruleSetOf(text) {
       item.combine = choice(t, "combine", where, ["sum", "highest"], "highest");
     } else if (t.has("brackets")) {
       for (const key of ["points", "per", "whole"]) if (t.has(key)) bad(`${where}.${key}`, "a bracket item takes its points from its bands");
-      item.minus = t.has("minus") ? field(t.get("minus"), `${where}.minus`, ["number"]).name : null;
+      item.minus = t.has("minus") ? field(t.get("minus"), `${where}.minus`, ["number"]).index : null;
       item.unit = unitFor(f, t, where);
       const raw = t.get("brackets");
       if (!Array.isArray(raw) || !raw.length) bad(`${where}.brackets`, "must be a non-empty list of bands");
@@ -395,7 +414,7 @@ function ruleSetOf(text) {
         if (item.per <= 0) bad(`${where}.per`, "must be greater than 0");
         item.whole = t.has("whole") ? t.get("whole") : false;
         if (typeof item.whole !== "boolean") bad(`${where}.whole`, "must be true or false");
-        item.minus = t.has("minus") ? field(t.get("minus"), `${where}.minus`, ["number"]).name : null;
+        item.minus = t.has("minus") ? field(t.get("minus"), `${where}.minus`, ["number"]).index : null;
         item.unit = unitFor(f, t, where);
       }
     }
@@ -410,8 +429,10 @@ function ruleSetOf(text) {
     const ok = (kind === "group" && rs.groups.some((g) => g.id === name)) || (kind === "item" && rs.items.some((x) => x.id === name))
       || (kind === "field" && f && ["number", "date", "datetime"].includes(f.type));
     if (!ok) bad(`ruleset.tie_break[${j}]`, `${JSON.stringify(text)} is not a valid tie-break key`);
-    rs.tieBreak.push({ kind, name, text: `${kind}:${name}`, type: kind === "field" ? f.type : "points" });
+    const index = kind === "group" ? rs.groups.findIndex((g) => g.id === name) : kind === "item" ? rs.items.findIndex((x) => x.id === name) : f.index;
+    rs.tieBreak.push({ kind, name, index, text: `${kind}:${name}`, type: kind === "field" ? f.type : "points" });
   });
+  for (const g of rs.groups) g.members = rs.items.flatMap((it, k) => (it.group === g.id ? [k] : []));
   return rs;
 }
 
@@ -464,31 +485,35 @@ function mulDiv(a, b, c) {
 }
 
 /** Quantity in hundredths of a unit: the number, or whole units ×100 of a date; minus subtracted; never negative. */
-function quantityOf(rs, values, fieldName, unit, minus) {
-  const v = values.get(fieldName);
+function quantityOf(rs, values, field, unit, minus) {
+  const v = values[field];
   let q = unit !== null ? durationUnits(v, unit, rs.cutoff) * 100 : v ?? 0;
-  if (minus !== null) q -= values.get(minus) ?? 0;
+  if (minus !== null) q -= values[minus] ?? 0;
   return Math.max(q, 0);
 }
 
-/** Gates, items, groups and total of one applicant (docs/points-rules.md §Gates, §Groups, §Items). */
+/**
+ * Gates, items, groups and total of one applicant (docs/points-rules.md §Gates, §Groups, §Items), by position:
+ * ``values`` and the fields, ``items``/``quantities`` and the items, ``groups`` and the groups of the rule set.
+ */
 function scoreApplicant(rs, values) {
   let failedGate = -1;
-  rs.gates.forEach((g, k) => {
-    if (failedGate >= 0) return;
+  for (let k = 0; k < rs.gates.length && failedGate < 0; k++) {
+    const g = rs.gates[k];
     let pass;
     if (g.notAfter !== null) {
-      const d = values.get(g.field);
+      const d = values[g.field];
       pass = d !== null && d.ord <= g.notAfter;
     } else if (g.unit !== null) {
-      pass = values.get(g.field) !== null && Math.floor(quantityOf(rs, values, g.field, g.unit, g.minus) / 100) >= g.minimum;
+      pass = values[g.field] !== null && Math.floor(quantityOf(rs, values, g.field, g.unit, g.minus) / 100) >= g.minimum;
     } else pass = quantityOf(rs, values, g.field, null, g.minus) >= g.minimum;
     if (!pass) failedGate = k;
-  });
-  const items = new Map(), quantities = new Map();
-  for (const it of rs.items) {
+  }
+  const items = new Array(rs.items.length), quantities = new Array(rs.items.length);
+  for (let k = 0; k < rs.items.length; k++) {
+    const it = rs.items[k];
     let q, p;
-    const v = values.get(it.field);
+    const v = values[it.field];
     if (it.type === "flag") { q = v ? 100 : 0; p = v ? it.points : 0; } else if (it.table) {
       const listed = it.type === "list" ? v : v === null ? [] : [v];
       q = listed.length * 100;
@@ -508,16 +533,17 @@ function scoreApplicant(rs, values) {
       if (it.points < 0) p = -p;
     }
     if (it.cap !== null) p = Math.min(Math.max(p, -it.cap), it.cap);
-    quantities.set(it.id, q);
-    items.set(it.id, p);
+    quantities[k] = q;
+    items[k] = p;
   }
-  const groups = new Map();
+  const groups = new Array(rs.groups.length);
   let total = 0;
-  for (const g of rs.groups) {
-    const members = rs.items.filter((it) => it.group === g.id).map((it) => items.get(it.id));
-    let value = !members.length ? 0 : g.combine === "highest" ? Math.max(...members) : members.reduce((a, b) => a + b, 0);
+  for (let j = 0; j < rs.groups.length; j++) {
+    const g = rs.groups[j];
+    let value = 0;
+    g.members.forEach((k, m) => { value = m === 0 ? items[k] : g.combine === "highest" ? Math.max(value, items[k]) : value + items[k]; });
     if (g.cap !== null) value = Math.min(value, g.cap);
-    groups.set(g.id, value);
+    groups[j] = value;
     total += value;
   }
   return { failedGate, items, quantities, groups, total };
@@ -550,17 +576,15 @@ function pointsApplicants(rs, config, roster) {
 function scoreAll(rs, apps, valuesOf) {
   const tiers = new Map(rs.priority.map((c, t) => [c, t]));
   for (const a of apps) {
-    const values = new Map();
     const raw = valuesOf(a);
-    for (const f of rs.fields) values.set(f.name, fieldValue(f, raw[f.name], `applicant ${a.id}, field ${f.name}`));
-    a.values = values;
+    const values = rs.fields.map((f) => fieldValue(f, raw[f.name], `applicant ${a.id}, field ${f.name}`));
     a.score = scoreApplicant(rs, values);
     a.status = a.priority ? "priority" : a.score.failedGate >= 0 ? "ineligible" : a.score.total < rs.minimumTotal ? "below_minimum" : "ranked";
     a.tier = a.priority ? tiers.get(a.priority) : rs.priority.length;
     a.ties = rs.tieBreak.map((k) => {
-      if (k.kind === "group") return a.score.groups.get(k.name);
-      if (k.kind === "item") return a.score.items.get(k.name);
-      const v = values.get(k.name);
+      if (k.kind === "group") return a.score.groups[k.index];
+      if (k.kind === "item") return a.score.items[k.index];
+      const v = values[k.index];
       return k.type === "number" ? v ?? 0 : v;
     });
     a.tieSort = rs.tieBreak.map((k, j) => {
@@ -677,14 +701,6 @@ function admitByPoints(rs, config, roster, seed, valuesOf) {
 
 // ---- the public files (docs/outputs.md §1 and §3) ----
 
-/** A text cell as a spreadsheet must never run it (docs/outputs.md §1.1): CRs made LFs, then ' before a formula. */
-function neutraliseCell(v) {
-  if (v === null || v === undefined || typeof v === "number") return v;
-  let s = String(v);
-  if (s.includes("\r")) s = s.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
-  return "=+-@\t\r\n".includes(s[0] ?? "x") && !/^[+-]?[0-9]+(\.[0-9]+)?$/.test(s) ? "'" + s : s;
-}
-const tableBytes = (header, rows) => csvBytes(header, rows.map((r) => r.map(neutraliseCell)));
 const blankZero = (v) => (v ? v : "");
 
 function resultLabel(out, a) {
@@ -714,10 +730,12 @@ function pointsFiles(out) {
   const { rs, schools, ranking, second } = out;
   const order = rankingOrder(out);
   const schoolId = (a) => (a.school >= 0 ? schools[a.school].id : "");
-  const rankingRows = order.map((a) => [
+  const rankingCsv = new CsvWriter(["scope", "rank", "applicant_id", "masked_name", "masked_id", "priority", "eligibility", "total",
+    ...rs.items.map((it) => `item:${it.id}`), ...rs.groups.map((g) => `group:${g.id}`), ...rs.tieBreak.map((k) => `tie:${k.text}`),
+    "lottery_number", "decided_by", "second_pass_rank", "result", "school_id"]);
+  for (const a of order) rankingCsv.row([
     a.scope, blankZero(ranking.rank.get(a)), a.id, a.record.masked_name, a.record.masked_id, a.priority, POINTS_ELIGIBILITY[a.status],
-    formatPoints(a.score.total), ...rs.items.map((it) => formatPoints(a.score.items.get(it.id))),
-    ...rs.groups.map((g) => formatPoints(a.score.groups.get(g.id))), ...rs.tieBreak.map((k, j) => tieCell(k, a.ties[j])),
+    formatPoints(a.score.total), ...a.score.items.map(formatPoints), ...a.score.groups.map(formatPoints), ...rs.tieBreak.map((k, j) => tieCell(k, a.ties[j])),
     ranking.lottery.get(a) ?? "", ranking.decided.get(a) ?? "", second ? blankZero(second.rank.get(a)) : "", resultLabel(out, a), schoolId(a),
   ]);
   const counts = schools.map(() => [0, 0]);
@@ -727,36 +745,33 @@ function pointsFiles(out) {
     counts[a.school][a.round - 1]++;
     if (a.round === 1 && a.status === "ranked") lines.set(a.school, Math.min(lines.get(a.school) ?? a.score.total, a.score.total));
   }
-  const breakdown = [];
+  const breakdown = new CsvWriter(["applicant_id", "group", "group_label", "item", "rule", "quantity", "points"]);
   for (const a of out.apps) {
-    for (const g of rs.groups) {
-      const members = rs.items.filter((it) => it.group === g.id);
+    rs.groups.forEach((g, j) => {
       let raw = 0;
-      for (const it of members) {
-        const p = a.score.items.get(it.id);
+      for (const k of g.members) {
+        const p = a.score.items[k], it = rs.items[k];
         raw += p;
-        if (p) breakdown.push([a.id, g.id, g.label, it.id, it.label, formatPoints(a.score.quantities.get(it.id)), formatPoints(p)]);
+        if (p) breakdown.row([a.id, g.id, g.label, it.id, it.label, formatPoints(a.score.quantities[k]), formatPoints(p)]);
       }
-      const value = a.score.groups.get(g.id);
-      if (members.length && value !== raw) {
-        breakdown.push([a.id, g.id, g.label, `adjust:${g.id}`, g.combine === "highest" ? "取最高" : `分组上限 ${formatPoints(g.cap ?? 0)}`, "", formatPoints(value - raw)]);
+      const value = a.score.groups[j];
+      if (g.members.length && value !== raw) {
+        breakdown.row([a.id, g.id, g.label, `adjust:${g.id}`, g.combine === "highest" ? "取最高" : `分组上限 ${formatPoints(g.cap ?? 0)}`, "", formatPoints(value - raw)]);
       }
-    }
-    breakdown.push([a.id, "", "", "total", "总积分", "", formatPoints(a.score.total)]);
+    });
+    breakdown.row([a.id, "", "", "total", "总积分", "", formatPoints(a.score.total)]);
   }
-  const publication = tableBytes(["镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校"], order.map((a) => [
+  const publication = csvBytes(["镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校"], order.map((a) => [
     a.scope, blankZero(ranking.rank.get(a)), a.id, a.record.masked_name, a.record.masked_id, a.priority, formatPoints(a.score.total),
     resultLabel(out, a), a.school >= 0 ? schools[a.school].name || schools[a.school].id : ""]));
   const files = {
-    "ranking.csv": tableBytes(["scope", "rank", "applicant_id", "masked_name", "masked_id", "priority", "eligibility", "total",
-      ...rs.items.map((it) => `item:${it.id}`), ...rs.groups.map((g) => `group:${g.id}`), ...rs.tieBreak.map((k) => `tie:${k.text}`),
-      "lottery_number", "decided_by", "second_pass_rank", "result", "school_id"], rankingRows),
-    "results.csv": tableBytes(["applicant_id", "school_id", "choice_rank", "round", "result"],
+    "ranking.csv": rankingCsv.bytes(),
+    "results.csv": csvBytes(["applicant_id", "school_id", "choice_rank", "round", "result"],
       out.apps.map((a) => [a.id, schoolId(a), blankZero(a.choice), blankZero(a.round), out.result(a)])),
-    "schools.csv": tableBytes(["school_id", "name", "scope", "quota", "admitted", "admitted_round1", "admitted_round2", "seats_left",
+    "schools.csv": csvBytes(["school_id", "name", "scope", "quota", "admitted", "admitted_round1", "admitted_round2", "seats_left",
       "over_quota", "admission_line"], schools.map((s, k) => [s.id, s.name, s.scope, s.quota, counts[k][0] + counts[k][1], counts[k][0],
       counts[k][1], Math.max(out.seats[k], 0), Math.max(-out.seats[k], 0), lines.has(k) ? formatPoints(lines.get(k)) : ""])),
-    "breakdown.csv": tableBytes(["applicant_id", "group", "group_label", "item", "rule", "quantity", "points"], breakdown),
+    "breakdown.csv": breakdown.bytes(),
     "publication.csv": concatBytes(new Uint8Array([0xef, 0xbb, 0xbf]), publication),
     "publication.xlsx": null, // a list for people (XlsxWriter): not rebuilt here
   };
@@ -784,7 +799,7 @@ function reviewDiff(before, after, corrections) {
       (reasons.get(a.id) || []).join("; ") || "他人更正导致位次变化 / moved by others' corrections"]);
   });
   rows.sort((x, y) => cmpCodePoints(x[0], y[0]));
-  return tableBytes(["applicant_id", "old_total", "new_total", "old_rank", "new_rank", "rank_change", "old_school", "new_school",
+  return csvBytes(["applicant_id", "old_total", "new_total", "old_rank", "new_rank", "rank_change", "old_school", "new_school",
     "old_result", "new_result", "reason"], rows);
 }
 
