@@ -6,15 +6,68 @@
 
 const XLSX_MAX_APPLICANTS = 50000;
 
-/** A CSV cell as Python's csv writer writes it (minimal quoting: , " and \n). */
+/**
+ * A text cell as every result CSV writes it (docs/outputs.md §1, §1.1): a carriage return made a line feed, a
+ * leading ' when a spreadsheet would read it as a formula (starts with = + - @ tab CR LF and is not a plain
+ * number), then minimal quoting as Python's csv writer does (a cell with , " or \n is quoted, " doubled).
+ */
 function csvCell(v) {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /[,"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v !== "string") return v === null || v === undefined ? "" : String(v);
+  if (!v.length) return v;
+  const c = v.charCodeAt(0);
+  if (v.includes("\r")) v = v.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
+  if ((c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 10) && !/^[+-]?[0-9]+(\.[0-9]+)?$/.test(v)) v = "'" + v;
+  return v.includes(",") || v.includes('"') || v.includes("\n") ? `"${v.replace(/"/g, '""')}"` : v;
 }
+/**
+ * A CSV file written straight into bytes (a million-row breakdown.csv as one JavaScript string, then encoded,
+ * cost more in garbage collection than in writing): ``row(cells)`` per line, ``bytes()`` at the end.
+ */
+class CsvWriter {
+  constructor(header) { this.buf = new Uint8Array(1 << 16); this.n = 0; this.row(header); }
+  room(len) {
+    if (this.n + 3 * len + 2 <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.buf.length, this.n + 3 * len + 2));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
+  }
+  /** One cell: plain ASCII text (no , " CR LF, no formula start) is copied as it is; anything else via csvCell. */
+  cell(v) {
+    const text = typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
+    const len = text.length;
+    this.room(len);
+    const buf = this.buf, start = this.n;
+    const c0 = len ? text.charCodeAt(0) : 0;
+    if (c0 === 61 || c0 === 43 || c0 === 45 || c0 === 64 || c0 === 9) { this.other(text); return; }
+    let n = start;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f || c === 44 || c === 34 || c === 10 || c === 13) { this.n = start; this.other(text); return; }
+      buf[n++] = c;
+    }
+    this.n = n;
+  }
+  other(text) {
+    let bytes = CSV_UTF8.get(text); // a text with Chinese in it (a town, a label, a masked name) repeats down a file
+    if (bytes === undefined) { bytes = utf8(csvCell(text)); if (CSV_UTF8.size < 1 << 16) CSV_UTF8.set(text, bytes); }
+    this.room(bytes.length);
+    this.buf.set(bytes, this.n);
+    this.n += bytes.length;
+  }
+  row(cells) {
+    this.room(2);
+    if (cells.length === 1 && (cells[0] === "" || cells[0] === null)) { this.buf[this.n++] = 34; this.buf[this.n++] = 34; } else for (let j = 0; j < cells.length; j++) { if (j) this.buf[this.n++] = 44; this.cell(cells[j]); }
+    this.room(1);
+    this.buf[this.n++] = 10;
+  }
+  bytes() { return this.buf.subarray(0, this.n); }
+}
+const CSV_UTF8 = new Map();
+/** The bytes of a CSV file: header and rows, "\n" after every line (a lone empty cell is written ""). */
 function csvBytes(header, rows) {
-  const out = [header.map(csvCell).join(",")];
-  for (const r of rows) out.push(r.length === 1 && (r[0] === "" || r[0] === null) ? '""' : r.map(csvCell).join(","));
-  return utf8(out.join("\n") + "\n");
+  const w = new CsvWriter(header);
+  for (const r of rows) w.row(r);
+  return w.bytes();
 }
 
 /** json.dumps(v, sort_keys=True, ensure_ascii=False, indent=2) + "\n" (docs/outputs.md §1). */
