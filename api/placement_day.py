@@ -201,9 +201,12 @@ def day_steps(operator_token: str, witnesses: Sequence[Witness], kind: str, titl
     return steps
 
 
-def take_step(base_url: str, run_id: str, step: DayStep) -> str:
-    """Send one step (raises at a refusal), wait for its job if it starts one; the run id."""
-    got = _ok(step.name, step.send(base_url, run_id))
+def take_step(base_url: str, run_id: str, step: DayStep, *, timeout: float = 120.0) -> str:
+    """Send one step (raises at a refusal), wait for its job if it starts one; the run id.
+
+    ``timeout``: seconds to wait for the answer (a city's 1,000,000-applicant upload is
+    validated before it is answered, which takes minutes on a small machine)."""
+    got = _ok(step.name, step.send(base_url, run_id, timeout=timeout))
     if step.name == "create":
         return str(got["run_id"])
     if step.job is not None:
