@@ -15,7 +15,8 @@ from importlib.resources import files
 __all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_sha256"]
 
 #: The scripts in the order they are inlined (each uses only what the earlier ones define).
-SCRIPTS = ("crypto.js", "zip.js", "notes.js", "ceremony.js", "verify.js", "lottery.js", "classes.js", "page.js")
+SCRIPTS = ("crypto.js", "zip.js", "notes.js", "ceremony.js", "verify.js", "rows.js", "lottery.js", "classes.js",
+           "page.js")
 #: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
 GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'
 
