@@ -175,3 +175,15 @@ def test_rows_of_finds_the_id_column_wherever_it_is() -> None:
          "row": ["T1", "2", "A1", "80"]},
         {"file": "results.csv", "line": 2, "header": ["applicant_id", "school_id"], "row": ["A1", "S1"]},
     ]
+
+
+def test_the_lookup_answers_v2_receipts_from_memory(ceremony_out: Path, operator: Any) -> None:
+    """The HTTP lookup's index builds the rows tree once; each answer's receipt proves its rows."""
+    from api.service.lookup import PublishedIndex
+
+    index = PublishedIndex(load_bundle_files(ceremony_out), [operator.verifier])
+    for applicant, last in (("A0005", "results: 1 row(s) of A0005 proven"), ("A0003", "results: withdrawn — A0003")):
+        answer = index.lookup(applicant)
+        assert answer["receipt"]["format"] == "sunshine-receipt/v2"
+        assert list(verify_receipt(answer["receipt"], [operator.verifier]))[-1].startswith(last)
+    assert index.lookup("A0003")["withdrawn"] is True
