@@ -78,6 +78,7 @@ __all__ = [
     "parse_time",
     "replay",
     "replay_log",
+    "run_origin",
     "witness_commitment",
 ]
 
@@ -133,6 +134,8 @@ class CeremonyState:
     forfeits: list[str] = field(default_factory=list)
     seed_record: dict[str, Any] | None = None
     results: dict[str, str] | None = None
+    rows: dict[str, Any] | None = None  # run.execute's result rows tree {root, size, files} (audit.result_rows)
+    private_results: dict[str, str] = field(default_factory=dict)  # salted hashes of private files
     engine: dict[str, Any] | None = None
     last_time: str | None = None
     review_of: str = ""  # the original run a 复核 run reviews (its entry 1 note), else ""
@@ -144,6 +147,11 @@ class CeremonyState:
 
     def witness(self, name: str) -> Witness | None:
         return next((w for w in self.witnesses if w.name == name), None)
+
+
+def run_origin(kind: str, run_id: str, practice: bool) -> str:
+    """The log origin of a run (its checkpoints' first line): ``sunshine.practice/<id>`` or ``sunshine/<kind>/<id>``."""
+    return f"sunshine.practice/{run_id}" if practice else f"sunshine/{kind}/{run_id}"
 
 
 def parse_time(text: str) -> int:
@@ -265,8 +273,7 @@ class _Replay:
             if not st.practice and p.get("ceremony") != CEREMONY_VERSION:
                 raise _fail(i, action, s, f"made by an older ceremony (v1) that cannot prove its public value; "
                                           f"this version verifies ceremony v{CEREMONY_VERSION} runs only")
-            st.origin = str(p.get("origin") or (f"sunshine.practice/{st.run_id}" if st.practice
-                                                 else f"sunshine/{st.kind}/{st.run_id}"))
+            st.origin = str(p.get("origin") or run_origin(st.kind, st.run_id, st.practice))
             self.time(i, action, t)
             return
         self.time(i, action, t)
@@ -357,6 +364,10 @@ class _Replay:
             st.state = State.SEEDED
         elif action == "run.execute":
             st.results, st.engine = dict(p["results"]), dict(p["engine"])
+            rows, private = p.get("rows"), p.get("private_results", {})
+            if (rows is not None and not isinstance(rows, dict)) or not isinstance(private, dict):
+                raise _fail(i, action, s, "rows and private_results must be objects")
+            st.rows, st.private_results = rows, {str(k): str(v) for k, v in private.items()}
             st.state = State.EXECUTED
         elif action == "run.publish":
             st.state = State.PUBLISHED

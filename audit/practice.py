@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
+from audit.ceremony import run_origin
 from audit.context import RunAudit
 from audit.log import AuditLog
 from audit.signing import Signer
@@ -47,7 +48,7 @@ def practice_audit(kind: str, config_hash: str, roots: tuple[str, str], roster_s
                {"mode": "practice", "seed": seed.hex(), "notice": "manual seed typed in by the operator"})
     return RunAudit(
         run_id=run_id,
-        origin=f"sunshine.practice/{run_id}",
+        origin=run_origin(kind, run_id, True),
         practice=True,
         log=log,
         signer=Signer(PRACTICE_ACTOR, _practice_bytes("key", seed)),

@@ -14,13 +14,14 @@ Pure, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from audit.log import AuditLog
+from engine.randomness import unit_key
 
-__all__ = ["RunFacts", "execute_time", "facts_from_log", "seed_source"]
+__all__ = ["RunFacts", "execute_time", "facts_from_log", "frozen_groups", "seed_source"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,29 @@ class RunFacts:
     practice: bool
     time: str | None  # the run.execute entry's time, YYYY-MM-DDTHH:MM:SSZ (None: practice runs carry none)
     seed_source: str  # in Chinese, for people (seed.json has the machine record)
+    # multiples groups that lost a member to a withdrawal → their members in the FROZEN roster: the
+    # unit keeps the lottery key of that membership (docs/lottery.md §3); from the committed roster
+    frozen_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def frozen_groups(records: Iterable[Mapping[str, Any]], withdrawn: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each multiples group with a withdrawn member → the unit key of all its frozen members.
+
+    ``records`` is the frozen (committed) roster, withdrawn applicants included. Pure data for
+    the engine: withdrawing one twin before the draw leaves the other twin the pair's number.
+    """
+    gone = set(withdrawn)
+    if not gone:
+        return {}
+    members: dict[str, list[str]] = {}
+    hit: set[str] = set()
+    for r in records:
+        g = r.get("group")
+        if g:
+            members.setdefault(str(g), []).append(str(r["id"]))
+            if str(r["id"]) in gone:
+                hit.add(str(g))
+    return {g: tuple(unit_key(members[g])) for g in sorted(hit)}
 
 
 def seed_source(record: Mapping[str, Any] | None) -> str:

@@ -14,8 +14,9 @@ happened in). The steps, in order:
 (6)  ``seed``        ``seed.json`` is the logged seed record (ceremony: derivation recomputed; a 复核
                      run's ``seed.inherit``: the parent's checkpoint is signed by a trusted key and the
                      config without its corrections hashes to the parent's, see :mod:`audit.inherit`);
-(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry, and
-                     ``run.publish``'s ``results_hash`` is the hash of those values;
+(7)  ``results``     every result file hashes to the value in the signed ``run.execute`` entry,
+                     ``run.publish``'s ``results_hash`` is the hash of those values, and the result
+                     rows tree of the CSVs (:mod:`audit.result_rows`) is the signed ``rows``;
 (8)  ``lottery-numbers``  every published lottery number recomputes from the randomness spec;
 (9)  ``replay``      ``execute(config, roster − withdrawals, seed, facts)`` reproduces every data result file byte
                      for byte and the same file names; renderings (``*.png``, :mod:`audit.results`) are
@@ -25,6 +26,7 @@ happened in). The steps, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import struct
@@ -41,9 +43,10 @@ from audit.errors import CanonicalError, CeremonyError, KeyFileError, ProofError
 from audit.inherit import matches_original_config
 from audit.log import AuditLog
 from audit.merkle import leaf_hashes, root_of, verify_consistency
+from audit.result_rows import rows_commitment
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.roster import public_root_of
-from audit.run_facts import RunFacts, execute_time, facts_from_log
+from audit.run_facts import RunFacts, execute_time, facts_from_log, frozen_groups
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 from audit.step_line import StepLine
 from audit.witness import verify_cosignature
@@ -101,6 +104,7 @@ class VerifiedBundle:
         self.leaves: list[dict[str, Any]] = []
         self.seed: bytes = b""
         self.active_roster: list[dict[str, Any]] = []
+        self.frozen_roster: list[dict[str, Any]] = []  # every committed record, withdrawn ones included
         self.cosigners: list[str] = []
         self.facts: RunFacts | None = None  # the run's facts as its log records them (set at step 6)
 
@@ -215,6 +219,21 @@ def _roster_root(raw: bytes) -> bytes:
     return root_of(leaf_hashes(raw.split(b"\n")[:-1]))
 
 
+def _rows(results: Mapping[str, bytes]) -> dict[str, Any]:
+    """Step 7's work: the result rows tree of the published files (:mod:`audit.result_rows`)."""
+    return rows_commitment(results)
+
+
+def _rows_item(signed: Mapping[str, Any], calculated: Mapping[str, Any]) -> str:
+    """The file to name when the rows tree differs: the first CSV whose row count differs, else every CSV."""
+    want, got = signed.get("files"), calculated["files"]
+    if isinstance(want, dict):
+        for name in sorted(set(want) | set(got)):
+            if want.get(name) != got.get(name):
+                return str(name)
+    return ", ".join(got) or "results/"
+
+
 def _check_numbers(results: Mapping[str, bytes], seed: bytes, kind: str, unit_key: Mapping[str, list[str]]
                    ) -> tuple[int, tuple[str, str] | None]:
     """Step 8's work: recompute every published lottery number from the randomness spec.
@@ -285,8 +304,9 @@ def verify_bundle(
     """
     results = bundle.results
     roster = bundle.files.get("roster.jsonl", b"")
-    background = Background([lambda _: _roster_root(roster), lambda request: _check_numbers(results, *request)],
-                            fork=second_core)
+    background = Background([lambda _: _roster_root(roster), lambda _: _rows(results),
+                             lambda request: _check_numbers(results, *request)], fork=second_core)
+    background.submit(None)
     background.submit(None)
     held = 0
     try:
@@ -488,6 +508,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if len(leaves) != st.roster_size:
         raise _fail(step, "roster.jsonl", f"{len(leaves)} records, frozen size {st.roster_size}")
     withdrawn = set(st.withdrawals)
+    v.frozen_roster = records
     if withdrawn:
         ids = {rec["id"] for rec in records}
         for w in st.withdrawals:
@@ -519,8 +540,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
         detail = f"derived from roster root, config, {len(st.reveals)} reveal(s) and {source!r}"
         detail_zh = f"由名单树根、配置、{len(st.reveals)} 个见证人揭示值和公开来源 {source} 推导，重算一致"
     v.seed = seed
-    v.facts = facts = facts_from_log(bundle.kind, str(bundle.manifest["run_id"]), st.practice, st.seed_record,
-                                     execute_time(log))
+    v.facts = facts = dataclasses.replace(
+        facts_from_log(bundle.kind, str(bundle.manifest["run_id"]), st.practice, st.seed_record, execute_time(log)),
+        frozen_groups=frozen_groups(v.frozen_roster, st.withdrawals))
     yield StepLine(f"seed: {seed.hex()[:16]}… {detail}", f"种子：{seed.hex()[:16]}… {detail_zh}")
 
     # (7) results against the signed execute entry
@@ -537,16 +559,29 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     published = log.find("run.publish")[-1][1]  # step 3 established that the log ends PUBLISHED
     if not isinstance(published, dict) or published.get("results_hash") != record_hash(expected):
         raise _fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))")
-    yield StepLine(f"results: {len(results)} file(s) match the signed hashes",
-                   f"结果：{len(results)} 个文件与签名记录的哈希一致")
+    if st.rows is None:
+        raise _fail(step, "run.execute", "the signed run.execute has no result rows root (rows): the rows receipts "
+                    "show cannot be proven (made by an older version)",
+                    "签名的 run.execute 中没有结果行树根（rows）：回执中的结果行无法证明（旧版本生成）")
+    rows = background.result()
+    if rows != st.rows:
+        item = _rows_item(st.rows, rows)
+        raise _fail(step, item, f"the result rows tree (root {str(rows['root'])[:16]}…, {rows['size']} rows) differs "
+                    f"from the rows signed in run.execute (root {str(st.rows.get('root'))[:16]}…, "
+                    f"{st.rows.get('size')} rows)", f"结果行树（{rows['size']} 行）与 run.execute 中签名的不符")
+    yield StepLine(f"results: {len(results)} file(s) match the signed hashes; {rows['size']} result row(s) "
+                   f"in the signed rows tree {str(rows['root'])[:16]}…",
+                   f"结果：{len(results)} 个文件与签名记录的哈希一致；{rows['size']} 个结果行在签名的结果行树 "
+                   f"{str(rows['root'])[:16]}… 中")
 
     # (8) lottery numbers, computed on the second core while (9) replays here; reported in order
     step = "lottery-numbers"
-    # a multiples unit (same non-empty "group" in the roster) draws once, keyed by its sorted member ids
+    # a multiples unit (same non-empty "group" in the roster) draws once, keyed by the sorted ids of its
+    # members in the FROZEN roster (a withdrawn twin stays in the key: docs/lottery.md §3)
     groups: dict[str, list[str]] = {}
-    in_group = list(map(methodcaller("get", "group"), v.active_roster))
+    in_group = list(map(methodcaller("get", "group"), v.frozen_roster))
     for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
-        groups.setdefault(str(in_group[i]), []).append(str(v.active_roster[i]["id"]))
+        groups.setdefault(str(in_group[i]), []).append(str(v.frozen_roster[i]["id"]))
     unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
     background.submit((seed, bundle.kind, unit_key))
     replayed: dict[str, bytes] = {}

@@ -1,11 +1,12 @@
-"""``sunshine keys|verify|replay|receipt|verify-receipt``: the audit commands (docs/bundle.md)."""
+"""``sunshine keys|verify|replay|receipt|verify-receipt|verify-posted``: the audit commands (docs/bundle.md)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from api.service.receipts import receipt_for
 from api.store.directory import DirectoryRunStore
 from audit.bundle import Bundle
 from audit.errors import VerificationError
+from audit.private_results import verify_posted
 from audit.published import verify_out_folder
 from audit.receipt import verify_receipt
 from audit.results import is_rendering
@@ -27,6 +29,7 @@ from audit.signing import Checkpoint, Signer, Verifier, sign_rotation
 from audit.step_line import StepLine
 from audit.verdict import verdict
 from audit.verify import Execute, VerifiedBundle, first_difference, verify_bundle
+from engine.errors import InputError
 
 __all__ = ["keys_app", "load_receipt"]
 
@@ -39,6 +42,11 @@ KeyOpt = Annotated[
 PinOpt = Annotated[
     list[str] | None, typer.Option("--key", help="信任的公钥（可重复） pinned verifier key name+id+base64 (repeatable)")
 ]
+
+WitnessKeyOpt = Annotated[list[str] | None, typer.Option(
+    "--witness-key", help="pinned witness public key (repeatable; every declared witness must be pinned)")]
+FallbackOpt = Annotated[bool, typer.Option(
+    "--allow-fallback", help="accept a run seeded from its declared fallback (claimed, not proven)")]
 
 
 @keys_app.command("init")
@@ -110,10 +118,8 @@ def verify(
         Path, typer.Argument(help="数据包目录、bundle.zip 或结果文件夹 bundle directory, bundle.zip or a result folder")
     ],
     key: PinOpt = None,
-    witness_key: Annotated[list[str] | None, typer.Option(
-        "--witness-key", help="pinned witness public key (repeatable; every declared witness must be pinned)")] = None,
-    allow_fallback: Annotated[bool, typer.Option(
-        "--allow-fallback", help="accept a run seeded from its declared fallback (claimed, not proven)")] = False,
+    witness_key: WitnessKeyOpt = None,
+    allow_fallback: FallbackOpt = False,
 ) -> None:
     """验证数据包：逐步核验，全部通过且密钥已固定才返回 0。
 
@@ -163,6 +169,69 @@ def _verify(bundle: Path, key: list[str] | None, witness_key: list[str], allow_f
     print(result.line_zh)
     if not result.ok:
         sys.exit(1)
+
+
+@app.command("verify-posted")
+def verify_posted_cmd(
+    bundle: Annotated[Path, typer.Argument(
+        help="数据包目录、bundle.zip 或结果文件夹 bundle directory, bundle.zip or a result folder")],
+    posted: Annotated[Path, typer.Argument(
+        help="学校张贴的名单（如 placement.csv） the posted list, e.g. placement.csv")],
+    salt: Annotated[str, typer.Option(
+        "--salt", help="随名单一起交给学校的盐值（64 位十六进制） the list's salt (64 hex), "
+                       "from audit-private/private_salts.json")],
+    name: Annotated[str | None, typer.Option(
+        "--name", help="名单在运行中的文件名（默认：张贴文件的文件名） the file's name "
+                       "in the run (default: the posted file's name)")] = None,
+    key: PinOpt = None,
+    witness_key: WitnessKeyOpt = None,
+    allow_fallback: FallbackOpt = False,
+) -> None:
+    """核验学校张贴的名单（含姓名）是否就是本次运行承诺的名单：不一致返回 1。
+
+    Check a posted class list (with names) against the salted hash the run signed: exit 1 if it differs."""
+    if not re.fullmatch(r"[0-9a-f]{64}", salt):
+        raise InputError("--salt", "盐值必须是 64 位小写十六进制数字（见 audit-private/private_salts.json）",
+                         "the salt must be 64 lowercase hex digits (from audit-private/private_salts.json)")
+    try:
+        data = posted.read_bytes()
+    except OSError as exc:
+        raise InputError(str(posted), f"无法读取张贴的名单：{exc.strerror}",
+                         f"cannot read the posted list: {exc}") from exc
+    files = load_bundle_files(bundle)
+    b = Bundle.from_files(files)
+    print(f"核验 {b.kind} 运行 {b.manifest['run_id']} 张贴的名单 {posted.name}{'（练习运行）' if b.practice else ''}")
+    print(f"Checking the posted list {posted.name} of {b.kind} run {b.manifest['run_id']}"
+          + (" (PRACTICE)" if b.practice else ""))
+    pinned = _pinned(key)
+    v = VerifiedBundle()
+    with gc_paused():  # the bundle first (no replay: the signed log fixes what was committed), then the list
+        steps = chain(verify_bundle(b, trusted_keys=pinned, execute=None, out=v),
+                      _posted_step(v, name or posted.name, bytes.fromhex(salt), data))
+        try:
+            _print_steps(steps)
+        except VerificationError as exc:
+            print(f"核验失败：步骤「{exc.step}」 VERIFICATION FAILED at step '{exc.step}'", file=sys.stderr)
+            sys.exit(1)
+    assert v.state is not None
+    signers = pinned if pinned is not None else [Verifier.from_vkey(k) for k in b.keys.get("log_keys", [])]
+    result = verdict(v.state, signers=signers, operator_pinned=pinned is not None,
+                     witness_keys=[Verifier.from_vkey(k) for k in witness_key or []], allow_fallback=allow_fallback,
+                     cosigners=v.cosigners)
+    if not result.ok:
+        print(result.line)
+        print(result.line_zh)
+        sys.exit(1)
+    print(f"POSTED LIST VERIFIED: {posted.name} is the list run {b.manifest['run_id']} committed "
+          + ("(practice run: not an official result)" if b.practice else result.line.split("; ", 1)[-1]))
+    print(f"张贴名单已验证：{posted.name} 就是运行 {b.manifest['run_id']} 承诺的名单"
+          + ("（练习运行，不是正式结果）" if b.practice else ""))
+
+
+def _posted_step(v: VerifiedBundle, name: str, salt: bytes, data: bytes) -> Iterator[StepLine]:
+    """The posted list's step, after the bundle's (``v`` holds the verified log state by then)."""
+    assert v.state is not None
+    yield verify_posted(v.state.private_results, name, salt, data)
 
 
 @app.command("replay")

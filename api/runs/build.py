@@ -10,6 +10,9 @@ Besides the engine's public and private files a publication holds:
 * ``bundle/`` and ``bundle.zip``: the verifiable bundle (``docs/bundle.md``);
 * ``audit-private/roster_private.json``: each applicant's roster salt and private
   fields, from which receipts are made (never publish this file);
+* ``audit-private/private_salts.json`` (kinds with private files): the salt of each private result file (the class
+  lists with names schools post), whose salted hash ``run.execute`` signs
+  (:mod:`audit.private_results`; hand a school its list's salt with the list);
 * ``PRACTICE.txt`` in practice runs (manual ``--seed``), which are also marked in the
   bundle manifest, ``keys.json`` and the signed log.
 """
@@ -17,9 +20,11 @@ Besides the engine's public and private files a publication holds:
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from api.audit_runs import engine_versions, gc_paused, receipts_private
 from api.runs import get_kind
@@ -32,12 +37,14 @@ from audit.context import RunAudit
 from audit.errors import CeremonyError
 from audit.merkle import MerkleTree
 from audit.practice import practice_audit
+from audit.private_results import private_result_hashes, private_salt
+from audit.result_rows import rows_commitment
 from audit.roster import CommittedRoster, commit_roster
-from audit.run_facts import RunFacts, facts_from_log
+from audit.run_facts import RunFacts, facts_from_log, frozen_groups
 from audit.signing import Verifier, parse_checkpoint
 
-__all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_run", "publish_payload",
-           "result_hashes"]
+__all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_payload", "execute_run",
+           "publish_payload", "result_hashes"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,26 @@ def publish_payload(hashes: Mapping[str, str]) -> dict[str, object]:
     return {"results_hash": record_hash(dict(hashes)), "verifier": verifier_record()}
 
 
+def execute_payload(results: ResultFiles, roster_secret: bytes) -> dict[str, Any]:
+    """The ``run.execute`` payload of ``results`` (docs/bundle.md § Log): what the run commits to.
+
+    ``results``: each public file's SHA-256; ``rows``: the result rows tree (one leaf per CSV
+    data row, :mod:`audit.result_rows`) that receipts prove their rows against;
+    ``private_results``: each private file's hash salted with a secret derived from the roster
+    secret (:mod:`audit.private_results`), so a posted class list is committed without its names
+    being guessable; ``engine``: the versions that produced them.
+    """
+    return {"results": result_hashes(results.public), "rows": rows_commitment(results.public),
+            "private_results": private_result_hashes(results.private, roster_secret),
+            "engine": engine_versions()}
+
+
+def private_salts(private: Mapping[str, bytes], roster_secret: bytes) -> bytes:
+    """``audit-private/private_salts.json``: ``{file: hex salt}`` of every private result file."""
+    salts = {name: private_salt(roster_secret, name).hex() for name in sorted(private)}
+    return (json.dumps(salts, ensure_ascii=False, indent=2) + "\n").encode()
+
+
 def execute_run(run: PreparedRun, seed: bytes, facts: RunFacts, withdrawn: Sequence[str] = ()) -> ResultFiles:
     """Run the engine on ``run``'s roster minus ``withdrawn`` with ``seed`` (pure; the collector paused).
 
@@ -97,6 +124,8 @@ def execute_run(run: PreparedRun, seed: bytes, facts: RunFacts, withdrawn: Seque
     kind = get_kind(run.kind)
     gone = set(withdrawn)
     active = [r for r in run.roster if r["id"] not in gone] if gone else list(run.roster)
+    if gone:  # a multiples unit keeps the key of its frozen membership (docs/lottery.md §3)
+        facts = dataclasses.replace(facts, frozen_groups=frozen_groups(run.roster, gone))
     with gc_paused():
         public = kind.execute(run.config, active, seed, facts)
         private = kind.render_private(dataclasses.replace(run, roster=active), public, seed, facts)
@@ -126,7 +155,8 @@ def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit
     if st.state is not State.PUBLISHED:
         raise CeremonyError(f"状态 {st.state.value} 下不能生成数据包",
                             f"cannot build the bundle in state {st.state.value}")
-    if st.results != result_hashes(results.public):
+    if st.results != result_hashes(results.public) or (
+            st.private_results != private_result_hashes(results.private, audit.roster_secret)):
         raise CeremonyError("重新执行的结果与日志记录不符", "re-executed results differ from the logged run.execute")
     with gc_paused():
         if committed is None:
@@ -149,6 +179,8 @@ def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit
         )
         audit_private = {"audit-private/roster_private.json":
                          receipts_private(run.private, run.roster, committed.salts)}
+        if results.private:
+            audit_private["audit-private/private_salts.json"] = private_salts(results.private, audit.roster_secret)
         return Publication(
             run_id=audit.run_id, kind=run.kind, practice=audit.practice, results=results, bundle=bundle,
             bundle_zip=zip_bytes(bundle), audit_private=audit_private, checkpoint=checkpoint,
@@ -165,8 +197,8 @@ def build_practice(run: PreparedRun, seed: bytes) -> Publication:
                                len(run.roster), seed, secret)
         st = replay_log(audit.log)
         results = execute_run(run, seed, facts_from_log(run.kind, audit.run_id, True, st.seed_record, None))
-        hashes = result_hashes(results.public)
+        payload = execute_payload(results, secret)
         check_next(st, "run.execute")
-        audit.log.append(audit.actor, "run.execute", audit.time, {"results": hashes, "engine": engine_versions()})
-        audit.log.append(audit.actor, "run.publish", audit.time, publish_payload(hashes))
+        audit.log.append(audit.actor, "run.execute", audit.time, payload)
+        audit.log.append(audit.actor, "run.publish", audit.time, publish_payload(payload["results"]))
         return assemble_publication(run, results, audit, committed)

@@ -337,7 +337,8 @@ def _problem(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> 
     return LotteryProblem.create(schools, applicants)
 
 
-def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]]) -> Market | None:
+def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any]],
+                    frozen: Mapping[str, Sequence[str]] | None = None) -> Market | None:
     """The market straight from the records (one pass per column, no per-applicant objects).
 
     Same conversions as :func:`_problem`; ``None`` whenever anything is unusual (unsorted
@@ -357,7 +358,7 @@ def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any
         overrides = {i: dict(sorted((str(k), int(v)) for k, v in dict(priority[i]).items())) for i in with_priority}
         groups = _column(map(methodcaller("get", "group", ""), roster), str)
         round2 = list(map(methodcaller("get", "round2", ()), roster))
-        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2)
+        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen)
     except Exception:  # the slow path reproduces the exact error
         return None
 
@@ -433,9 +434,10 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
     mech = check_mechanism(str(config.get("mechanism", "da")))
     if config.get("corrections"):
         return _execute_review(config, roster, seed, mech, facts)
-    market = _columns_market(config, roster)
+    frozen = facts.frozen_groups if facts is not None else None  # multiples keep their frozen key
+    market = _columns_market(config, roster, frozen)
     if market is None:
-        market = build_market(_problem(config, roster))
+        market = build_market(_problem(config, roster), frozen)
     numbers = draw_numbers(seed, market.keys)  # as run_lottery does
     result = place_market(market, numbers, priority_ranks(numbers, market.keys), mech,
                           bool(config.get("round2", False)))

@@ -19,11 +19,11 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from api.audit_runs import engine_versions
 from api.runs.build import (
     Publication,
     ResultFiles,
     assemble_publication,
+    execute_payload,
     execute_run,
     publish_payload,
     result_hashes,
@@ -32,7 +32,16 @@ from api.runs.kind import PreparedRun
 from api.store.base import NewRun, RunInfo, RunStore, StoreConflict
 from audit.beacon import DrandChain, verify_beacon
 from audit.canonical import record_hash, sha256_hex
-from audit.ceremony import CEREMONY_VERSION, CeremonyState, State, check_next, derive_seed, replay, replay_log
+from audit.ceremony import (
+    CEREMONY_VERSION,
+    CeremonyState,
+    State,
+    check_next,
+    derive_seed,
+    replay,
+    replay_log,
+    run_origin,
+)
 from audit.context import RunAudit
 from audit.errors import CeremonyError, VerificationError
 from audit.inherit import inherit_payload, matches_original_config
@@ -145,7 +154,7 @@ def append_step(store: RunStore, step: Step, action: str, payload: object, *,
 def init_run(create: Callable[[NewRun], RunStore], run: PreparedRun, step: Step, *, title: str = "") -> RunStore:
     """Create a run in DRAFT from prepared inputs, with a fresh roster secret; returns its store."""
     run_id = secrets.token_hex(8)
-    info = RunInfo(run_id=run_id, kind=run.kind, origin=f"sunshine/{run.kind}/{run_id}", title=title,
+    info = RunInfo(run_id=run_id, kind=run.kind, origin=run_origin(run.kind, run_id, False), title=title,
                    keys=(step.signer.verifier.vkey,))
     payload = {"kind": run.kind, "run_id": run_id, "origin": info.origin, "ceremony": CEREMONY_VERSION,
                "config_hash": record_hash(run.config)}
@@ -380,10 +389,10 @@ def execute(store: RunStore, step: Step, progress: Progress = _silent) -> dict[s
     progress(20, "运行引擎", "running the engine")
     results = _run_seeded(run, st, store.info().run_id, step.time)
     progress(85, "签名并保存结果", "signing and storing the results")
-    hashes = result_hashes(results.public)
-    append_step(store, step, "run.execute", {"results": hashes, "engine": engine_versions()}, results=results.public)
+    payload = execute_payload(results, store.roster_secret())
+    append_step(store, step, "run.execute", payload, results=results.public)
     progress(100, "完成", "done")
-    return hashes
+    return dict(payload["results"])
 
 
 def audit_context(store: RunStore, step: Step, pending: AuditLog | None = None) -> RunAudit:

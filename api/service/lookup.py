@@ -59,7 +59,7 @@ class PublishedIndex:
         self.receipts = ReceiptMaker(
             manifest=bundle.manifest, checkpoint=files["checkpoint"].decode(),
             log_keys=list(bundle.keys["log_keys"]), log=log,
-            roster_jsonl=files["roster.jsonl"])
+            roster_jsonl=files["roster.jsonl"], results=bundle.results)
         self.schools = _table(bundle.results["schools.csv"], "school_id") if "schools.csv" in bundle.results else {}
         self.classes = _table(bundle.results["classes.csv"], "class") if "classes.csv" in bundle.results else {}
         self.withdrawn = {str(p["id"]) for e, p in zip(log.entries, log.payloads, strict=True)

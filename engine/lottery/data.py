@@ -191,18 +191,23 @@ class Market:
         return int(self.capacity.shape[0])
 
 
-def build_market(problem: LotteryProblem) -> Market:
+def build_market(problem: LotteryProblem, frozen_groups: Mapping[str, Sequence[str]] | None = None) -> Market:
     """Group applicants into units and lay the problem out as arrays.
 
     Unit rule (docs/lottery.md §3): a multiples unit's tier at a school is the best
     (smallest) tier any member has there — the sibling rule applies to the whole
     unit because the unit is admitted together or not at all. Its base tier (serial
     dictatorship's master order) is likewise the best member base tier.
+
+    ``frozen_groups`` (group → member ids in the frozen roster) is given for the groups that
+    lost a member to a withdrawal: such a unit keeps the lottery key of its frozen membership
+    (docs/lottery.md §3), so a twin's withdrawal does not give the other twin a fresh number.
     """
     apps = problem.applicants
     overrides = {i: dict(a.priorities) for i, a in enumerate(apps) if a.priorities}
     return _assemble(problem.schools, [a.id for a in apps], [a.preferences for a in apps],
-                     [a.tier for a in apps], overrides, [a.group for a in apps], [a.round2 for a in apps])
+                     [a.tier for a in apps], overrides, [a.group for a in apps], [a.round2 for a in apps],
+                     frozen_groups or {})
 
 
 def mismatched_multiples(groups: Sequence[str], preferences: Sequence[Sequence[str]],
@@ -228,6 +233,7 @@ def market_from_columns(
     overrides: Mapping[int, Mapping[str, int]],
     groups: Sequence[str],
     round2: Sequence[Sequence[str]],
+    frozen_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> Market | None:
     """Fast path: the market straight from per-applicant columns, without :class:`Applicant` objects.
 
@@ -237,6 +243,7 @@ def market_from_columns(
     already canonical (strictly increasing by id; schools are sorted here) and the input
     passes every check of :class:`School`, :class:`Applicant` and
     :meth:`LotteryProblem.validate`; otherwise ``None``, and the caller goes through
+    (``frozen_groups`` as for :func:`build_market`)
     :meth:`LotteryProblem.create`,
     which sorts or raises the usual :class:`EngineError`.
     """
@@ -262,7 +269,7 @@ def market_from_columns(
     if mismatched_multiples(groups, preferences, round2) is not None:
         return None
     try:  # unknown schools surface as KeyError while indexing
-        market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2)
+        market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2, frozen_groups or {})
     except KeyError:
         return None
     # No school twice in a list: checked on the laid-out units (a multiples member lists exactly its
@@ -295,6 +302,7 @@ def _assemble(
     overrides: Mapping[int, Mapping[str, int]],
     groups: Sequence[str],
     round2: Sequence[Sequence[str]],
+    frozen_groups: Mapping[str, Sequence[str]],
 ) -> Market:
     # Columns are canonical and valid. Units are ordered by key == by first member's
     # index (applicants are sorted by id, members are kept in that order); groups and
@@ -322,7 +330,8 @@ def _assemble(
     member_idx[member_ptr[:-1]] = heads
     applicant_tier = np.fromiter(tiers, dtype=np.int64, count=n)
     base = applicant_tier[heads]
-    if multi:
+    kept = [(g, m) for g, m in members.items() if g in frozen_groups]  # units that lost a member: frozen key
+    if multi or kept:
         head_list = heads.tolist()
         keys_list: list[tuple[str, ...]] = [(ids[h],) for h in head_list]
         for m in multi:
@@ -330,6 +339,8 @@ def _assemble(
             member_idx[member_ptr[u]:member_ptr[u + 1]] = m
             keys_list[u] = tuple(unit_key(ids[i] for i in m))
             base[u] = min(tiers[i] for i in m)
+        for g, m in kept:
+            keys_list[int(unit_of_head[m[0]])] = tuple(unit_key(frozen_groups[g]))
         keys = tuple(keys_list)
         prefs: Sequence[Sequence[str]] = [preferences[h] for h in head_list]
         r2: Sequence[Sequence[str]] = [round2[h] for h in head_list]

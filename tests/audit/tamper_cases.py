@@ -15,7 +15,7 @@ from typing import Any
 from audit.bundle import Bundle
 from audit.signing import Signer
 
-__all__ = ["INHERITED", "MALFORMED", "MUTATIONS", "RESIGNED", "Files", "relogged", "resigned"]
+__all__ = ["INHERITED", "MALFORMED", "MUTATIONS", "RESIGNED", "Files", "FilesAndLog", "relogged", "resigned"]
 
 Files = dict[str, bytes]
 
@@ -118,12 +118,27 @@ MALFORMED: dict[str, tuple[str, Callable[[Files], Files]]] = {
 }
 
 
+class FilesAndLog:
+    """A re-signed case that edits bundle files too: ``files(bundle files)``, then ``log(edited files)`` is
+    the payload edit (so it can sign the edited files' hashes, as an operator covering an edit would)."""
+
+    def __init__(self, files: Callable[[Files], Files], log: Callable[[Files], Callable[[str, Any], Any]]) -> None:
+        self.files, self.log = files, log
+
+    def __call__(self, action: str, payload: Any) -> Any:  # unused: resigned() binds the log edit first
+        raise TypeError("resigned() applies FilesAndLog cases")
+
+
 def resigned(files: Files, operator: Signer, edit: Callable[[str, Any], Any]) -> Files:
     """The bundle with each log payload replaced by ``edit(action, payload)``, re-chained and re-signed.
 
     What a dishonest operator (who holds the key) could publish: steps 1 and 2 hold (the whole
-    checkpoint history is re-signed too), so the later steps must catch it.
+    checkpoint history is re-signed too), so the later steps must catch it. A :class:`FilesAndLog`
+    case edits files first and then the log to match.
     """
+    if isinstance(edit, FilesAndLog):
+        files = edit.files(files)
+        edit = edit.log(files)
     from audit.log import AuditLog
 
     old = AuditLog.from_bytes(files["log.jsonl"])
@@ -149,6 +164,31 @@ def relogged(files: Files, operator: Signer, entries: Iterable[tuple[str, str, s
             "checkpoints.json": (json.dumps(history, indent=2) + "\n").encode()}
 
 
+def _edit_a_row(files: Files) -> Files:
+    """One row of results.csv given a seat by hand (its rank and every other byte unchanged)."""
+    lines = files["results/results.csv"].split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.endswith(b",no"))
+    lines[at] = lines[at][: -len(b"no")] + b"yes"
+    return {**files, "results/results.csv": b"\n".join(lines)}
+
+
+def _sign_the_results(files: Files) -> Callable[[str, Any], Any]:
+    """Sign the edited results' hashes in run.execute and run.publish (the rows tree is left as it was)."""
+    from audit.canonical import record_hash, sha256_hex
+
+    hashes: dict[str, str] = {}
+
+    def edit(action: str, payload: Any) -> Any:
+        if action == "run.execute":
+            hashes.update({**payload["results"], "results.csv": sha256_hex(files["results/results.csv"])})
+            return {**payload, "results": dict(hashes)}
+        if action == "run.publish":
+            return {"results_hash": record_hash(hashes)}
+        return payload
+
+    return edit
+
+
 def _replace(action: str, payload: Any) -> Callable[[str, Any], Any]:
     return lambda a, p: payload if a == action else p
 
@@ -161,6 +201,15 @@ RESIGNED: dict[str, tuple[str, str, Callable[[str, Any], Any]]] = {
     "execute-results-not-an-object": ("ceremony", "log", lambda a, p: {**p, "results": "x"}
                                       if a == "run.execute" else p),
     "execute-missing": ("ceremony", "log", lambda a, p: p if a != "run.execute" else {"engine": {}}),
+    # issue 13: the result rows are committed by their own signed tree, not only by the files' hashes
+    "row-edited-hash-resigned": ("results", "results.csv", FilesAndLog(_edit_a_row, _sign_the_results)),
+    "rows-root-wrong": ("results", "results.csv", lambda a, p: {**p, "rows": {**p["rows"], "root": "00" * 32}}
+                        if a == "run.execute" else p),
+    "rows-count-wrong": ("results", "results.csv", lambda a, p: {**p, "rows": {
+        **p["rows"], "files": {**p["rows"]["files"], "results.csv": p["rows"]["files"]["results.csv"] + 1}}}
+                        if a == "run.execute" else p),
+    "rows-missing": ("results", "run.execute", lambda a, p: {k: v for k, v in p.items() if k != "rows"}
+                     if a == "run.execute" else p),
 }
 
 

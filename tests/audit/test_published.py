@@ -28,13 +28,13 @@ def _failure(bundle: Files, folder: Files) -> VerificationError:
 
 def test_untouched_folder_holds(practice_out: Path) -> None:
     bundle, folder = load_bundle_files(practice_out), _folder(practice_out)
-    assert sorted(folder) == [".sunshine-result", "PRACTICE.txt", "audit-private/roster_private.json", "bundle.zip",
-                              "private/names.csv",
+    assert sorted(folder) == [".sunshine-result", "PRACTICE.txt", "audit-private/private_salts.json",
+                              "audit-private/roster_private.json", "bundle.zip", "private/names.csv",
                               "results.csv", "summary.json"]
     [line] = verify_out_folder(bundle, folder)
     assert line == ("out-folder: 3 public file(s) identical to the bundle's (PRACTICE.txt, results.csv, "
                     "summary.json); bundle.zip holds bundle/'s 11 file(s) byte for byte; not public, not checked: "
-                    "audit-private/roster_private.json, private/names.csv")
+                    "audit-private/private_salts.json, audit-private/roster_private.json, private/names.csv")
 
 
 def test_hand_edited_results_fail_naming_the_file_and_line(practice_out: Path) -> None:

@@ -32,6 +32,7 @@ def _receipt(out: Path, applicant_id: str) -> Receipt:
         log_keys=list(b.keys["log_keys"]),
         log=AuditLog.from_bytes(files["log.jsonl"]),
         roster_jsonl=files["roster.jsonl"],
+        results=b.results,
         result_rows=rows_of(b.results, applicant_id),
         private=private.get(applicant_id),
     )
@@ -51,9 +52,12 @@ def _failure(receipt: Receipt) -> VerificationError:
 def test_good_receipt_verifies(receipt: Receipt, operator: Any) -> None:
     lines = list(verify_receipt(receipt, [operator.verifier]))
     assert [line.split(":")[0] for line in lines] == list(RECEIPT_STEPS)
-    assert lines[-1].startswith("results: 1 row(s) name A0005 in their id column, from 1 file(s) whose hashes "
-                                "are signed (results.csv)")
+    assert lines[-1].startswith("results: 1 row(s) of A0005 proven in the signed result rows tree")
+    assert receipt["format"] == "sunshine-receipt/v2"
     assert receipt["results"][0]["row"][0] == "A0005"
+    rows = receipt["execute"]["payload"]["rows"]
+    assert receipt["results"][0]["index"] == receipt["results"][0]["line"] - 2  # results.csv is the first CSV
+    assert rows["files"]["results.csv"] == 11 and rows["size"] == 11  # 12 applicants, A0003 withdrew
 
 
 def _other_root(note: str) -> str:
@@ -92,6 +96,20 @@ FORGERIES: dict[str, tuple[str, str, Callable[[Receipt], None]]] = {
     "execute-entry-swapped-for-freeze": ("log", "execute", lambda r: r.update(execute=r["roster_freeze"])),
     "field-missing": ("roster", "receipt", lambda r: r["roster"].pop("proof")),
     "proof-not-hex": ("log", "receipt", lambda r: r["execute"]["proof"].__setitem__(0, "zz")),
+    # issue 13: a row is proven in the signed rows tree, not only named by its id column
+    "row-of-another-school": ("results", "results.csv line {line}", lambda r: r["results"][0]["row"].__setitem__(
+        -1, "forged")),
+    "row-line-moved": ("results", "results.csv line 3", lambda r: r["results"][0].update(line=3)),
+    "row-index-changed": ("results", "results.csv line {line}", lambda r: r["results"][0].update(
+        index=r["results"][0]["index"] + 1)),
+    "row-proof-changed": ("results", "results.csv line {line}", lambda r: r["results"][0]["proof"].__setitem__(
+        0, _flip_hex(r["results"][0]["proof"][0]))),
+    "rows-root-changed": ("log", "execute", lambda r: r["execute"]["payload"]["rows"].update(
+        root=_flip_hex(r["execute"]["payload"]["rows"]["root"]))),
+    "rows-removed": ("results", "results", lambda r: r.update(results=[])),
+    "run-id-changed": ("signatures", "checkpoint", lambda r: r.update(run_id="run-other")),
+    "practice-flag-changed": ("signatures", "checkpoint", lambda r: r.update(practice=True)),
+    "v1-receipt": ("results", "receipt", lambda r: r.update(format="sunshine-receipt/v1")),
 }
 
 
@@ -111,6 +129,27 @@ def test_a_row_of_another_applicant_moved_into_the_receipt_fails(ceremony_out: P
     err = _failure(forged)
     assert (err.step, err.item) == ("results", f"results.csv line {other['results'][0]['line']}")
     assert "names 'A0006' in applicant_id, not 'A0005'" in err.message_en
+
+
+def test_a_v1_receipt_cannot_prove_its_rows(receipt: Receipt) -> None:
+    old = copy.deepcopy(receipt)
+    old["format"] = "sunshine-receipt/v1"
+    with pytest.raises(VerificationError, match="no inclusion proofs of its result rows") as exc:
+        list(verify_receipt(old, None))
+    assert exc.value.step == "results" and "没有结果行的包含证明" in exc.value.message_zh
+
+
+def test_a_withdrawn_applicants_receipt_says_withdrawn(ceremony_out: Path, operator: Any) -> None:
+    withdrawn = _receipt(ceremony_out, "A0003")
+    assert withdrawn["results"] == [] and withdrawn["withdrawn"]["payload"] == {"id": "A0003"}
+    lines = list(verify_receipt(withdrawn, [operator.verifier]))
+    assert lines[-1].startswith("results: withdrawn — A0003 withdrew before the draw (roster.withdraw")
+    assert "已退出" in lines[-1].zh
+    forged = copy.deepcopy(_receipt(ceremony_out, "A0005"))  # someone else's withdrawal cannot make A0005 withdrawn
+    forged["withdrawn"], forged["results"] = withdrawn["withdrawn"], []
+    with pytest.raises(VerificationError, match="the withdrawal is not this applicant's") as exc:
+        list(verify_receipt(forged, [operator.verifier]))
+    assert exc.value.step == "results"
 
 
 def test_not_a_receipt() -> None:
@@ -136,3 +175,15 @@ def test_rows_of_finds_the_id_column_wherever_it_is() -> None:
          "row": ["T1", "2", "A1", "80"]},
         {"file": "results.csv", "line": 2, "header": ["applicant_id", "school_id"], "row": ["A1", "S1"]},
     ]
+
+
+def test_the_lookup_answers_v2_receipts_from_memory(ceremony_out: Path, operator: Any) -> None:
+    """The HTTP lookup's index builds the rows tree once; each answer's receipt proves its rows."""
+    from api.service.lookup import PublishedIndex
+
+    index = PublishedIndex(load_bundle_files(ceremony_out), [operator.verifier])
+    for applicant, last in (("A0005", "results: 1 row(s) of A0005 proven"), ("A0003", "results: withdrawn — A0003")):
+        answer = index.lookup(applicant)
+        assert answer["receipt"]["format"] == "sunshine-receipt/v2"
+        assert list(verify_receipt(answer["receipt"], [operator.verifier]))[-1].startswith(last)
+    assert index.lookup("A0003")["withdrawn"] is True

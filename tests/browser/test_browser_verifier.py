@@ -162,7 +162,8 @@ def _swap_two_head_teachers(data: bytes) -> bytes:
     return "\n".join([lines[0], *(",".join(r) for r in rows), *lines[3:]]).encode()
 
 
-FORGED = {  # a dishonest operator edits one published file and re-signs everything: only a replay can tell
+FORGED = {  # a dishonest operator edits one published file and re-signs everything (its hash and the result
+    # rows tree too): only a replay can tell
     "lottery-applicant-moved": ("lottery-boston", "results.csv", _move_first_applicant, "results.csv line 2"),
     "classes-head-teachers-swapped": ("classes", "classes.csv", _swap_two_head_teachers, "head-teacher draw"),
 }
@@ -172,6 +173,7 @@ FORGED = {  # a dishonest operator edits one published file and re-signs everyth
 def test_a_result_edited_and_resigned_fails_replay_in_both(case: str, cli_bundles: Mapping[str, Path],
                                                            browser_verify: Callable[..., Report]) -> None:
     from audit.canonical import record_hash, sha256_hex
+    from audit.result_rows import rows_commitment
 
     run, name, edit_file, says = FORGED[case]
     files = load_bundle_files(cli_bundles[run])
@@ -181,7 +183,7 @@ def test_a_result_edited_and_resigned_fails_replay_in_both(case: str, cli_bundle
 
     def edit(action: str, payload: Any) -> Any:
         if action == "run.execute":
-            return {**payload, "results": new_results}
+            return {**payload, "results": new_results, "rows": rows_commitment(Bundle.from_files(files).results)}
         return {"results_hash": record_hash(new_results)} if action == "run.publish" else payload
 
     practice = Signer("sunshine-practice", bytes(32))

@@ -54,7 +54,7 @@ def test_parent_lookup_at_phone_width(service: Any, new_page: Any, shot: Any, tm
     with page.expect_download() as info:
         page.click("#answer button")
     receipt = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
-    assert receipt["format"] == "sunshine-receipt/v1" and receipt["applicant_id"] == "202600110"
+    assert receipt["format"] == "sunshine-receipt/v2" and receipt["applicant_id"] == "202600110"
     # nothing wider than the phone (tables scroll inside their own box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "run-lottery-phone")

@@ -80,8 +80,11 @@ function prettyJson(v, pad = "") {
 }
 const obj = (entries) => new Map(entries);
 
-/** Units of the roster (docs/lottery.md §3): multiples grouped, tiers per school = best member's. */
-function lotteryMarket(config, roster, seed) {
+/**
+ * Units of the roster (docs/lottery.md §3): multiples grouped, tiers per school = best member's. A unit's key
+ * is its members' ids in the FROZEN roster ``frozen`` (withdrawn members stay in the key, but are not placed).
+ */
+function lotteryMarket(config, roster, seed, frozen = roster) {
   const schools = config.schools.map((s) => ({ id: String(s.id), name: String(s.name ?? ""), capacity: Number(s.capacity) }))
     .sort((a, b) => cmpCodePoints(a.id, b.id));
   const index = new Map(schools.map((s, i) => [s.id, i]));
@@ -101,10 +104,17 @@ function lotteryMarket(config, roster, seed) {
     if (g) byGroup.set(g, u);
     units.push(u);
   }
+  const frozenKey = new Map();
+  for (const a of frozen) {
+    if (!a.group) continue;
+    const g = String(a.group);
+    if (!frozenKey.has(g)) frozenKey.set(g, []);
+    frozenKey.get(g).push(String(a.id));
+  }
   for (const u of units) {
     const head = u.members[0];
     u.size = u.members.length;
-    u.key = u.members.map((m) => String(m.id)).sort(cmpCodePoints);
+    u.key = (head.group && frozenKey.get(String(head.group)) || u.members.map((m) => String(m.id))).slice().sort(cmpCodePoints);
     u.base = u.size === 1 ? Number(head.tier) : Math.min(...u.members.map((m) => Number(m.tier)));
     if (u.size === 1 && (!head.priority || !Object.keys(head.priority).length)) { // the common case, without closures
       u.prefs = head.preferences.map((sid) => ({ s: school(String(sid)), tier: u.base }));
@@ -230,10 +240,10 @@ function placeRound(mechanism, units, lists, capacity) {
   }
 }
 
-function replayLottery(config, roster, seed) {
+function replayLottery(config, roster, seed, frozen = roster) {
   const mechanism = String(config.mechanism ?? "da");
   const round2 = Boolean(config.round2 ?? false);
-  const { schools, units, apps } = lotteryMarket(config, roster, seed);
+  const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen);
   const capacity = schools.map((s) => s.capacity);
   placeRound(mechanism, units, (u) => u.prefs, capacity);
   for (const u of units) {
@@ -357,12 +367,12 @@ function justifiedEnvy(schools, units) {
   return count;
 }
 
-REPLAYERS.lottery = (config, roster, seed, tables, results) => {
+REPLAYERS.lottery = (config, roster, seed, tables, results, frozen = roster) => {
   if (Array.isArray(config.corrections) && config.corrections.length) { // a 复核 run (docs/lottery.md §7)
     const files = {};
     for (const name of Object.keys(results)) files[name] = null;
     return { files, notes: [{ en: "a corrected (复核) lottery run: its replay is not written in this page",
       zh: "复核（更正）派位运行：本页面尚不能重算" }] };
   }
-  return replayLottery(config, roster, seed);
+  return replayLottery(config, roster, seed, frozen);
 };

@@ -381,14 +381,15 @@ async function verifySteps(bundle, pinned, report) {
     if (!isObject(published) || published.results_hash !== recordHash(expected)) {
       throw new Fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))");
     }
-    ok(`results: ${Object.keys(results).length} file(s) match the signed hashes`);
+    const rowsTree = checkResultRows(entries, results); // rows.js
+    ok(`results: ${Object.keys(results).length} file(s) match the signed hashes; ${rowsTree.size} result row(s) in the signed rows tree ${rowsTree.root.slice(0, 16)}…`);
 
     // (8) lottery numbers
     step = "lottery-numbers";
     const drawn = await background.numbers(); // ids' numbers from the worker, for the seed step 6 just proved
     if (drawn && String(seedRecord.seed) === toHex(seed)) rememberNumbers(seed, bundle.kind, drawn[0], drawn[1]);
-    const groups = new Map();
-    for (const r of active) {
+    const groups = new Map(); // keyed by the FROZEN membership: a withdrawn twin stays in the key
+    for (const r of records) {
       if (r.group) {
         const g = String(r.group);
         if (!groups.has(g)) groups.set(g, []);
@@ -437,7 +438,7 @@ async function verifySteps(bundle, pinned, report) {
         [{ en: `the ${bundle.kind} results are not replayed by this page`, zh: `本页面不重算「${bundle.kind}」类型的结果` }]);
     } else {
       let out;
-      try { out = replayer(config, active, seed, tables, results); } catch (e) {
+      try { out = replayer(config, active, seed, tables, results, records); } catch (e) {
         if (e instanceof Fail) throw e;
         throw new Fail(step, "execute", `the engine failed on the committed inputs: ${e.name}: ${e.message}`, `引擎在已承诺的输入上运行失败：${e.message}`);
       }
