@@ -18,7 +18,7 @@ from api.store.database import DatabaseRunStore, RunHead
 from audit.ceremony import replay_log
 from audit.errors import CeremonyError, VerificationError
 
-__all__ = ["check_rate", "ctx_of", "fresh_head", "json_answer", "open_run", "refused_step"]
+__all__ = ["check_rate", "ctx_of", "fresh_head", "json_answer", "open_head", "open_run", "refused_step"]
 
 
 def ctx_of(request: Request) -> ServiceContext:
@@ -34,6 +34,15 @@ def open_run(request: Request, run_id: str) -> DatabaseRunStore:
     except StoreError:
         raise _no_run(run_id) from None
     return store
+
+
+def open_head(request: Request, run_id: str) -> tuple[DatabaseRunStore, RunHead]:
+    """The run's store and its head, read now (one statement), or 404."""
+    store = ctx_of(request).store(run_id)
+    try:
+        return store, store.head()
+    except StoreError:
+        raise _no_run(run_id) from None
 
 
 async def fresh_head(request: Request, run_id: str) -> RunHead:

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from api.audit_runs import now_utc
 from api.http.fresh_reads import FreshReads
 from api.http.jobs import JobRunner
+from api.http.public_roster import PublicRoster
 from api.http.published import PublishedCache
 from api.http.ratelimit import RateLimiter
+from api.http.run_cache import RunCache
 from api.service import ceremony
 from api.service.lookup import PublishedIndex, bundle_files
 from api.service.users import User
@@ -65,6 +67,7 @@ class ServiceContext:
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.lookup_rate)
         self.published = PublishedCache()
+        self.rosters: RunCache[PublicRoster] = RunCache()
         self.heads: FreshReads[str, RunHead] = FreshReads(lambda run_id: self.store(run_id).head())
         self.download_slots = asyncio.Semaphore(self.download_streams)
         self.what_if_limiter = RateLimiter(self.what_if_rate)
@@ -128,7 +131,8 @@ class ServiceContext:
             return index
 
     def preload_published(self) -> None:
-        """Build the lookup index of every published run, so the first parent of the day waits for nothing.
+        """Load every published run's page answers and build its lookup index, so the first parent of the day
+        waits for nothing.
 
         Run in a background thread at start (``create_app``): a restart during the results
         hour serves lookups of a run as soon as its index is ready, and a lookup that comes
@@ -140,6 +144,7 @@ class ServiceContext:
             if record.state is State.PUBLISHED and record.publication_stored:
                 store = self.store(record.info.run_id)
                 try:
+                    self.published.get(store, store.head())  # the run page's answers, then the lookups'
                     self.published_index(store, store.publication())
                 except SunshineError as exc:  # its lookups answer the same error, located
                     _log.error("published run %s does not verify, so it is not preloaded: %s", record.info.run_id, exc)

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.http.run_cache import RunCache
 from api.http.views import public_files, run_view
 from api.service.seal import served_bundle
 from api.store.database import Cosignatures, DatabaseRunStore, RunHead
@@ -64,14 +65,11 @@ class PublishedCache:
     """Published runs' answers by run id, each loaded once (one loader per run, however many ask)."""
 
     def __init__(self) -> None:
-        self._runs: dict[str, PublishedRun] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
+        self._runs: RunCache[PublishedRun] = RunCache()
 
     def cached(self, run_id: str, head: RunHead) -> PublishedRun | None:
         """The run's answers if this process has them loaded at ``head`` (no database, no waiting)."""
-        cached = self._runs.get(run_id)
-        return cached if cached is not None and self._current(head) and cached.log_size == head.log_size else None
+        return self._runs.peek(run_id, head.log_size) if self._current(head) else None
 
     @staticmethod
     def _current(head: RunHead) -> bool:
@@ -81,14 +79,7 @@ class PublishedCache:
         """The run's answers if ``head`` says it is published (and its publication stored), else ``None``."""
         if not self._current(head):
             return None
-        with self._lock:
-            run_lock = self._locks.setdefault(store.run_id, threading.Lock())
-        with run_lock:
-            cached = self._runs.get(store.run_id)
-            if cached is None or cached.log_size != head.log_size:
-                cached = self._load(store, head)
-                self._runs[store.run_id] = cached
-            return cached
+        return self._runs.get(store.run_id, head.log_size, lambda: self._load(store, head))
 
     @staticmethod
     def _load(store: DatabaseRunStore, head: RunHead) -> PublishedRun:

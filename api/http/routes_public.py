@@ -13,17 +13,17 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.cli.app import package_version
-from api.http.common import check_rate, ctx_of, fresh_head, open_run
+from api.http.common import check_rate, ctx_of, fresh_head, open_head, open_run
 from api.http.errors import ApiError
+from api.http.public_roster import public_roster
 from api.http.published import PublishedRun
 from api.http.views import run_summary, run_view, settings_of
 from api.service import ceremony
 from api.service.lookup import PublishedIndex
 from api.service.seal import published_checkpoint
 from api.store.database import DatabaseRunStore, RunHead
-from audit.ceremony import State, replay_log
+from audit.ceremony import replay_log
 from audit.errors import CeremonyError, NotInRun
-from audit.roster import commit_roster
 from audit.signing import format_checkpoint
 
 __all__ = ["router"]
@@ -77,16 +77,18 @@ def _run_page(request: Request, run_id: str, head: RunHead) -> Any:
     return Response(published.view_json(head.cosignatures), media_type="application/json")
 
 
-@router.get("/runs/{run_id}/roster", summary="公示名单 the public roster (masked records, for the objection period)")
-def roster(request: Request, run_id: str) -> dict[str, Any]:
-    """The roster's public records (no names or ID numbers: those are private fields) and its public root."""
-    store = open_run(request, run_id)
-    run = store.prepared()
-    committed = commit_roster(run.roster, {}, bytes(32))
-    st = replay_log(store.log())
-    return {"run_id": run_id, "state": st.state.value, "frozen": st.state is not State.DRAFT,
-            "public_root": committed.public_root.hex(), "size": len(run.roster),
-            "records": [leaf["record"] for leaf in committed.leaves], "withdrawn": st.withdrawals}
+@router.get("/runs/{run_id}/roster", summary="公示名单 the public roster (masked records, for the objection period)",
+            response_model=dict[str, Any])
+def roster(request: Request, run_id: str, offset: int = Query(0, ge=0, le=2**31),
+           limit: int | None = Query(None, ge=0, le=2**31)) -> Any:
+    """The roster's public records (no names or ID numbers: those are private fields) and its public root.
+
+    ``offset``/``limit`` give a slice of the records (``size`` is always the whole roster's); the
+    answer is computed once per run and log size, so a city's roster is not re-hashed per request.
+    """
+    store, head = open_head(request, run_id)
+    answer = ctx_of(request).rosters.get(run_id, head.log_size, lambda: public_roster(store))
+    return Response(answer.body(offset, limit), media_type="application/json")
 
 
 def _publication(request: Request, run_id: str) -> tuple[Any, dict[str, bytes]]:

@@ -72,3 +72,49 @@ def test_the_seal_shows_at_once_and_a_restart_preloads_the_lookup(tmp_path: Path
         assert httpx.get(f"{api}/runs/{run_id}/bundle.zip").content == after
     finally:
         service.stop()
+
+
+def test_the_public_roster_is_sliced_cached_per_log_size_and_never_stale(tmp_path: Path) -> None:
+    """公示: the same records and root the roster commitment gives, a slice when asked, a new answer
+    after each upload (the log grows), and after the freeze the root signed in ``roster.freeze``."""
+    from api.inputs import InputFile
+    from api.runs import get_kind
+    from audit.roster import commit_roster
+
+    service = ServiceProcess(tmp_path / "data").start()
+    try:
+        operator = service.add_user("教育局", "operator")
+        title, inputs, options = sample_day("lottery")
+        api = f"{service.url}/api/v1"
+        with api_client(service.url, operator) as c:
+            run_id = c.post("/runs", json={"kind": "lottery", "title": title, "options": options}).json()["run_id"]
+            for key, (name, data) in inputs.items():
+                c.put(f"/runs/{run_id}/inputs/{key}", files={"file": (name, data)}).raise_for_status()
+            whole = httpx.get(f"{api}/runs/{run_id}/roster").json()
+            prepared = get_kind("lottery").prepare({k: InputFile(n, d) for k, (n, d) in inputs.items()}, options)
+            committed = commit_roster(prepared.roster, {}, bytes(32))
+            assert whole["records"] == [leaf["record"] for leaf in committed.leaves]
+            assert whole["public_root"] == committed.public_root.hex() and whole["size"] == len(committed.lines)
+            assert not whole["frozen"] and whole["state"] == "DRAFT" and whole["offset"] == 0
+
+            page = httpx.get(f"{api}/runs/{run_id}/roster", params={"offset": 3, "limit": 5}).json()
+            assert page["records"] == whole["records"][3:8] and page["size"] == whole["size"]
+            assert page["public_root"] == whole["public_root"] and page["offset"] == 3
+            assert httpx.get(f"{api}/runs/{run_id}/roster", params={"limit": 0}).json()["records"] == []
+            assert httpx.get(f"{api}/runs/{run_id}/roster", params={"offset": -1}).status_code == 422
+
+            name, data = inputs["applicants"]
+            fewer = b"\n".join(data.rstrip(b"\n").split(b"\n")[:-1]) + b"\n"  # one applicant less
+            c.put(f"/runs/{run_id}/inputs/applicants", files={"file": (name, fewer)}).raise_for_status()
+            after_upload = httpx.get(f"{api}/runs/{run_id}/roster").json()
+            assert after_upload["size"] == whole["size"] - 1, "an upload must not be answered from the old roster"
+            assert after_upload["public_root"] != whole["public_root"]
+
+            c.post(f"/runs/{run_id}/freeze").raise_for_status()
+            frozen = httpx.get(f"{api}/runs/{run_id}/roster", params={"limit": 2}).json()
+            assert frozen["frozen"] and frozen["state"] == "ROSTER_FROZEN"
+            assert frozen["public_root"] == httpx.get(f"{api}/runs/{run_id}").json()["public_root"]
+            assert frozen["public_root"] == after_upload["public_root"]
+        assert httpx.get(f"{api}/runs/nope/roster").json()["code"] == "run_not_found"
+    finally:
+        service.stop()
