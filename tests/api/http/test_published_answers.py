@@ -94,6 +94,7 @@ def test_the_public_roster_is_sliced_cached_per_log_size_and_never_stale(tmp_pat
             prepared = get_kind("lottery").prepare({k: InputFile(n, d) for k, (n, d) in inputs.items()}, options)
             committed = commit_roster(prepared.roster, {}, bytes(32))
             assert whole["records"] == [leaf["record"] for leaf in committed.leaves]
+            assert [list(r) for r in whole["records"]] == [list(leaf["record"]) for leaf in committed.leaves]
             assert whole["public_root"] == committed.public_root.hex() and whole["size"] == len(committed.lines)
             assert not whole["frozen"] and whole["state"] == "DRAFT" and whole["offset"] == 0
 
