@@ -5,10 +5,22 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from api.http.fresh_reads import FreshReads
+
+T = TypeVar("T")
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` in a thread of its own: in a suite worker, the session's Playwright (sync API) keeps
+    an event loop running in the main thread, where ``asyncio.run`` refuses to start another."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 class Counter:
@@ -42,7 +54,7 @@ def test_a_caller_never_gets_a_value_read_before_it_called() -> None:
     async def main() -> None:
         await asyncio.gather(*(caller(i) for i in range(200)))
 
-    asyncio.run(main())
+    _run(main)
     assert db.reads < 200, "concurrent callers should share reads"
 
 
@@ -53,7 +65,7 @@ def test_keys_are_read_separately() -> None:
     async def main() -> list[tuple[str, int]]:
         return await asyncio.gather(reads.get("a"), reads.get("b"), reads.get("a"))
 
-    answers = asyncio.run(main())
+    answers = _run(main)
     assert [key for key, _ in answers] == ["a", "b", "a"]
 
 
@@ -78,7 +90,7 @@ def test_a_failed_read_fails_every_caller_waiting_for_it_and_the_next_read_is_fr
         assert await second == 2
         assert await reads.get("x") == 3
 
-    asyncio.run(main())
+    _run(main)
 
 
 def test_a_caller_that_gives_up_does_not_cancel_the_read_the_others_wait_for() -> None:
@@ -93,4 +105,4 @@ def test_a_caller_that_gives_up_does_not_cancel_the_read_the_others_wait_for() -
         assert await staying == ("run", 0)
         assert leaving.cancelled()
 
-    asyncio.run(main())
+    _run(main)
