@@ -1,5 +1,5 @@
 """``python -m api.cli``: the ``sunshine`` command without its console script."""
 
-from api.cli import main
+from api.cli import run
 
-main()
+run()

@@ -90,8 +90,9 @@ def test_ceremony_cli_in_process(tmp_path: Path, sunshine: Callable[..., Any], k
     """The whole ceremony through the CLI functions (in-process for speed), then verify with a pinned key."""
     from typer.testing import CliRunner
 
-    from api.cli import app
+    from api.cli import app, load_commands
 
+    load_commands()  # every command on the shared app (main() loads only the one it runs)
     runner = CliRunner()
     key = tmp_path / "op.key"
 

@@ -24,8 +24,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))  # the shared browser
 from chromium_session import save_full_page, shared_browser
 
-from api.cli import main as _cli  # noqa: F401  (imports the service modules in their working order)
+from api.cli import load_commands
 from api.http.server import free_port
+
+load_commands()  # imports the service modules in their working order
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 #: Loading the demo runs three whole placement days before the server answers.

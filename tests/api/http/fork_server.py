@@ -25,6 +25,8 @@ import api.cli  # the command line and every command module
 import api.http.app
 import api.http.server
 
+api.cli.load_commands()
+
 
 def _child(argv: list[str], log: str) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
