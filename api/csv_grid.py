@@ -19,14 +19,15 @@ compare the whole path with ``csv.reader`` on generated text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["FIELD_LIMIT", "MAX_COLUMNS", "WHITESPACE", "CsvGrid", "column_array", "first_wide_line", "split_items",
-           "tokenize"]
+__all__ = ["FIELD_LIMIT", "MAX_COLUMNS", "WHITESPACE", "CsvGrid", "column_array", "first_wide_line", "numpy_values",
+           "split_items", "text_array", "text_scalar", "tokenize"]
 
 #: ``csv.field_size_limit()``'s default: a longer field is a ``csv.Error`` there, an InputError here.
 FIELD_LIMIT = 131072
@@ -292,9 +293,60 @@ def _gather(data: np.ndarray, start: np.ndarray, end: np.ndarray, row_ptr: np.nd
 def column_array(grid: CsvGrid, rows: np.ndarray, column: int) -> pa.Array:
     """Column ``column`` of ``rows`` as an Arrow string array ("" where a row is shorter)."""
     offsets, values = _gather(grid.data, grid.start, grid.end, grid.row_ptr, rows, column)
+    return _string_array(offsets, values)
+
+
+def _string_array(offsets: np.ndarray, values: np.ndarray) -> pa.Array:
     if values.size >= 2**31:
         raise ValueError("column larger than 2 GiB")
-    return pa.StringArray.from_buffers(rows.size, pa.py_buffer(offsets), pa.py_buffer(values))
+    return pa.StringArray.from_buffers(offsets.size - 1, pa.py_buffer(offsets.astype(np.int32, copy=False)),
+                                       pa.py_buffer(values))
+
+
+def text_array(values: Sequence[str]) -> pa.Array:
+    """``pa.array(values, type=pa.string())``, built from its buffers.
+
+    pyarrow imports pandas (0.7 s or more per process, issue 12) the first time it converts
+    Python objects to Arrow: a list, or a ``str`` handed to a compute function. The ingest
+    makes every array and scalar it compares with here, so ``sunshine lottery`` never pays for it.
+    """
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, data), dtype=np.int64, count=len(data)), out=offsets[1:])
+    return _string_array(offsets, np.frombuffer(b"".join(data), dtype=np.uint8))
+
+
+def numpy_values(values: pa.Array | pa.ChunkedArray, fill: int = 0) -> np.ndarray:
+    """A boolean or integer Arrow array as a new numpy array, nulls replaced by ``fill``, read from its buffers.
+
+    ``Array.to_numpy`` imports pandas (see :func:`text_array`), even for a zero-copy view.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    n, start = len(values), values.offset
+    validity, data = values.buffers()[:2]
+    if pa.types.is_boolean(values.type):
+        out = _bits(data, start, n)
+    elif pa.types.is_signed_integer(values.type) or pa.types.is_unsigned_integer(values.type):
+        kind = "int" if pa.types.is_signed_integer(values.type) else "uint"
+        out = np.frombuffer(data, dtype=f"{kind}{values.type.bit_width}")[start:start + n].copy() \
+            if data is not None else np.zeros(n, dtype=np.int64)
+    else:
+        raise TypeError(f"not a boolean or integer array: {values.type}")
+    if values.null_count:
+        out[~_bits(validity, start, n)] = fill
+    return out
+
+
+def _bits(buffer: pa.Buffer | None, start: int, n: int) -> np.ndarray:
+    if buffer is None:
+        return np.zeros(n, dtype=np.bool_)
+    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")[start:start + n].astype(np.bool_)
+
+
+def text_scalar(value: str) -> pa.Scalar:
+    """``pa.scalar(value, pa.string())`` without the Python conversion (:func:`text_array`)."""
+    return text_array([value])[0]
 
 
 @numba.njit(cache=True)
@@ -347,7 +399,7 @@ def split_items(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     ``(row_offsets, items)`` with the items of row ``i`` at ``items[row_offsets[i]:row_offsets[i + 1]]``."""
     values = values.cast(pa.string())
     if values.offset or values.null_count:
-        values = pa.concat_arrays([values]).fill_null("")
+        values = pa.concat_arrays([values]).fill_null(text_scalar(""))
     buffers = values.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[:len(values) + 1].astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, dtype=np.uint8)

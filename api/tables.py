@@ -47,7 +47,10 @@ from api.csv_grid import (
     WHITESPACE,
     column_array,
     first_wide_line,
+    numpy_values,
     split_items,
+    text_array,
+    text_scalar,
     tokenize,
 )
 from api.inputs import InputFile
@@ -181,7 +184,7 @@ class Columns:
     def array(self, key: str) -> pa.Array:
         """Column ``key`` (all blank when the file has no such column)."""
         found = self.values.get(key)
-        return found if found is not None else pa.array([""] * len(self), type=pa.string())
+        return found if found is not None else text_array([""] * len(self))
 
     def texts(self, key: str) -> list[str]:
         """Column ``key`` as Python strings."""
@@ -283,7 +286,7 @@ def distinct(values: pa.Array) -> tuple[np.ndarray, list[Any], np.ndarray]:
     """
     encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) \
         else pc.dictionary_encode(values)
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = numpy_values(encoded.indices).astype(np.int64)
     return codes, encoded.dictionary.to_pylist(), _first_rows(codes)
 
 
@@ -459,7 +462,7 @@ def _columns_from_grid(file: str, grid: list[list[object]], columns: Sequence[Co
                 )
 
     def column(i: int) -> pa.Array:
-        return pa.array([cells[i] if i < len(cells) else "" for _, cells in data], type=pa.string())
+        return text_array([cells[i] if i < len(cells) else "" for _, cells in data])
 
     return Columns(
         file=file, headers=header.headers, extra_headers=tuple(h for _, h in header.extra),
@@ -720,8 +723,7 @@ def known_lists(offsets: np.ndarray, items: pa.Array, known: Sequence[str]
     its row (True); ``None`` when every item is known and no row repeats one. The lists hold
     the ``known`` strings themselves (one object per code, not one per cell).
     """
-    codes = np.asarray(pc.fill_null(pc.index_in(items, value_set=pa.array(list(known), type=pa.string())), -1)
-                       .to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = numpy_values(pc.index_in(items, value_set=text_array(list(known))), fill=-1).astype(np.int64)
     r, j, kind = (int(x) for x in _first_bad_item(offsets, codes))
     names = np.array([*known, ""], dtype=object)
     flat = names[codes].tolist()
@@ -784,11 +786,10 @@ def unique_ids(columns: Columns, key: str, problems: Problems, what_zh: str, wha
     """The cleaned identifiers of column ``key``: a blank one, one a spreadsheet reads as a formula
     (:func:`formula_id_error`), then a repeated one, are the three checks' failures."""
     ids = clean_array(columns.array(key))
-    blank = first_true(np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False)))
+    blank = first_true(numpy_values(pc.equal(ids, text_scalar(""))))
     problems.check(blank, lambda: columns.error(blank, key, f"{what_zh}不能为空", f"the {what_en} must not be blank"))
     firsts = pc.utf8_slice_codeunits(ids, 0, 1)
-    maybe = np.flatnonzero(np.asarray(pc.is_in(firsts, value_set=pa.array(sorted(FORMULA_TRIGGERS)))
-                                      .to_numpy(zero_copy_only=False)))
+    maybe = np.flatnonzero(numpy_values(pc.is_in(firsts, value_set=text_array(sorted(FORMULA_TRIGGERS)))))
     formula = next((int(i) for i in maybe.tolist() if starts_formula(ids[int(i)].as_py())), None)
     problems.check(formula, lambda: formula_id_error(columns.error, formula, key, ids[formula].as_py(),
                                                      what_zh, what_en))
