@@ -22,6 +22,7 @@ from typing import Any
 
 from audit.bundle import read_zip
 from audit.errors import BundleError, KeyFileError
+from audit.roster_columns import column_of
 from audit.signing import Signer
 from engine.randomness import SPEC_VERSION
 
@@ -141,7 +142,7 @@ def receipts_private(run_private: Mapping[str, Mapping[str, str]], roster: Seque
                      salts: Sequence[bytes]) -> bytes:
     """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts."""
     out = {
-        str(r["id"]): {"salt": salt.hex(), "private": run_private.get(str(r["id"]), {})}
-        for r, salt in zip(roster, salts, strict=True)
+        str(aid): {"salt": salt.hex(), "private": run_private.get(str(aid), {})}
+        for aid, salt in zip(column_of(roster, "id"), salts, strict=True)
     }
     return (json.dumps(out, ensure_ascii=False, sort_keys=True) + "\n").encode()

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from audit.canonical import canonical_bytes
 from audit.errors import CanonicalError
+from audit.roster_columns import ColumnRoster, column_of
 from engine.compiled import kernel
 from engine.lottery.sha256_kernel import utf8_parts
 
@@ -140,16 +141,22 @@ def record_shape(records: Sequence[Mapping[str, Any]]) -> Shape | None:
     """The shape shared by all ``records``, or ``None`` when they have none (see the module docstring).
 
     ``shape.columns`` holds each member's values (and, for lists and objects, their items), so
-    :func:`record_fields` does not read the records again.
+    :func:`record_fields` does not read the records again. A :class:`~audit.roster_columns.ColumnRoster`'s
+    columns are taken as they are (no record is made).
     """
-    if not records or set(map(type, records)) != {dict} or len(set(map(len, records))) != 1:
-        return None
-    names = list(records[0])
+    if isinstance(records, ColumnRoster):  # every record has every key: the columns are read as they are
+        if not records:
+            return None
+        names = list(records.columns)
+    else:
+        if not records or set(map(type, records)) != {dict} or len(set(map(len, records))) != 1:
+            return None
+        names = list(records[0])
     if set(map(type, names)) - {str}:
         return None
     members: list[Member] = []
     for key in _jcs_order(names):
-        column = list(map(methodcaller("get", key, _MISSING), records))
+        column = column_of(records, key, _MISSING)
         types = set(map(type, column))
         if types <= _SCALARS:
             members.append(Member(key, SCALAR, column, column, _only_strings(types)))

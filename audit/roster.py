@@ -27,7 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import ge, itemgetter
+from operator import ge
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from audit.canonical import canonical_bytes, sha256_hex
 from audit.canonical_columns import Lines, encode_lines, hex_field, member_literals, record_fields, record_shape
 from audit.errors import VerificationError
 from audit.merkle import leaf_hashes, root_of, root_of_digests
+from audit.roster_columns import column_of
 from engine.compiled import kernel
 from engine.lottery.sha256_kernel import hmac_sha256_many, sha256_many, utf8_parts
 from engine.randomness import encode_str
@@ -110,7 +111,7 @@ def commit_roster(
     roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
 ) -> CommittedRoster:
     """Salts, leaves, canonical lines and both roots; raises if ids are unsorted or repeated."""
-    ids = list(map(itemgetter("id"), roster))
+    ids = column_of(roster, "id")
     if set(map(type, ids)) - {str}:
         ids = [str(x) for x in ids]
     # str order is code point order, which is UTF-8 byte order

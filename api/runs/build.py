@@ -123,7 +123,7 @@ def execute_run(run: PreparedRun, seed: bytes, facts: RunFacts, withdrawn: Seque
     """
     kind = get_kind(run.kind)
     gone = set(withdrawn)
-    active = [r for r in run.roster if r["id"] not in gone] if gone else list(run.roster)
+    active = [r for r in run.roster if r["id"] not in gone] if gone else run.roster  # execute is pure: no copy
     if gone:  # a multiples unit keeps the key of its frozen membership (docs/lottery.md §3)
         facts = dataclasses.replace(facts, frozen_groups=frozen_groups(run.roster, gone))
     with gc_paused():

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import compress, count
-from operator import itemgetter, methodcaller
+from itertools import compress, count, islice
+from operator import itemgetter
 from typing import Any, TypedDict, TypeVar
 
 import numpy as np
@@ -52,6 +52,7 @@ from api.tables import (
     unique_ids,
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
+from audit.roster_columns import ColumnRoster, column_of
 from audit.run_facts import RunFacts
 from engine.errors import ConfigError, EngineError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
@@ -218,8 +219,13 @@ def _group_error(columns: Columns, i: int, key: str, group: str, number: int) ->
                                  f"(differs from row {number})")
 
 
-def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[LotteryRecord]:
-    """The roster, validated column by column; the first bad cell is reported as a row-by-row reader would."""
+def _read_applicants(source: InputFile, known: Mapping[str, int]) -> ColumnRoster:
+    """The roster, validated column by column; the first bad cell is reported as a row-by-row reader would.
+
+    The roster stays columns (:class:`~audit.roster_columns.ColumnRoster`, records in
+    :class:`LotteryRecord` form, sorted by id): the commitment and the market read them as
+    columns, and no record is made unless a consumer asks for one.
+    """
     columns = read_columns(source, APPLICANT_TABLE)
     problems = Problems()
     ids = unique_ids(columns, "applicant_id", problems, "报名号", "application number")
@@ -234,13 +240,13 @@ def _read_applicants(source: InputFile, known: Mapping[str, int]) -> list[Lotter
     problems.raise_first()
     if not ids:
         raise columns.error(None, None, "没有任何报名记录", "the file lists no applicants")
-    with paused_gc():
-        roster: list[LotteryRecord] = [
-            {"id": aid, "preferences": p, "tier": t, "priority": dict(pr), "group": g, "round2": r2}
-            for aid, p, t, pr, g, r2 in zip(ids, prefs, tiers, priority, groups, round2, strict=True)
-        ]
-    roster.sort(key=itemgetter("id"))
-    return roster
+    fields: dict[str, list[Any]] = {"id": ids, "preferences": prefs, "tier": tiers, "priority": priority,
+                                    "group": groups, "round2": round2}
+    if not all(map(str.__lt__, ids, islice(ids, 1, None))):  # unique ids: strictly increasing once sorted
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        with paused_gc():
+            fields = {k: [c[i] for i in order] for k, c in fields.items()}
+    return ColumnRoster(fields)
 
 
 def check_mechanism(mechanism: str) -> Mechanism:
@@ -275,7 +281,7 @@ def _show_schools(value: object) -> str:
     return ";".join(map(str, value)) if isinstance(value, list) else ""
 
 
-def _read_corrections(source: InputFile, roster: Sequence[LotteryRecord], known: Mapping[str, int]
+def _read_corrections(source: InputFile, roster: Sequence[Mapping[str, Any]], known: Mapping[str, int]
                       ) -> list[JSONObject]:
     """The 复核 rows (api.runs.review), and twins kept consistent: a corrected choice list needs every member's row."""
     by_id = {r["id"]: r for r in roster}
@@ -347,17 +353,17 @@ def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any
     """
     try:
         schools = [School(str(s["id"]), str(s.get("name", "")), int(s["capacity"])) for s in config["schools"]]
-        # C-level passes over the records; a column is converted per item only when some value
-        # is not exactly of the target type (bool is not int here: int(True) must give 1)
-        ids = _column(map(itemgetter("id"), roster), str)
-        preferences = list(map(itemgetter("preferences"), roster))
-        tiers = _column(map(methodcaller("get", "tier", DEFAULT_TIER), roster), int)
-        priority = list(map(methodcaller("get", "priority", {}), roster))
+        # whole columns (a ColumnRoster's own, or C-level passes over the records); a column is converted
+        # per item only when some value is not exactly of the target type (bool is not int: int(True) is 1)
+        ids = _column(column_of(roster, "id"), str)
+        preferences = column_of(roster, "preferences")
+        tiers = _column(column_of(roster, "tier", DEFAULT_TIER), int)
+        priority = column_of(roster, "priority", {})
         with_priority = (compress(count(), priority) if set(map(type, priority)) <= {dict}
                          else (i for i, p in enumerate(priority) if p or type(p) is not dict))
         overrides = {i: dict(sorted((str(k), int(v)) for k, v in dict(priority[i]).items())) for i in with_priority}
-        groups = _column(map(methodcaller("get", "group", ""), roster), str)
-        round2 = list(map(methodcaller("get", "round2", ()), roster))
+        groups = _column(column_of(roster, "group", ""), str)
+        round2 = column_of(roster, "round2", ())
         return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen)
     except Exception:  # the slow path reproduces the exact error
         return None
