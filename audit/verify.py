@@ -32,8 +32,8 @@ import json
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, count, islice, repeat
-from operator import itemgetter, methodcaller
-from typing import Any
+from operator import itemgetter
+from typing import Any, overload
 
 from audit.background import Background
 from audit.bundle import COSIGNATURES_FILE, Bundle
@@ -46,6 +46,8 @@ from audit.merkle import leaf_hashes, root_of, verify_consistency
 from audit.result_rows import rows_commitment
 from audit.results import ID_COLUMNS, csv_table, id_column, is_rendering
 from audit.roster import public_root_of
+from audit.roster_columns import ColumnRoster, column_of
+from audit.roster_lines import lottery_leaves
 from audit.run_facts import RunFacts, execute_time, facts_from_log, frozen_groups
 from audit.signing import Checkpoint, Verifier, open_note, parse_checkpoint, verify_rotation
 from audit.step_line import StepLine
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 #: A kind's engine: (config, active roster, seed, the run's facts for its title rows) → public files.
-Execute = Callable[[Mapping[str, Any], list[dict[str, Any]], bytes, RunFacts], dict[str, bytes]]
+Execute = Callable[[Mapping[str, Any], Sequence[dict[str, Any]], bytes, RunFacts], dict[str, bytes]]
 STEPS = (
     "signatures",
     "log",
@@ -101,10 +103,10 @@ class VerifiedBundle:
         self.log: AuditLog | None = None
         self.state: CeremonyState | None = None
         self.config: dict[str, Any] = {}
-        self.leaves: list[dict[str, Any]] = []
+        self.leaves: Sequence[Mapping[str, Any]] = []
         self.seed: bytes = b""
-        self.active_roster: list[dict[str, Any]] = []
-        self.frozen_roster: list[dict[str, Any]] = []  # every committed record, withdrawn ones included
+        self.active_roster: Sequence[dict[str, Any]] = []
+        self.frozen_roster: Sequence[dict[str, Any]] = []  # every committed record, withdrawn ones included
         self.cosigners: list[str] = []
         self.facts: RunFacts | None = None  # the run's facts as its log records them (set at step 6)
 
@@ -345,6 +347,67 @@ def _inherited(st: CeremonyState, config: Mapping[str, Any], keys: list[Verifier
             "公开名单树根相同，除更正外配置相同")
 
 
+def _general_leaves(step: str, raw: bytes, n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``n`` leaves of ``raw`` and their records, parsed as general JSON; the first bad line fails ``step``."""
+    parsed = parse_json_lines(raw)
+    if parsed is None or len(parsed) != n:  # name the first line that is not one JSON value by itself
+        bad = 0
+        for i, line in enumerate(raw.split(b"\n")[:-1]):
+            try:
+                json.loads(line)
+            except ValueError:
+                bad = i
+                break
+        raise _fail(step, f"line {bad + 1}", "malformed roster leaf")
+    leaves: list[dict[str, Any]] = parsed
+    # the shape and order checks in C-level passes; when one fails, the loop below names the first bad line
+    records: list[dict[str, Any]] = []
+    try:  # a leaf or record that is not an object (TypeError) or lacks "record" / "id" (KeyError) raises here
+        records = list(map(itemgetter("record"), leaves))
+        record_ids = list(map(itemgetter("id"), records))
+    except (KeyError, TypeError):
+        records = record_ids = []
+    if not (set(map(len, leaves)) <= {2} and all(map(dict.__contains__, leaves, repeat("private")))
+            and _strictly_increasing(record_ids)):  # exactly "private" and "record"; sorted by id bytes, no repeats
+        records = []
+    del record_ids
+    if len(records) != n:
+        prev: bytes | None = None
+        for i, leaf in enumerate(leaves):
+            if type(leaf) is not dict or len(leaf) != 2 or "private" not in leaf:
+                raise _fail(step, f"line {i + 1}", "malformed roster leaf")
+            rec = leaf.get("record")
+            if type(rec) is not dict or "id" not in rec:
+                raise _fail(step, f"line {i + 1}", "malformed roster leaf")
+            key = str(rec["id"]).encode("utf-8", "surrogatepass")
+            if prev is not None and key <= prev:
+                raise _fail(step, f"line {i + 1}", "roster not sorted by id, or id repeated")
+            prev = key
+        raise AssertionError("roster checks disagree")  # unreachable: the fast checks failed, so the loop raises
+    return leaves, records
+
+
+class _Leaves(Sequence[dict[str, Any]]):
+    """The leaves ``{"private": P, "record": R}`` of a roster read column-wise (made when one is asked for)."""
+
+    def __init__(self, privates: list[str], records: ColumnRoster) -> None:
+        self._privates, self._records = privates, records
+
+    def __len__(self) -> int:
+        return len(self._privates)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        return {"private": self._privates[index], "record": self._records[index]}
+
+
 def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute | None, v: VerifiedBundle,
            background: Background) -> Iterator[StepLine]:
     """The eleven steps of :func:`verify_bundle`; ``background`` computes the roster root, then the lottery numbers."""
@@ -461,41 +524,13 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     if raw and raw[-1:] != b"\n":
         raise _fail(step, "roster.jsonl", "file does not end with a newline")
     n = raw.count(b"\n")
-    parsed = parse_json_lines(raw)
-    if parsed is None or len(parsed) != n:  # name the first line that is not one JSON value by itself
-        bad = 0
-        for i, line in enumerate(raw.split(b"\n")[:-1]):
-            try:
-                json.loads(line)
-            except ValueError:
-                bad = i
-                break
-        raise _fail(step, f"line {bad + 1}", "malformed roster leaf")
-    leaves: list[dict[str, Any]] = parsed
-    # the shape and order checks in C-level passes; when one fails, the loop below names the first bad line
-    records: list[dict[str, Any]] = []
-    try:  # a leaf or record that is not an object (TypeError) or lacks "record" / "id" (KeyError) raises here
-        records = list(map(itemgetter("record"), leaves))
-        record_ids = list(map(itemgetter("id"), records))
-    except (KeyError, TypeError):
-        records = record_ids = []
-    if not (set(map(len, leaves)) <= {2} and all(map(dict.__contains__, leaves, repeat("private")))
-            and _strictly_increasing(record_ids)):  # exactly "private" and "record"; sorted by id bytes, no repeats
-        records = []
-    del record_ids
-    if len(records) != n:
-        prev: bytes | None = None
-        for i, leaf in enumerate(leaves):
-            if type(leaf) is not dict or len(leaf) != 2 or "private" not in leaf:
-                raise _fail(step, f"line {i + 1}", "malformed roster leaf")
-            rec = leaf.get("record")
-            if type(rec) is not dict or "id" not in rec:
-                raise _fail(step, f"line {i + 1}", "malformed roster leaf")
-            key = str(rec["id"]).encode("utf-8", "surrogatepass")
-            if prev is not None and key <= prev:
-                raise _fail(step, f"line {i + 1}", "roster not sorted by id, or id repeated")
-            prev = key
-        raise AssertionError("roster checks disagree")  # unreachable: the fast checks failed, so the loop raises
+    strict = lottery_leaves(raw)  # a lottery roster in its canonical form, read column-wise
+    if strict is not None and _strictly_increasing(strict[1].columns["id"]):
+        leaves: Sequence[Mapping[str, Any]] = _Leaves(*strict)
+        records: Sequence[dict[str, Any]] = strict[1]
+    else:  # any other roster, and any roster a check fails on: the general parser names the first bad line
+        leaves, records = _general_leaves(step, raw, n)
+    del strict
     # the tree is over the lines exactly as published (RFC 8785 form, by the producer); hashed meanwhile
     # on the second core (see _roster_root)
     calculated = background.result()
@@ -510,7 +545,7 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     withdrawn = set(st.withdrawals)
     v.frozen_roster = records
     if withdrawn:
-        ids = {rec["id"] for rec in records}
+        ids = set(column_of(records, "id"))
         for w in st.withdrawals:
             if w not in ids:
                 raise _fail(step, w, "withdrawn applicant is not in the committed roster")
@@ -579,9 +614,9 @@ def _steps(bundle: Bundle, trusted_keys: list[Verifier] | None, execute: Execute
     # a multiples unit (same non-empty "group" in the roster) draws once, keyed by the sorted ids of its
     # members in the FROZEN roster (a withdrawn twin stays in the key: docs/lottery.md §3)
     groups: dict[str, list[str]] = {}
-    in_group = list(map(methodcaller("get", "group"), v.frozen_roster))
+    in_group, frozen_ids = column_of(v.frozen_roster, "group", None), column_of(v.frozen_roster, "id")
     for i in compress(count(), in_group):  # multiples are rare: one C-level pass finds them
-        groups.setdefault(str(in_group[i]), []).append(str(v.frozen_roster[i]["id"]))
+        groups.setdefault(str(in_group[i]), []).append(str(frozen_ids[i]))
     unit_key = {m: sorted(ms, key=str.encode) for ms in groups.values() for m in ms}
     background.submit((seed, bundle.kind, unit_key))
     replayed: dict[str, bytes] = {}

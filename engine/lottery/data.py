@@ -357,6 +357,10 @@ def _assemble(
         if u >= 0 and u not in special:
             special[u] = [i]
     for u, m in special.items():
+        if len(m) == 1:  # one applicant: its tier everywhere (the fill above) but at the schools it names
+            _override(tier, int(ptr[u]), prefs[u], overrides[m[0]])
+            _override(r2_tier, int(r2_ptr[u]), r2[u], overrides[m[0]])
+            continue
         ov = [(tiers[i], overrides.get(i, {})) for i in m]
         tier[ptr[u]:ptr[u + 1]] = [min(o.get(s, t) for t, o in ov) for s in prefs[u]]
         r2_tier[r2_ptr[u]:r2_ptr[u + 1]] = [min(o.get(s, t) for t, o in ov) for s in r2[u]]
@@ -377,6 +381,14 @@ def _assemble(
         r2_school=r2_school,
         r2_tier=r2_tier,
     )
+
+
+def _override(tier: Int64Array, at: int, schools: Sequence[str], override: Mapping[str, int]) -> None:
+    """``tier[at + j] = override[schools[j]]`` for the listed schools it names (a list names a school once:
+    a list that repeats one is refused after the market is laid out, or before, by :class:`Applicant`)."""
+    for school, t in override.items():
+        if school in schools:
+            tier[at + schools.index(school)] = t
 
 
 def insert_unit(market: Market, unit: Market) -> Market:
