@@ -184,7 +184,8 @@ function layoutSheet(sheet, sst) {
   const lines = sheet.title.lines;
   const textRows = lines.reduce((t, line) => t + Math.max(1, Math.ceil((displayWidth(line) * L.titleScale) / (width * 100))), 0);
   const titleFormat = sheet.title.practice ? "practiceTitle" : "title";
-  put(0, 0, ["s", sst.add(lines.join("\n")), titleFormat]);
+  const text = lines.join("\n"); // merged over several columns an empty title is a blank cell (XlsxWriter's merge_range)
+  put(0, 0, text === "" && cols.length > 1 ? ["b", null, titleFormat] : ["s", sst.add(text), titleFormat]);
   for (let c = 1; c < cols.length; c++) put(0, c, ["b", null, titleFormat]);
   const points = L.lineHeight * textRows + 4;
   return { cells, cols, landscape: width > L.portraitWidth, titleHeight: Math.floor((points * 4) / 3 + 0.5) * 0.75 };
