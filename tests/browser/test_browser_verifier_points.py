@@ -189,7 +189,7 @@ def test_every_tampered_points_bundle_fails_at_the_same_step(case: str, points_c
         assert report["failed"]["item"] == _python_item(files)
 
 
-def _edit_xlsx(member: str, old: str, new: str) -> Callable[[bytes], bytes]:
+def xlsx_cell_edit(member: str, old: str, new: str) -> Callable[[bytes], bytes]:
     """Change one cell inside a published workbook: the first ``old`` in the XML part ``member`` made ``new``,
     re-zipped as XlsxWriter zips (1980-01-01, deflated), so that only the cell differs."""
     import io
@@ -236,22 +236,20 @@ FORGED = {  # a dishonest operator edits one published file and re-signs everyth
                               "review_diff.csv line 2"),
     # the lists for people: one cell edited inside the workbook (the first rank, a masked name unmasked)
     "publication-xlsx-rank-edited": (
-        "publication.xlsx", _edit_xlsx("xl/worksheets/sheet1.xml", '<c r="B3"><v>1</v>', '<c r="B3"><v>2</v>'),
+        "publication.xlsx", xlsx_cell_edit("xl/worksheets/sheet1.xml", '<c r="B3"><v>1</v>', '<c r="B3"><v>2</v>'),
         'publication.xlsx xl/worksheets/sheet1.xml line 5: expected "<c r=\\"B3\\"><v>1</v>'),
-    "ranking-xlsx-name-unmasked": ("ranking.xlsx", _edit_xlsx("xl/sharedStrings.xml", "*", "伟"),
+    "ranking-xlsx-name-unmasked": ("ranking.xlsx", xlsx_cell_edit("xl/sharedStrings.xml", "*", "伟"),
                                    "ranking.xlsx xl/sharedStrings.xml line 2"),
 }
 
 
-@pytest.mark.parametrize("case", sorted(FORGED))
-def test_a_points_result_edited_and_resigned_fails_replay_in_both(case: str, points_ceremony: Files,
-                                                                  browser_verify: Callable[..., Report]) -> None:
+def forged_result(files: Files, name: str, data: bytes) -> Files:
+    """The bundle with result file ``name`` replaced by ``data``, and the log (hashes and rows tree), checkpoints and
+    manifest re-signed to match: what a dishonest operator could publish, which only the replay can tell."""
     from audit.canonical import record_hash, sha256_hex
     from audit.result_rows import rows_commitment
 
-    name, edit_file, says = FORGED[case]
-    files = {**points_ceremony, f"results/{name}": edit_file(points_ceremony[f"results/{name}"])}
-    assert files != points_ceremony
+    files = {**files, f"results/{name}": data}
     new_results: dict[str, str] = {}
 
     def edit(action: str, payload: Any) -> Any:
@@ -260,7 +258,14 @@ def test_a_points_result_edited_and_resigned_fails_replay_in_both(case: str, poi
             return {**payload, "results": new_results, "rows": rows_commitment(Bundle.from_files(files).results)}
         return {**payload, "results_hash": record_hash(new_results)} if action == "run.publish" else payload
 
-    forged = _remanifest(resigned(files, OPERATOR, edit))  # the rows tree re-signed too: only the replay can tell
+    return _remanifest(resigned(files, OPERATOR, edit))
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_a_points_result_edited_and_resigned_fails_replay_in_both(case: str, points_ceremony: Files,
+                                                                  browser_verify: Callable[..., Report]) -> None:
+    name, edit_file, says = FORGED[case]
+    forged = forged_result(points_ceremony, name, edit_file(points_ceremony[f"results/{name}"]))
     assert python_verify(forged, [OPERATOR.verifier])[1] == "replay"
     report = browser_verify(zip_bytes(forged), [OPERATOR.verifier.vkey])
     assert page_failed_step(report) == "replay" and report["failed"]["item"] == name, report["verdict"]["en"]

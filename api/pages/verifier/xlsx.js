@@ -80,6 +80,7 @@ function isWide(cp) {
 function g16(x) {
   if (!Number.isFinite(x)) throw new XlsxUnsupported(`number cell ${x}`);
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x); // at most 16 digits: exactly its digits
   const [mant, e] = Math.abs(x).toExponential(15).split("e");
   const exp = Number(e), digits = mant.replace(".", ""), sign = x < 0 ? "-" : "";
   if (exp < -4 || exp >= 16) {
@@ -156,54 +157,61 @@ function stylesXml(used) {
     + '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/></styleSheet>';
 }
 
+const COLUMN_NAMES = [];
+const columnRef = (c) => COLUMN_NAMES[c] ?? (COLUMN_NAMES[c] = columnName(c));
+
 /**
- * One sheet laid out as docs/xlsx.md § Layout says: the cells (row → [col, kind, value]), the column widths,
- * the title's row height. ``sst`` is the workbook's shared string table, filled in write order.
+ * The XML of one sheet laid out as docs/xlsx.md § Layout says, ``index`` its place in the workbook. ``sst`` is the
+ * workbook's shared string table and ``xf(format)`` its style numbers, both filled in the order Python fills them:
+ * strings as the cells are written (headers, rows, then the title), styles as the XML uses them (title row, header
+ * row, then the first formula-like text). Rows are written once their 16-row block's span is known.
  */
-function layoutSheet(sheet, sst) {
-  const cells = new Map();
-  const put = (r, c, cell) => { if (!cells.has(r)) cells.set(r, new Map()); cells.get(r).set(c, cell); };
+function sheetXml(sheet, index, sst, xf) {
   const header = sheet.header, widths = header.map(displayWidth);
-  header.forEach((h, c) => put(1, c, ["s", sst.add(h), "header"]));
+  const titleFormat = sheet.title.practice ? "practiceTitle" : "title";
+  const titleStyle = xf(titleFormat), headerStyle = header.length ? xf("header") : 0;
+  const rows = []; // [row number, first column, last column, cells' XML]
+  if (header.length) rows.push([2, 0, header.length - 1, header.map((h, c) => `<c r="${columnRef(c)}2" s="${headerStyle}" t="s"><v>${sst.add(h)}</v></c>`).join("")]);
+  let maxCol = header.length - 1;
   sheet.rows.forEach((row, i) => {
-    const r = i + 2;
-    row.forEach((v, c) => {
-      if (v === null || v === undefined || v === "") return;
+    const n = i + 3;
+    let xml = "", lo = -1, hi = -1;
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (v === null || v === undefined || v === "") continue;
       let text;
-      if (typeof v === "number") { put(r, c, ["n", g16(v), null]); text = String(v); }
-      else if (typeof v === "string") { put(r, c, ["s", sst.add(v), startsFormula(v) ? "quoted" : null]); text = v; }
-      else throw new XlsxUnsupported(`cell ${columnName(c)}${r + 1}: ${typeof v}`);
-      if (c < widths.length) widths[c] = Math.max(widths[c], displayWidth(text));
-    });
+      if (typeof v === "number") { xml += `<c r="${columnRef(c)}${n}"><v>${g16(v)}</v></c>`; text = String(v); }
+      else if (typeof v === "string") {
+        xml += `<c r="${columnRef(c)}${n}"${startsFormula(v) ? ` s="${xf("quoted")}"` : ""} t="s"><v>${sst.add(v)}</v></c>`;
+        text = v;
+      } else throw new XlsxUnsupported(`cell ${columnRef(c)}${n}: ${typeof v}`);
+      if (c < widths.length) { const w = displayWidth(text); if (w > widths[c]) widths[c] = w; }
+      if (lo < 0) lo = c;
+      hi = c;
+    }
+    if (lo < 0) return;
+    if (hi > maxCol) maxCol = hi;
+    rows.push([n, lo, hi, xml]);
   });
   const L = XLSX_LAYOUT;
   const cols = widths.length ? widths.map((w) => Math.min(Math.max(w + 2, L.minWidth), L.maxWidth)) : [L.minWidth];
   const short = L.minTitleWidth - cols.reduce((a, b) => a + b, 0);
-  if (short > 0) { const n = cols.length; cols.forEach((w, i) => { cols[i] = w + Math.floor(short / n) + (i < short % n ? 1 : 0); }); }
+  if (short > 0) { const k = cols.length; cols.forEach((w, i) => { cols[i] = w + Math.floor(short / k) + (i < short % k ? 1 : 0); }); }
   const width = cols.reduce((a, b) => a + b, 0);
   const lines = sheet.title.lines;
   const textRows = lines.reduce((t, line) => t + Math.max(1, Math.ceil((displayWidth(line) * L.titleScale) / (width * 100))), 0);
-  const titleFormat = sheet.title.practice ? "practiceTitle" : "title";
   const text = lines.join("\n"); // merged over several columns an empty title is a blank cell (XlsxWriter's merge_range)
-  put(0, 0, text === "" && cols.length > 1 ? ["b", null, titleFormat] : ["s", sst.add(text), titleFormat]);
-  for (let c = 1; c < cols.length; c++) put(0, c, ["b", null, titleFormat]);
-  const points = L.lineHeight * textRows + 4;
-  return { cells, cols, landscape: width > L.portraitWidth, titleHeight: Math.floor((points * 4) / 3 + 0.5) * 0.75 };
-}
-
-function sheetXml(sheet, layout, index, xf) {
-  const { cells, cols } = layout;
-  const rows = [...cells.keys()].sort((a, b) => a - b);
-  let maxRow = 0, maxCol = 0;
-  const spans = new Map();
-  for (const r of rows) {
-    const cs = [...cells.get(r).keys()];
-    const lo = Math.min(...cs), hi = Math.max(...cs);
-    maxRow = Math.max(maxRow, r); maxCol = Math.max(maxCol, hi);
-    const b = Math.floor(r / 16), s = spans.get(b);
-    spans.set(b, s ? [Math.min(s[0], lo), Math.max(s[1], hi)] : [lo, hi]);
+  let title = text === "" && cols.length > 1 ? `<c r="A1" s="${titleStyle}"/>` : `<c r="A1" s="${titleStyle}" t="s"><v>${sst.add(text)}</v></c>`;
+  for (let c = 1; c < cols.length; c++) title += `<c r="${columnRef(c)}1" s="${titleStyle}"/>`;
+  rows.unshift([1, 0, cols.length - 1, title]);
+  maxCol = Math.max(maxCol, cols.length - 1);
+  const spans = [];
+  for (const [n, lo, hi] of rows) {
+    const b = (n - 1) >> 4, s = spans[b];
+    spans[b] = s ? [Math.min(s[0], lo), Math.max(s[1], hi)] : [lo, hi];
   }
-  const dimension = maxRow === 0 && maxCol === 0 ? "A1" : `A1:${columnName(maxCol)}${maxRow + 1}`;
+  const lastRow = rows[rows.length - 1][0];
+  const dimension = lastRow === 1 && maxCol === 0 ? "A1" : `A1:${columnRef(maxCol)}${lastRow}`;
   const colXml = [];
   for (let c = 0; c < cols.length;) {
     let end = c;
@@ -212,26 +220,19 @@ function sheetXml(sheet, layout, index, xf) {
     colXml.push(`<col min="${c + 1}" max="${end + 1}" width="${Math.floor((px * 256) / 7) / 256}" customWidth="1"/>`);
     c = end + 1;
   }
+  const points = L.lineHeight * textRows + 4, height = Math.floor((points * 4) / 3 + 0.5) * 0.75;
   const out = [`${XML_HEAD}<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`
     + `<dimension ref="${dimension}"/><sheetViews><sheetView ${index === 0 ? 'tabSelected="1" ' : ""}workbookViewId="0">`
     + '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>'
     + `<sheetFormatPr defaultRowHeight="15"/><cols>${colXml.join("")}</cols><sheetData>`];
-  for (const r of rows) {
-    const [lo, hi] = spans.get(Math.floor(r / 16));
-    let xml = `<row r="${r + 1}" spans="${lo + 1}:${hi + 1}"${r === 0 ? ` ht="${layout.titleHeight}" customHeight="1"` : ""}>`;
-    const row = cells.get(r);
-    for (const c of [...row.keys()].sort((a, b) => a - b)) {
-      const [kind, value, format] = row.get(c);
-      const s = format ? ` s="${xf(format)}"` : "";
-      const ref = columnName(c) + (r + 1);
-      xml += kind === "s" ? `<c r="${ref}"${s} t="s"><v>${value}</v></c>` : kind === "n" ? `<c r="${ref}"${s}><v>${value}</v></c>` : `<c r="${ref}"${s}/>`;
-    }
-    out.push(xml + "</row>");
+  for (const [n, , , xml] of rows) {
+    const [lo, hi] = spans[(n - 1) >> 4];
+    out.push(`<row r="${n}" spans="${lo + 1}:${hi + 1}"${n === 1 ? ` ht="${height}" customHeight="1"` : ""}>${xml}</row>`);
   }
   out.push("</sheetData>");
-  if (cols.length > 1) out.push(`<mergeCells count="1"><mergeCell ref="A1:${columnName(cols.length - 1)}1"/></mergeCells>`);
+  if (cols.length > 1) out.push(`<mergeCells count="1"><mergeCell ref="A1:${columnRef(cols.length - 1)}1"/></mergeCells>`);
   out.push('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-    + `<pageSetup paperSize="9" fitToHeight="0" orientation="${layout.landscape ? "landscape" : "portrait"}"/></worksheet>`);
+    + `<pageSetup paperSize="9" fitToHeight="0" orientation="${width > L.portraitWidth ? "landscape" : "portrait"}"/></worksheet>`);
   return out.join("");
 }
 
@@ -249,8 +250,7 @@ function xlsxParts(sheets) {
   const used = [];
   const xf = (kind) => { let k = used.indexOf(kind); if (k < 0) k = used.push(kind) - 1; return k + 1; };
   sheets.forEach((s) => checkSheetName(s.name));
-  const layouts = sheets.map((s) => layoutSheet(s, sst));
-  const sheetParts = sheets.map((s, i) => [`xl/worksheets/sheet${i + 1}.xml`, sheetXml(s, layouts[i], i, xf)]);
+  const sheetParts = sheets.map((s, i) => [`xl/worksheets/sheet${i + 1}.xml`, sheetXml(s, i, sst, xf)]);
   const n = sheets.length;
   const rel = (id, type, target) => `<Relationship Id="rId${id}" Type="${type}" Target="${target}"/>`;
   const office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
