@@ -6,6 +6,7 @@
 // widths from the text widths, A4 print setup. Only what api/xlsx.py writes is supported here.
 "use strict";
 
+/** A sheet outside what docs/xlsx.md specifies (a name that needs quoting, a cell of another type): a bug here, never user data. */
 class XlsxUnsupported extends Error {}
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
@@ -305,15 +306,14 @@ function zipBytes(members) {
   for (const [name, data] of members) {
     if (!/^[\x20-\x7e]+$/.test(name)) throw new XlsxUnsupported(`zip member name ${name}`);
     const nameBytes = utf8(name), packed = pako.deflateRaw(data, { level: 6, windowBits: 15, memLevel: 8, strategy: 0 });
-    const fields = (size) => { const h = new DataView(new ArrayBuffer(size)); return h; };
-    const local = fields(30);
+    const local = new DataView(new ArrayBuffer(30));
     const common = (h, at) => {
       h.setUint16(at, 20, true); h.setUint16(at + 2, 0, true); h.setUint16(at + 4, 8, true);
       h.setUint16(at + 6, 0, true); h.setUint16(at + 8, 0x21, true); h.setUint32(at + 10, crc32(data), true);
       h.setUint32(at + 14, packed.length, true); h.setUint32(at + 18, data.length, true); h.setUint16(at + 22, nameBytes.length, true);
     };
     local.setUint32(0, 0x04034b50, true); common(local, 4);
-    const dir = fields(46);
+    const dir = new DataView(new ArrayBuffer(46));
     dir.setUint32(0, 0x02014b50, true); dir.setUint16(4, 0x0314, true); common(dir, 6);
     dir.setUint32(38, 0o600 << 16, true); dir.setUint32(42, offset, true);
     parts.push(new Uint8Array(local.buffer), nameBytes, packed);
