@@ -19,7 +19,10 @@ __all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_record", "ver
 #: The scripts in the order they are inlined (each uses only what the earlier ones define).
 #: ``vendor/noble-bls12-381.js`` is @noble/curves' BLS12-381, bundled once (vendor/README.md) for the drand
 #: beacon; it comes after crypto.js so that crypto.js's "use strict" stays the directive of the whole script.
-SCRIPTS = ("crypto.js", "vendor/noble-bls12-381.js", "beacon.js", "zip.js", "notes.js", "inherit.js", "ceremony.js",
+#: ``vendor/pako-deflate.js`` is pako 2.1.0's deflate (zlib's exact bytes) for ``xlsx.js``, which rebuilds the
+#: XLSX lists (docs/xlsx.md) and uses zip.js's CRC-32 and reader.
+SCRIPTS = ("crypto.js", "vendor/noble-bls12-381.js", "beacon.js", "zip.js", "vendor/pako-deflate.js", "xlsx.js",
+           "notes.js", "inherit.js", "ceremony.js",
            "verify.js", "rows.js", "lottery.js", "points.js", "classes.js", "page.js")
 #: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
 GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'

@@ -2,10 +2,9 @@
 BLS signature proven in the page), its 复核 run's ``seed.inherit`` is proven as ``sunshine verify`` proves it, and
 every tampered bundle fails at the same step in both (docs/verifier.md, docs/ceremony.md § 复核).
 
-The lottery here is small, so the engine writes ``results_by_school.xlsx``, which the page does not rebuild
-(docs/verifier.md § What the page cannot prove); the fixtures lower the xlsx threshold (to 0) for the build,
-for Python's replay and for the page's replay alike, so that nothing but what this file tests stands between
-the page and VERIFIED.
+The lottery here is small, so the engine writes ``results_by_school.xlsx``; the fixtures lower the xlsx threshold
+(to 0) for the build, for Python's replay and for the page's replay alike, so that these tests are about the
+ceremony alone. ``test_browser_xlsx.py`` verifies an official lottery with its list rebuilt in the page.
 """
 
 from __future__ import annotations

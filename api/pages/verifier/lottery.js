@@ -1,7 +1,7 @@
 // Replay of the zone lottery (docs/lottery.md §2–§6, bytes per docs/outputs.md §1–§2): units and their
 // tiers, one draw, DA / Boston / serial with the greedy-fit rule, round 2, unplaced reasons, and the
-// exact bytes of results.csv, schools.csv and summary.json. results_by_school.xlsx (a list for
-// people, docs/lottery.md §6) is not rebuilt here: it is reported as not checked by this page.
+// exact bytes of results.csv, schools.csv and summary.json, and results_by_school.xlsx (a list for
+// people, docs/lottery.md §6) rebuilt byte for byte by xlsx.js.
 "use strict";
 
 const XLSX_MAX_APPLICANTS = 50000;
@@ -240,7 +240,7 @@ function placeRound(mechanism, units, lists, capacity) {
   }
 }
 
-function replayLottery(config, roster, seed, frozen = roster) {
+function replayLottery(config, roster, seed, frozen = roster, facts = null) {
   const mechanism = String(config.mechanism ?? "da");
   const round2 = Boolean(config.round2 ?? false);
   const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen);
@@ -306,7 +306,7 @@ function replayLottery(config, roster, seed, frozen = roster) {
       "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number"], schoolRows),
     "summary.json": utf8(prettyJson(lotterySummary(mechanism, round2, schools, units, apps, unitOf)) + "\n"),
   };
-  if (apps.length <= XLSX_MAX_APPLICANTS) files["results_by_school.xlsx"] = null; // rendered for people; not rebuilt here
+  if (apps.length <= XLSX_MAX_APPLICANTS) files["results_by_school.xlsx"] = lotteryBySchoolXlsx(config, resultRows, schoolRows, seed, facts);
   return { files };
 }
 
@@ -367,12 +367,12 @@ function justifiedEnvy(schools, units) {
   return count;
 }
 
-REPLAYERS.lottery = (config, roster, seed, tables, results, frozen = roster) => {
+REPLAYERS.lottery = (config, roster, seed, tables, results, frozen = roster, facts = null) => {
   if (Array.isArray(config.corrections) && config.corrections.length) { // a 复核 run (docs/lottery.md §7)
     const files = {};
     for (const name of Object.keys(results)) files[name] = null;
     return { files, notes: [{ en: "a corrected (复核) lottery run: its replay is not written in this page",
       zh: "复核（更正）派位运行：本页面尚不能重算" }] };
   }
-  return replayLottery(config, roster, seed, frozen);
+  return replayLottery(config, roster, seed, frozen, facts);
 };

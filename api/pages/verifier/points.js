@@ -726,7 +726,7 @@ function tieCell(k, v) {
   return v === null ? "" : k.type === "date" ? `${String(v.y).padStart(4, "0")}-${String(v.m).padStart(2, "0")}-${String(v.d).padStart(2, "0")}` : v.text;
 }
 
-function pointsFiles(out) {
+function pointsFiles(out, seed, facts) {
   const { rs, schools, ranking, second } = out;
   const order = rankingOrder(out);
   const schoolId = (a) => (a.school >= 0 ? schools[a.school].id : "");
@@ -773,9 +773,8 @@ function pointsFiles(out) {
       counts[k][1], Math.max(out.seats[k], 0), Math.max(-out.seats[k], 0), lines.has(k) ? formatPoints(lines.get(k)) : ""])),
     "breakdown.csv": breakdown.bytes(),
     "publication.csv": concatBytes(new Uint8Array([0xef, 0xbb, 0xbf]), publication),
-    "publication.xlsx": null, // a list for people (XlsxWriter): not rebuilt here
+    ...pointsWorkbooks(out, order, lines, seed, facts), // the lists for people (xlsx.js)
   };
-  if (out.apps.length <= XLSX_MAX_APPLICANTS) { files["ranking.xlsx"] = null; files["results_by_school.xlsx"] = null; }
   return files;
 }
 
@@ -808,7 +807,7 @@ function reviewDiff(before, after, corrections) {
  * docs/points.md § Corrections) applied in order for the run itself and undone (each field back to its first
  * correction's old value) for the uncorrected run review_diff.csv compares it with.
  */
-function replayPoints(config, roster, seed) {
+function replayPoints(config, roster, seed, facts = null) {
   const rs = ruleSetOf(String(config.rules_toml));
   const fixes = Array.isArray(config.corrections) ? config.corrections : [];
   const byId = new Map(roster.map((r) => [String(r.id), r]));
@@ -822,7 +821,7 @@ function replayPoints(config, roster, seed) {
     corrected.get(id)[String(c.field)] = c.new;
   }
   const after = admitByPoints(rs, config, roster, seed, (a) => corrected.get(a.id) ?? a.record.values);
-  const files = pointsFiles(after);
+  const files = pointsFiles(after, seed, facts);
   if (fixes.length) {
     const original = new Map();
     for (const c of [...fixes].reverse()) {
@@ -837,9 +836,9 @@ function replayPoints(config, roster, seed) {
   return { files, checked: `${after.apps.length} applicant(s) scored from the roster's rule fields, ranked and placed${note}` };
 }
 
-REPLAYERS.points = (config, roster, seed, tables, results) => {
+REPLAYERS.points = (config, roster, seed, tables, results, frozen, facts = null) => {
   try {
-    return replayPoints(config, roster, seed);
+    return replayPoints(config, roster, seed, facts);
   } catch (e) {
     if (!(e instanceof PointsUnsupported)) throw e;
     const files = {};

@@ -438,7 +438,8 @@ async function verifySteps(bundle, pinned, report) {
         [{ en: `the ${bundle.kind} results are not replayed by this page`, zh: `本页面不重算「${bundle.kind}」类型的结果` }]);
     } else {
       let out;
-      try { out = replayer(config, active, seed, tables, results, records); } catch (e) {
+      const facts = runFacts(bundle.kind, bundle.manifest.run_id, st.practice, st.seedRecord, entries); // the XLSX title rows (xlsx.js)
+      try { out = replayer(config, active, seed, tables, results, records, facts); } catch (e) {
         if (e instanceof Fail) throw e;
         throw new Fail(step, "execute", `the engine failed on the committed inputs: ${e.name}: ${e.message}`, `引擎在已承诺的输入上运行失败：${e.message}`);
       }
@@ -448,7 +449,9 @@ async function verifySteps(bundle, pinned, report) {
         }
         const mine = out.files[name];
         if (mine === null) continue; // produced by the engine, but not recomputed here (listed in out.unproven)
-        if (!equalBytes(mine, results[name])) throw new Fail(step, name, `replay differs: ${firstDifference(name, mine, results[name])}`, "重算结果不同");
+        if (equalBytes(mine, results[name])) continue;
+        const why = name.endsWith(".xlsx") ? await xlsxDifference(name, mine, results[name]) : firstDifference(name, mine, results[name]);
+        throw new Fail(step, name, `replay differs: ${why}`, "重算结果不同");
       }
       const compared = Object.values(out.files).filter((d) => d !== null).length;
       const skipped = Object.keys(out.files).filter((n) => out.files[n] === null);

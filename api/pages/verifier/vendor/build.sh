@@ -1,10 +1,11 @@
 #!/bin/sh
-# Rebuild noble-bls12-381.js from the npm tarballs named in README.md (run by a person, once per update;
+# Rebuild noble-bls12-381.js and pako-deflate.js from the npm tarballs named in README.md (run by a person, once per update;
 # neither CI nor the tests run it: the bundle is committed). Needs node and npm; fetches from the npm registry.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 CURVES=2.4.0
 ESBUILD=0.28.2
+PAKO=2.1.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -22,3 +23,10 @@ node_modules/.bin/esbuild entry.mjs --bundle --format=iife --global-name=Sunshin
 } > "$here/noble-bls12-381.js"
 cp node_modules/@noble/curves/LICENSE "$here/LICENSE"
 sha256sum "$here/noble-bls12-381.js"
+# pako: its own prebuilt deflate-only UMD file, copied unchanged (it sets the global pako in the page)
+npm pack --silent "pako@$PAKO" >/dev/null 2>&1
+sha256sum pako-$PAKO.tgz
+tar xzf pako-$PAKO.tgz package/dist/pako_deflate.js package/LICENSE
+cp package/dist/pako_deflate.js "$here/pako-deflate.js"
+cp package/LICENSE "$here/LICENSE-pako"
+sha256sum "$here/pako-deflate.js"
