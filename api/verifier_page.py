@@ -20,7 +20,7 @@ __all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_record", "ver
 #: ``vendor/noble-bls12-381.js`` is @noble/curves' BLS12-381, bundled once (vendor/README.md) for the drand
 #: beacon; it comes after crypto.js so that crypto.js's "use strict" stays the directive of the whole script.
 SCRIPTS = ("crypto.js", "vendor/noble-bls12-381.js", "beacon.js", "zip.js", "notes.js", "inherit.js", "ceremony.js",
-           "verify.js", "rows.js", "lottery.js", "points.js", "classes.js", "page.js")
+           "verify.js", "rows.js", "lottery.js", "lottery-review.js", "points.js", "classes.js", "page.js")
 #: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
 GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'
 

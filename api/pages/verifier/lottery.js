@@ -1,7 +1,7 @@
 // Replay of the zone lottery (docs/lottery.md §2–§6, bytes per docs/outputs.md §1–§2): units and their
 // tiers, one draw, DA / Boston / serial with the greedy-fit rule, round 2, unplaced reasons, and the
-// exact bytes of results.csv, schools.csv and summary.json. results_by_school.xlsx (a list for
-// people, docs/lottery.md §6) is not rebuilt here: it is reported as not checked by this page.
+// exact bytes of results.csv, schools.csv and summary.json (a 复核 run: lottery-review.js). results_by_school.xlsx
+// (a list for people, docs/lottery.md §6) is not rebuilt here: it is reported as not checked by this page.
 "use strict";
 
 const XLSX_MAX_APPLICANTS = 50000;
@@ -83,8 +83,9 @@ const obj = (entries) => new Map(entries);
 /**
  * Units of the roster (docs/lottery.md §3): multiples grouped, tiers per school = best member's. A unit's key
  * is its members' ids in the FROZEN roster ``frozen`` (withdrawn members stay in the key, but are not placed).
+ * ``inherit(units)``, when given, sets every unit's number and rank instead of the draw (a 复核 run, §7).
  */
-function lotteryMarket(config, roster, seed, frozen = roster) {
+function lotteryMarket(config, roster, seed, frozen = roster, inherit = null) {
   const schools = config.schools.map((s) => ({ id: String(s.id), name: String(s.name ?? ""), capacity: Number(s.capacity) }))
     .sort((a, b) => cmpCodePoints(a.id, b.id));
   const index = new Map(schools.map((s, i) => [s.id, i]));
@@ -125,10 +126,13 @@ function lotteryMarket(config, roster, seed, frozen = roster) {
     u.prefs = head.preferences.map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
     u.r2 = (head.round2 || []).map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
   }
-  const numbers = lotteryNumbers(seed, "lottery", units.map((u) => u.key));
-  units.forEach((u, i) => { u.number = numbers[i]; });
-  const byDraw = units.slice().sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : cmpBytes(keyBytes(a.key), keyBytes(b.key))));
-  byDraw.forEach((u, r) => { u.rank = r; });
+  if (inherit) inherit(units);
+  else {
+    const numbers = lotteryNumbers(seed, "lottery", units.map((u) => u.key));
+    units.forEach((u, i) => { u.number = numbers[i]; });
+    const byDraw = units.slice().sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : cmpBytes(keyBytes(a.key), keyBytes(b.key))));
+    byDraw.forEach((u, r) => { u.rank = r; });
+  }
   return { schools, units, apps };
 }
 const keyBytes = (parts) => concatBytes(u32be(parts.length), ...parts.map(enc));
@@ -241,9 +245,20 @@ function placeRound(mechanism, units, lists, capacity) {
 }
 
 function replayLottery(config, roster, seed, frozen = roster) {
+  const outcome = lotteryOutcome(config, roster, seed, frozen);
+  const files = lotteryFiles(outcome, lotteryRows(outcome));
+  if (outcome.apps.length <= XLSX_MAX_APPLICANTS) files["results_by_school.xlsx"] = null; // rendered for people; not rebuilt here
+  return { files };
+}
+
+/**
+ * The zone lottery placed (docs/lottery.md §2–§5): {mechanism, round2, schools, units, apps, unitOf}, every unit
+ * with its number, rank, round, school, choice, the tier it was admitted with and its unplaced reason.
+ */
+function lotteryOutcome(config, roster, seed, frozen = roster, inherit = null) {
   const mechanism = String(config.mechanism ?? "da");
   const round2 = Boolean(config.round2 ?? false);
-  const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen);
+  const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen, inherit);
   const capacity = schools.map((s) => s.capacity);
   placeRound(mechanism, units, (u) => u.prefs, capacity);
   for (const u of units) {
@@ -281,11 +296,23 @@ function replayLottery(config, roster, seed, frozen = roster) {
   }
   const unitOf = new Map();
   for (const u of units) for (const m of u.members) unitOf.set(m, u);
+  return { mechanism, round2, schools, units, apps, unitOf };
+}
 
-  const resultRows = apps.map((a) => {
+/** results.csv's rows of an outcome (docs/lottery.md §6), by application number. */
+function lotteryRows({ schools, apps, unitOf }) {
+  return apps.map((a) => {
     const u = unitOf.get(a);
     return [String(a.id), u.number, Number(a.tier), u.school >= 0 ? schools[u.school].id : "", u.choice, u.round, u.reason, u.size];
   });
+}
+
+/**
+ * results.csv (from ``resultRows``), schools.csv and summary.json of an outcome (docs/outputs.md §2); ``extra``:
+ * more [key, value] entries of summary.json (a 复核 run's counts).
+ */
+function lotteryFiles(outcome, resultRows, extra = []) {
+  const { mechanism, round2, schools, units, apps, unitOf } = outcome;
   const n = units.length;
   const admitted = schools.map(() => [0, 0, 0]); // seats by round (index 1, 2)
   const worst = schools.map(() => [null, null, null]); // per round: the admitted unit of largest (tier used, rank)
@@ -300,17 +327,15 @@ function replayLottery(config, roster, seed, frozen = roster) {
     const cut = [1, 2].map((r) => (worst[i][r] ? [worst[i][r].admitTier, worst[i][r].number] : ["", ""]));
     return [s.id, s.capacity, a1 + a2, a1, a2, s.capacity - a1 - a2, ...cut[0], ...cut[1]];
   });
-  const files = {
+  return {
     "results.csv": csvBytes(["applicant_id", "lottery_number", "tier", "school_id", "choice_rank", "round", "reason", "unit_size"], resultRows),
     "schools.csv": csvBytes(["school_id", "capacity", "admitted", "admitted_round1", "admitted_round2", "remaining", "cutoff_tier",
       "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number"], schoolRows),
-    "summary.json": utf8(prettyJson(lotterySummary(mechanism, round2, schools, units, apps, unitOf)) + "\n"),
+    "summary.json": utf8(prettyJson(lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra)) + "\n"),
   };
-  if (apps.length <= XLSX_MAX_APPLICANTS) files["results_by_school.xlsx"] = null; // rendered for people; not rebuilt here
-  return { files };
 }
 
-function lotterySummary(mechanism, round2, schools, units, apps, unitOf) {
+function lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra = []) {
   const block = (sel) => {
     const hist = new Map();
     let first = 0, top3 = 0, r1 = 0, r2 = 0, none = 0;
@@ -335,7 +360,7 @@ function lotterySummary(mechanism, round2, schools, units, apps, unitOf) {
     ["multiples_units", units.filter((u) => u.size > 1).length], ["schools", schools.length],
     ["seats", schools.reduce((t, s) => t + s.capacity, 0)], ["total", block(apps)],
     ["by_tier", obj(tiers.map((t) => [String(t), block(apps.filter((a) => Number(a.tier) === t))]))],
-    ["unplaced_reasons", reasons], ["justified_envy_round1", justifiedEnvy(schools, units)],
+    ["unplaced_reasons", reasons], ["justified_envy_round1", justifiedEnvy(schools, units)], ...extra,
   ]);
 }
 
@@ -368,11 +393,6 @@ function justifiedEnvy(schools, units) {
 }
 
 REPLAYERS.lottery = (config, roster, seed, tables, results, frozen = roster) => {
-  if (Array.isArray(config.corrections) && config.corrections.length) { // a 复核 run (docs/lottery.md §7)
-    const files = {};
-    for (const name of Object.keys(results)) files[name] = null;
-    return { files, notes: [{ en: "a corrected (复核) lottery run: its replay is not written in this page",
-      zh: "复核（更正）派位运行：本页面尚不能重算" }] };
-  }
+  if (pyTruthy(config.corrections)) return replayLotteryReview(config, roster, seed); // a 复核 run (docs/lottery.md §7): lottery-review.js
   return replayLottery(config, roster, seed, frozen);
 };
