@@ -129,7 +129,7 @@ function replayLotteryReview(config, roster, seed) {
   files["review_diff.csv"] = csvBytes(["applicant_id", "lottery_number", "old_tier", "new_tier", "old_school", "new_school",
     "old_choice_rank", "new_choice_rank", "old_round", "new_round", "old_result", "new_result", "cause", "reason"],
   reviewChanges(config.corrections, roster, oldRows, rows));
-  return { files, checked: `the corrected run replayed with ${config.corrections.length} correction(s) and the original numbers, and the uncorrected run for review_diff.csv` };
+  return { files, checked: `the corrected run replayed with ${config.corrections.length} correction(s) on the original numbers, and the uncorrected run for review_diff.csv` };
 }
 
 /** A results.csv row's result in Chinese: 录取, the unplaced reason's label, or 已退出 (docs/outputs.md § review_diff.csv). */
