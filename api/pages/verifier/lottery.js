@@ -130,10 +130,28 @@ function lotteryMarket(config, roster, seed, frozen = roster, inherit = null) {
   else {
     const numbers = lotteryNumbers(seed, "lottery", units.map((u) => u.key));
     units.forEach((u, i) => { u.number = numbers[i]; });
-    const byDraw = units.slice().sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : cmpBytes(keyBytes(a.key), keyBytes(b.key))));
-    byDraw.forEach((u, r) => { u.rank = r; });
+    drawOrder(units).forEach((u, r) => { u.rank = r; });
   }
   return { schools, units, apps };
+}
+/**
+ * The units in draw order: smaller number first, equal numbers (rare) by their key's encoding (docs/randomness.md
+ * §3.2). The numbers, 16 lowercase hex digits, are sorted by the engine's own string sort (their code unit order is
+ * their numeric order), which a comparison callback per pair made several times slower at 100,000 units.
+ */
+function drawOrder(units) {
+  const byNumber = new Map();
+  for (const u of units) {
+    const same = byNumber.get(u.number);
+    if (same) same.push(u); else byNumber.set(u.number, [u]);
+  }
+  const order = [];
+  for (const number of [...byNumber.keys()].sort()) {
+    const same = byNumber.get(number);
+    if (same.length > 1) same.sort((a, b) => cmpBytes(keyBytes(a.key), keyBytes(b.key)));
+    for (const u of same) order.push(u);
+  }
+  return order;
 }
 const keyBytes = (parts) => concatBytes(u32be(parts.length), ...parts.map(enc));
 function cmpBytes(a, b) {
@@ -178,6 +196,17 @@ class WorstFirst {
 }
 
 /**
+ * ``units`` in master order, base tier then draw rank (docs/lottery.md §2): sorted as the numbers base · n + rank
+ * (``n`` above every rank, so they are distinct), by a typed array's own numeric sort.
+ */
+function masterOrder(units, n) {
+  const keys = new Float64Array(units.length), byRank = new Array(n);
+  units.forEach((u, i) => { keys[i] = u.base * n + u.rank; byRank[u.rank] = u; });
+  keys.sort();
+  return Array.from(keys, (k) => byRank[((k % n) + n) % n]);
+}
+
+/**
  * One round of ``mechanism`` over ``units`` (each with list ``lists(u)``) into ``capacity`` seats.
  * Sets u.got = {s, k (list position)} or null.
  */
@@ -187,7 +216,7 @@ function placeRound(mechanism, units, lists, capacity) {
   for (const u of units) u.got = null;
   const left = capacity.slice();
   if (mechanism === "serial" || mechanism === "da") {
-    const master = units.slice().sort((a, b) => a.base - b.base || a.rank - b.rank);
+    const master = masterOrder(units, n);
     if (mechanism === "serial") {
       for (const u of master) {
         const list = lists(u);
@@ -200,14 +229,13 @@ function placeRound(mechanism, units, lists, capacity) {
     // deferred acceptance, McVitie–Wilson order: a FIFO queue, displaced units to the back (docs/lottery.md §2)
     const heaps = capacity.map(() => new WorstFirst());
     const used = capacity.map(() => 0);
-    const next = new Map(units.map((u) => [u, 0]));
+    for (const u of units) u.next = 0; // the next list position each unit proposes to
     const queue = master.slice();
     for (let head = 0; head < queue.length; head++) {
       const u = queue[head];
       const list = lists(u);
-      while (next.get(u) < list.length) {
-        const k = next.get(u);
-        next.set(u, k + 1);
+      while (u.next < list.length) {
+        const k = u.next++;
         const s = list[k].s, key = list[k].tier * n + u.rank, cap = capacity[s], h = heaps[s];
         if (used[s] + u.size <= cap) { h.push(key, u); used[s] += u.size; u.got = { s, k }; break; }
         const popped = [];

@@ -73,6 +73,7 @@ async function verifyZip(bytes, keyLines) {
   report.timings = { zip: (last - started) / 1000 };
   try {
     const outcome = await verifySteps(bundle, operatorPins && operatorPins.length ? operatorPins : null, (i, line, notes) => {
+      if (i === -2) { report.timings.replayAhead = line; return; } // seconds of step 9's replay, run while the worker hashed
       if (i < 0) { report.rosterHashedIn = line; return; } // where the roster trees were hashed (a worker or the page)
       const now = performance.now();
       report.timings[STEPS[i]] = (now - last) / 1000;
