@@ -266,3 +266,48 @@ def test_the_page_replays_every_corrected_lottery_like_the_engine(
         for name, data in want.items():
             if got[name] is not None:
                 assert got[name] == data.decode(), name
+
+
+@pytest.fixture(scope="module")
+def big_review(tmp_path_factory: pytest.TempPathFactory) -> Files:
+    """A corrected practice run of 6,000 applicants (40 schools, three choices), without the xlsx list: its
+    roster is over 1 MiB, so the page hashes it in its worker and replays ahead while the worker works."""
+    schools = "学校代码,招生计划\n" + "".join(f"S{j:02d},140\n" for j in range(40))
+    rows = "".join(f"A{i:05d},S{i % 13:02d};S{13 + i * 7 % 13:02d};S{26 + i % 14:02d},{1 + i % 3}\n"
+                   for i in range(6000))
+    corrections = HEADER + "A00003,退出,,退出,放弃学位\nA00004,类别,2,1,复核\nA00005,志愿,S05;S22;S31,S00,更正志愿\n"
+    run = prepare_lottery(InputFile("schools.csv", schools.encode()),
+                          InputFile("applicants.csv", ("报名号,志愿,类别\n" + rows).encode()), "da", True,
+                          InputFile("复核更正.csv", corrections.encode()))
+    out = tmp_path_factory.mktemp("big-review") / "out"
+    with no_xlsx():
+        publish_run(run, SEED, out)
+    files = load_bundle_files(out)
+    assert len(files["roster.jsonl"]) > 1 << 20
+    return files
+
+
+BIG_CASES: dict[str, tuple[Callable[[Files], Files], str | None]] = {
+    "clean": (lambda f: f, None),
+    "review-diff-cause-edited": (FORGED_REVIEWS["review-diff-cause-edited"][0], "replay"),
+    "rows-root-wrong": (lambda f: resigned_practice(f, RESIGNED["rows-root-wrong"][2]), "results"),
+    "seed-changed": (MUTATIONS["seed-changed"][1], "seed"),
+    "roster-rows-swapped": (MUTATIONS["roster-rows-swapped"][1], "roster"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BIG_CASES))
+def test_a_bundle_hashed_in_the_worker_gets_the_same_verdict_in_both(
+        case: str, big_review: Files, no_xlsx_verify: Callable[..., Report]) -> None:
+    """The worker's roster roots and result rows tree, and the replay run ahead of them, give the same verdict
+    as sunshine verify: VERIFIED when clean, else the same failing step."""
+    tamper, step = BIG_CASES[case]
+    files = tamper(big_review)
+    lines, python_step = verify_without_xlsx(files)
+    assert python_step == step
+    report = no_xlsx_verify(zip_bytes(files))
+    assert page_failed_step(report) == step, report["verdict"]["en"]
+    if step != "roster":  # (a roster out of order fails as it is read, before its roots are asked for)
+        assert report["rosterHashedIn"] == "worker"
+    assert [s["line"] for s in report["steps"][:min(len(lines), 8)]] == lines[:8]
+    assert report["ok"] == (step is None)
