@@ -365,7 +365,7 @@ function lotteryFiles(outcome, resultRows, extra = []) {
 
 function lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra = []) {
   const block = (sel) => {
-    const hist = new Map();
+    const byRank = new Map(); // choice rank (a number: no string made per applicant) → applicants
     let first = 0, top3 = 0, r1 = 0, r2 = 0, none = 0;
     for (const a of sel) {
       const u = unitOf.get(a);
@@ -373,10 +373,11 @@ function lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra =
         r1++;
         if (u.choice === 1) first++;
         if (u.choice >= 1 && u.choice <= 3) top3++;
-        hist.set(String(u.choice), (hist.get(String(u.choice)) || 0) + 1);
+        byRank.set(u.choice, (byRank.get(u.choice) || 0) + 1);
       } else if (u.round === 2) r2++;
       else none++;
     }
+    const hist = new Map([...byRank].map(([rank, count]) => [String(rank), count]));
     return obj([["applicants", sel.length], ["first_choice", first], ["top3", top3], ["placed_round1", r1],
       ["placed_round2", r2], ["unplaced", none], ["round1_choice_rank_histogram", hist]]);
   };

@@ -154,6 +154,13 @@ function replayAhead(bundle, files, config, active, records) {
   return ahead;
 }
 
+/** How many "\n" bytes ``bytes`` holds. */
+function countLines(bytes) {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 /** Lines of ``bytes`` split at "\n" (the part after the last "\n" is returned as the last element). */
 function splitLines(bytes) {
   const out = [];
@@ -385,14 +392,17 @@ async function verifySteps(bundle, pinned, report) {
     step = "roster";
     const raw = files["roster.jsonl"];
     if (raw.length && raw[raw.length - 1] !== 10) throw new Fail(step, "roster.jsonl", "file does not end with a newline", "文件未以换行结尾");
-    const rosterLines = splitLines(raw).slice(0, -1);
-    let texts = null;
-    try { texts = decodeUtf8(raw).split("\n"); } catch { /* not UTF-8: each line decoded below names the first bad one */ }
+    let lineText; // line i's text: split once from the decoded file (not UTF-8: each line decoded, naming the first bad one)
+    try { const texts = decodeUtf8(raw).split("\n"); lineText = (i) => texts[i]; } catch {
+      const bytes = splitLines(raw);
+      lineText = (i) => UTF8_STRICT.decode(bytes[i]);
+    }
+    const lineCount = countLines(raw); // every line ends with "\n" (checked above)
     const records = [];
     let prevId = null;
-    rosterLines.forEach((line, i) => {
+    for (let i = 0; i < lineCount; i++) {
       let leaf;
-      try { leaf = JSON.parse(texts ? texts[i] : UTF8_STRICT.decode(line)); } catch {
+      try { leaf = JSON.parse(lineText(i)); } catch {
         throw new Fail(step, `line ${i + 1}`, "malformed roster leaf", "名单叶子格式错误");
       }
       const rec = isObject(leaf) ? leaf.record : undefined;
@@ -403,7 +413,7 @@ async function verifySteps(bundle, pinned, report) {
       if (prevId !== null && cmpCodePoints(id, prevId) <= 0) throw new Fail(step, `line ${i + 1}`, "roster not sorted by id, or id repeated", "名单未按编号排序或编号重复");
       prevId = id;
       records.push(rec);
-    });
+    }
     const withdrawn = new Set(st.withdrawals);
     const active = withdrawn.size ? records.filter((r) => !withdrawn.has(r.id)) : records;
     const ahead = replayAhead(bundle, files, config, active, records); // while the worker hashes
