@@ -113,7 +113,12 @@ def test_with_its_xlsx_list_a_corrected_bundle_is_replayed_and_only_the_xlsx_is_
     assert page_failed_step(report) is None, report["verdict"]
     replay = report["steps"][8]
     assert replay["status"] == "unchecked"
-    assert replay["line"].endswith("not checked by this page: results_by_school.xlsx"), replay["line"]
+    assert replay["line"] == (  # the line docs/verifier.md shows for this bundle
+        "replay: 4 data file(s) reproduced byte for byte; the corrected run replayed with 4 correction(s) on the "
+        "original numbers, and the uncorrected run for review_diff.csv; not checked by this page: "
+        "results_by_school.xlsx"), replay["line"]
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "verifier.md").read_text(encoding="utf-8")
+    assert replay["line"] in doc
     assert report["verdict"]["en"] == ("NOT VERIFIED: every step this page can check holds, but step 9 (replay): "
                                        "results_by_school.xlsx is not reproduced by this page")
 
