@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/browser_verifier.py              # 100,000 applicants (target ≤ 5 s in the page)
     .venv/bin/python benchmarks/browser_verifier.py --n 20000
     .venv/bin/python benchmarks/browser_verifier.py --kind points # points admission, sample (Foshan) rules
+    .venv/bin/python benchmarks/browser_verifier.py --against old.html  # and an earlier page, taking turns
 
 Builds a practice lottery bundle (the instance of ``benchmarks/audit.py``: 1,000 schools, five choices,
 DA), then times (1) the page (``sunshine verifier``'s file, headless Chromium through Playwright,
@@ -43,28 +44,37 @@ def points_bench_run(n: int) -> PreparedRun:
     return points_run(PointsCase("sample", n, 20241201, second_pass=True))
 
 
-def browser_verify(page_file: Path, bundle_zip: Path, runs: int) -> list[tuple[float, float, dict[str, object]]]:
-    """(page-measured seconds, outside wall seconds, report) for ``runs`` verifications in one page."""
+Run = tuple[float, float, dict[str, object]]  # (page-measured seconds, outside wall seconds, report)
+
+
+def browser_verify(page_files: list[Path], bundle_zip: Path, runs: int) -> list[list[Run]]:
+    """``runs`` verifications in each page (one tab per file, one browser), the pages taking turns run by run, so
+    that each page's runs meet the same load on a shared machine."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install -y chromium)")
-    out = []
+    out: list[list[Run]] = [[] for _ in page_files]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
-        page = browser.new_context(bypass_csp=True).new_page()
-        page.goto(page_file.as_uri())
-        page.wait_for_selector("body[data-state=ready]")
+        pages = []
+        for page_file in page_files:
+            page = browser.new_context(bypass_csp=True).new_page()
+            page.goto(page_file.as_uri())
+            page.wait_for_selector("body[data-state=ready]")
+            pages.append(page)
         for _ in range(runs):
-            # the same file again fires no "change" unless the input is cleared first
-            page.evaluate("document.body.dataset.state = 'idle'; document.getElementById('file').value = ''")
-            t0 = time.perf_counter()
-            page.set_input_files("#file", str(bundle_zip))
-            page.wait_for_selector("body[data-state=done]", timeout=600_000)
-            wall = time.perf_counter() - t0
-            report = page.evaluate("window.sunshineReport")
-            out.append((float(report["seconds"]), wall, report))
+            for page, runs_of_page in zip(pages, out, strict=True):
+                # the same file again fires no "change" unless the input is cleared first
+                page.evaluate("document.body.dataset.state = 'idle'; document.getElementById('file').value = ''")
+                t0 = time.perf_counter()
+                page.set_input_files("#file", str(bundle_zip))
+                page.wait_for_selector("body[data-state=done]", timeout=600_000)
+                wall = time.perf_counter() - t0
+                report = page.evaluate("window.sunshineReport")
+                report["load"] = Path("/proc/loadavg").read_text().split()[0]  # the 1-minute load average just after
+                runs_of_page.append((float(report["seconds"]), wall, report))
         browser.close()
     return out
 
@@ -74,6 +84,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="applicants")
     ap.add_argument("--kind", choices=("lottery", "points"), default="lottery", help="run kind of the bundle")
     ap.add_argument("--runs", type=int, default=3, help="page verifications (the first warms the JIT up)")
+    ap.add_argument("--against", type=Path, help="another verifier page (e.g. an earlier version's) verifying the "
+                    "same bundle in turn with this one, run by run")
     args = ap.parse_args()
     print(f"load average before: {Path('/proc/loadavg').read_text().split()[0]} (2 cores)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,12 +97,14 @@ def main() -> None:
               f"(published in {time.perf_counter() - t0:.1f} s)")
         page_file = Path(tmp) / "verifier.html"
         page_file.write_bytes(verifier_html())
-        for i, (inside, wall, report) in enumerate(browser_verify(page_file, bundle, args.runs)):
-            verdict = str(report["verdict"]["en"])  # type: ignore[index]
-            steps = report["timings"]  # type: ignore[index]
-            print(f"page     run {i + 1}: {inside:5.2f} s in the page, {wall:5.2f} s wall (target ≤ 5 s)  "
-                  f"{verdict[:24]}…  roster hashed in the {report.get('rosterHashedIn')}")
-            print("         " + "  ".join(f"{k} {v:.2f}" for k, v in steps.items() if v >= 0.01))  # type: ignore[union-attr]
+        files = [page_file, *([args.against] if args.against else [])]
+        for name, runs in zip(("page", "against"), browser_verify(files, bundle, args.runs), strict=False):
+            for i, (inside, wall, report) in enumerate(runs):
+                verdict = str(report["verdict"]["en"])  # type: ignore[index]
+                steps = report["timings"]  # type: ignore[index]
+                print(f"{name:8} run {i + 1}: {inside:5.2f} s in the page, {wall:5.2f} s wall (target ≤ 5 s)  "
+                      f"{verdict[:24]}…  roster hashed in the {report.get('rosterHashedIn')}  load {report['load']}")
+                print("         " + "  ".join(f"{k} {v:.2f}" for k, v in steps.items() if v >= 0.01))  # type: ignore[union-attr]
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", "from api.cli import main; main()", "verify", str(bundle)],
                               capture_output=True, text=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from chromium_session import save_full_page, shared_browser
+from xlsx_threshold import page_without_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_TESTS = ROOT / "tests" / "audit"
@@ -93,6 +94,20 @@ def page_runner() -> Callable[..., Report]:
 def browser_verify(verifier_page: Any) -> Callable[..., Report]:
     """``browser_verify(zip_bytes, keys=())``: the page's report ({ok, bundle, steps, failed, verdict})."""
     return lambda zip_bytes, keys=(): run_page(verifier_page, zip_bytes, keys)
+
+
+@pytest.fixture(scope="session")
+def no_xlsx_verify(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Report]:
+    """``browser_verify`` on a page whose lottery xlsx threshold is 0 (:mod:`xlsx_threshold`), for bundles built
+    and replayed by Python under :func:`xlsx_threshold.no_xlsx`."""
+    from api.verifier_page import verifier_html
+
+    path = tmp_path_factory.mktemp("page-no-xlsx") / "verifier.html"
+    path.write_bytes(page_without_xlsx(verifier_html()))
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-state=ready]")
+    return lambda zip_bytes, keys=(): run_page(page, zip_bytes, keys)
 
 
 @pytest.fixture(scope="session")

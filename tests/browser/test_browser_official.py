@@ -10,20 +10,19 @@ ceremony alone. ``test_browser_xlsx.py`` verifies an official lottery with its l
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from tamper_cases import INHERITED, relogged, resigned
+from xlsx_threshold import no_xlsx
 
 from api.audit_runs import load_bundle_files
 from api.inputs import InputFile
 from api.runs.lottery import prepare_lottery
 from api.service import ceremony as service
-from api.verifier_page import verifier_html
 from audit.bundle import zip_bytes
 from audit.signing import Signer
 from audit.verify import STEPS
@@ -36,13 +35,6 @@ APPLICANTS = InputFile("applicants.csv", "报名号,志愿\nA1,S1;S2\nA2,S1;S2\n
 CORRECTIONS = InputFile("corrections.csv", "报名号,更正项目,原值,新值,理由\nA2,退出,,退出,家长放弃学位\n".encode())
 
 
-@contextmanager
-def no_xlsx() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("api.runs.lottery.XLSX_MAX_APPLICANTS", 0)
-        yield
-
-
 def python_verify(files: Files, keys: list[str]) -> tuple[list[str], str | None]:
     from test_browser_verifier import python_verify as verify
 
@@ -52,15 +44,15 @@ def python_verify(files: Files, keys: list[str]) -> tuple[list[str], str | None]
         return verify(files, [Verifier.from_vkey(k) for k in keys])
 
 
-@pytest.fixture(scope="module")
-def official(audit_helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> tuple[Files, Files]:
-    """A lottery through the two-witness quicknet ceremony, and its 复核 run (A2 withdraws by a correction)."""
-    base = tmp_path_factory.mktemp("official")
+def official_review(audit_helpers: ModuleType, base: Path, schools: InputFile, applicants: InputFile,
+                    corrections: InputFile) -> tuple[Files, Files]:
+    """A lottery through the audit tests' two-witness quicknet ceremony, and its 复核 run with ``corrections``
+    (``seed.inherit``), both published without the xlsx list: (parent bundle files, review bundle files)."""
     with no_xlsx():
-        parent = audit_helpers.drive_ceremony(base / "parent", OPERATOR, prepare_lottery(SCHOOLS, APPLICANTS),
+        parent = audit_helpers.drive_ceremony(base / "parent", OPERATOR, prepare_lottery(schools, applicants),
                                               out=base / "parent-out")
         review = audit_helpers.Ceremony(base / "review")
-        review.init(prepare_lottery(SCHOOLS, APPLICANTS, corrections=CORRECTIONS), OPERATOR, actor="operator",
+        review.init(prepare_lottery(schools, applicants, corrections=corrections), OPERATOR, actor="operator",
                     time=audit_helpers.T_INIT)
         step = service.Step(OPERATOR, "operator", audit_helpers.T_INIT)
         service.mark_review(review.store, step, parent.store.info().run_id, "家长申请复核")
@@ -72,20 +64,15 @@ def official(audit_helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
-def browser_verify(browser: Any, page_runner: Callable[..., Report],
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Report]]:
+def official(audit_helpers: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> tuple[Files, Files]:
+    """A small lottery's official run and its 复核 run (A2 withdraws by a correction)."""
+    return official_review(audit_helpers, tmp_path_factory.mktemp("official"), SCHOOLS, APPLICANTS, CORRECTIONS)
+
+
+@pytest.fixture(scope="module")
+def browser_verify(no_xlsx_verify: Callable[..., Report]) -> Callable[..., Report]:
     """``browser_verify`` of conftest, on the page with the same lowered xlsx threshold as the engine here."""
-    html = verifier_html()
-    page_limit = b"const XLSX_MAX_APPLICANTS = 50000;"
-    assert html.count(page_limit) == 1
-    path = tmp_path_factory.mktemp("page-no-xlsx") / "verifier.html"
-    path.write_bytes(html.replace(page_limit, b"const XLSX_MAX_APPLICANTS = 0;"))
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-state=ready]")
-    yield lambda zip_bytes, keys=(): page_runner(page, zip_bytes, keys)
-    context.close()
+    return no_xlsx_verify
 
 
 @pytest.fixture(scope="module")
@@ -155,10 +142,10 @@ def test_a_beacon_that_does_not_verify_fails_the_ceremony_step_in_both(
     assert "drand beacon" in report["verdict"]["en"]
 
 
-def test_a_review_run_holds_every_step_in_the_page_as_in_python(
+def test_a_review_run_is_verified_in_the_page_as_in_python(
         official: tuple[Files, Files], browser_verify: Callable[..., Report]) -> None:
-    """Steps 3 and 6 prove the inheritance with the command's own lines; the corrected lottery is not replayed
-    here, so the page says NOT VERIFIED and names exactly that."""
+    """Steps 3 and 6 prove the inheritance with the command's own lines, and step 9 replays the corrected lottery
+    (and the uncorrected one for review_diff.csv) byte for byte: VERIFIED, as sunshine verify says."""
     _, files = official
     lines, failed = python_verify(files, [OPERATOR.verifier.vkey])
     assert failed is None
@@ -166,9 +153,8 @@ def test_a_review_run_holds_every_step_in_the_page_as_in_python(
     assert report["failed"] is None, report["verdict"]
     assert [s["line"] for s in report["steps"][:8]] == lines[:8]
     assert "复核 of run" in report["steps"][2]["line"] and "inherited from run" in report["steps"][5]["line"]
-    assert not report["ok"]
-    assert [n["en"] for n in report["steps"][8]["notes"]] == [
-        "a corrected (复核) lottery run: its replay is not written in this page"]
+    assert report["steps"][8]["line"].startswith(lines[8]) and "review_diff.csv" in report["steps"][8]["line"]
+    assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]
 
 
 @pytest.mark.parametrize("case", sorted(INHERITED))

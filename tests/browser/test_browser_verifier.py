@@ -151,12 +151,18 @@ def test_engines_that_publish_wrong_rows_fail_at_lottery_numbers_in_both(
     assert report["failed"]["n"] == 8
 
 
-def _move_first_applicant(data: bytes) -> bytes:
+def first_row_set(data: bytes, column: int, value: bytes, instead: bytes) -> bytes:
+    """A result CSV with cell ``column`` of its first data row made ``value`` (``instead`` when it is ``value``
+    already), every other byte as it was (the cells before ``column`` hold no comma)."""
     lines = data.split(b"\n")
     row = lines[1].split(b",")
-    row[3] = b"S0001" if row[3] != b"S0001" else b"S0002"
+    row[column] = value if row[column] != value else instead
     lines[1] = b",".join(row)
     return b"\n".join(lines)
+
+
+def _move_first_applicant(data: bytes) -> bytes:
+    return first_row_set(data, 3, b"S0001", b"S0002")
 
 
 def _swap_two_head_teachers(data: bytes) -> bytes:
@@ -173,28 +179,42 @@ FORGED = {  # a dishonest operator edits one published file and re-signs everyth
 }
 
 
-@pytest.mark.parametrize("case", sorted(FORGED))
-def test_a_result_edited_and_resigned_fails_replay_in_both(case: str, cli_bundles: Mapping[str, Path],
-                                                           browser_verify: Callable[..., Report]) -> None:
+def resigned_practice(files: Files, edit: Callable[[str, Any], Any]) -> Files:
+    """A practice bundle with its log payloads edited, re-signed with the practice key and re-manifested (what
+    anyone can forge: a practice run's key is public)."""
+    import json
+
+    practice = Signer("sunshine-practice", bytes(32))
+    forged = resigned(files, practice, edit)
+    forged["keys.json"] = (json.dumps({"log_keys": [practice.verifier.vkey], "practice": True},
+                                      ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+    return _remanifest(forged)
+
+
+def forged_result(files: Files, name: str, data: bytes) -> Files:
+    """The practice bundle with result file ``name`` replaced by ``data``, its hash, the run's results hash and the
+    result rows tree signed again: every step before the replay holds."""
     from audit.canonical import record_hash, sha256_hex
     from audit.result_rows import rows_commitment
 
-    run, name, edit_file, says = FORGED[case]
-    files = load_bundle_files(cli_bundles[run])
-    files[f"results/{name}"] = edit_file(files[f"results/{name}"])
+    files = {**files, f"results/{name}": data}
     execute = next(p for a, p in zip(*_entries(files), strict=True) if a == "run.execute")
-    new_results = {**execute["results"], name: sha256_hex(files[f"results/{name}"])}
+    new_results = {**execute["results"], name: sha256_hex(data)}
 
     def edit(action: str, payload: Any) -> Any:
         if action == "run.execute":
             return {**payload, "results": new_results, "rows": rows_commitment(Bundle.from_files(files).results)}
         return {"results_hash": record_hash(new_results)} if action == "run.publish" else payload
 
-    practice = Signer("sunshine-practice", bytes(32))
-    forged = resigned(files, practice, edit)
-    forged["keys.json"] = (__import__("json").dumps({"log_keys": [practice.verifier.vkey], "practice": True},
-                                                    ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
-    forged = _remanifest(forged)
+    return resigned_practice(files, edit)
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_a_result_edited_and_resigned_fails_replay_in_both(case: str, cli_bundles: Mapping[str, Path],
+                                                           browser_verify: Callable[..., Report]) -> None:
+    run, name, edit_file, says = FORGED[case]
+    files = load_bundle_files(cli_bundles[run])
+    forged = forged_result(files, name, edit_file(files[f"results/{name}"]))
     assert python_verify(forged)[1] == "replay"
     report = browser_verify(zip_bytes(forged))
     assert page_failed_step(report) == "replay" and report["failed"]["item"] == name
@@ -316,6 +336,17 @@ def lottery_instances(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, A
     return config, roster, bytes(draw(st.binary(min_size=32, max_size=32)))
 
 
+def page_replay(page: Any, config: dict[str, Any], roster: list[dict[str, Any]], seed: bytes) -> dict[str, str | None]:
+    """The page's lottery replay (REPLAYERS.lottery, as step 9 calls it) of these inputs: file name → text (hex for an
+    .xlsx file), or None for a file the page does not rebuild; raises playwright's Error when the replay throws."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        "([config, roster, seed]) => { const out = REPLAYERS.lottery(config, roster, fromHex(seed), {}, {}).files;"
+        " const text = {};"
+        " for (const [k, v] of Object.entries(out))"
+        "   text[k] = v === null ? null : k.endsWith('.xlsx') ? toHex(v) : UTF8_LOOSE.decode(v);"
+        " return text; }", [config, roster, seed.hex()])
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(instance=lottery_instances())
 def test_the_page_replays_every_lottery_like_the_engine(instance: tuple[dict[str, Any], list[dict[str, Any]], bytes],
@@ -326,11 +357,7 @@ def test_the_page_replays_every_lottery_like_the_engine(instance: tuple[dict[str
 
     config, roster, seed = instance
     want = execute(config, roster, seed)
-    got = verifier_page.evaluate(
-        "([config, roster, seed]) => { const out = replayLottery(config, roster, fromHex(seed)).files;"
-        " const text = {};"
-        " for (const [k, v] of Object.entries(out)) text[k] = k.endsWith('.xlsx') ? toHex(v) : UTF8_LOOSE.decode(v);"
-        " return text; }", [config, roster, seed.hex()])
+    got = page_replay(verifier_page, config, roster, seed)
     assert sorted(got) == sorted(want)
     for name, data in want.items():
         assert got[name] == (data.hex() if name.endswith(".xlsx") else data.decode()), name

@@ -136,4 +136,5 @@ function checkClassDraws(config, roster, seed, tables, results) {
   };
 }
 
+checkClassDraws.readsTables = true; // it reads step 8's parsed tables: run at step 9, not ahead
 REPLAYERS.classes = checkClassDraws;

@@ -1,7 +1,7 @@
 // Replay of the zone lottery (docs/lottery.md §2–§6, bytes per docs/outputs.md §1–§2): units and their
 // tiers, one draw, DA / Boston / serial with the greedy-fit rule, round 2, unplaced reasons, and the
-// exact bytes of results.csv, schools.csv and summary.json, and results_by_school.xlsx (a list for
-// people, docs/lottery.md §6) rebuilt byte for byte by xlsx.js.
+// exact bytes of results.csv, schools.csv and summary.json (a 复核 run: lottery-review.js), and
+// results_by_school.xlsx (a list for people, docs/lottery.md §6) rebuilt byte for byte by xlsx.js.
 "use strict";
 
 const XLSX_MAX_APPLICANTS = 50000;
@@ -83,8 +83,9 @@ const obj = (entries) => new Map(entries);
 /**
  * Units of the roster (docs/lottery.md §3): multiples grouped, tiers per school = best member's. A unit's key
  * is its members' ids in the FROZEN roster ``frozen`` (withdrawn members stay in the key, but are not placed).
+ * ``inherit(units)``, when given, sets every unit's number and rank instead of the draw (a 复核 run, §7).
  */
-function lotteryMarket(config, roster, seed, frozen = roster) {
+function lotteryMarket(config, roster, seed, frozen = roster, inherit = null) {
   const schools = config.schools.map((s) => ({ id: String(s.id), name: String(s.name ?? ""), capacity: Number(s.capacity) }))
     .sort((a, b) => cmpCodePoints(a.id, b.id));
   const index = new Map(schools.map((s, i) => [s.id, i]));
@@ -125,11 +126,32 @@ function lotteryMarket(config, roster, seed, frozen = roster) {
     u.prefs = head.preferences.map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
     u.r2 = (head.round2 || []).map((sid) => ({ s: school(String(sid)), tier: tierAt(String(sid)) }));
   }
-  const numbers = lotteryNumbers(seed, "lottery", units.map((u) => u.key));
-  units.forEach((u, i) => { u.number = numbers[i]; });
-  const byDraw = units.slice().sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : cmpBytes(keyBytes(a.key), keyBytes(b.key))));
-  byDraw.forEach((u, r) => { u.rank = r; });
+  if (inherit) inherit(units);
+  else {
+    const numbers = lotteryNumbers(seed, "lottery", units.map((u) => u.key));
+    units.forEach((u, i) => { u.number = numbers[i]; });
+    drawOrder(units).forEach((u, r) => { u.rank = r; });
+  }
   return { schools, units, apps };
+}
+/**
+ * The units in draw order: smaller number first, equal numbers (rare) by their key's encoding (docs/randomness.md
+ * §3.2). The numbers, 16 lowercase hex digits, are sorted by the engine's own string sort (their code unit order is
+ * their numeric order), which a comparison callback per pair made several times slower at 100,000 units.
+ */
+function drawOrder(units) {
+  const byNumber = new Map();
+  for (const u of units) {
+    const same = byNumber.get(u.number);
+    if (same) same.push(u); else byNumber.set(u.number, [u]);
+  }
+  const order = [];
+  for (const number of [...byNumber.keys()].sort()) {
+    const same = byNumber.get(number);
+    if (same.length > 1) same.sort((a, b) => cmpBytes(keyBytes(a.key), keyBytes(b.key)));
+    for (const u of same) order.push(u);
+  }
+  return order;
 }
 const keyBytes = (parts) => concatBytes(u32be(parts.length), ...parts.map(enc));
 function cmpBytes(a, b) {
@@ -174,6 +196,17 @@ class WorstFirst {
 }
 
 /**
+ * ``units`` in master order, base tier then draw rank (docs/lottery.md §2): sorted as the numbers base · n + rank
+ * (``n`` above every rank, so they are distinct), by a typed array's own numeric sort.
+ */
+function masterOrder(units, n) {
+  const keys = new Float64Array(units.length), byRank = new Array(n);
+  units.forEach((u, i) => { keys[i] = u.base * n + u.rank; byRank[u.rank] = u; });
+  keys.sort();
+  return Array.from(keys, (k) => byRank[((k % n) + n) % n]);
+}
+
+/**
  * One round of ``mechanism`` over ``units`` (each with list ``lists(u)``) into ``capacity`` seats.
  * Sets u.got = {s, k (list position)} or null.
  */
@@ -183,7 +216,7 @@ function placeRound(mechanism, units, lists, capacity) {
   for (const u of units) u.got = null;
   const left = capacity.slice();
   if (mechanism === "serial" || mechanism === "da") {
-    const master = units.slice().sort((a, b) => a.base - b.base || a.rank - b.rank);
+    const master = masterOrder(units, n);
     if (mechanism === "serial") {
       for (const u of master) {
         const list = lists(u);
@@ -196,14 +229,13 @@ function placeRound(mechanism, units, lists, capacity) {
     // deferred acceptance, McVitie–Wilson order: a FIFO queue, displaced units to the back (docs/lottery.md §2)
     const heaps = capacity.map(() => new WorstFirst());
     const used = capacity.map(() => 0);
-    const next = new Map(units.map((u) => [u, 0]));
+    for (const u of units) u.next = 0; // the next list position each unit proposes to
     const queue = master.slice();
     for (let head = 0; head < queue.length; head++) {
       const u = queue[head];
       const list = lists(u);
-      while (next.get(u) < list.length) {
-        const k = next.get(u);
-        next.set(u, k + 1);
+      while (u.next < list.length) {
+        const k = u.next++;
         const s = list[k].s, key = list[k].tier * n + u.rank, cap = capacity[s], h = heaps[s];
         if (used[s] + u.size <= cap) { h.push(key, u); used[s] += u.size; u.got = { s, k }; break; }
         const popped = [];
@@ -241,9 +273,18 @@ function placeRound(mechanism, units, lists, capacity) {
 }
 
 function replayLottery(config, roster, seed, frozen = roster, facts = null) {
+  const outcome = lotteryOutcome(config, roster, seed, frozen);
+  return { files: lotteryFiles(outcome, lotteryRows(outcome), [], { config, seed, facts }) };
+}
+
+/**
+ * The zone lottery placed (docs/lottery.md §2–§5): {mechanism, round2, schools, units, apps, unitOf}, every unit
+ * with its number, rank, round, school, choice, the tier it was admitted with and its unplaced reason.
+ */
+function lotteryOutcome(config, roster, seed, frozen = roster, inherit = null) {
   const mechanism = String(config.mechanism ?? "da");
   const round2 = Boolean(config.round2 ?? false);
-  const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen);
+  const { schools, units, apps } = lotteryMarket(config, roster, seed, frozen, inherit);
   const capacity = schools.map((s) => s.capacity);
   placeRound(mechanism, units, (u) => u.prefs, capacity);
   for (const u of units) {
@@ -281,11 +322,24 @@ function replayLottery(config, roster, seed, frozen = roster, facts = null) {
   }
   const unitOf = new Map();
   for (const u of units) for (const m of u.members) unitOf.set(m, u);
+  return { mechanism, round2, schools, units, apps, unitOf };
+}
 
-  const resultRows = apps.map((a) => {
+/** results.csv's rows of an outcome (docs/lottery.md §6), by application number. */
+function lotteryRows({ schools, apps, unitOf }) {
+  return apps.map((a) => {
     const u = unitOf.get(a);
     return [String(a.id), u.number, Number(a.tier), u.school >= 0 ? schools[u.school].id : "", u.choice, u.round, u.reason, u.size];
   });
+}
+
+/**
+ * results.csv (from ``resultRows``), schools.csv and summary.json of an outcome (docs/outputs.md §2), and
+ * results_by_school.xlsx up to XLSX_MAX_APPLICANTS rows (its title from ``xlsx``: {config, seed, facts});
+ * ``extra``: more [key, value] entries of summary.json (a 复核 run's counts).
+ */
+function lotteryFiles(outcome, resultRows, extra, xlsx) {
+  const { mechanism, round2, schools, units, apps, unitOf } = outcome;
   const n = units.length;
   const admitted = schools.map(() => [0, 0, 0]); // seats by round (index 1, 2)
   const worst = schools.map(() => [null, null, null]); // per round: the admitted unit of largest (tier used, rank)
@@ -304,15 +358,17 @@ function replayLottery(config, roster, seed, frozen = roster, facts = null) {
     "results.csv": csvBytes(["applicant_id", "lottery_number", "tier", "school_id", "choice_rank", "round", "reason", "unit_size"], resultRows),
     "schools.csv": csvBytes(["school_id", "capacity", "admitted", "admitted_round1", "admitted_round2", "remaining", "cutoff_tier",
       "cutoff_lottery_number", "round2_cutoff_tier", "round2_cutoff_lottery_number"], schoolRows),
-    "summary.json": utf8(prettyJson(lotterySummary(mechanism, round2, schools, units, apps, unitOf)) + "\n"),
+    "summary.json": utf8(prettyJson(lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra)) + "\n"),
   };
-  if (apps.length <= XLSX_MAX_APPLICANTS) files["results_by_school.xlsx"] = lotteryBySchoolXlsx(config, resultRows, schoolRows, seed, facts);
-  return { files };
+  if (resultRows.length <= XLSX_MAX_APPLICANTS) {
+    files["results_by_school.xlsx"] = lotteryBySchoolXlsx(xlsx.config, resultRows, schoolRows, xlsx.seed, xlsx.facts);
+  }
+  return files;
 }
 
-function lotterySummary(mechanism, round2, schools, units, apps, unitOf) {
+function lotterySummary(mechanism, round2, schools, units, apps, unitOf, extra = []) {
   const block = (sel) => {
-    const hist = new Map();
+    const byRank = new Map(); // choice rank (a number: no string made per applicant) → applicants
     let first = 0, top3 = 0, r1 = 0, r2 = 0, none = 0;
     for (const a of sel) {
       const u = unitOf.get(a);
@@ -320,10 +376,11 @@ function lotterySummary(mechanism, round2, schools, units, apps, unitOf) {
         r1++;
         if (u.choice === 1) first++;
         if (u.choice >= 1 && u.choice <= 3) top3++;
-        hist.set(String(u.choice), (hist.get(String(u.choice)) || 0) + 1);
+        byRank.set(u.choice, (byRank.get(u.choice) || 0) + 1);
       } else if (u.round === 2) r2++;
       else none++;
     }
+    const hist = new Map([...byRank].map(([rank, count]) => [String(rank), count]));
     return obj([["applicants", sel.length], ["first_choice", first], ["top3", top3], ["placed_round1", r1],
       ["placed_round2", r2], ["unplaced", none], ["round1_choice_rank_histogram", hist]]);
   };
@@ -335,7 +392,7 @@ function lotterySummary(mechanism, round2, schools, units, apps, unitOf) {
     ["multiples_units", units.filter((u) => u.size > 1).length], ["schools", schools.length],
     ["seats", schools.reduce((t, s) => t + s.capacity, 0)], ["total", block(apps)],
     ["by_tier", obj(tiers.map((t) => [String(t), block(apps.filter((a) => Number(a.tier) === t))]))],
-    ["unplaced_reasons", reasons], ["justified_envy_round1", justifiedEnvy(schools, units)],
+    ["unplaced_reasons", reasons], ["justified_envy_round1", justifiedEnvy(schools, units)], ...extra,
   ]);
 }
 
@@ -368,11 +425,6 @@ function justifiedEnvy(schools, units) {
 }
 
 REPLAYERS.lottery = (config, roster, seed, tables, results, frozen = roster, facts = null) => {
-  if (Array.isArray(config.corrections) && config.corrections.length) { // a 复核 run (docs/lottery.md §7)
-    const files = {};
-    for (const name of Object.keys(results)) files[name] = null;
-    return { files, notes: [{ en: "a corrected (复核) lottery run: its replay is not written in this page",
-      zh: "复核（更正）派位运行：本页面尚不能重算" }] };
-  }
+  if (pyTruthy(config.corrections)) return replayLotteryReview(config, roster, seed, facts); // a 复核 run (docs/lottery.md §7): lottery-review.js
   return replayLottery(config, roster, seed, frozen, facts);
 };

@@ -73,6 +73,8 @@ async function verifyZip(bytes, keyLines) {
   report.timings = { zip: (last - started) / 1000 };
   try {
     const outcome = await verifySteps(bundle, operatorPins && operatorPins.length ? operatorPins : null, (i, line, notes) => {
+      if (i === -2) { report.timings.replayAhead = line; return; } // seconds of step 9's replay, run while the worker hashed
+      if (i === -3) { report.timings[line[0]] = line[1]; return; } // seconds of the worker's roster roots and result rows tree
       if (i < 0) { report.rosterHashedIn = line; return; } // where the roster trees were hashed (a worker or the page)
       const now = performance.now();
       report.timings[STEPS[i]] = (now - last) / 1000;
@@ -169,5 +171,6 @@ if (typeof document !== "undefined") window.addEventListener("DOMContentLoaded",
     if (window.sunshineReport) render(window.sunshineReport, window.sunshineReport.seconds);
   });
   applyLanguage();
+  spareWorkerLater(); // verify.js: a worker ready before a bundle is chosen
   document.body.dataset.state = "ready";
 });

@@ -56,42 +56,109 @@ function rosterNumbers(raw, seedHex, kind) {
   return [ids, lotteryNumbers(fromHex(seedHex), kind, ids.map((id) => [id]))];
 }
 
-/** What the worker does: the roster roots, then (when the seed record reads) every id's lottery number. */
-function workerJob({ raw, seedHex, kind }) {
-  self.postMessage({ roots: rosterRoots(raw) });
+/**
+ * What the worker does: the roster roots, the result rows tree (step 7; null if it could not be computed: the
+ * page then computes it and says why), then (when the seed record reads) every id's lottery number.
+ */
+function workerJob({ raw, results, seedHex, kind }) {
+  let t0 = performance.now();
+  self.postMessage({ roots: { ...rosterRoots(raw), seconds: (performance.now() - t0) / 1000 } });
+  let rows = null;
+  t0 = performance.now();
+  try { rows = { ...resultRowsTree(results), seconds: (performance.now() - t0) / 1000 }; } catch { /* step 7 computes it again and fails there */ }
+  self.postMessage({ rows });
   let numbers = null;
-  try { numbers = seedHex ? rosterNumbers(raw, seedHex, kind) : null; } catch { /* the page's steps will say */ }
+  try { numbers = seedHex && !replaysAhead(kind) ? rosterNumbers(raw, seedHex, kind) : null; } catch { /* the page's steps will say */ }
   self.postMessage({ numbers });
 }
+
+/** Does the page run this kind's replay ahead (replayAhead)? Its replay then draws the numbers step 8 needs. */
+const replaysAhead = (kind) => Boolean(REPLAYERS[kind]) && !REPLAYERS[kind].readsTables;
 
 /**
  * Hash on a second thread when the browser allows it (a worker running this same script), overlapping the
  * page's parsing and replay, as `sunshine verify` does on a second core: ``roots()`` resolves to the roster
- * roots, ``numbers()`` to [ids, numbers] or null. Without a worker both are computed here, when asked.
+ * roots, ``rows()`` to the result rows tree of ``results`` (rows.js), ``numbers()`` to [ids, numbers] or null.
+ * Without a worker the first two are computed here, when asked.
  */
-function backgroundWork(files, kind) {
+function backgroundWork(files, results, kind) {
   const raw = files["roster.jsonl"];
   let seedHex = null;
   try { seedHex = String(JSON.parse(decodeUtf8(files["seed.json"])).seed); fromHex(seedHex); } catch { seedHex = null; }
-  const here = { roots: async () => rosterRoots(raw), numbers: async () => null };
+  const here = { roots: async () => rosterRoots(raw), rows: async () => resultRowsTree(results), numbers: async () => null };
   if (!VERIFIER_SOURCE || typeof Worker === "undefined" || raw.length < 1 << 20) return here;
   try {
-    const code = `${VERIFIER_SOURCE}\nself.onmessage = (e) => workerJob(e.data);`;
-    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-    const worker = new Worker(url);
-    let gotRoots, gotNumbers;
-    const roots = new Promise((resolve, reject) => { gotRoots = { resolve, reject }; });
-    const numbers = new Promise((resolve) => { gotNumbers = resolve; });
+    const worker = takeWorker();
+    const done = () => { worker.terminate(); URL.revokeObjectURL(worker.sourceUrl); spareWorkerLater(); };
+    const settle = {};
+    const promise = (key) => new Promise((resolve, reject) => { settle[key] = { resolve, reject }; });
+    const roots = promise("roots"), rows = promise("rows"), numbers = promise("numbers");
     worker.onmessage = (e) => {
-      if ("roots" in e.data) gotRoots.resolve(e.data.roots);
-      else { gotNumbers(e.data.numbers); worker.terminate(); URL.revokeObjectURL(url); }
+      const [key] = Object.keys(e.data);
+      if (key === "rows" && e.data.rows === null) settle.rows.reject(new Error("rows not computed"));
+      else settle[key].resolve(e.data[key]);
+      if (key === "numbers") done();
     };
-    worker.onerror = (e) => { e.preventDefault(); gotRoots.reject(new Error("worker failed")); gotNumbers(null); worker.terminate(); };
-    worker.postMessage({ raw, seedHex, kind });
-    return { roots: () => roots.catch(() => rosterRoots(raw)), numbers: () => numbers };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      settle.roots.reject(new Error("worker failed")); settle.rows.reject(new Error("worker failed")); settle.numbers.resolve(null);
+      done();
+    };
+    worker.postMessage({ raw, results, seedHex, kind });
+    return { roots: () => roots.catch(() => rosterRoots(raw)), rows: () => rows.catch(() => resultRowsTree(results)), numbers: () => numbers };
   } catch {
     return here;
   }
+}
+
+/**
+ * Workers are started while the page is idle: a worker's script is loaded through the page's own thread, so one
+ * created when a bundle arrives did not start its job until the page paused, at step 5, two seconds in at
+ * 100,000 applicants (measured), and hashed while the page waited. A spare one takes its job at once; each job
+ * takes the spare and leaves a new one for the next (spareWorkerLater, also called once the page has loaded).
+ */
+let SPARE_WORKER = null;
+function spawnWorker() {
+  const code = `${VERIFIER_SOURCE}\nself.onmessage = (e) => workerJob(e.data);`;
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  worker.sourceUrl = url;
+  return worker;
+}
+function takeWorker() {
+  const worker = SPARE_WORKER || spawnWorker();
+  SPARE_WORKER = null;
+  return worker;
+}
+function spareWorkerLater() {
+  if (!VERIFIER_SOURCE || typeof Worker === "undefined") return;
+  setTimeout(() => { try { SPARE_WORKER ??= spawnWorker(); } catch { /* a job then starts its own */ } }, 0);
+}
+
+/**
+ * Step 9's replay computed ahead, while the worker still hashes (steps 5 and 7 wait for it): the engine run on
+ * the committed config and roster with the seed of ``seed.json`` as it reads, before step 6 has proven it.
+ * Only a result is kept, never a verdict: step 9 uses it if the proven seed is that seed (else it replays
+ * again), and an error is thrown there, as if the replay ran then. Replayers that read step 8's parsed tables
+ * (``readsTables``) are not run ahead. Null when there is nothing to run.
+ */
+function replayAhead(bundle, files, config, active, records, facts) {
+  if (!replaysAhead(bundle.kind)) return null;
+  const replayer = REPLAYERS[bundle.kind];
+  let seed;
+  try { seed = fromHex(String(JSON.parse(decodeUtf8(files["seed.json"])).seed).replace(/\s/g, "")); } catch { return null; }
+  const t0 = performance.now();
+  const ahead = { seedHex: toHex(seed), active, out: null, error: null };
+  try { ahead.out = replayer(config, active, seed, {}, bundle.results, records, facts); } catch (e) { ahead.error = e; }
+  ahead.seconds = (performance.now() - t0) / 1000;
+  return ahead;
+}
+
+/** How many "\n" bytes ``bytes`` holds. */
+function countLines(bytes) {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /** Lines of ``bytes`` split at "\n" (the part after the last "\n" is returned as the last element). */
@@ -137,6 +204,8 @@ function parseCsv(text) {
 }
 
 const NUMBER_MEMO = { tag: "", numbers: new Map() };
+/** A key's name in the memo: a one-id key is its id (the worker's numbers are remembered by id). */
+const memoKey = (parts) => (parts.length === 1 ? parts[0] : "\u0000" + parts.join("\u0000"));
 
 /**
  * Published lottery numbers recomputed from docs/randomness.md §3.2, one per item key. Remembered for the
@@ -148,20 +217,27 @@ function lotteryNumbers(seed, kind, keys) {
   const memo = NUMBER_MEMO.numbers;
   const h = new Hmac(seed).withPrefix(concatBytes(enc("sunshine/v1/item"), enc(kind), enc("lottery-number")));
   return keys.map((parts) => {
-    const id = parts.length === 1 ? parts[0] : "\u0000" + parts.join("\u0000");
+    const id = memoKey(parts);
     let v = memo.get(id);
     if (v === undefined) { v = itemNumber(h, parts); memo.set(id, v); }
     return v;
   });
 }
 
-/** One number: first 8 bytes of HMAC(seed, prefix ‖ key(parts)), 16 hex digits (the one-id key built in one buffer). */
+/** Are the numbers of all ``keys`` remembered for (seed, kind) (by the replay run ahead, or the worker's)? */
+function numbersKnown(seed, kind, keys) {
+  if (NUMBER_MEMO.tag !== toHex(seed) + "\u0000" + kind) return false;
+  const memo = NUMBER_MEMO.numbers;
+  return keys.every((parts) => memo.has(memoKey(parts)));
+}
+
 /** Numbers computed elsewhere (the worker) for one-id keys, under the same (seed, kind). */
 function rememberNumbers(seed, kind, ids, numbers) {
   lotteryNumbers(seed, kind, []);
   ids.forEach((id, i) => NUMBER_MEMO.numbers.set(id, numbers[i]));
 }
 
+/** One number: first 8 bytes of HMAC(seed, prefix ‖ key(parts)), 16 hex digits (the one-id key built in one buffer). */
 function itemNumber(h, parts) {
   if (parts.length !== 1) return toHex(h.mac(u32be(parts.length), ...parts.map(enc)).subarray(0, 8));
   const raw = utf8(parts[0]);
@@ -209,7 +285,7 @@ async function verifySteps(bundle, pinned, report) {
   }
 
   async function run() {
-    const background = backgroundWork(files, bundle.kind);
+    const background = backgroundWork(files, bundle.results, bundle.kind);
     await hashFiles(files);
     // (1) signatures
     let step = "signatures";
@@ -316,14 +392,17 @@ async function verifySteps(bundle, pinned, report) {
     step = "roster";
     const raw = files["roster.jsonl"];
     if (raw.length && raw[raw.length - 1] !== 10) throw new Fail(step, "roster.jsonl", "file does not end with a newline", "文件未以换行结尾");
-    const rosterLines = splitLines(raw).slice(0, -1);
-    let texts = null;
-    try { texts = decodeUtf8(raw).split("\n"); } catch { /* not UTF-8: each line decoded below names the first bad one */ }
+    let lineText; // line i's text: split once from the decoded file (not UTF-8: each line decoded, naming the first bad one)
+    try { const texts = decodeUtf8(raw).split("\n"); lineText = (i) => texts[i]; } catch {
+      const bytes = splitLines(raw);
+      lineText = (i) => UTF8_STRICT.decode(bytes[i]);
+    }
+    const lineCount = countLines(raw); // every line ends with "\n" (checked above)
     const records = [];
     let prevId = null;
-    rosterLines.forEach((line, i) => {
+    for (let i = 0; i < lineCount; i++) {
       let leaf;
-      try { leaf = JSON.parse(texts ? texts[i] : UTF8_STRICT.decode(line)); } catch {
+      try { leaf = JSON.parse(lineText(i)); } catch {
         throw new Fail(step, `line ${i + 1}`, "malformed roster leaf", "名单叶子格式错误");
       }
       const rec = isObject(leaf) ? leaf.record : undefined;
@@ -334,9 +413,15 @@ async function verifySteps(bundle, pinned, report) {
       if (prevId !== null && cmpCodePoints(id, prevId) <= 0) throw new Fail(step, `line ${i + 1}`, "roster not sorted by id, or id repeated", "名单未按编号排序或编号重复");
       prevId = id;
       records.push(rec);
-    });
+    }
+    const withdrawn = new Set(st.withdrawals);
+    const active = withdrawn.size ? records.filter((r) => !withdrawn.has(r.id)) : records;
+    const facts = runFacts(bundle.kind, bundle.manifest.run_id, st.practice, st.seedRecord, entries); // the XLSX title rows (xlsx.js)
+    const ahead = replayAhead(bundle, files, config, active, records, facts); // while the worker hashes
+    if (ahead) report(-2, ahead.seconds, []);
     const computed = await background.roots();
     report(-1, computed.thread, []);
+    if (computed.seconds !== undefined) report(-3, ["workerRoots", computed.seconds], []);
     const rosterRoot = fromHex(computed.root);
     if (toHex(rosterRoot) !== st.rosterRoot) throw new Fail(step, "roster.jsonl", `root mismatch: expected ${st.rosterRoot}, calculated ${toHex(rosterRoot)}`, "名单根哈希不符");
     if (st.publicRoot) {
@@ -344,12 +429,9 @@ async function verifySteps(bundle, pinned, report) {
       if (pub !== st.publicRoot) throw new Fail(step, "roster.jsonl (public records)", `root mismatch: expected ${st.publicRoot}, calculated ${pub}`, "公开名单根哈希不符");
     }
     if (records.length !== st.rosterSize) throw new Fail(step, "roster.jsonl", `${records.length} records, frozen size ${st.rosterSize}`);
-    let active = records;
     if (st.withdrawals.length) {
       const ids = new Set(records.map((r) => r.id));
       for (const w of st.withdrawals) if (!ids.has(w)) throw new Fail(step, w, "withdrawn applicant is not in the committed roster", "退出的申请人不在已承诺的名单中");
-      const out = new Set(st.withdrawals);
-      active = records.filter((r) => !out.has(r.id));
     }
     ok(`roster: ${records.length} records, root ${toHex(rosterRoot).slice(0, 16)}… matches; ${st.withdrawals.length} withdrawal(s)`);
 
@@ -381,13 +463,14 @@ async function verifySteps(bundle, pinned, report) {
     if (!isObject(published) || published.results_hash !== recordHash(expected)) {
       throw new Fail(step, "run.publish", "results_hash is not SHA-256(JCS(run.execute results))");
     }
-    const rowsTree = checkResultRows(entries, results); // rows.js
+    const { seconds: rowsSeconds, ...rowsTree } = await background.rows();
+    if (rowsSeconds !== undefined) report(-3, ["workerRows", rowsSeconds], []);
+    checkResultRows(entries, rowsTree); // rows.js
     ok(`results: ${Object.keys(results).length} file(s) match the signed hashes; ${rowsTree.size} result row(s) in the signed rows tree ${rowsTree.root.slice(0, 16)}…`);
 
     // (8) lottery numbers
     step = "lottery-numbers";
-    const drawn = await background.numbers(); // ids' numbers from the worker, for the seed step 6 just proved
-    if (drawn && String(seedRecord.seed) === toHex(seed)) rememberNumbers(seed, bundle.kind, drawn[0], drawn[1]);
+    let drawn = false; // the worker's numbers, asked for once: only when a number is not known here already
     const groups = new Map(); // keyed by the FROZEN membership: a withdrawn twin stays in the key
     for (const r of records) {
       if (r.group) {
@@ -421,12 +504,20 @@ async function verifySteps(bundle, pinned, report) {
       rows.forEach((r, i) => {
         if (r.length < width) throw new Fail(step, `${name} row ${i + 2}`, `row has ${r.length} field(s); the header has ${header.length}`, "该行字段数不足");
       });
-      const want = lotteryNumbers(seed, bundle.kind, rows.map((r) => unitKey.get(r[idCol]) || [r[idCol]]));
-      rows.forEach((r, i) => {
-        const got = r[col];
-        if (got && got !== want[i]) throw new Fail(step, `${name} row ${i + 2} (${r[idCol]})`, `lottery number ${got} should be ${want[i]}`, `派位号 ${got} 应为 ${want[i]}`);
-        if (got) checked++;
+      const numbered = [];
+      rows.forEach((r, i) => { if (r[col]) numbered.push(i); });
+      const keys = numbered.map((i) => unitKey.get(rows[i][idCol]) || [rows[i][idCol]]);
+      if (!drawn && !numbersKnown(seed, bundle.kind, keys)) { // ids' numbers from the worker, for the seed step 6 proved
+        drawn = true;
+        const got = await background.numbers();
+        if (got && String(seedRecord.seed) === toHex(seed)) rememberNumbers(seed, bundle.kind, got[0], got[1]);
+      }
+      const want = lotteryNumbers(seed, bundle.kind, keys);
+      numbered.forEach((i, j) => {
+        const got = rows[i][col];
+        if (got !== want[j]) throw new Fail(step, `${name} row ${i + 2} (${rows[i][idCol]})`, `lottery number ${got} should be ${want[j]}`, `派位号 ${got} 应为 ${want[j]}`);
       });
+      checked += numbered.length;
     }
     ok(checked ? `lottery-numbers: ${checked} recomputed` : "lottery-numbers: none published by this kind");
 
@@ -438,8 +529,12 @@ async function verifySteps(bundle, pinned, report) {
         [{ en: `the ${bundle.kind} results are not replayed by this page`, zh: `本页面不重算「${bundle.kind}」类型的结果` }]);
     } else {
       let out;
-      const facts = runFacts(bundle.kind, bundle.manifest.run_id, st.practice, st.seedRecord, entries); // the XLSX title rows (xlsx.js)
-      try { out = replayer(config, active, seed, tables, results, records, facts); } catch (e) {
+      try {
+        if (ahead && ahead.seedHex === toHex(seed) && ahead.active === active) { // computed while the worker hashed
+          if (ahead.error) throw ahead.error;
+          out = ahead.out;
+        } else out = replayer(config, active, seed, tables, results, records, facts);
+      } catch (e) {
         if (e instanceof Fail) throw e;
         throw new Fail(step, "execute", `the engine failed on the committed inputs: ${e.name}: ${e.message}`, `引擎在已承诺的输入上运行失败：${e.message}`);
       }
