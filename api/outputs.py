@@ -48,6 +48,7 @@ __all__ = [
     "int_cells",
     "neutralise_formula",
     "people_csv_bytes",
+    "people_csv_from_columns",
     "quote_cell",
     "starts_formula",
     "text_cells",
@@ -164,7 +165,15 @@ def people_csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) ->
     Excel on Chinese Windows reads a CSV without BOM as GBK and shows mojibake; with the BOM it
     reads UTF-8. Machine contracts (``results.csv`` …) stay BOM-less: scripts read them.
     """
-    return b"\xef\xbb\xbf" + csv_bytes(header, rows)
+    return UTF8_BOM + csv_bytes(header, rows)
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def people_csv_from_columns(header: Sequence[str], columns: Sequence[tuple[Cells, Int64Array]]) -> bytes:
+    """:func:`people_csv_bytes` for rows given column-wise (:func:`csv_bytes_from_columns`)."""
+    return UTF8_BOM + csv_bytes_from_columns(header, columns)
 
 
 @dataclass(frozen=True)

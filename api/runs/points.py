@@ -33,7 +33,7 @@ from api.outputs import (
     csv_bytes,
     csv_bytes_from_columns,
     formatted_cells,
-    people_csv_bytes,
+    people_csv_from_columns,
     text_cells,
     value_cells,
 )
@@ -526,6 +526,17 @@ def _school_ids(outcome: Outcome) -> list[str]:
     return [ids[s] if s >= 0 else "" for s in outcome.placement.school.tolist()]
 
 
+def _listed_columns(outcome: Outcome, roster: Sequence[Mapping[str, Any]], order: Int64Array) -> list[CellColumn]:
+    """The columns every list of applicants starts with: scope, rank, id, masked name and ID, priority."""
+    apps = outcome.applicants
+    return [
+        _in_order(order, [a.scope for a in apps]), _numbers(outcome.ranking.rank[order], _rank_text),
+        (text_cells([apps[i].id for i in order.tolist()]), np.arange(len(order), dtype=np.int64)),
+        _in_order(order, [str(r["masked_name"]) for r in roster]),
+        _in_order(order, [str(r["masked_id"]) for r in roster]), _in_order(order, [a.priority for a in apps]),
+    ]
+
+
 def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
     """``ranking.csv``, written column by column (every cell as the csv module writes it; docs/points.md)."""
     rs = outcome.rule_set
@@ -535,7 +546,6 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
               *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "second_pass_rank", "result",
               "school_id"]
     order = np.array(_ranking_order(outcome), dtype=np.int64)
-    apps = outcome.applicants
     ties = []
     for key in rs.tie_break:
         spec = rs.field(key.name) if key.kind == "field" else None
@@ -544,10 +554,7 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
     lottery = outcome.ranking.lottery
     second = outcome.second.rank[order] if outcome.second is not None else np.zeros(len(order), dtype=np.int64)
     columns = [
-        _in_order(order, [a.scope for a in apps]), _numbers(outcome.ranking.rank[order], _rank_text),
-        (text_cells([apps[i].id for i in order.tolist()]), np.arange(len(order), dtype=np.int64)),
-        _in_order(order, [str(r["masked_name"]) for r in roster]),
-        _in_order(order, [str(r["masked_id"]) for r in roster]), _in_order(order, [a.priority for a in apps]),
+        *_listed_columns(outcome, roster, order),
         _in_order(order, [ELIGIBILITY_LABELS[s] for s in outcome.ranking.status]),
         _numbers(outcome.scores.total[order]),
         *(_numbers(outcome.scores.items[it.id][order]) for it in rs.items),
@@ -635,16 +642,16 @@ def _breakdown_csv(outcome: Outcome) -> bytes:
 PUBLICATION_HEADER = ("镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校")
 
 
-def _publication_rows(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> list[list[str]]:
-    rows = []
-    for i in _ranking_order(outcome):
-        a, r = outcome.applicants[i], roster[i]
-        s = int(outcome.placement.school[i])
-        school = outcome.schools[s] if s >= 0 else None
-        rows.append([a.scope, str(int(outcome.ranking.rank[i]) or ""), a.id, str(r["masked_name"]),
-                     str(r["masked_id"]), a.priority, format_points(int(outcome.scores.total[i])),
-                     _result_label(outcome, i), "" if school is None else (school.name or school.id)])
-    return rows
+def _publication_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+    """``publication.csv`` (公示名单 for people, with a BOM), written column by column."""
+    order = np.array(_ranking_order(outcome), dtype=np.int64)
+    names = [s.name or s.id for s in outcome.schools]
+    columns = [
+        *_listed_columns(outcome, roster, order),
+        _numbers(outcome.scores.total[order]), _in_order(order, _result_labels(outcome)),
+        _in_order(order, [names[s] if s >= 0 else "" for s in outcome.placement.school.tolist()]),
+    ]
+    return people_csv_from_columns(PUBLICATION_HEADER, columns)
 
 
 def _number(hundredths: int) -> Decimal:
@@ -756,7 +763,7 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
         "results.csv": _results_csv(outcome),
         "schools.csv": _schools_csv(outcome),
         "breakdown.csv": _breakdown_csv(outcome),
-        "publication.csv": people_csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
+        "publication.csv": _publication_csv(outcome, roster),
         "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
             f"{rule_set.name} 积分入学公示名单", seed, facts))]),
     }
@@ -801,13 +808,24 @@ def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:
     for line in public["results.csv"].decode("utf-8").splitlines()[1:]:
         parts = line.split(",")
         results[parts[0]] = (parts[1], parts[4])
-    rows = []
-    for r in run.roster:
-        p = run.private.get(str(r["id"]), {})
-        school, result = results.get(str(r["id"]), ("", ""))
-        rows.append([r["id"], p.get("name", ""), p.get("id_number", ""), p.get("phone", ""), school,
-                     RESULT_LABELS.get(result, result)])
-    return people_csv_bytes(["applicant_id", "name", "id_number", "phone", "school_id", "result"], rows)
+    ids = [str(r["id"]) for r in run.roster]
+    people = [run.private.get(i, {}) for i in ids]
+    outcomes = [results.get(i, ("", "")) for i in ids]
+    every = np.arange(len(ids), dtype=np.int64)
+
+    def private(key: str) -> CellColumn:
+        return text_cells([_text(p.get(key, "")) for p in people]), every
+
+    columns = [(text_cells(ids), every), private("name"), private("id_number"), private("phone"),
+               value_cells([school for school, _ in outcomes]),
+               value_cells([RESULT_LABELS.get(result, result) for _, result in outcomes])]
+    header = ["applicant_id", "name", "id_number", "phone", "school_id", "result"]
+    return people_csv_from_columns(header, columns)
+
+
+def _text(value: object) -> str:
+    """A cell as the csv module writes it: ``None`` empty, anything else its ``str``."""
+    return "" if value is None else str(value)
 
 
 class PointsRunKind:
