@@ -8,7 +8,9 @@ Each measurement is a fresh process. ``cli`` rows run the real ``sunshine`` comm
 peak RSS. ``stages`` rows run the same build in a fresh process with the build's
 functions wrapped by timers (nothing in the product is changed for this): read
 (``read_table``), validate (the rest of ``prepare``), market, draw, place, render, commit
-roster, log/sign/receipts (the rest of the build), bundle, zip, write. The yardstick is
+roster, result rows (``rows_commitment``), log/sign/receipts (the rest of the build), bundle,
+zip, write; points and classes time their own steps in place of market/draw/place
+(:func:`kind_stages_child`). The yardstick is
 a plain-Python heap DA (``benchmarks/lottery.py``) on the same instance, which is the
 one the CSV files are written from (``benchmarks.lottery.build`` without twins: 3 tiers,
 5 % siblings as ``S:0`` school priority, Zipf-like preferences, seats ≈ 95 %).
