@@ -43,13 +43,16 @@ __all__ = [
     "Cells",
     "csv_bytes",
     "csv_bytes_from_columns",
+    "formatted_cells",
     "hex_cells",
     "int_cells",
     "neutralise_formula",
     "people_csv_bytes",
+    "people_csv_from_columns",
     "quote_cell",
     "starts_formula",
     "text_cells",
+    "value_cells",
 ]
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -162,7 +165,15 @@ def people_csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) ->
     Excel on Chinese Windows reads a CSV without BOM as GBK and shows mojibake; with the BOM it
     reads UTF-8. Machine contracts (``results.csv`` …) stay BOM-less: scripts read them.
     """
-    return b"\xef\xbb\xbf" + csv_bytes(header, rows)
+    return UTF8_BOM + csv_bytes(header, rows)
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def people_csv_from_columns(header: Sequence[str], columns: Sequence[tuple[Cells, Int64Array]]) -> bytes:
+    """:func:`people_csv_bytes` for rows given column-wise (:func:`csv_bytes_from_columns`)."""
+    return UTF8_BOM + csv_bytes_from_columns(header, columns)
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,32 @@ def int_cells(values: Int64Array) -> tuple[Cells, Int64Array]:
         return text_cells([]), values.astype(np.int64)
     lo, hi = int(values.min()), int(values.max())
     return text_cells([str(i) for i in range(lo, hi + 1)]), values.astype(np.int64) - lo
+
+
+def value_cells(values: Sequence[str]) -> tuple[Cells, Int64Array]:
+    """The text cells ``values`` dictionary-encoded: each distinct text once (as :func:`text_cells` writes it)
+    and the index of each value's cell. For columns that repeat (towns, labels, school codes) and those
+    that do not alike; one dict lookup per value, no per-cell formatting."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    return text_cells(list(index)), codes
+
+
+def formatted_cells(values: Int64Array, fmt: Callable[[int], str]) -> tuple[Cells, Int64Array]:
+    """Cells ``fmt(v)`` for integers ``values`` of any range, ``fmt`` called once per distinct value
+    (points in hundredths, ranks, dates as ordinals), with the index of each value's cell."""
+    if values.shape[0] and int(values.max()) - int(values.min()) < _TABLE_RANGE:  # by a table: no sort
+        lo = int(values.min())
+        seen = np.zeros(int(values.max()) - lo + 1, dtype=np.bool_)
+        seen[values - lo] = True
+        distinct = np.flatnonzero(seen) + lo
+        inverse = (np.cumsum(seen) - 1)[values - lo]
+    else:
+        distinct, inverse = np.unique(values, return_inverse=True)
+    return text_cells([fmt(v) for v in distinct.tolist()]), inverse.astype(np.int64).reshape(-1)
+
+
+_TABLE_RANGE = 1 << 22  # formatted_cells finds distinct values with a table this large at most (4 MB)
 
 
 def hex_cells(values: NDArray[np.uint64]) -> Cells:

@@ -8,8 +8,9 @@ of every line (two passes: lengths, then bytes).
 
 What is handled here (a *shape*, decided up front by :func:`record_shape`): records that
 are ``dict`` s with the same key set, each key's values being all *scalars* (``str``,
-``int``, ``bool``, ``None``), all lists of scalars, or all objects with string keys and
-scalar values. Any other set of records (nested containers, floats, other types, keys
+``int``, ``bool``, ``None``), all lists of scalars, all objects with string keys and
+scalar values, or all objects that share a shape themselves (nested: encoded first, then
+placed as bytes; a few levels deep at most). Any other set of records (nested containers, floats, other types, keys
 differing between records) is not a shape, and the caller encodes it record by record
 with :func:`audit.canonical.canonical_bytes`; that choice is made from the shape before
 encoding, never by catching an error. Errors are those of ``canonical_bytes``:
@@ -40,7 +41,7 @@ from engine.compiled import kernel
 from engine.lottery.sha256_kernel import utf8_parts
 
 __all__ = [
-    "Field", "Lines", "Member", "Shape", "Tokens",
+    "NESTED", "Field", "Lines", "Member", "Shape", "Tokens",
     "encode_lines", "hex_field", "member_literals", "record_fields", "record_shape",
 ]
 
@@ -48,6 +49,8 @@ Int64Array = NDArray[np.int64]
 UInt8Array = NDArray[np.uint8]
 
 SCALAR, LIST, OBJECT = 0, 1, 2  # field kinds
+NESTED = 3  # a member kind (not a field kind): objects of one shape, encoded first and placed as raw bytes
+_MAX_DEPTH = 4  # objects nested deeper than this are encoded record by record
 RAW, STRING, INT = 0, 1, 2  # token modes: bytes as they are, a JSON string to escape, an integer
 _MAX_INT = 2**53 - 1
 _SCALARS = frozenset({str, int, bool, type(None)})
@@ -66,6 +69,7 @@ class Member:
     column: list[Any]
     items: list[Any]
     strings: bool  # every scalar of the member (the values, or the list items) is a str
+    inner: Shape | None = None  # NESTED: the shape the member's objects share
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,14 @@ def _only_strings(types: set[type]) -> bool:
 _MISSING = object()  # a member absent from a record: its type is no JSON type, so no shape
 
 
-def record_shape(records: Sequence[Mapping[str, Any]]) -> Shape | None:
+def record_shape(records: Sequence[Mapping[str, Any]], depth: int = 0) -> Shape | None:
     """The shape shared by all ``records``, or ``None`` when they have none (see the module docstring).
 
     ``shape.columns`` holds each member's values (and, for lists and objects, their items), so
     :func:`record_fields` does not read the records again. A :class:`~audit.roster_columns.ColumnRoster`'s
-    columns are taken as they are (no record is made).
+    columns are taken as they are (no record is made). A member whose values are objects that
+    are no flat OBJECT (a value is a list) but share a shape of their own is NESTED (the points
+    roster's ``values``: one member per rule field, lists among them).
     """
     if isinstance(records, ColumnRoster):  # every record has every key: the columns are read as they are
         if not records:
@@ -168,10 +174,14 @@ def record_shape(records: Sequence[Mapping[str, Any]]) -> Shape | None:
                 members.append(Member(key, LIST, column, items, _only_strings(item_types)))
                 continue
         elif types == {dict}:
-            keys = list(chain.from_iterable(column))
             value_types = set(map(type, chain.from_iterable(map(methodcaller("values"), column))))
-            if set(map(type, keys)) <= {str} and value_types <= _SCALARS:
+            keys = list(chain.from_iterable(column)) if value_types <= _SCALARS else []
+            if value_types <= _SCALARS and set(map(type, keys)) <= {str}:
                 members.append(Member(key, OBJECT, column, keys, _only_strings(value_types)))
+                continue
+            inner = record_shape(column, depth + 1) if depth < _MAX_DEPTH else None
+            if inner is not None:
+                members.append(Member(key, NESTED, column, [], False, inner))
                 continue
         return None
     return Shape(tuple(members))
@@ -242,6 +252,10 @@ def record_fields(shape: Shape) -> list[Field]:
             fields.append(Field(SCALAR, np.ones(n, np.int64), _scalars(m.column, m.strings)))
         elif m.kind == LIST:
             fields.append(Field(LIST, _counts(m.column), _scalars(m.items, m.strings)))
+        elif m.inner is not None:  # NESTED: each object's canonical bytes, written as they are
+            inner = encode_lines(member_literals(b"", m.inner.keys, b""), record_fields(m.inner), n)
+            fields.append(Field(SCALAR, np.ones(n, np.int64), Tokens(
+                np.full(n, RAW, np.uint8), inner.start, inner.length, np.frombuffer(inner.data, np.uint8))))
         else:
             if _ASTRAL.search("".join(m.items)):
                 items = list(chain.from_iterable(sorted(d.items(), key=lambda kv: _utf16_key(kv[0]))

@@ -8,7 +8,9 @@ Each measurement is a fresh process. ``cli`` rows run the real ``sunshine`` comm
 peak RSS. ``stages`` rows run the same build in a fresh process with the build's
 functions wrapped by timers (nothing in the product is changed for this): read
 (``read_table``), validate (the rest of ``prepare``), market, draw, place, render, commit
-roster, log/sign/receipts (the rest of the build), bundle, zip, write. The yardstick is
+roster, result rows (``rows_commitment``), log/sign/receipts (the rest of the build), bundle,
+zip, write; points and classes time their own steps in place of market/draw/place
+(:func:`kind_stages_child`). The yardstick is
 a plain-Python heap DA (``benchmarks/lottery.py``) on the same instance, which is the
 one the CSV files are written from (``benchmarks.lottery.build`` without twins: 3 tiers,
 5 % siblings as ``S:0`` school priority, Zipf-like preferences, seats ≈ 95 %).
@@ -161,13 +163,31 @@ def _timed(table: dict[str, float], label: str, fn: Callable[..., Any]) -> Calla
     return wrapper
 
 
+def _build_timers(t: dict[str, float]) -> Any:
+    """The build's own steps timed (the same wrappers for every kind); returns the ``publish`` module."""
+    import api.runs.build as build
+    import api.runs.publish as publish
+
+    build.execute_run = _timed(t, "execute", build.execute_run)
+    build.commit_roster = _timed(t, "commit roster", build.commit_roster)
+    build.rows_commitment = _timed(t, "result rows", build.rows_commitment)
+    build.build_bundle = _timed(t, "bundle", build.build_bundle)
+    build.zip_bytes = _timed(t, "zip", build.zip_bytes)
+    publish.build_practice = _timed(t, "build", publish.build_practice)
+    publish.write_result_folder = _timed(t, "write", publish.write_result_folder)
+    return publish
+
+
+def _log_sign(t: dict[str, float]) -> float:
+    """The build's time outside the timed steps: the in-memory log, signing, receipts' private file, summary."""
+    return t["build"] - t["execute"] - t["commit roster"] - t["result rows"] - t["bundle"] - t["zip"]
+
+
 def stages_child(work: Path, case: str) -> None:
     """In this fresh process: the lottery command's build with its functions timed (JSON on stdout)."""
     import resource
 
-    import api.runs.build as build
     import api.runs.lottery as lottery
-    import api.runs.publish as publish
     from api.cli.common import prepare_from_paths, seed_bytes
 
     t: dict[str, float] = {}
@@ -175,12 +195,7 @@ def stages_child(work: Path, case: str) -> None:
     lottery._columns_market = _timed(t, "market", lottery._columns_market)
     lottery.draw_numbers = _timed(t, "draw", lottery.draw_numbers)
     lottery.place_market = _timed(t, "place", lottery.place_market)
-    build.execute_run = _timed(t, "execute", build.execute_run)
-    build.commit_roster = _timed(t, "commit roster", build.commit_roster)
-    build.build_bundle = _timed(t, "bundle", build.build_bundle)
-    build.zip_bytes = _timed(t, "zip", build.zip_bytes)
-    publish.build_practice = _timed(t, "build", publish.build_practice)
-    publish.write_result_folder = _timed(t, "write", publish.write_result_folder)
+    publish = _build_timers(t)
     argv = commands(work, case)
     schools, applicants, out = Path(argv[2]), Path(argv[4]), Path(argv[8])
     load = os.getloadavg()[0]
@@ -192,10 +207,70 @@ def stages_child(work: Path, case: str) -> None:
     row = {
         "read": t["read"], "validate": t["prepare"] - t["read"], "market": t["market"], "draw": t["draw"],
         "place": t["place"], "render": t["execute"] - t["market"] - t["draw"] - t["place"],
-        "commit roster": t["commit roster"],
-        "log, sign, receipts": t["build"] - t["execute"] - t["commit roster"] - t["bundle"] - t["zip"],
+        "commit roster": t["commit roster"], "result rows": t["result rows"], "log, sign, receipts": _log_sign(t),
         "bundle": t["bundle"], "zip": t["zip"], "write": t["write"],
     }
+    print(json.dumps({"case": case, "what": "stages", "total_s": round(total, 2), "load": round(load, 1),
+                      "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "stages": {k: round(v, 2) for k, v in row.items()}}))
+
+
+def kind_stages_child(work: Path, case: str) -> None:
+    """In this fresh process: the points or classes command's build with its functions timed (JSON on stdout).
+
+    points: read (``read_table``/``read_columns``), validate (rest of prepare), applicants (roster
+    records → engine applicants), engine (``admit_by_points``), xlsx (``xlsx_bytes``), render (rest of
+    ``execute``), private (``render_private``: contacts.csv). classes: read, validate, engine
+    (``place_students``), chart (``chart.png``), render (rest of execute), private (placement.csv/.xlsx,
+    of which xlsx). Then for both: commit roster, result rows (``rows_commitment``), log/sign/receipts
+    (rest of the build), bundle, zip, write.
+    """
+    import resource
+
+    import api.runs.points as points
+    from api.cli.common import prepare_from_paths, seed_bytes
+
+    t: dict[str, float] = {}
+    kind = case.split("-")[0]
+    if kind == "points":
+        points.read_table = _timed(t, "read", points.read_table)
+        points.read_columns = _timed(t, "read", points.read_columns)
+        points._applicants = _timed(t, "applicants", points._applicants)
+        points._outcome = _timed(t, "engine", points._outcome)
+        points.xlsx_bytes = _timed(t, "xlsx", points.xlsx_bytes)
+        kind_obj: Any = points.POINTS
+        argv = commands(work, case)
+        paths = {"rules": Path(argv[2]), "applicants": Path(argv[4]), "schools": Path(argv[6])}
+        options: dict[str, Any] = {}
+        out = Path(argv[10])
+    else:
+        import api.runs.classes as classes
+
+        classes.read_table = _timed(t, "read", classes.read_table)
+        classes.place_students = _timed(t, "engine", classes.place_students)
+        classes._chart_png = _timed(t, "chart", classes._chart_png)
+        classes.xlsx_bytes = _timed(t, "xlsx", classes.xlsx_bytes)
+        kind_obj = classes.CLASSES
+        argv = commands(work, case)
+        paths, options, out = {"students": Path(argv[2])}, {"classes": int(argv[4])}, Path(argv[8])
+    type(kind_obj).render_private = _timed(t, "private", type(kind_obj).render_private)
+    publish = _build_timers(t)
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    run = prepare_from_paths(kind, paths, options)
+    t["prepare"] = time.perf_counter() - t0
+    publish.publish_run(run, seed_bytes(SEED), out)
+    total = time.perf_counter() - t0
+    row = {"read": t["read"], "validate": t["prepare"] - t["read"]}
+    execute = t["execute"] - t["private"]
+    if kind == "points":
+        row |= {"applicants": t["applicants"], "engine": t["engine"], "xlsx": t["xlsx"],
+                "render": execute - t["applicants"] - t["engine"] - t["xlsx"], "private": t["private"]}
+    else:
+        row |= {"engine": t["engine"], "chart": t["chart"], "render": execute - t["engine"] - t["chart"],
+                "private (of which xlsx)": t["private"], "xlsx": t["xlsx"]}
+    row |= {"commit roster": t["commit roster"], "result rows": t["result rows"], "log, sign, receipts": _log_sign(t),
+            "bundle": t["bundle"], "zip": t["zip"], "write": t["write"]}
     print(json.dumps({"case": case, "what": "stages", "total_s": round(total, 2), "load": round(load, 1),
                       "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                       "stages": {k: round(v, 2) for k, v in row.items()}}))
@@ -232,7 +307,7 @@ def main() -> None:
     ap.add_argument("--heap-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.stages_child:
-        stages_child(args.work, args.stages_child)
+        (stages_child if args.stages_child in LOTTERY else kind_stages_child)(args.work, args.stages_child)
         return
     if args.heap_child:
         heap_child(args.heap_child)
@@ -241,7 +316,7 @@ def main() -> None:
         commands(args.work, case)  # inputs first, outside the timings
         for _ in range(args.runs):
             print(json.dumps(run_cli(args.work, case), ensure_ascii=False), flush=True)
-        if case in LOTTERY and not args.no_stages:
+        if not args.no_stages and case != "verify-1m":
             print(json.dumps(_child("--work", str(args.work), "--stages-child", case), ensure_ascii=False),
                   flush=True)
         if case in LOTTERY and not args.no_heap:

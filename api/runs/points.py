@@ -19,13 +19,24 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict, cast
 
+import numpy as np
+
 from api.inputs import InputFile
-from api.outputs import csv_bytes, people_csv_bytes
+from api.outputs import (
+    Cells,
+    csv_bytes,
+    csv_bytes_from_columns,
+    formatted_cells,
+    people_csv_from_columns,
+    text_cells,
+    value_cells,
+)
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
 from api.tables import (
     Column,
@@ -46,6 +57,7 @@ from api.tables import (
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, Title, run_title, xlsx_bytes
 from audit.run_facts import RunFacts
+from engine.arrays import BoolArray, Int64Array
 from engine.decimals import to_hundredths
 from engine.errors import ConfigError, EngineError
 from engine.masking import mask_id_number, mask_name
@@ -407,14 +419,38 @@ def _engine_value(spec: FieldSpec, value: Any) -> FieldValue:
     return str(value)
 
 
+_SCALAR_TYPES = frozenset({str, int, bool, float, type(None)})
+
+
+def _engine_column(spec: FieldSpec, values: Sequence[Any]) -> list[FieldValue]:
+    """:func:`_engine_value` of each of ``values``, computed once per distinct scalar (a field's values
+    repeat across thousands of applicants). Keys carry the type, so ``True`` and ``1`` stay apart."""
+    done: dict[tuple[type, Any], FieldValue] = {}
+    out: list[FieldValue] = []
+    for v in values:
+        t = type(v)
+        if t not in _SCALAR_TYPES:  # a list (or what a hostile roster holds): converted each time
+            out.append(_engine_value(spec, v))
+            continue
+        key = (t, v)
+        if key not in done:
+            done[key] = _engine_value(spec, v)
+        out.append(done[key])
+    return out
+
+
 def _applicants(rule_set: RuleSet, roster: Sequence[Mapping[str, Any]]) -> list[Applicant]:
+    names = [f.name for f in rule_set.fields]
+    # Read record by record (each record's values object once: column by column it missed the cache 23 times).
+    rows = [tuple(map(r["values"].get, names)) for r in roster]
+    by_field = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    columns = [_engine_column(f, column) for f, column in zip(rule_set.fields, by_field, strict=True)]
     return [
         Applicant(
-            id=str(r["id"]), scope=str(r["scope"]),
-            values={f.name: _engine_value(f, r["values"].get(f.name)) for f in rule_set.fields},
+            id=str(r["id"]), scope=str(r["scope"]), values=dict(zip(names, values, strict=True)),
             preferences=tuple(str(p) for p in r["preferences"]), priority=str(r.get("priority", "")),
         )
-        for r in roster
+        for r, *values in zip(roster, *columns, strict=True)
     ]
 
 
@@ -453,43 +489,94 @@ def _ranking_order(outcome: Outcome) -> list[int]:
     return out
 
 
+CellColumn = tuple[Cells, Int64Array]
+_BLANK = np.iinfo(np.int64).min  # a breakdown row without a quantity (no points value is this)
+
+
+def _in_order(order: Int64Array, texts: Sequence[str]) -> CellColumn:
+    """A text column in ``order`` (``texts`` indexed by applicant)."""
+    return value_cells([texts[i] for i in order.tolist()])
+
+
+def _numbers(values: Int64Array, fmt: Callable[[int], str] = format_points) -> CellColumn:
+    return formatted_cells(values, fmt)
+
+
+def _quantity_text(hundredths: int) -> str:
+    return "" if hundredths == _BLANK else format_points(hundredths)
+
+
+def _rank_text(rank: int) -> str:
+    return str(rank) if rank else ""
+
+
+def _result_labels(outcome: Outcome) -> list[str]:
+    """:func:`_result_label` of every applicant, by index (each distinct label made once)."""
+    gates = outcome.scores.failed_gate.tolist()
+    labels: dict[tuple[str, int], str] = {}
+    out = []
+    for i in range(len(outcome.applicants)):
+        code = outcome.result(i)
+        key = (code, gates[i] if code == "ineligible" else -1)
+        if key not in labels:
+            labels[key] = _result_label(outcome, i)
+        out.append(labels[key])
+    return out
+
+
+def _school_ids(outcome: Outcome) -> list[str]:
+    ids = [s.id for s in outcome.schools]
+    return [ids[s] if s >= 0 else "" for s in outcome.placement.school.tolist()]
+
+
+def _listed_columns(outcome: Outcome, roster: Sequence[Mapping[str, Any]], order: Int64Array) -> list[CellColumn]:
+    """The columns every list of applicants starts with: scope, rank, id, masked name and ID, priority."""
+    apps = outcome.applicants
+    return [
+        _in_order(order, [a.scope for a in apps]), _numbers(outcome.ranking.rank[order], _rank_text),
+        (text_cells([apps[i].id for i in order.tolist()]), np.arange(len(order), dtype=np.int64)),
+        _in_order(order, [str(r["masked_name"]) for r in roster]),
+        _in_order(order, [str(r["masked_id"]) for r in roster]), _in_order(order, [a.priority for a in apps]),
+    ]
+
+
 def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+    """``ranking.csv``, written column by column (every cell as the csv module writes it; docs/points.md)."""
     rs = outcome.rule_set
     tie_cols = [k.text for k in rs.tie_break]
     header = ["scope", "rank", "applicant_id", "masked_name", "masked_id", "priority", "eligibility", "total",
               *(f"item:{it.id}" for it in rs.items), *(f"group:{g.id}" for g in rs.groups),
               *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "second_pass_rank", "result",
               "school_id"]
-    rows = []
-    for i in _ranking_order(outcome):
-        a, r = outcome.applicants[i], roster[i]
-        status = outcome.ranking.status[i]
-        eligibility = ELIGIBILITY_LABELS[status]
-        ties = []
-        for key in rs.tie_break:
-            v = int(outcome.ranking.tie_values[key.text][i])
-            ties.append(_show_field(rs.field(key.name), v) if key.kind == "field" else format_points(v))
-        lot = outcome.ranking.lottery.get(i)
-        s = int(outcome.placement.school[i])
-        rows.append([
-            a.scope, int(outcome.ranking.rank[i]) or "", a.id, r["masked_name"], r["masked_id"], a.priority,
-            eligibility, format_points(int(outcome.scores.total[i])),
-            *(format_points(int(outcome.scores.items[it.id][i])) for it in rs.items),
-            *(format_points(int(outcome.scores.groups[g.id][i])) for g in rs.groups),
-            *ties, "" if lot is None else f"{lot:016x}", outcome.ranking.decided_by[i],
-            (int(outcome.second.rank[i]) or "") if outcome.second is not None else "",
-            _result_label(outcome, i), outcome.schools[s].id if s >= 0 else "",
-        ])
-    return csv_bytes(header, rows)
+    order = np.array(_ranking_order(outcome), dtype=np.int64)
+    ties = []
+    for key in rs.tie_break:
+        spec = rs.field(key.name) if key.kind == "field" else None
+        fmt = format_points if spec is None else functools.partial(_show_field, spec)
+        ties.append(_numbers(outcome.ranking.tie_values[key.text][order], fmt))
+    lottery = outcome.ranking.lottery
+    second = outcome.second.rank[order] if outcome.second is not None else np.zeros(len(order), dtype=np.int64)
+    columns = [
+        *_listed_columns(outcome, roster, order),
+        _in_order(order, [ELIGIBILITY_LABELS[s] for s in outcome.ranking.status]),
+        _numbers(outcome.scores.total[order]),
+        *(_numbers(outcome.scores.items[it.id][order]) for it in rs.items),
+        *(_numbers(outcome.scores.groups[g.id][order]) for g in rs.groups),
+        *ties,
+        value_cells(["" if (lot := lottery.get(i)) is None else f"{lot:016x}" for i in order.tolist()]),
+        _in_order(order, outcome.ranking.decided_by), _numbers(second, _rank_text),
+        _in_order(order, _result_labels(outcome)), _in_order(order, _school_ids(outcome)),
+    ]
+    return csv_bytes_from_columns(header, columns)
 
 
 def _results_csv(outcome: Outcome) -> bytes:
-    rows = []
-    for i, a in enumerate(outcome.applicants):
-        s = int(outcome.placement.school[i])
-        rows.append([a.id, outcome.schools[s].id if s >= 0 else "", int(outcome.placement.choice[i]) or "",
-                     int(outcome.placement.round[i]) or "", outcome.result(i)])
-    return csv_bytes(["applicant_id", "school_id", "choice_rank", "round", "result"], rows)
+    """``results.csv`` in applicant order, written column by column."""
+    n = len(outcome.applicants)
+    columns = [(text_cells([a.id for a in outcome.applicants]), np.arange(n, dtype=np.int64)),
+               value_cells(_school_ids(outcome)), _numbers(outcome.placement.choice, _rank_text),
+               _numbers(outcome.placement.round, _rank_text), value_cells([outcome.result(i) for i in range(n)])]
+    return csv_bytes_from_columns(["applicant_id", "school_id", "choice_rank", "round", "result"], columns)
 
 
 def _schools_csv(outcome: Outcome) -> bytes:
@@ -509,40 +596,65 @@ def _schools_csv(outcome: Outcome) -> bytes:
 
 
 def _breakdown_csv(outcome: Outcome) -> bytes:
-    """Which rule gave each point: item rows, a cap row where a group cap cut, and the total."""
+    """Which rule gave each point: item rows, a cap row where a group cap cut, and the total.
+
+    Every applicant has the same possible rows ("slots"): per group its items (where the item
+    gave points) and its adjustment (where the group total differs from its items' sum), then the
+    total. The file is those slots, applicant-major, written column by column.
+    """
     rs = outcome.rule_set
-    rows: list[list[object]] = []
-    for i, a in enumerate(outcome.applicants):
-        for g in rs.groups:
-            members = [it for it in rs.items if it.group == g.id]
-            raw_sum = 0
-            for it in members:
-                p = int(outcome.scores.items[it.id][i])
-                raw_sum += p
-                if p:
-                    rows.append([a.id, g.id, g.label, it.id, it.label,
-                                 format_points(int(outcome.scores.quantities[it.id][i])), format_points(p)])
-            group_total = int(outcome.scores.groups[g.id][i])
-            if members and group_total != raw_sum:
-                reason = "取最高" if g.combine == "highest" else f"分组上限 {format_points(g.cap or 0)}"
-                rows.append([a.id, g.id, g.label, f"adjust:{g.id}", reason, "", format_points(group_total - raw_sum)])
-        rows.append([a.id, "", "", "total", "总积分", "", format_points(int(outcome.scores.total[i]))])
-    return csv_bytes(["applicant_id", "group", "group_label", "item", "rule", "quantity", "points"], rows)
+    n = len(outcome.applicants)
+    present: list[BoolArray] = []
+    quantity: list[Int64Array] = []
+    points: list[Int64Array] = []
+    labels: list[tuple[str, str, str, str]] = []  # group, group label, item, rule of each slot
+    blank = np.full(n, _BLANK, dtype=np.int64)
+    for g in rs.groups:
+        members = [it for it in rs.items if it.group == g.id]
+        raw_sum = np.zeros(n, dtype=np.int64)
+        for it in members:
+            p = outcome.scores.items[it.id]
+            raw_sum = raw_sum + p
+            present.append(p != 0)
+            quantity.append(outcome.scores.quantities[it.id])
+            points.append(p)
+            labels.append((g.id, g.label, it.id, it.label))
+        if members:
+            adjust = outcome.scores.groups[g.id] - raw_sum
+            reason = "取最高" if g.combine == "highest" else f"分组上限 {format_points(g.cap or 0)}"
+            present.append(adjust != 0)
+            quantity.append(blank)
+            points.append(adjust)
+            labels.append((g.id, g.label, f"adjust:{g.id}", reason))
+    present.append(np.ones(n, dtype=np.bool_))
+    quantity.append(blank)
+    points.append(outcome.scores.total)
+    labels.append(("", "", "total", "总积分"))
+    applicant, slot = np.nonzero(np.stack(present).T)  # applicant-major, slots in order
+    slot = slot.astype(np.int64)
+    columns = [
+        (text_cells([a.id for a in outcome.applicants]), applicant.astype(np.int64)),
+        *((text_cells([lab[c] for lab in labels]), slot) for c in range(4)),
+        _numbers(np.stack(quantity)[slot, applicant], _quantity_text),
+        _numbers(np.stack(points)[slot, applicant]),
+    ]
+    return csv_bytes_from_columns(["applicant_id", "group", "group_label", "item", "rule", "quantity", "points"],
+                                  columns)
 
 
 PUBLICATION_HEADER = ("镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校")
 
 
-def _publication_rows(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> list[list[str]]:
-    rows = []
-    for i in _ranking_order(outcome):
-        a, r = outcome.applicants[i], roster[i]
-        s = int(outcome.placement.school[i])
-        school = outcome.schools[s] if s >= 0 else None
-        rows.append([a.scope, str(int(outcome.ranking.rank[i]) or ""), a.id, str(r["masked_name"]),
-                     str(r["masked_id"]), a.priority, format_points(int(outcome.scores.total[i])),
-                     _result_label(outcome, i), "" if school is None else (school.name or school.id)])
-    return rows
+def _publication_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+    """``publication.csv`` (公示名单 for people, with a BOM), written column by column."""
+    order = np.array(_ranking_order(outcome), dtype=np.int64)
+    names = [s.name or s.id for s in outcome.schools]
+    columns = [
+        *_listed_columns(outcome, roster, order),
+        _numbers(outcome.scores.total[order]), _in_order(order, _result_labels(outcome)),
+        _in_order(order, [names[s] if s >= 0 else "" for s in outcome.placement.school.tolist()]),
+    ]
+    return people_csv_from_columns(PUBLICATION_HEADER, columns)
 
 
 def _number(hundredths: int) -> Decimal:
@@ -654,7 +766,7 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
         "results.csv": _results_csv(outcome),
         "schools.csv": _schools_csv(outcome),
         "breakdown.csv": _breakdown_csv(outcome),
-        "publication.csv": people_csv_bytes(PUBLICATION_HEADER, _publication_rows(outcome, roster)),
+        "publication.csv": _publication_csv(outcome, roster),
         "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
             f"{rule_set.name} 积分入学公示名单", seed, facts))]),
     }
@@ -699,13 +811,24 @@ def _private_csv(run: PreparedRun, public: Mapping[str, bytes]) -> bytes:
     for line in public["results.csv"].decode("utf-8").splitlines()[1:]:
         parts = line.split(",")
         results[parts[0]] = (parts[1], parts[4])
-    rows = []
-    for r in run.roster:
-        p = run.private.get(str(r["id"]), {})
-        school, result = results.get(str(r["id"]), ("", ""))
-        rows.append([r["id"], p.get("name", ""), p.get("id_number", ""), p.get("phone", ""), school,
-                     RESULT_LABELS.get(result, result)])
-    return people_csv_bytes(["applicant_id", "name", "id_number", "phone", "school_id", "result"], rows)
+    ids = [str(r["id"]) for r in run.roster]
+    people = [run.private.get(i, {}) for i in ids]
+    outcomes = [results.get(i, ("", "")) for i in ids]
+    every = np.arange(len(ids), dtype=np.int64)
+
+    def private(key: str) -> CellColumn:
+        return text_cells([_text(p.get(key, "")) for p in people]), every
+
+    columns = [(text_cells(ids), every), private("name"), private("id_number"), private("phone"),
+               value_cells([school for school, _ in outcomes]),
+               value_cells([RESULT_LABELS.get(result, result) for _, result in outcomes])]
+    header = ["applicant_id", "name", "id_number", "phone", "school_id", "result"]
+    return people_csv_from_columns(header, columns)
+
+
+def _text(value: object) -> str:
+    """A cell as the csv module writes it: ``None`` empty, anything else its ``str``."""
+    return "" if value is None else str(value)
 
 
 class PointsRunKind:

@@ -13,7 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.inputs import read_input_file
-from api.outputs import csv_bytes, csv_bytes_from_columns, hex_cells, int_cells, text_cells
+from api.outputs import (
+    csv_bytes,
+    csv_bytes_from_columns,
+    formatted_cells,
+    hex_cells,
+    int_cells,
+    people_csv_bytes,
+    people_csv_from_columns,
+    text_cells,
+    value_cells,
+)
 from api.tables import (
     Column,
     parse_date,
@@ -24,6 +34,7 @@ from api.tables import (
     split_list,
 )
 from engine.errors import InputError
+from engine.points import format_points
 
 COLUMNS = [
     Column("school_id", ("学校代码",), required=True),
@@ -147,3 +158,19 @@ def test_csv_bytes_from_columns_equals_csv_bytes(rows: list[tuple[str, int, int]
     ]
     expected = csv_bytes(header, [(t, i, f"{h:016x}") for t, i, h in rows])
     assert csv_bytes_from_columns(header, columns) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_CELL_TEXT, st.integers(-5000, 5000), st.integers(-(2**62), 2**62)), max_size=30),
+       st.lists(_CELL_TEXT, min_size=3, max_size=3))
+def test_dictionary_and_formatted_cells_equal_csv_bytes(rows: list[tuple[str, int, int]], header: list[str]) -> None:
+    # value_cells (texts repeated or not, formula triggers, quotes) and formatted_cells over a small range (the
+    # table) and a huge one (np.unique) give the rows the csv module writes; so does the people (BOM) variant.
+    columns = [
+        value_cells([t for t, _, _ in rows]),
+        formatted_cells(np.array([p for _, p, _ in rows], dtype=np.int64), format_points),
+        formatted_cells(np.array([h for _, _, h in rows], dtype=np.int64), lambda v: "" if v % 7 == 0 else str(v)),
+    ]
+    expected = [(t, format_points(p), "" if h % 7 == 0 else str(h)) for t, p, h in rows]
+    assert csv_bytes_from_columns(header, columns) == csv_bytes(header, expected)
+    assert people_csv_from_columns(header, columns) == people_csv_bytes(header, expected)

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_merkle import mth
 
-from audit.canonical_columns import encode_lines, member_literals, record_fields, record_shape
+from audit.canonical_columns import NESTED, encode_lines, member_literals, record_fields, record_shape
 from audit.errors import CanonicalError, VerificationError
 from audit.roster import PUBLIC_RECORD_START, commit_roster
 from engine.randomness import encode_str
@@ -94,6 +94,42 @@ def test_any_shaped_records_match_rfc8785(case: tuple[list[dict[str, Any]], dict
     roster, private = case
     assert record_shape(roster) is not None
     _check(roster, private, secret)
+
+
+@st.composite
+def _nested_rosters(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Records with a member whose objects share a shape of their own (the points roster's ``values``:
+    scalars of mixed types and lists per field), nested once or twice."""
+    ids = sorted(draw(_ids), key=lambda s: s.encode())
+    names = draw(st.lists(_text, min_size=1, max_size=4, unique=True))
+    kinds = [draw(st.sampled_from(["scalar", "list", "object"])) for _ in names]
+    deeper = draw(st.booleans())
+    values = {"scalar": _scalar, "list": st.lists(_scalar, max_size=3), "object": st.dictionaries(_text, _scalar,
+                                                                                                 max_size=2)}
+
+    def inner() -> dict[str, Any]:
+        out = {k: draw(values[kind]) for k, kind in zip(names, kinds, strict=True)}
+        out["\u00e9list"] = draw(st.lists(_text, max_size=2))  # a list member: no flat object
+        if deeper:
+            out["deeper"] = {"x": draw(st.lists(_scalar, max_size=2)), "y": draw(_scalar)}
+        return out
+
+    return [{"id": i, "values": inner(), "scope": draw(_text)} for i in ids]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_nested_rosters(), st.binary(min_size=32, max_size=32))
+def test_nested_shaped_records_match_rfc8785(roster: list[dict[str, Any]], secret: bytes) -> None:
+    shape = record_shape(roster)
+    assert shape is not None
+    assert [m.kind for m in shape.members if m.key == "values"] == [NESTED]
+    _check(roster, {}, secret)
+
+
+def test_objects_of_differing_shapes_are_no_nested_member() -> None:
+    roster = [{"id": "a", "values": {"x": [1]}}, {"id": "b", "values": {"y": [1]}}]
+    assert record_shape(roster) is None
+    _check(roster, {}, bytes(32))
 
 
 _nested = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3),
