@@ -620,6 +620,7 @@ def _chart_png(pl: Placement) -> bytes:
         fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.7 / height), ncol=3,
                    frameon=False, fontsize=10)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.9 / height))
+        fig.set_layout_engine(None)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
         plt.close(fig)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.arrays import Float64Array, Int64Array
-from engine.compiled import kernel
+from engine.compiled import inlined_kernel, kernel
 
 __all__ = ["exchange_kernel", "subset_table"]
 
@@ -33,72 +33,119 @@ def _sd(s1: int, s2: int, n: int) -> float:
 
 
 @kernel
-def _improves(d1: Int64Array, d2: Int64Array, s1: Int64Array, s2: Int64Array,
-              size_mult: Int64Array, rest_m: Int64Array, rest_sd: Float64Array,
-              caps_best: Int64Array, sd_cap: float) -> bool:
-    """Judge the move that changes ``a``'s sums by ``d1`` (squares ``d2``); record it if it beats the best."""
-    n_s, n_r = s1.shape[1], rest_m.shape[0]
-    na, nd, mult_a, mult_d = size_mult[0], size_mult[1], size_mult[2], size_mult[3]
-    subj_cap = caps_best[0]
-    ma, md = (s1[0, 0] + d1[0]) * mult_a, (s1[1, 0] - d1[0]) * mult_d
-    hi, lo = max(ma, md), min(ma, md)
-    for r in range(n_r):
-        hi, lo = max(hi, rest_m[r, 0]), min(lo, rest_m[r, 0])
-    if hi - lo > caps_best[1]:
-        return False
-    ext = (ma == hi) + (ma == lo) + (md == hi) + (md == lo)
-    for r in range(n_r):
-        ext += (rest_m[r, 0] == hi) + (rest_m[r, 0] == lo)
-    if hi - lo == caps_best[1] and ext > caps_best[2]:
-        return False
-    subj = 0
+def _rest_extremes(rest_m: Int64Array, rest_sd: Float64Array) -> tuple[Int64Array, Float64Array]:
+    """Per column, over the classes other than ``a`` and ``d`` (fixed during one join): the highest
+    and lowest scaled mean and how many classes sit at each (rows 0–3), the highest and lowest SD.
+
+    Why: every candidate move changes only ``a`` and ``d``, so a column's extremes after the move
+    are the extremes of three numbers (``a``, ``d``, the rest's extreme) and the classes at an
+    extreme are ``a``/``d`` plus the rest's count there (when the rest's extreme is the extreme).
+    This is exactly what a scan over the rest computes (max/min of integers, and of non-negative,
+    non-NaN floats, return one of their arguments whatever the order) in O(1) per column instead
+    of O(K) — judging a candidate was ~90 % of the polish.
+    """
+    n_r, n_s = rest_m.shape
+    ext = np.zeros((4, n_s), dtype=np.int64)
+    sd = np.empty((2, n_s), dtype=np.float64)
     for j in range(n_s):
-        a1, b1 = s1[0, j] + d1[j], s1[1, j] - d1[j]
-        sa, sb = _sd(a1, s2[0, j] + d2[j], na), _sd(b1, s2[1, j] - d2[j], nd)
-        sd_hi, sd_lo = max(sa, sb), min(sa, sb)
+        hi, lo = rest_m[0, j], rest_m[0, j]
+        sd_hi, sd_lo = rest_sd[0, j], rest_sd[0, j]
         for r in range(n_r):
+            hi, lo = max(hi, rest_m[r, j]), min(lo, rest_m[r, j])
             sd_hi, sd_lo = max(sd_hi, rest_sd[r, j]), min(sd_lo, rest_sd[r, j])
-        if sd_hi - sd_lo > sd_cap:
-            return False
-        if j > 0:
-            mj_a, mj_d = a1 * mult_a, b1 * mult_d
-            hj, lj = max(mj_a, mj_d), min(mj_a, mj_d)
-            for r in range(n_r):
-                hj, lj = max(hj, rest_m[r, j]), min(lj, rest_m[r, j])
-            if hj - lj > subj_cap:
-                return False
-            subj = max(subj, hj - lj)
-    key0, key1 = hi - lo, ext
-    if key0 == caps_best[1] and key1 == caps_best[2] and subj > caps_best[3]:
-        return False
-    sub_ext = 0
-    for j in range(1, n_s):
-        mj_a, mj_d = (s1[0, j] + d1[j]) * mult_a, (s1[1, j] - d1[j]) * mult_d
-        hj, lj = max(mj_a, mj_d), min(mj_a, mj_d)
+        ext[0, j], ext[1, j] = hi, lo
         for r in range(n_r):
-            hj, lj = max(hj, rest_m[r, j]), min(lj, rest_m[r, j])
-        if hj - lj != subj:
-            continue
-        sub_ext += (mj_a == hj) + (mj_a == lj) + (mj_d == hj) + (mj_d == lj)
-        for r in range(n_r):
-            sub_ext += (rest_m[r, j] == hj) + (rest_m[r, j] == lj)
-    if (key0, key1, subj, sub_ext) < (caps_best[1], caps_best[2], caps_best[3], caps_best[4]):
-        caps_best[1], caps_best[2], caps_best[3], caps_best[4] = key0, key1, subj, sub_ext
-        return True
-    return False
+            ext[2, j] += rest_m[r, j] == hi
+            ext[3, j] += rest_m[r, j] == lo
+        sd[0, j], sd[1, j] = sd_hi, sd_lo
+    return ext, sd
+
+
+@inlined_kernel
+def _gap_and_ends(ma: int, md: int, ext: Int64Array, j: int) -> tuple[int, int]:
+    """Column ``j``'s gap (max − min) with ``a`` at ``ma`` and ``d`` at ``md``, and how many classes
+    sit at its top or bottom (a class at both, when all are equal, counts twice)."""
+    hi, lo = max(ma, md, ext[0, j]), min(ma, md, ext[1, j])
+    ends = (ma == hi) + (ma == lo) + (md == hi) + (md == lo)
+    ends += (ext[2, j] if ext[0, j] == hi else 0) + (ext[3, j] if ext[1, j] == lo else 0)
+    return hi - lo, ends
 
 
 @kernel
-def _total_change_range(s1: Int64Array, size_mult: Int64Array, rest_m: Int64Array,
-                        gap: int) -> tuple[int, int]:
-    """Changes ``D`` of ``a``'s total sum that keep the total gap at most ``gap``."""
+def _same_counts(ucs: Int64Array, out: Int64Array, into: Int64Array) -> bool:
+    # The units leaving and the units entering carry exactly the same counts and sizes.
+    for q in range(ucs.shape[1]):
+        diff = 0
+        for p in range(3):
+            if out[p] >= 0:
+                diff -= ucs[out[p], q]
+            if into[p] >= 0:
+                diff += ucs[into[p], q]
+        if diff != 0:
+            return False
+    return True
+
+
+@inlined_kernel
+def _improves(a_s1: Int64Array, a_s2: Int64Array, a_mem: Int64Array, i: int,
+              d_s1: Int64Array, d_s2: Int64Array, d_mem: Int64Array, j: int, ucs: Int64Array,
+              s1: Int64Array, s2: Int64Array, size_mult: Int64Array, ext: Int64Array, sd_ext: Float64Array,
+              caps_best: Int64Array, sd_cap: float) -> bool:
+    """Judge the exchange of row ``i`` of ``a``'s table (sums, squared sums, units) for row ``j``
+    of ``d``'s; record it if it beats the best.
+
+    The move is taken when both sets carry the same counts (:func:`_same_counts`), no cap
+    breaks and its key is lexicographically below the best so far. The conditions are checked
+    cheapest first (integer means, then the counts, then the SDs, which need square roots): a
+    conjunction, so the order cannot change which move is taken, and nearly every candidate is
+    rejected on its integer means.
+    """
+    n_s = s1.shape[1]
+    na, nd, mult_a, mult_d = size_mult[0], size_mult[1], size_mult[2], size_mult[3]
+    d = d_s1[j, 0] - a_s1[i, 0]
+    key0, key1 = _gap_and_ends((s1[0, 0] + d) * mult_a, (s1[1, 0] - d) * mult_d, ext, 0)
+    if key0 > caps_best[1] or (key0 == caps_best[1] and key1 > caps_best[2]):
+        return False
+    subj = 0
+    for q in range(1, n_s):
+        d = d_s1[j, q] - a_s1[i, q]
+        gap, _ = _gap_and_ends((s1[0, q] + d) * mult_a, (s1[1, q] - d) * mult_d, ext, q)
+        if gap > caps_best[0]:
+            return False
+        subj = max(subj, gap)
+    if key0 == caps_best[1] and key1 == caps_best[2] and subj > caps_best[3]:
+        return False
+    sub_ext = 0
+    for q in range(1, n_s):
+        d = d_s1[j, q] - a_s1[i, q]
+        gap, ends = _gap_and_ends((s1[0, q] + d) * mult_a, (s1[1, q] - d) * mult_d, ext, q)
+        if gap == subj:
+            sub_ext += ends
+    if not (key0, key1, subj, sub_ext) < (caps_best[1], caps_best[2], caps_best[3], caps_best[4]):
+        return False
+    if not _same_counts(ucs, a_mem[i], d_mem[j]):
+        return False
+    for q in range(n_s):
+        d, d2 = d_s1[j, q] - a_s1[i, q], d_s2[j, q] - a_s2[i, q]
+        sa, sb = _sd(s1[0, q] + d, s2[0, q] + d2, na), _sd(s1[1, q] - d, s2[1, q] - d2, nd)
+        if max(sa, sb, sd_ext[0, q]) - min(sa, sb, sd_ext[1, q]) > sd_cap:
+            return False
+    caps_best[1], caps_best[2], caps_best[3], caps_best[4] = key0, key1, subj, sub_ext
+    return True
+
+
+@kernel
+def _change_range(s1: Int64Array, size_mult: Int64Array, ext: Int64Array, q: int,
+                  gap: int) -> tuple[int, int]:
+    """Changes ``D`` of ``a``'s sum in column ``q`` (``d``'s changes by −D) that keep both classes'
+    scaled means within ``gap`` of the other classes' extremes: necessary for a gap of at most
+    ``gap`` in that column (not sufficient: ``a`` and ``d`` may still be farther apart), so a
+    filter whose survivors are judged in full."""
     mult_a, mult_d = size_mult[2], size_mult[3]
-    hi_r, lo_r = rest_m[0, 0], rest_m[0, 0]
-    for r in range(rest_m.shape[0]):
-        hi_r, lo_r = max(hi_r, rest_m[r, 0]), min(lo_r, rest_m[r, 0])
+    hi_r, lo_r = ext[0, q], ext[1, q]
     low, high = hi_r - gap, lo_r + gap  # every scaled mean must land in [low, high]
-    d_lo = max(-(-low // mult_a) - s1[0, 0], s1[1, 0] - high // mult_d)
-    d_hi = min(high // mult_a - s1[0, 0], s1[1, 0] - (-(-low // mult_d)))
+    d_lo = max(-(-low // mult_a) - s1[0, q], s1[1, q] - high // mult_d)
+    d_hi = min(high // mult_a - s1[0, q], s1[1, q] - (-(-low // mult_d)))
     return d_lo, d_hi
 
 
@@ -159,17 +206,13 @@ def subset_table(units: Int64Array, r_max: int, us: Int64Array, usq: Int64Array,
     return code, s1, s2, members
 
 
-@kernel
-def _same_counts(ucs: Int64Array, out: Int64Array, into: Int64Array) -> bool:
-    # The units leaving and the units entering carry exactly the same counts and sizes.
-    for q in range(ucs.shape[1]):
-        diff = 0
-        for p in range(3):
-            if out[p] >= 0:
-                diff -= ucs[out[p], q]
-            if into[p] >= 0:
-                diff += ucs[into[p], q]
-        if diff != 0:
+@inlined_kernel
+def _within(a_s1: Int64Array, i: int, d_s1: Int64Array, j: int, lo: Int64Array, hi: Int64Array) -> bool:
+    """Whether the change of ``a``'s sums (row ``j`` of ``d`` in, row ``i`` of ``a`` out) lies in
+    ``[lo, hi]`` for every subject (columns 1…)."""
+    for q in range(1, lo.shape[0]):
+        change = d_s1[j, q] - a_s1[i, q]
+        if change < lo[q] or change > hi[q]:
             return False
     return True
 
@@ -187,27 +230,34 @@ def exchange_kernel(a_code: Int64Array, a_s1: Int64Array, a_s2: Int64Array,
     out of ``a`` the sets of ``d`` with the same code (the same counts and sizes) and a total
     that keeps the total gap within the best so far are found by binary search. Equal codes
     are confirmed count by count (:func:`_same_counts`), so a code that is a hash is safe.
-    Returns the winning rows (-1 when no exchange beats ``caps_best``).
+    Candidates are filtered by necessary conditions (:func:`_change_range`, :func:`_within`)
+    and judged in full by :func:`_improves`: the filters only skip moves that cannot win, so
+    the move found is the one a full judgement of every candidate finds (first best in the
+    same enumeration order). Returns the winning rows (-1 when no exchange beats ``caps_best``).
     """
-    n_d, n_s = d_order.shape[0], s1.shape[1]
+    n_d = d_order.shape[0]
     keys_code = d_code[d_order]
     keys_t = d_s1[d_order, 0].copy()
-    d1 = np.empty(n_s, dtype=np.int64)
-    d2 = np.empty(n_s, dtype=np.int64)
+    # d's rows gathered in sorted order: the scan below reads them one after the other.
+    sorted_s1, sorted_s2, sorted_mem = d_s1[d_order], d_s2[d_order], d_mem[d_order]
     win_a, win_d = -1, -1
-    d_lo, d_hi = _total_change_range(s1, size_mult, rest_m, caps_best[1])
+    ext, sd_ext = _rest_extremes(rest_m, rest_sd)
+    d_lo, d_hi = _change_range(s1, size_mult, ext, 0, caps_best[1])
+    # The subject cap is fixed during a join: a pair of sets whose change in a subject lies outside
+    # that subject's range breaks the cap (99.7 % of the candidates at 1,200 × 24), rejected in
+    # two comparisons per subject.
+    n_s = s1.shape[1]
+    sub_lo, sub_hi = np.zeros(n_s, dtype=np.int64), np.zeros(n_s, dtype=np.int64)
+    for q in range(1, n_s):
+        sub_lo[q], sub_hi[q] = _change_range(s1, size_mult, ext, q, caps_best[0])
     for i in range(a_code.shape[0]):
         t = a_s1[i, 0]
         pos = _first_at_least(keys_code, keys_t, a_code[i], t + d_lo)
         while pos < n_d and keys_code[pos] == a_code[i] and keys_t[pos] <= t + d_hi:
-            j = d_order[pos]
+            if (_within(a_s1, i, sorted_s1, pos, sub_lo, sub_hi)
+                    and _improves(a_s1, a_s2, a_mem, i, sorted_s1, sorted_s2, sorted_mem, pos, ucs,
+                                  s1, s2, size_mult, ext, sd_ext, caps_best, sd_cap)):
+                win_a, win_d = i, d_order[pos]
+                d_lo, d_hi = _change_range(s1, size_mult, ext, 0, caps_best[1])
             pos += 1
-            if not _same_counts(ucs, a_mem[i], d_mem[j]):
-                continue
-            for q in range(n_s):
-                d1[q] = d_s1[j, q] - a_s1[i, q]
-                d2[q] = d_s2[j, q] - a_s2[i, q]
-            if _improves(d1, d2, s1, s2, size_mult, rest_m, rest_sd, caps_best, sd_cap):
-                win_a, win_d = i, j
-                d_lo, d_hi = _total_change_range(s1, size_mult, rest_m, caps_best[1])
     return win_a, win_d
