@@ -22,7 +22,6 @@ Formats and the TOML schema: ``docs/classes.md``.
 
 from __future__ import annotations
 
-import io
 import json
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from api.classes_chart import ChartData, ChartWorker
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
@@ -542,89 +542,20 @@ def _balance_md(pl: Placement, config: Mapping[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-#: The CJK font the chart is drawn with (Debian ``fonts-wqy-microhei``, installed by ``make system-deps``).
-CJK_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
-
-
-def _cjk_font() -> str | None:
-    """The family name of the installed CJK font, registered with matplotlib; ``None`` when absent."""
-    from pathlib import Path
-
-    from matplotlib import font_manager
-
-    for path in CJK_FONT_PATHS:
-        if Path(path).is_file():
-            font_manager.fontManager.addfont(path)
-            return str(font_manager.FontProperties(fname=path).get_name())
-    return None
-
-
-def _chart_png(pl: Placement) -> bytes:
-    """Per-class score distributions for the notice board, in Chinese, readable by a parent.
-
-    One panel per score column, named by its header (总分, 语文, 数学…); one box per class:
-    the box holds the middle half of the class, the line in it is the median, the triangle
-    the mean, the whiskers the spread of the rest (up to 1.5 box-heights), dots the outliers.
-    A dashed line marks the whole grade's mean, so equal classes show as boxes level with it.
-    Without the CJK font (``fonts-wqy-microhei``) the labels fall back to English.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    family = _cjk_font()
-    zh = family is not None
+def _chart_data(pl: Placement) -> ChartData:
+    """What ``chart.png`` shows (:mod:`api.classes_chart`): per score, each class's scores, classes by label."""
     p = pl.problem
     order = sorted(range(p.k), key=lambda s: pl.label_of_slot[s])
-    scores = p.cohort.score_names
-    with plt.rc_context({"font.family": [family or "DejaVu Sans"], "font.size": 11, "axes.unicode_minus": False}):
-        fig, axes = plt.subplots(len(scores), 1, figsize=(max(7.0, 0.55 * p.k + 3), 2.9 * len(scores) + 1.2),
-                                 dpi=100, squeeze=False)
-        for j, ax in enumerate(axes[:, 0]):
-            data = [[p.cohort.students[i].scores[j] / 100 for i in range(p.n) if pl.slot_of_student[i] == s]
-                    for s in order]
-            ax.boxplot(data, showmeans=True, widths=0.6, patch_artist=True,
-                       boxprops={"facecolor": "#cfe3f5", "edgecolor": "#2b5d8a"},
-                       medianprops={"color": "#c0392b", "linewidth": 2},
-                       meanprops={"marker": "^", "markerfacecolor": "#1e8449", "markeredgecolor": "#1e8449"},
-                       flierprops={"marker": "o", "markersize": 3, "markerfacecolor": "#7f8c8d",
-                                   "markeredgecolor": "#7f8c8d"})
-            grade = [v for column in data for v in column]
-            if grade:
-                ax.axhline(sum(grade) / len(grade), color="#555555", linestyle="--", linewidth=1)
-            ax.set_xticks(range(1, p.k + 1), [f"{pl.label_of_slot[s]}班" if zh else str(pl.label_of_slot[s])
-                                               for s in order])
-            name = scores[j] if zh or scores[j].isascii() else ("total" if j == 0 else f"subject {j}")
-            ax.set_title(name if not zh else f"{name}（分）", loc="left", fontsize=12)
-            ax.grid(axis="y", color="#e5e5e5")
-            ax.set_axisbelow(True)
-        axes[-1, 0].set_xlabel("班级" if zh else "class")
-        title = (f"各班成绩分布：{p.n} 名学生，{p.k} 个班" if zh
-                 else f"Scores per class: {p.n} students, {p.k} classes")
-        hint = ("各班的箱体越齐平、越贴近虚线（全年级平均），说明分班越均衡" if zh
-                else "the more level the boxes and the closer to the dashed grade mean, the more balanced")
-        height = 2.9 * len(scores) + 1.2
-        fig.suptitle(f"{title}\n{hint}", fontsize=13, y=1 - 0.1 / height)
-        legend = [
-            Patch(facecolor="#cfe3f5", edgecolor="#2b5d8a", label="中间一半学生（25%–75%）" if zh else "middle half"),
-            Line2D([], [], color="#c0392b", linewidth=2, label="中位数" if zh else "median"),
-            Line2D([], [], color="#1e8449", marker="^", linestyle="", label="平均分" if zh else "mean"),
-            Line2D([], [], color="black", linewidth=1, label="分布范围（须线）" if zh else "spread (whiskers)"),
-            Line2D([], [], color="#7f8c8d", marker="o", markersize=3, linestyle="",
-                   label="离群值" if zh else "outliers"),
-            Line2D([], [], color="#555555", linestyle="--", label="全年级平均" if zh else "grade mean"),
-        ]
-        fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.7 / height), ncol=3,
-                   frameon=False, fontsize=10)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.9 / height))
-        fig.set_layout_engine(None)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", metadata={"Software": None})  # no version/timestamp text chunks
-        plt.close(fig)
-    return buf.getvalue()
+    of = pl.slot_of_student.tolist()
+    members = {s: [i for i in range(p.n) if of[i] == s] for s in order}
+    return {"n": p.n, "labels": [pl.label_of_slot[s] for s in order], "score_names": list(p.cohort.score_names),
+            "scores": [[[p.cohort.students[i].scores[j] for i in members[s]] for s in order]
+                       for j in range(len(p.cohort.score_names))]}
+
+
+def _chart_png(pl: Placement, worker: ChartWorker) -> bytes:
+    """``chart.png`` of ``pl``, drawn by ``worker`` (started before the solve, see :mod:`api.classes_chart`)."""
+    return worker.draw(_chart_data(pl))
 
 
 def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) -> dict[str, bytes]:
@@ -634,8 +565,17 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
     withdrawn students off the lists) and ``review_diff.csv``.
     """
     cohort, rules = cohort_from_roster(config, roster), rules_from_config(config)
+    worker = ChartWorker()  # imports matplotlib on the other core while this process solves
+    try:
+        return _execute(cohort, rules, config, seed, worker)
+    finally:
+        worker.close()
+
+
+def _execute(cohort: Cohort, rules: PlacementRules, config: Mapping[str, Any], seed: bytes,
+             worker: ChartWorker) -> dict[str, bytes]:
     if not config.get("corrections"):
-        return _placement_files(place_students(cohort, rules, seed), config, [])
+        return _placement_files(place_students(cohort, rules, seed), config, [], worker)
     fixes = [ClassCorrection(str(c["id"]), str(c["field"]), c["old"], c["new"], str(c["reason"]))
              for c in config["corrections"]]
     review = review_placement(cohort, rules, seed, fixes, total_is_sum=bool(config["total_is_sum"]))
@@ -643,7 +583,7 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
                 f"{len(fixes)} correction(s), {len(review.withdrawn)} withdrawn, every other student keeps their class"]
     warnings += [f"复核后均衡计数超出 ±1（未调整任何学生）/ after the corrections a count rule is outside ±1 "
                  f"(no student was moved): {b}" for b in review.broken_counts]
-    files = _placement_files(review.after, config, warnings)
+    files = _placement_files(review.after, config, warnings, worker)
     files["review_diff.csv"] = csv_bytes(REVIEW_COLUMNS, (
         (ch.student_id, ch.old_class, "" if ch.new_class is None else ch.new_class, "编入",
          "已退出" if ch.new_class is None else "编入", ch.cause, review_reason(ch.reason_zh, ch.reason_en))
@@ -655,7 +595,8 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes) ->
 REVIEW_COLUMNS = ("student_id", "old_class", "new_class", "old_result", "new_result", "cause", "reason")
 
 
-def _placement_files(pl: Placement, config: Mapping[str, Any], warnings: Sequence[str]) -> dict[str, bytes]:
+def _placement_files(pl: Placement, config: Mapping[str, Any], warnings: Sequence[str],
+                     worker: ChartWorker) -> dict[str, bytes]:
     placement = csv_bytes(["student_id", "class"],
                           [[s.student_id, pl.class_of(i)] for i, s in enumerate(pl.problem.cohort.students)])
     balance = _balance(pl)
@@ -666,7 +607,7 @@ def _placement_files(pl: Placement, config: Mapping[str, Any], warnings: Sequenc
         "classes.csv": _classes_csv(pl),
         "balance.json": (json.dumps(balance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
         "balance.md": _balance_md(pl, config),
-        "chart.png": _chart_png(pl),
+        "chart.png": _chart_png(pl, worker),
     }
 
 

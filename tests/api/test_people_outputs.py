@@ -14,9 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from api.classes_chart import cjk_font
 from api.cli import main, usage_error_text
 from api.inputs import read_input_file
-from api.runs.classes import CLASSES, _cjk_font, prepare_classes
+from api.runs.classes import CLASSES, prepare_classes
 from api.runs.lottery import execute as lottery_execute
 from api.runs.lottery import prepare_lottery
 from api.runs.points import execute as points_execute
@@ -152,7 +153,7 @@ def test_public_workbooks_carry_no_unmasked_personal_data() -> None:
 @pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").is_file(),
                     reason="fonts-wqy-microhei not installed (make system-deps)")
 def test_chart_uses_the_cjk_font() -> None:
-    assert _cjk_font() == "WenQuanYi Micro Hei"
+    assert cjk_font() == "WenQuanYi Micro Hei"
 
 
 # ---- strict keys and usage errors through the real CLI ----------------------------------------------
