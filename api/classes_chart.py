@@ -1,32 +1,27 @@
 """``chart.png`` of a class placement, drawn in a helper process started before the solve.
 
-Edge module (starts a process, reads a font file). Why a process: importing matplotlib and
-registering the CJK font take 1.5–2 s, all of it Python holding the GIL, and the solve of a
-1,200 × 24 placement takes about as long. A thread importing matplotlib beside the solve
-would take the GIL from it after every one of its ~5,000 short numba kernel calls (up to
-the 5 ms switch interval each, so slower in all); a second process on the second core does
-that work while the solve runs. :class:`ChartWorker` starts ``python -m api.classes_chart``,
-which imports matplotlib and registers the font at once, then waits for one
-:class:`ChartData` as JSON on stdin and answers with the PNG on stdout.
-
-The worker draws with :func:`chart_png`, the same function as in process, in the same
-interpreter and libraries (``sys.executable``), so the bytes are the same wherever it runs
-(``tests/api/test_classes_chart.py`` compares them); nothing depends on timing: the caller
-waits for the answer. The module imports nothing of Sunshine, so the worker starts in tens
-of milliseconds plus matplotlib. A worker that fails raises :class:`ChartError` with its
-error output; there is no silent fallback.
+Edge module (reads a font file). Importing matplotlib and registering the CJK font take
+1.1–1.5 s, about as long as the solve of a 1,200 × 24 placement: :class:`ChartWorker` starts
+``python -m api.classes_chart`` (:func:`~api.helper_process.helper_for`: for the process's first
+chart; later ones are drawn in process), which
+imports and registers the font at once on the second core, then waits for one
+:class:`ChartData` as JSON on stdin and answers with the PNG. It draws with
+:func:`chart_png`, the function one would call in process, with the same interpreter and
+libraries, so the bytes are the same (``tests/api/test_classes_chart.py`` compares them).
+This module imports nothing heavy of Sunshine, so the helper starts in tens of milliseconds
+plus matplotlib.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, TypedDict
 
-__all__ = ["CJK_FONT_PATHS", "ChartData", "ChartError", "ChartWorker", "chart_png", "cjk_font"]
+from api.helper_process import helper_for, serve
+
+__all__ = ["CJK_FONT_PATHS", "ChartData", "ChartWorker", "chart_png", "cjk_font"]
 
 #: The CJK font the chart is drawn with (Debian ``fonts-wqy-microhei``, installed by ``make system-deps``).
 CJK_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
@@ -39,10 +34,6 @@ class ChartData(TypedDict):
     labels: list[int]  # class numbers, in the order of the boxes
     score_names: list[str]  # panel titles: total first, then the subjects
     scores: list[list[list[int]]]  # [panel][box] → the class's scores in hundredths, in canonical student order
-
-
-class ChartError(RuntimeError):
-    """The chart worker failed (its error output is in the message)."""
 
 
 def cjk_font() -> str | None:
@@ -130,38 +121,29 @@ def chart_png(chart: ChartData) -> bytes:
 
 
 class ChartWorker:
-    """One helper process that draws one chart; start it early, ask :meth:`draw` when the data is ready."""
+    """The helper that draws one chart: start it early, :meth:`draw` when the placement is known."""
 
     def __init__(self) -> None:
-        # The worker imports only this module and matplotlib: run it from this file's folder's parent
-        # (the package root), whatever the caller's working directory.
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "api.classes_chart"], cwd=Path(__file__).resolve().parents[1],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._helper = helper_for("api.classes_chart", _answer)
 
     def draw(self, chart: ChartData) -> bytes:
-        """The PNG of ``chart`` (waits for the worker; raises :class:`ChartError` if it failed)."""
-        out, err = self._proc.communicate(json.dumps(chart, ensure_ascii=False).encode("utf-8"))
-        if self._proc.returncode != 0:
-            raise ChartError(f"chart worker exited with status {self._proc.returncode}: "
-                             f"{err.decode('utf-8', 'replace').strip()}")
-        return out
+        """The PNG of ``chart`` (waits for the helper; :class:`~api.helper_process.HelperError` if it failed)."""
+        return self._helper.ask(json.dumps(chart, ensure_ascii=False).encode("utf-8"))
 
     def close(self) -> None:
-        """Stop a worker that will not be asked (the caller failed before it had the data)."""
-        if self._proc.returncode is None:
-            self._proc.kill()
-            self._proc.communicate()
+        """Stop a helper that will not be asked (the caller failed before it had the data)."""
+        self._helper.close()
 
 
-def _serve() -> None:
-    """The worker: import and register the font first (the slow part, while the caller solves), then draw."""
+def _answer(request: bytes) -> bytes:
+    chart: ChartData = json.loads(request.decode("utf-8"))
+    return chart_png(chart)
+
+
+def _warm() -> None:
     _pyplot()
     cjk_font()
-    chart: ChartData = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    sys.stdout.buffer.write(chart_png(chart))
-    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
-    _serve()
+    serve(_warm, _answer)

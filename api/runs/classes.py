@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from api.classes_chart import ChartData, ChartWorker
+from api.homophones import PinyinHelper
 from api.inputs import InputFile
 from api.outputs import csv_bytes, people_csv_bytes
 from api.runs.kind import Figure, InputSpec, OptionSpec, OptionValue, PreparedRun, Record, RunSummary, check_options
@@ -169,15 +170,12 @@ def _hundredths(table: Table, row: Row, header: str) -> int:
     return hundredths
 
 
-def _homophone_ids(ids: list[str], names: list[str]) -> dict[str, str]:
+def _homophone_ids(ids: list[str], names: list[str], helper: PinyinHelper) -> dict[str, str]:
     """Group students whose full names sound the same (pinyin without tones); id ``h1``, ``h2`` …"""
-    from pypinyin import Style, lazy_pinyin
-
+    named = [(sid, name) for sid, name in zip(ids, names, strict=True) if name]
     groups: dict[str, list[str]] = {}
-    for sid, name in zip(ids, names, strict=True):
-        if name:
-            key = " ".join(lazy_pinyin(name, style=Style.NORMAL))
-            groups.setdefault(key, []).append(sid)
+    for (sid, _), key in zip(named, helper.keys([name for _, name in named]), strict=True):
+        groups.setdefault(key, []).append(sid)
     real = sorted((sorted(m, key=lambda s: s.encode("utf-8")) for m in groups.values() if len(m) > 1),
                   key=lambda m: m[0].encode("utf-8"))
     return {sid: f"h{i + 1}" for i, members in enumerate(real) for sid in members}
@@ -326,6 +324,15 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
     go into the config; :func:`execute` then keeps the posted classes (engine.classes.review)
     and adds ``review_diff.csv``.
     """
+    helper = PinyinHelper()  # imports pypinyin on the other core while the inputs are read and checked
+    try:
+        return _prepare_classes(students, classes, config, corrections, helper)
+    finally:
+        helper.close()
+
+
+def _prepare_classes(students: InputFile, classes: int | None, config: InputFile | None,
+                     corrections: InputFile | None, helper: PinyinHelper) -> PreparedRun:
     cfg, cfg_file = _load_config(config)
     check_keys(cfg, CONFIG_SCHEMA, cfg_file)
     k_cfg = _cfg_int(cfg, "classes", cfg_file, None)
@@ -403,7 +410,7 @@ def prepare_classes(students: InputFile, classes: int | None, config: InputFile 
             "together": row.get("together"), "apart": split_list(row.get("apart")), "preset": preset,
             "homophone": "",
         })
-    homophones = _homophone_ids(ids, names)
+    homophones = _homophone_ids(ids, names, helper)
     for rec in roster:
         rec["homophone"] = homophones.get(rec["id"], "")
     roster.sort(key=lambda r: r["id"].encode("utf-8"))
