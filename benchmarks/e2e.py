@@ -220,8 +220,9 @@ def kind_stages_child(work: Path, case: str) -> None:
 
     points: read (``read_table``/``read_columns``), validate (rest of prepare), applicants (roster
     records → engine applicants), engine (``admit_by_points``), xlsx (``xlsx_bytes``), render (rest of
-    ``execute``), private (``render_private``: contacts.csv). classes: read, validate, engine
-    (``place_students``), chart (``chart.png``), render (rest of execute), private (placement.csv/.xlsx,
+    ``execute``), private (``render_private``: contacts.csv). classes: read, validate (with the wait for
+    the pinyin helper), engine (``place_students``), chart (``chart.png``: the wait for the chart helper,
+    :mod:`api.classes_chart`), render (rest of execute), private (placement.csv/.xlsx,
     of which xlsx). Then for both: commit roster, result rows (``rows_commitment``), log/sign/receipts
     (rest of the build), bundle, zip, write.
     """
