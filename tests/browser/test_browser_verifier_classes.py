@@ -153,26 +153,29 @@ def test_a_formation_with_two_students_swapped_and_resigned_fails_replay_in_both
     assert "replay differs: formed_classes.csv line" in report["failed"]["en"]
 
 
-def test_a_balance_figure_edited_and_resigned_fails_replay_in_both(
-        cli_bundles: Mapping[str, Path], browser_verify: Callable[..., Report]) -> None:
-    files = load_bundle_files(cli_bundles["classes"])
-    edited = _edit_a_gap(files["results/balance.json"])
+def _balance_forged(bundle: Path, edit: Callable[[bytes], bytes], browser_verify: Callable[..., Report]) -> Report:
+    """The bundle with balance.json edited and re-signed: ``sunshine verify`` fails replay there; the page's report."""
+    files = load_bundle_files(bundle)
+    edited = edit(files["results/balance.json"])
     assert edited != files["results/balance.json"]
     forged = forged_result(files, "balance.json", edited)
     assert python_verify(forged)[1] == "replay"
     report = browser_verify(zip_bytes(forged))
     assert page_failed_step(report) == "replay" and report["failed"]["item"] == "balance.json", report["verdict"]
+    return report
+
+
+def test_a_balance_figure_edited_and_resigned_fails_replay_in_both(
+        cli_bundles: Mapping[str, Path], browser_verify: Callable[..., Report]) -> None:
+    report = _balance_forged(cli_bundles["classes"], _edit_a_gap, browser_verify)
     assert "replay differs: balance.json line" in report["failed"]["en"]
 
 
 def test_a_run_said_to_start_from_cpsat_is_never_passed_by_the_page(
         cli_bundles: Mapping[str, Path], browser_verify: Callable[..., Report]) -> None:
-    """The page cannot run CP-SAT: a bundle whose balance.json names a CP-SAT start fails the replay step there."""
-    files = load_bundle_files(cli_bundles["classes"])
-    edited = files["results/balance.json"].replace(b'"method": "snake+exchange"', b'"method": "cpsat-start+exchange"')
-    forged = forged_result(files, "balance.json", edited)
-    assert python_verify(forged)[1] == "replay"  # the engine replays the snake start: balance.json differs
-    report = browser_verify(zip_bytes(forged))
-    assert page_failed_step(report) == "replay" and report["failed"]["item"] == "balance.json"
+    """The page cannot run CP-SAT: a bundle whose balance.json names a CP-SAT start fails the replay step there
+    (``sunshine verify`` replays the snake start and fails on the same file)."""
+    report = _balance_forged(cli_bundles["classes"], lambda b: b.replace(
+        b'"method": "snake+exchange"', b'"method": "cpsat-start+exchange"'), browser_verify)
     assert "came from CP-SAT" in report["failed"]["en"] and "sunshine verify" in report["failed"]["en"]
     assert "CP-SAT" in report["failed"]["zh"]
