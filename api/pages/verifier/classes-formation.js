@@ -296,6 +296,16 @@ class FormationState {
     for (let u = 0; u < U; u++) for (const g of p.unitApart[u]) this.apart[this.slot[u] * G + g]++;
     this.invSq = p.sizes.map((s) => 1.0 / (s * s));
     this.movable = Uint8Array.from(p.unitFixed, (f) => (f < 0 ? 1 : 0));
+    // units with the same count memberships give every swap the same count terms: each pattern's terms once
+    const patterns = new Map();
+    this.pattern = new Int32Array(U);
+    for (let u = 0; u < U; u++) {
+      const text = this.uc.subarray(u * D, u * D + D).join(",");
+      if (!patterns.has(text)) patterns.set(text, patterns.size);
+      this.pattern[u] = patterns.get(text);
+    }
+    this.patternSlot = new Int32Array(patterns.size);
+    this.hasApart = Uint8Array.from(p.unitApart, (a) => (a.length ? 1 : 0));
   }
 
   violations() {
@@ -347,34 +357,59 @@ class FormationState {
     }
     const linP = pu.map((u) => { let s = 0.0; for (let f = 0; f < F; f++) s += this.uf[u * F + f] * lin[f]; return s; });
     const linQ = qu.map((u) => { let s = 0.0; for (let f = 0; f < F; f++) s += this.uf[u * F + f] * lin[f]; return s; });
-    const cnt = this.cnt, lo = this.lo, hi = this.hi, uc = this.uc, uf = this.uf;
+    // uf·scale per candidate: the same products the kernel forms inside its loop
+    const scaled = (list) => {
+      const out = new Float64Array(list.length * F);
+      list.forEach((u, i) => { for (let f = 0; f < F; f++) out[i * F + f] = this.uf[u * F + f] * scale[f]; });
+      return out;
+    };
+    const sp = scaled(pu), sq = scaled(qu);
+    const cnt = this.cnt, lo = this.lo, hi = this.hi, uc = this.uc;
     let before = 0;
     for (let x = 0; x < D; x++) {
       before += Math.max(cnt[c * D + x] - hi[c * D + x], 0) + Math.max(lo[c * D + x] - cnt[c * D + x], 0)
         + Math.max(cnt[d * D + x] - hi[d * D + x], 0) + Math.max(lo[d * D + x] - cnt[d * D + x], 0);
     }
-    const nn2 = 2 * n * n, wn = CLASSES_W_COUNT / (n * n), hasApart = this.width > 0;
+    // the count terms (exact integers: the penalty and the violation change) per pair of count patterns
+    const slotOf = this.patternSlot, pattern = this.pattern;
+    const local = (list) => {
+      const reps = [];
+      for (const u of list) if (slotOf[pattern[u]] < 0) { slotOf[pattern[u]] = reps.length; reps.push(u); }
+      return [reps, Int32Array.from(list, (u) => slotOf[pattern[u]])];
+    };
+    slotOf.fill(-1);
+    const [repP, locP] = local(pu);
+    slotOf.fill(-1);
+    const [repQ, locQ] = local(qu);
+    const nn2 = 2 * n * n, wn = CLASSES_W_COUNT / (n * n);
+    const penWn = new Float64Array(repP.length * repQ.length), viol = new Float64Array(repP.length * repQ.length);
+    repP.forEach((u, a) => repQ.forEach((v, b) => {
+      let after = 0, pen = 0;
+      for (let x = 0; x < D; x++) {
+        const step = uc[v * D + x] - uc[u * D + x];
+        const newC = cnt[c * D + x] + step, newD = cnt[d * D + x] - step;
+        after += Math.max(newC - hi[c * D + x], 0) + Math.max(lo[c * D + x] - newC, 0)
+          + Math.max(newD - hi[d * D + x], 0) + Math.max(lo[d * D + x] - newD, 0);
+        pen += step * coef[x] + nn2 * step * step;
+      }
+      penWn[a * repQ.length + b] = pen * wn;
+      viol[a * repQ.length + b] = after - before;
+    }));
+    const nQ = repQ.length, hasAp = this.hasApart, checkApart = this.width > 0;
     let best = Infinity, bu = pu[0], bv = qu[0];
     for (let i = 0; i < pu.length; i++) {
-      const u = pu[i];
+      const u = pu[i], row = locP[i] * nQ, oi = i * F;
       for (let j = 0; j < qu.length; j++) {
         const v = qu[j];
-        if (hasApart && !(this.apartOk(u, v, d) && this.apartOk(v, u, c))) continue;
-        let after = 0, pen = 0;
-        for (let x = 0; x < D; x++) {
-          const step = uc[v * D + x] - uc[u * D + x];
-          const newC = cnt[c * D + x] + step, newD = cnt[d * D + x] - step;
-          after += Math.max(newC - hi[c * D + x], 0) + Math.max(lo[c * D + x] - newC, 0)
-            + Math.max(newD - hi[d * D + x], 0) + Math.max(lo[d * D + x] - newD, 0);
-          pen += step * coef[x] + nn2 * step * step;
-        }
-        const viol = after - before;
-        if (viol > 0) continue;
+        if (checkApart && (hasAp[u] || hasAp[v]) && !(this.apartOk(u, v, d) && this.apartOk(v, u, c))) continue;
+        const cell = row + locQ[j], dv = viol[cell];
+        if (dv > 0) continue;
         let acc = 0.0;
-        for (let f = 0; f < F; f++) { const t = uf[v * F + f] * scale[f] - uf[u * F + f] * scale[f]; acc += t * t; }
+        const oj = j * F;
+        for (let f = 0; f < F; f++) { const t = sq[oj + f] - sp[oi + f]; acc += t * t; }
         acc += linQ[j] - linP[i];
-        acc += pen * wn;
-        const score = acc + CLASSES_BIG * viol;
+        acc += penWn[cell];
+        const score = acc + CLASSES_BIG * dv;
         if (score < best) { best = score; bu = u; bv = v; }
       }
     }
@@ -453,6 +488,11 @@ class FormationPolish {
     const D = p.counts.length;
     this.ucs = p.units.map((_, u) => [...state.uc.subarray(u * D, u * D + D), p.unitSize[u]]);
     this.codeIds = new Map();
+    // A set's code: the sum of its units' positional codes (digits up to 3·the largest entry: no carries), equal
+    // exactly when the counts and sizes are; as Numbers when every code stays below 2^53, else by their text.
+    const base = CLASSES_MAX_SET * Math.max(0, ...this.ucs.flat()) + 1;
+    this.ucode = base ** this.ucs[0].length <= 2 ** 53
+      ? this.ucs.map((vec) => vec.reduce((acc, x, q) => acc + x * base ** q, 0)) : null;
     this.tables = new Map();
     const means = this.means(), sds = this.sds();
     this.subjectCap = S > 1 ? Math.max(...[...Array(S - 1).keys()].map((j) => this.range(means, j + 1))) : 0;
@@ -503,36 +543,59 @@ class FormationPolish {
     return out;
   }
 
-  codeOf(vec) {
-    const text = vec.join(",");
-    let id = this.codeIds.get(text);
-    if (id === undefined) { id = this.codeIds.size; this.codeIds.set(text, id); }
+  /** A dense id per distinct code (only equality of codes matters: a join matches equal codes only). */
+  codeOf(key) {
+    let id = this.codeIds.get(key);
+    if (id === undefined) { id = this.codeIds.size; this.codeIds.set(key, id); }
     return id;
   }
 
   /** Every set of 1…rMax free units of class c (singles, pairs, triples, each in lexicographic order of positions). */
   table(c, rMax) {
-    const tag = `${c},${rMax}`;
+    const tag = c * 4 + rMax;
     let t = this.tables.get(tag);
     if (t) return t;
     const units = [];
     for (let u = 0; u < this.state.slot.length; u++) if (this.state.slot[u] === c && this.free[u]) units.push(u);
-    const members = [], m = units.length;
-    for (let i = 0; i < m; i++) members.push([units[i]]);
-    if (rMax >= 2) for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) members.push([units[i], units[j]]);
-    if (rMax >= 3) for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) for (let l = j + 1; l < m; l++) members.push([units[i], units[j], units[l]]);
-    const S = this.S, R = members.length, width = this.ucs[0].length;
+    const m = units.length;
+    let R = m;
+    if (rMax >= 2) R += (m * (m - 1)) / 2;
+    if (rMax >= 3) R += (m * (m - 1) * (m - 2)) / 6;
+    const members = new Int32Array(R * 3).fill(-1);
+    let row = 0;
+    for (let i = 0; i < m; i++) members[3 * row++] = units[i];
+    if (rMax >= 2) for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) { members[3 * row] = units[i]; members[3 * row++ + 1] = units[j]; }
+    if (rMax >= 3) for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) for (let l = j + 1; l < m; l++) { members[3 * row] = units[i]; members[3 * row + 1] = units[j]; members[3 * row++ + 2] = units[l]; }
+    const S = this.S, width = this.ucs[0].length;
     const code = new Int32Array(R), s1 = new Float64Array(R * S), s2 = new Float64Array(R * S);
-    members.forEach((set, r) => {
-      const vec = new Array(width).fill(0);
-      for (const u of set) {
-        for (let q = 0; q < width; q++) vec[q] += this.ucs[u][q];
+    const vec = new Array(width);
+    for (let r = 0; r < R; r++) {
+      let numeric = 0;
+      vec.fill(0);
+      for (let e = 0; e < 3; e++) {
+        const u = members[3 * r + e];
+        if (u < 0) break;
+        if (this.ucode) numeric += this.ucode[u]; else for (let q = 0; q < width; q++) vec[q] += this.ucs[u][q];
         for (let q = 0; q < S; q++) { s1[r * S + q] += this.us[u * S + q]; s2[r * S + q] += this.usq[u * S + q]; }
       }
-      code[r] = this.codeOf(vec);
-    });
-    const order = Int32Array.from(members.keys()).sort((a, b) => code[a] - code[b] || s1[a * S] - s1[b * S] || a - b);
-    t = { code, s1, s2, members, order, keysCode: Int32Array.from(order, (r) => code[r]), keysT: Float64Array.from(order, (r) => s1[r * S]) };
+      code[r] = this.codeOf(this.ucode ? numeric : vec.join(","));
+    }
+    // sorted by (code, total, row): one numeric key per row when it fits in 2^53, else a comparison
+    let maxT = 0, minT = 0;
+    for (let r = 0; r < R; r++) { maxT = Math.max(maxT, s1[r * S]); minT = Math.min(minT, s1[r * S]); }
+    const tBits = 2 ** Math.ceil(Math.log2(maxT + 2)), rBits = 2 ** Math.ceil(Math.log2(R + 2));
+    let order;
+    if (minT >= 0 && this.codeIds.size * tBits * rBits < 2 ** 53) {
+      const keys = new Float64Array(R);
+      for (let r = 0; r < R; r++) keys[r] = (code[r] * tBits + s1[r * S]) * rBits + r;
+      keys.sort();
+      order = Int32Array.from(keys, (x) => x % rBits);
+    } else order = Int32Array.from({ length: R }, (_, r) => r).sort((a, b) => code[a] - code[b] || s1[a * S] - s1[b * S] || a - b);
+    // where each code's rows start and end in that order (a join looks only inside its code's block)
+    const blockStart = new Int32Array(this.codeIds.size), blockEnd = new Int32Array(this.codeIds.size);
+    for (let pos = R - 1; pos >= 0; pos--) blockStart[code[order[pos]]] = pos;
+    for (let pos = 0; pos < R; pos++) blockEnd[code[order[pos]]] = pos + 1;
+    t = { code, s1, s2, members, order, size: R, blockStart, blockEnd, keysT: Float64Array.from(order, (r) => s1[r * S]) };
     this.tables.set(tag, t);
     return t;
   }
@@ -540,7 +603,7 @@ class FormationPolish {
   /** The best improving exchange between a and d as [unit, class it moves to] pairs (empty: none beats capsBest). */
   search(a, d, capsBest, rMax) {
     const ta = this.table(a, rMax), td = this.table(d, rMax);
-    if (!ta.members.length || !td.members.length) return [];
+    if (!ta.size || !td.size) return [];
     const S = this.S, k = this.p.k;
     const means = this.means(), sds = this.sds();
     const rest = [...Array(k).keys()].filter((c) => c !== a && c !== d);
@@ -599,25 +662,29 @@ class FormationPolish {
       }
       return false;
     };
-    const nD = td.order.length;
     let winA = -1, winD = -1;
     let [dLo, dHi] = changeRange();
-    for (let i = 0; i < ta.members.length; i++) {
+    for (let i = 0; i < ta.size; i++) {
       const t = ta.s1[i * S], code = ta.code[i];
-      let lo = 0, hi = nD;
+      if (code >= td.blockEnd.length) continue; // a code this class's sets do not have
+      let lo = td.blockStart[code], hi = td.blockEnd[code];
+      const end = hi;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (td.keysCode[mid] < code || (td.keysCode[mid] === code && td.keysT[mid] < t + dLo)) lo = mid + 1; else hi = mid;
+        if (td.keysT[mid] < t + dLo) lo = mid + 1; else hi = mid;
       }
       let pos = lo;
-      while (pos < nD && td.keysCode[pos] === code && td.keysT[pos] <= t + dHi) {
+      while (pos < end && td.keysT[pos] <= t + dHi) {
         const j = td.order[pos++];
         for (let q = 0; q < S; q++) { d1[q] = td.s1[j * S + q] - ta.s1[i * S + q]; d2[q] = td.s2[j * S + q] - ta.s2[i * S + q]; }
         if (improves()) { winA = i; winD = j; [dLo, dHi] = changeRange(); }
       }
     }
     if (winA < 0) return [];
-    return [...ta.members[winA].map((u) => [u, d]), ...td.members[winD].map((u) => [u, a])];
+    const moves = [];
+    for (let e = 0; e < 3; e++) if (ta.members[3 * winA + e] >= 0) moves.push([ta.members[3 * winA + e], d]);
+    for (let e = 0; e < 3; e++) if (td.members[3 * winD + e] >= 0) moves.push([td.members[3 * winD + e], a]);
+    return moves;
   }
 
   step() {
@@ -655,7 +722,7 @@ class FormationPolish {
         this.s1[old * S + q] -= this.us[u * S + q]; this.s2[old * S + q] -= this.usq[u * S + q];
         this.s1[c * S + q] += this.us[u * S + q]; this.s2[c * S + q] += this.usq[u * S + q];
       }
-      for (const tag of [...this.tables.keys()]) { const cls = Number(tag.split(",")[0]); if (cls === old || cls === c) this.tables.delete(tag); }
+      for (const tag of [...this.tables.keys()]) if (tag >> 2 === old || tag >> 2 === c) this.tables.delete(tag);
       // the slot changes with moveUnits below; the tables of both classes are rebuilt when next asked for
     }
     this.state.moveUnits(move);
