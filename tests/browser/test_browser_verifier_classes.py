@@ -179,3 +179,18 @@ def test_a_run_said_to_start_from_cpsat_is_never_passed_by_the_page(
         b'"method": "snake+exchange"', b'"method": "cpsat-start+exchange"'), browser_verify)
     assert "came from CP-SAT" in report["failed"]["en"] and "sunshine verify" in report["failed"]["en"]
     assert "CP-SAT" in report["failed"]["zh"]
+
+
+def test_the_formation_is_replayed_in_a_worker_under_the_pages_own_csp(browser: Any, verifier_file: Path,
+                                                                        cli_bundles: Mapping[str, Path]) -> None:
+    """The replay takes seconds at 1,200 students: it runs in a worker of its own (``worker-src blob:``), and
+    the page, loaded with its Content-Security-Policy in force, still says VERIFIED."""
+    page = browser.new_context().new_page()
+    page.goto(verifier_file.as_uri())
+    page.wait_for_selector("body[data-state=ready]")
+    page.set_input_files("#file", str(cli_bundles["classes"] / "bundle.zip"))
+    page.wait_for_selector("body[data-state=done]", timeout=120_000)
+    report = page.evaluate("window.sunshineReport")
+    assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]
+    assert "replayWorker" in report["timings"] and "replayAhead" not in report["timings"]
+    page.context.close()

@@ -174,3 +174,4 @@ function replayClasses(config, roster, seed, _tables, results) {
 }
 
 REPLAYERS.classes = replayClasses;
+replayClasses.inWorker = true; // seconds at 1,200 students (the whole exchange search and polish): off the page's thread
