@@ -22,7 +22,7 @@ from test_browser_verifier import forged_result, page_failed_step, python_verify
 from api.audit_runs import load_bundle_files
 from api.runs import classes as classes_run
 from audit.bundle import zip_bytes
-from engine.errors import InfeasiblePlacement
+from engine.errors import EngineError, InfeasiblePlacement
 
 Report = dict[str, Any]
 Files = dict[str, bytes]
@@ -74,6 +74,24 @@ def cohorts(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], byte
         sizes = [base + (1 if q < n % k else 0) for q in range(k)]
         sizes = draw(st.permutations(sizes))
     top = draw(st.sampled_from([None, 0, 1, 3]))
+    total_is_sum = bool(subjects)  # prepare_classes: no total column, the total is the sum of the subjects
+    corrections: list[dict[str, Any]] = []
+    for i in sorted(set(draw(st.lists(st.integers(0, n - 1), max_size=3)))):  # 复核 (docs/classes.md § corrections)
+        r = roster[i]
+        kind = draw(st.sampled_from(["withdraw", "gender", "score", *(["flag"] if flags else [])]))
+        if kind == "withdraw":
+            corrections.append({"id": r["id"], "field": "withdraw", "old": None, "new": None, "reason": "转学"})
+        elif kind == "gender":
+            corrections.append({"id": r["id"], "field": "gender", "old": r["gender"],
+                                "new": "F" if r["gender"] == "M" else "M", "reason": "性别录入错误"})
+        elif kind == "score":
+            name = draw(st.sampled_from(subjects)) if total_is_sum else "总分"
+            corrections.append({"id": r["id"], "field": f"score:{name}", "old": r["scores"][name],
+                                "new": r["scores"][name] + draw(st.sampled_from([-50, 100, 1050])), "reason": "漏计"})
+        else:
+            name = draw(st.sampled_from(flags))
+            corrections.append({"id": r["id"], "field": f"flag:{name}", "old": r["flags"][name],
+                                "new": not r["flags"][name], "reason": "复核"})
     config = {
         "engine": "sunshine-classes/v4", "classes": k, "class_sizes": sizes, "max_class_size": 50,
         "allow_large_classes": False, "score_names": ["总分", *subjects], "flag_names": flags,
@@ -84,6 +102,8 @@ def cohorts(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]], byte
         "head_teachers": draw(st.sampled_from([[], [f"老师{q}" for q in range(k, 0, -1)]])),
         "search_passes": draw(st.sampled_from([400, 400, 3])),
     }
+    if corrections:
+        config |= {"corrections": corrections, "total_is_sum": total_is_sum}
     return config, roster, bytes(draw(st.binary(min_size=32, max_size=32)))
 
 
@@ -100,16 +120,19 @@ def test_the_page_replays_every_formation_like_the_engine(instance: tuple[dict[s
                                                           verifier_page: Any) -> None:
     """Every public data file of the page's replay is the engine's, byte for byte; a CP-SAT start fails, named."""
     config, roster, seed = instance
+    review = "corrections" in config
     try:
         want = engine_files(config, roster, seed)
-    except InfeasiblePlacement:
+        original = engine_files({k: v for k, v in config.items() if k not in ("corrections", "total_is_sum")},
+                                roster, seed) if review else want
+    except (InfeasiblePlacement, EngineError):  # rules that cannot hold, or a class emptied by withdrawals
         assume(False)
         raise
     got = verifier_page.evaluate(REPLAY_IN_PAGE, [config, roster, seed.hex(), {k: v.hex() for k, v in want.items()}])
-    cpsat = b'"method": "cpsat-start+exchange"' in want["balance.json"]
-    event("CP-SAT start" if cpsat else f"replayed, {config['classes']} classes")
+    cpsat = b'"method": "cpsat-start+exchange"' in original["balance.json"]
+    event(("CP-SAT start" if cpsat else f"replayed, {config['classes']} classes") + (", 复核" if review else ""))
     if cpsat:
-        assert got.get("error", "").startswith("balance.json: the start of this placement came from CP-SAT"), got
+        assert got.get("error", "").startswith("balance.json: ") and "CP-SAT" in got["error"], got
         return
     assert "error" not in got, got["error"]
     assert sorted(got["files"]) == sorted(want)
@@ -194,3 +217,24 @@ def test_the_formation_is_replayed_in_a_worker_under_the_pages_own_csp(browser: 
     assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]
     assert "replayWorker" in report["timings"] and "replayAhead" not in report["timings"]
     page.context.close()
+
+
+def test_a_corrected_sample_placement_is_verified_in_both(tmp_path: Path,
+                                                          browser_verify: Callable[..., Report]) -> None:
+    """samples/classes/ with its corrections.csv (a withdrawal, a gender and a score fixed): the page replays the
+    original formation, applies the corrections and rebuilds every data file and review_diff.csv."""
+    from api.inputs import read_input_file
+    from api.runs.classes import prepare_classes
+    from api.runs.publish import publish_run
+
+    samples = Path(__file__).resolve().parents[2] / "samples" / "classes"
+    run = prepare_classes(read_input_file(samples / "students.csv"), None, read_input_file(samples / "config.toml"),
+                          read_input_file(samples / "corrections.csv"))
+    publish_run(run, bytes.fromhex("ab" * 32), tmp_path / "out")
+    lines, failed = python_verify(load_bundle_files(tmp_path / "out"))
+    assert failed is None
+    report = browser_verify((tmp_path / "out" / "bundle.zip").read_bytes())
+    assert page_failed_step(report) is None, report["verdict"]
+    assert report["steps"][8]["line"].startswith(lines[8]) and lines[8].startswith("replay: 6 data file(s)")
+    assert "a 复核 run: the original formation and draws replayed, 3 correction(s)" in report["steps"][8]["line"]
+    assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]

@@ -851,7 +851,7 @@ function formationDraws(p, slotOf, seed) {
 }
 
 /** The public files of a classes run, byte for byte as api/runs/classes.py writes them (docs/classes.md § Outputs). */
-function formationFiles(p, run) {
+function formationFiles(p, run, extraWarnings = [], method = "snake+exchange") {
   const { slotOfStudent: slotOf } = run;
   const { formed, labels, heads } = run.draws;
   const rep = run.report;
@@ -875,9 +875,9 @@ function formationFiles(p, run) {
   const largest = Math.max(...p.sizes), maxSize = Number(p.config.max_class_size);
   if (largest >= CLASSES_LARGE) warnings.push(`大班额：最大班级 ${largest} 人（56 人及以上） / large class: the largest class has ${largest} students (56+)`);
   else if (maxSize >= CLASSES_LARGE) warnings.push(`班额上限 ${maxSize} 允许大班额 / max class size ${maxSize} allows large classes (56+)`);
-  const method = "snake+exchange";
+
   const balance = obj([
-    ["engine", CLASSES_VERSION], ["method", method], ["warnings", warnings],
+    ["engine", CLASSES_VERSION], ["method", method], ["warnings", [...warnings, ...extraWarnings]], // balance.md: the first only
     ["search", obj([["passes", run.passes], ["swaps", run.swaps], ["evaluations", run.evals], ["objective", fixedPy(run.objective, 9)],
       ["bound", null], ["note", "exchange search: local optimum, no proven bound"]])],
     ["hard_rule_violations", rep.violations],
@@ -915,5 +915,77 @@ function replayFormation(config, roster, seed) {
   const run = formClasses(p);
   run.report = formationReport(p, run.slotOfStudent);
   run.draws = formationDraws(p, run.slotOfStudent, seed);
+  if (Array.isArray(config.corrections) && config.corrections.length) return reviewFiles(p, run, config, roster, seed);
   return formationFiles(p, run);
+}
+
+/** A correction's value as review_diff.csv shows it (是/否, 男/女, points without trailing zeros). */
+function classReviewValue(v) {
+  if (typeof v === "boolean") return v ? "是" : "否";
+  if (typeof v === "number") return v % 100 === 0 ? String(Math.trunc(v / 100)) : String(parseFloat((v / 100).toPrecision(6)));
+  if (v === "M" || v === "F") return v === "M" ? "男" : "女";
+  return String(v ?? "");
+}
+
+/**
+ * A 复核 run (docs/classes.md § 复核 corrections): the original formation and draws kept, withdrawn students off
+ * the lists, the corrected attributes recorded, every figure and rule recomputed on the classes as they now are
+ * (sizes = the actual sizes), and review_diff.csv.
+ */
+function reviewFiles(before, run, config, roster, seed) {
+  const fixes = config.corrections.map((c) => ({ id: String(c.id), field: String(c.field), old: c.old, new: c.new, reason: String(c.reason) }));
+  const totalIsSum = Boolean(config.total_is_sum);
+  const gone = new Set(fixes.filter((c) => c.field === "withdraw").map((c) => c.id));
+  const records = new Map(roster.map((r) => [String(r.id), { ...r, scores: { ...r.scores }, flags: { ...r.flags } }]));
+  const total = String(config.score_names[0]);
+  for (const c of fixes) {
+    const r = records.get(c.id);
+    if (!r) throw new FormationLimit(`correction of ${c.id}: not on the roster`);
+    const [kind, name] = [c.field.split(":")[0], c.field.slice(c.field.indexOf(":") + 1)];
+    if (kind === "gender") r.gender = c.new;
+    else if (kind === "score") {
+      if (totalIsSum) r.scores[total] += Number(c.new) - r.scores[name];
+      r.scores[name] = Number(c.new);
+    } else if (kind === "flag") r.flags[name] = Boolean(c.new);
+  }
+  const index = new Map(before.students.map((s, i) => [s.id, i]));
+  const kept = [...records.values()].filter((r) => !gone.has(String(r.id)));
+  const sizes = new Array(before.k).fill(0);
+  for (const r of kept) sizes[run.slotOfStudent[index.get(String(r.id))]]++;
+  const { labels, heads } = run.draws;
+  const empty = sizes.indexOf(0);
+  if (empty >= 0) throw new FormationLimit(`class ${labels[empty]} has no students left after the corrections`);
+  const p = classesProblem({ ...config, class_sizes: sizes }, kept, seed);
+  const slotOf = Int32Array.from(p.students, (s) => run.slotOfStudent[index.get(s.id)]);
+  const report = formationReport(p, slotOf);
+  const broken = [];
+  for (const r of p.counts) {
+    for (let c = 0; c < p.k; c++) {
+      let v = 0;
+      slotOf.forEach((q, i) => { if (q === c) v += r.member[i]; });
+      if (!(r.lo[c] <= v && v <= r.hi[c])) broken.push(`${r.name} ${labels[c]}班 ${v} ∉ [${r.lo[c]}, ${r.hi[c]}]`);
+    }
+  }
+  const first = new Map();
+  slotOf.forEach((c, i) => { if (!first.has(c)) first.set(c, i); });
+  const formed = [...Array(p.k).keys()].sort((a, b) => first.get(a) - first.get(b));
+  const warnings = [`复核：${fixes.length} 项更正，${gone.size} 人退出，其他学生班级不变 / review: ${fixes.length} correction(s), ${gone.size} withdrawn, every other student keeps their class`,
+    ...broken.map((b) => `复核后均衡计数超出 ±1（未调整任何学生）/ after the corrections a count rule is outside ±1 (no student was moved): ${b}`)];
+  const files = formationFiles(p, { ...run, slotOfStudent: slotOf, report, draws: { formed, labels, heads } }, warnings, "review: posted classes kept");
+  const byStudent = new Map();
+  for (const c of fixes) { if (!byStudent.has(c.id)) byStudent.set(c.id, []); byStudent.get(c.id).push(c); }
+  const label = (field, gender) => (field.split(":")[0] === "gender" ? gender : field.slice(field.indexOf(":") + 1));
+  const rows = [...byStudent.keys()].sort(cmpCodePoints).map((sid) => {
+    const zh = [], en = [];
+    for (const c of byStudent.get(sid)) {
+      if (c.field === "withdraw") { zh.push(`本人退出（${c.reason}）`); en.push(`withdrew (${c.reason})`); continue; }
+      const change = `${classReviewValue(c.old)}→${classReviewValue(c.new)}`;
+      zh.push(`本人更正${label(c.field, "性别")} ${change}（${c.reason}），班级不变`);
+      en.push(`own correction of ${label(c.field, "gender")} ${change} (${c.reason}); class unchanged`);
+    }
+    const old = labels[run.slotOfStudent[index.get(sid)]];
+    return [sid, String(old), gone.has(sid) ? "" : String(old), "编入", gone.has(sid) ? "已退出" : "编入", "own", `${zh.join("；")} / ${en.join("; ")}`];
+  });
+  files["review_diff.csv"] = csvBytes(["student_id", "old_class", "new_class", "old_result", "new_result", "cause", "reason"], rows);
+  return files;
 }

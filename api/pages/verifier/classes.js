@@ -3,8 +3,9 @@
 // class-number and head-teacher draws on it are recomputed against placement_public.csv and classes.csv (so a
 // wrong draw is named as such); then the formation itself is replayed (classes-formation.js) and every data
 // file is compared byte for byte. chart.png is an image: proven by its signed hash only (docs/bundle.md).
-// Not replayed here, each failing the replay step with the reason: a placement whose start came from CP-SAT
-// (balance.json method "cpsat-start+exchange") and a 复核 (corrected) placement.
+// A 复核 (corrected) run is replayed too: the original formation, then the corrections (classes-formation.js).
+// Not replayed here, failing the replay step with the reason: a placement whose start came from CP-SAT
+// (balance.json method "cpsat-start+exchange", or a 复核 run whose original did).
 "use strict";
 
 /** The word stream of docs/randomness.md §4 with below(n) by rejection (§5); words as BigInt. */
@@ -151,17 +152,16 @@ function classTables(results) {
  */
 function replayClasses(config, roster, seed, _tables, results) {
   const fail = (item, en, zh) => new Fail("replay", item, en, zh);
-  if (Array.isArray(config.corrections) && config.corrections.length) {
-    throw fail("config.json", "a 复核 (corrected) class placement is not replayed by this page: check this bundle with sunshine verify",
-      "本页面不重算复核（更正）后的编班：请用 sunshine verify 核验");
-  }
+  const review = Array.isArray(config.corrections) && config.corrections.length > 0;
   let method = null;
   try { method = JSON.parse(decodeUtf8(results["balance.json"])).method; } catch { /* compared below */ }
   if (method === "cpsat-start+exchange") {
     throw fail("balance.json", "the start of this placement came from CP-SAT (method cpsat-start+exchange), which a browser cannot run: check this bundle with sunshine verify",
       "本编班的初始方案来自 CP-SAT 求解器（method cpsat-start+exchange），浏览器无法运行：请用 sunshine verify 核验");
   }
-  const draws = checkClassDraws(config, roster, seed, classTables(results), results);
+  // a 复核 run keeps the original draws on the classes as they now are: checked through the original run's replay
+  const draws = review ? `a 复核 run: the original formation and draws replayed, ${config.corrections.length} correction(s) applied`
+    : checkClassDraws(config, roster, seed, classTables(results), results);
   let files;
   try {
     files = replayFormation(config, roster, seed);
