@@ -382,19 +382,31 @@ class FormationState {
     slotOf.fill(-1);
     const [repQ, locQ] = local(qu);
     const nn2 = 2 * n * n, wn = CLASSES_W_COUNT / (n * n);
-    const penWn = new Float64Array(repP.length * repQ.length), viol = new Float64Array(repP.length * repQ.length);
-    repP.forEach((u, a) => repQ.forEach((v, b) => {
-      let after = 0, pen = 0;
-      for (let x = 0; x < D; x++) {
-        const step = uc[v * D + x] - uc[u * D + x];
+    // per rule, the violation after and the penalty term for each step −size…size (exact integers): looked up
+    const W = 2 * size + 1, afterOf = new Float64Array(D * W), penOf = new Float64Array(D * W);
+    for (let x = 0; x < D; x++) {
+      for (let step = -size; step <= size; step++) {
         const newC = cnt[c * D + x] + step, newD = cnt[d * D + x] - step;
-        after += Math.max(newC - hi[c * D + x], 0) + Math.max(lo[c * D + x] - newC, 0)
+        afterOf[x * W + step + size] = Math.max(newC - hi[c * D + x], 0) + Math.max(lo[c * D + x] - newC, 0)
           + Math.max(newD - hi[d * D + x], 0) + Math.max(lo[d * D + x] - newD, 0);
-        pen += step * coef[x] + nn2 * step * step;
+        penOf[x * W + step + size] = step * coef[x] + nn2 * step * step;
       }
-      penWn[a * repQ.length + b] = pen * wn;
-      viol[a * repQ.length + b] = after - before;
-    }));
+    }
+    const nR = repQ.length, penWn = new Float64Array(repP.length * nR), viol = new Float64Array(repP.length * nR);
+    for (let a = 0; a < repP.length; a++) {
+      const ou = repP[a] * D;
+      for (let b = 0; b < nR; b++) {
+        const ov = repQ[b] * D;
+        let after = 0, pen = 0;
+        for (let x = 0, o = size; x < D; x++, o += W) {
+          const k = o + uc[ov + x] - uc[ou + x];
+          after += afterOf[k];
+          pen += penOf[k];
+        }
+        penWn[a * nR + b] = pen * wn;
+        viol[a * nR + b] = after - before;
+      }
+    }
     const nQ = repQ.length, hasAp = this.hasApart, checkApart = this.width > 0;
     let best = Infinity, bu = pu[0], bv = qu[0];
     for (let i = 0; i < pu.length; i++) {
