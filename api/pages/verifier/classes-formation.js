@@ -416,6 +416,9 @@ class FormationState {
         if (checkApart && (hasAp[u] || hasAp[v]) && !(this.apartOk(u, v, d) && this.apartOk(v, u, c))) continue;
         const cell = row + locQ[j], dv = viol[cell];
         if (dv > 0) continue;
+        // the feature term below is ≥ 0 and IEEE addition is monotone: with it taken as 0 the score cannot be
+        // lower, so a pair whose bound is not below the best so far cannot win (skipped, the same result)
+        if ((linQ[j] - linP[i]) + penWn[cell] + CLASSES_BIG * dv >= best) continue;
         let acc = 0.0;
         const oj = j * F;
         for (let f = 0; f < F; f++) { const t = sq[oj + f] - sp[oi + f]; acc += t * t; }
