@@ -238,3 +238,18 @@ def test_a_corrected_sample_placement_is_verified_in_both(tmp_path: Path,
     assert report["steps"][8]["line"].startswith(lines[8]) and lines[8].startswith("replay: 6 data file(s)")
     assert "a 复核 run: the original formation and draws replayed, 3 correction(s)" in report["steps"][8]["line"]
     assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]
+
+
+def test_without_a_worker_the_page_replays_on_its_own_thread(browser: Any, verifier_file: Path,
+                                                             cli_bundles: Mapping[str, Path]) -> None:
+    """A browser whose workers cannot start (here: ``Worker`` throws) still gets the replay and the verdict."""
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(verifier_file.as_uri())
+    page.wait_for_selector("body[data-state=ready]")
+    page.evaluate("window.Worker = function () { throw new Error('no workers here'); }; SPARE_WORKER = null")
+    page.set_input_files("#file", str(cli_bundles["classes"] / "bundle.zip"))
+    page.wait_for_selector("body[data-state=done]", timeout=120_000)
+    report = page.evaluate("window.sunshineReport")
+    assert report["ok"] and report["verdict"]["en"].startswith("VERIFIED"), report["verdict"]
+    assert "replayWorker" not in report["timings"]
+    page.context.close()

@@ -90,7 +90,8 @@ function replayJob(kind, config, active, seedHex, results) {
 /** Step 9's replay in a worker of its own (a long one: the class formation), so that the page stays responsive. */
 function replayInWorker(kind, config, active, seedHex, results) {
   return new Promise((resolve, reject) => {
-    const worker = takeWorker();
+    let worker;
+    try { worker = takeWorker(); } catch (e) { reject(Object.assign(e, { workerLost: true })); return; }
     const done = () => { worker.terminate(); URL.revokeObjectURL(worker.sourceUrl); spareWorkerLater(); };
     worker.onmessage = (e) => {
       done();
@@ -100,8 +101,9 @@ function replayInWorker(kind, config, active, seedHex, results) {
       if (!r.error.fail) err.name = r.error.name;
       reject(Object.assign(err, { seconds: r.seconds }));
     };
-    worker.onerror = (e) => { e.preventDefault(); done(); reject(new Error("the replay worker failed")); };
-    worker.postMessage({ job: "replay", kind, config, active, seedHex, results });
+    // the worker itself failed (not the replay): step 9 replays on the page's thread instead
+    worker.onerror = (e) => { e.preventDefault(); done(); reject(Object.assign(new Error("the replay worker failed"), { workerLost: true })); };
+    try { worker.postMessage({ job: "replay", kind, config, active, seedHex, results }); } catch (e) { done(); reject(Object.assign(e, { workerLost: true })); }
   });
 }
 
@@ -570,14 +572,15 @@ async function verifySteps(bundle, pinned, report) {
     } else {
       let out;
       try {
-        if (ahead && ahead.seedHex === toHex(seed) && ahead.active === active) { // computed while the worker hashed
-          if (ahead.pending) { // replayed in a worker of its own while steps 1-8 ran
-            try { ahead.out = await ahead.pending; } catch (e) { ahead.error = e; }
-            report(-3, ["replayWorker", ahead.out ? ahead.out.seconds : ahead.error.seconds], []);
-          }
+        let workerLost = false;
+        if (ahead && ahead.pending) { // replayed in a worker of its own while steps 1-8 ran
+          try { ahead.out = await ahead.pending; } catch (e) { if (e.workerLost) workerLost = true; else ahead.error = e; }
+          if (!workerLost) report(-3, ["replayWorker", ahead.out ? ahead.out.seconds : ahead.error.seconds], []);
+        }
+        if (ahead && !workerLost && ahead.seedHex === toHex(seed) && ahead.active === active) { // computed while the worker hashed
           if (ahead.error) throw ahead.error;
           out = ahead.out;
-        } else out = replayer(config, active, seed, tables, results, records, facts);
+        } else out = replayer(config, active, seed, tables, results, records, facts); // (a lost worker: here)
       } catch (e) {
         if (e instanceof Fail) throw e;
         throw new Fail(step, "execute", `the engine failed on the committed inputs: ${e.name}: ${e.message}`, `引擎在已承诺的输入上运行失败：${e.message}`);
