@@ -22,7 +22,7 @@ publication.xlsx list (written at every size) included (xlsx.js; its cost: bench
 ``--kind classes``: a class placement of ``--n`` students into ``--classes`` classes, the cohort of
 ``benchmarks/classes.py`` (three subjects, two flags, 30 twin pairs, 20 apart groups, 10 presets at 1,200/24);
 ``--kind classes-sample``: ``samples/classes/`` through ``prepare_classes``. The page replays the formation
-(classes-formation.js) and compares every data file byte for byte; chart.png is proven by its signed hash.
+(classes-*.js) and compares every data file byte for byte; chart.png is proven by its signed hash.
 """
 
 from __future__ import annotations

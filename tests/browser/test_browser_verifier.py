@@ -77,7 +77,7 @@ def test_clean_engine_bundles_hold_every_step_in_both(name: str, cli_bundles: Ma
             assert step["line"] == python_line
     replay = report["steps"][8]
     # every result file, the XLSX lists for people included (xlsx.js), rebuilt byte for byte: VERIFIED in both;
-    # a classes run's formation is replayed too (classes-formation.js), its chart.png proven by its signed hash
+    # a classes run's formation is replayed too (classes-*.js), its chart.png proven by its signed hash
     files = {"classes": 5, "points": 8}.get(name, 4)
     if name == "classes":
         assert replay["line"].startswith(lines[8])  # the same data files and the same image not compared

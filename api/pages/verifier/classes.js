@@ -1,9 +1,9 @@
 // Class placement (docs/classes.md § Public draws, docs/randomness.md §4–§6): the published formation
 // (formed_classes.csv) is first checked to be a canonical partition of the active roster, and the
 // class-number and head-teacher draws on it are recomputed against placement_public.csv and classes.csv (so a
-// wrong draw is named as such); then the formation itself is replayed (classes-formation.js) and every data
-// file is compared byte for byte. chart.png is an image: proven by its signed hash only (docs/bundle.md).
-// A 复核 (corrected) run is replayed too: the original formation, then the corrections (classes-formation.js).
+// wrong draw is named as such); then the formation itself is replayed (classes-numbers.js, classes-formation.js,
+// classes-polish.js, classes-files.js) and every data file is compared byte for byte. chart.png is an image: proven by its signed hash only (docs/bundle.md).
+// A 复核 (corrected) run is replayed too: the original formation, then the corrections (classes-files.js).
 // Not replayed here, failing the replay step with the reason: a placement whose start came from CP-SAT
 // (balance.json method "cpsat-start+exchange", or a 复核 run whose original did).
 "use strict";
