@@ -23,7 +23,9 @@ __all__ = ["GENERATOR_MARK", "SCRIPTS", "verifier_html", "verifier_record", "ver
 #: XLSX lists (docs/xlsx.md) and uses zip.js's CRC-32 and reader.
 SCRIPTS = ("crypto.js", "vendor/noble-bls12-381.js", "beacon.js", "zip.js", "vendor/pako-deflate.js", "xlsx.js",
            "notes.js", "inherit.js", "ceremony.js",
-           "verify.js", "rows.js", "lottery.js", "lottery-review.js", "points.js", "classes.js", "page.js")
+           "verify.js", "rows.js", "lottery.js", "lottery-review.js", "points.js",
+           "classes-numbers.js", "classes-formation.js", "classes-polish.js", "classes-files.js", "classes.js",
+           "page.js")
 #: Written into the file: how ``sunshine verifier`` recognises a file it may overwrite.
 GENERATOR_MARK = '<meta name="generator" content="sunshine-verifier">'
 

@@ -1,8 +1,11 @@
-// Class placement (docs/classes.md § Public draws, docs/randomness.md §4–§6): the formation
-// (formed_classes.csv, the optimizer's result) is taken as published and checked to be a canonical
-// partition of the active roster; from it the class-number and head-teacher draws are recomputed and
-// compared with placement_public.csv, classes.csv and balance.json. The formation itself, the balance
-// figures and chart.png are not recomputed here: the replay step says so, and the verdict is not VERIFIED.
+// Class placement (docs/classes.md § Public draws, docs/randomness.md §4–§6): the published formation
+// (formed_classes.csv) is first checked to be a canonical partition of the active roster, and the
+// class-number and head-teacher draws on it are recomputed against placement_public.csv and classes.csv (so a
+// wrong draw is named as such); then the formation itself is replayed (classes-numbers.js, classes-formation.js,
+// classes-polish.js, classes-files.js) and every data file is compared byte for byte. chart.png is an image: proven by its signed hash only (docs/bundle.md).
+// A 复核 (corrected) run is replayed too: the original formation, then the corrections (classes-files.js).
+// Not replayed here, failing the replay step with the reason: a placement whose start came from CP-SAT
+// (balance.json method "cpsat-start+exchange", or a 复核 run whose original did).
 "use strict";
 
 /** The word stream of docs/randomness.md §4 with below(n) by rejection (§5); words as BigInt. */
@@ -128,13 +131,47 @@ function checkClassDraws(config, roster, seed, tables, results) {
         `${q} 班班主任公布为 ${r[cT]}，抽签结果为 ${teacher}`);
     }
   }
-  const files = {};
-  for (const name of Object.keys(results)) files[name] = null; // the formation and the figures are not recomputed here
-  return {
-    files,
-    checked: `class-number and head-teacher draws recomputed for ${K} classes (formed_classes.csv, placement_public.csv, classes.csv)`,
-  };
+  return `class-number and head-teacher draws recomputed for ${K} classes`;
 }
 
-checkClassDraws.readsTables = true; // it reads step 8's parsed tables: run at step 9, not ahead
-REPLAYERS.classes = checkClassDraws;
+/** The result CSVs as step 8 reads them (this replay runs ahead of step 8, so it parses them itself). */
+function classTables(results) {
+  const tables = {};
+  for (const name of Object.keys(results)) {
+    if (!name.endsWith(".csv")) continue;
+    let text;
+    try { text = decodeUtf8(results[name]); } catch { continue; } // step 8 names a file that is not UTF-8
+    tables[name] = parseCsv(text);
+  }
+  return tables;
+}
+
+/**
+ * The classes replay: the draws on the published formation, then the formation replayed from the committed
+ * roster, config and seed (docs/classes.md § Replaying the formation), every data file compared by step 9.
+ */
+function replayClasses(config, roster, seed, _tables, results) {
+  const fail = (item, en, zh) => new Fail("replay", item, en, zh);
+  const review = Array.isArray(config.corrections) && config.corrections.length > 0;
+  let method = null;
+  try { method = JSON.parse(decodeUtf8(results["balance.json"])).method; } catch { /* compared below */ }
+  if (method === "cpsat-start+exchange") {
+    throw fail("balance.json", "the start of this placement came from CP-SAT (method cpsat-start+exchange), which a browser cannot run: check this bundle with sunshine verify",
+      "本编班的初始方案来自 CP-SAT 求解器（method cpsat-start+exchange），浏览器无法运行：请用 sunshine verify 核验");
+  }
+  // a 复核 run keeps the original draws on the classes as they now are: checked through the original run's replay
+  const draws = review ? `a 复核 run: the original formation and draws replayed, ${config.corrections.length} correction(s) applied`
+    : checkClassDraws(config, roster, seed, classTables(results), results);
+  let files;
+  try {
+    files = replayFormation(config, roster, seed);
+  } catch (e) {
+    if (e instanceof FormationLimit) throw fail("balance.json", e.message, `本页面无法重算此编班：${e.message}`);
+    throw e;
+  }
+  for (const name of Object.keys(results)) if (isImage(name) && !(name in files)) files[name] = null;
+  return { files, checked: draws };
+}
+
+REPLAYERS.classes = replayClasses;
+replayClasses.inWorker = true; // seconds at 1,200 students (the whole exchange search and polish): off the page's thread

@@ -60,7 +60,8 @@ function rosterNumbers(raw, seedHex, kind) {
  * What the worker does: the roster roots, the result rows tree (step 7; null if it could not be computed: the
  * page then computes it and says why), then (when the seed record reads) every id's lottery number.
  */
-function workerJob({ raw, results, seedHex, kind }) {
+function workerJob({ job, raw, results, seedHex, kind, config, active }) {
+  if (job === "replay") { replayJob(kind, config, active, seedHex, results); return; }
   let t0 = performance.now();
   self.postMessage({ roots: { ...rosterRoots(raw), seconds: (performance.now() - t0) / 1000 } });
   let rows = null;
@@ -70,6 +71,40 @@ function workerJob({ raw, results, seedHex, kind }) {
   let numbers = null;
   try { numbers = seedHex && !replaysAhead(kind) ? rosterNumbers(raw, seedHex, kind) : null; } catch { /* the page's steps will say */ }
   self.postMessage({ numbers });
+}
+
+/** A replay run in the worker (a replayer marked ``inWorker``): its files, or its error as plain fields. */
+function replayJob(kind, config, active, seedHex, results) {
+  const t0 = performance.now();
+  let out;
+  try {
+    const got = REPLAYERS[kind](config, active, fromHex(seedHex), {}, results);
+    out = { files: got.files, checked: got.checked, notes: got.notes };
+  } catch (e) {
+    out = { error: { fail: e instanceof Fail, step: e.step, item: e.item, en: e.en, zh: e.zh, name: e.name, message: e.message } };
+  }
+  out.seconds = (performance.now() - t0) / 1000;
+  self.postMessage({ replay: out });
+}
+
+/** Step 9's replay in a worker of its own (a long one: the class formation), so that the page stays responsive. */
+function replayInWorker(kind, config, active, seedHex, results) {
+  return new Promise((resolve, reject) => {
+    let worker;
+    try { worker = takeWorker(); } catch (e) { reject(Object.assign(e, { workerLost: true })); return; }
+    const done = () => { worker.terminate(); URL.revokeObjectURL(worker.sourceUrl); spareWorkerLater(); };
+    worker.onmessage = (e) => {
+      done();
+      const r = e.data.replay;
+      if (!r.error) { resolve(r); return; }
+      const err = r.error.fail ? new Fail(r.error.step, r.error.item, r.error.en, r.error.zh) : new Error(r.error.message);
+      if (!r.error.fail) err.name = r.error.name;
+      reject(Object.assign(err, { seconds: r.seconds }));
+    };
+    // the worker itself failed (not the replay): step 9 replays on the page's thread instead
+    worker.onerror = (e) => { e.preventDefault(); done(); reject(Object.assign(new Error("the replay worker failed"), { workerLost: true })); };
+    try { worker.postMessage({ job: "replay", kind, config, active, seedHex, results }); } catch (e) { done(); reject(Object.assign(e, { workerLost: true })); }
+  });
 }
 
 /** Does the page run this kind's replay ahead (replayAhead)? Its replay then draws the numbers step 8 needs. */
@@ -149,6 +184,13 @@ function replayAhead(bundle, files, config, active, records, facts) {
   try { seed = fromHex(String(JSON.parse(decodeUtf8(files["seed.json"])).seed).replace(/\s/g, "")); } catch { return null; }
   const t0 = performance.now();
   const ahead = { seedHex: toHex(seed), active, out: null, error: null };
+  if (replayer.inWorker && VERIFIER_SOURCE && typeof Worker !== "undefined") {
+    try {
+      ahead.pending = replayInWorker(bundle.kind, config, active, ahead.seedHex, bundle.results);
+      ahead.pending.catch(() => {}); // awaited at step 9 (an earlier failing step leaves it unread)
+      return ahead;
+    } catch { /* no worker: replay here */ }
+  }
   try { ahead.out = replayer(config, active, seed, {}, bundle.results, records, facts); } catch (e) { ahead.error = e; }
   ahead.seconds = (performance.now() - t0) / 1000;
   return ahead;
@@ -418,7 +460,7 @@ async function verifySteps(bundle, pinned, report) {
     const active = withdrawn.size ? records.filter((r) => !withdrawn.has(r.id)) : records;
     const facts = runFacts(bundle.kind, bundle.manifest.run_id, st.practice, st.seedRecord, entries); // the XLSX title rows (xlsx.js)
     const ahead = replayAhead(bundle, files, config, active, records, facts); // while the worker hashes
-    if (ahead) report(-2, ahead.seconds, []);
+    if (ahead && !ahead.pending) report(-2, ahead.seconds, []);
     const computed = await background.roots();
     report(-1, computed.thread, []);
     if (computed.seconds !== undefined) report(-3, ["workerRoots", computed.seconds], []);
@@ -530,28 +572,36 @@ async function verifySteps(bundle, pinned, report) {
     } else {
       let out;
       try {
-        if (ahead && ahead.seedHex === toHex(seed) && ahead.active === active) { // computed while the worker hashed
+        let workerLost = false;
+        if (ahead && ahead.pending) { // replayed in a worker of its own while steps 1-8 ran
+          try { ahead.out = await ahead.pending; } catch (e) { if (e.workerLost) workerLost = true; else ahead.error = e; }
+          if (!workerLost) report(-3, ["replayWorker", ahead.out ? ahead.out.seconds : ahead.error.seconds], []);
+        }
+        if (ahead && !workerLost && ahead.seedHex === toHex(seed) && ahead.active === active) { // computed while the worker hashed
           if (ahead.error) throw ahead.error;
           out = ahead.out;
-        } else out = replayer(config, active, seed, tables, results, records, facts);
+        } else out = replayer(config, active, seed, tables, results, records, facts); // (a lost worker: here)
       } catch (e) {
         if (e instanceof Fail) throw e;
         throw new Fail(step, "execute", `the engine failed on the committed inputs: ${e.name}: ${e.message}`, `引擎在已承诺的输入上运行失败：${e.message}`);
       }
+      const images = [];
       for (const name of [...new Set([...Object.keys(out.files), ...Object.keys(results)])].sort(byCodePoint)) {
         if (!(name in out.files) || !(name in results)) {
           throw new Fail(step, name, name in results ? "replay did not produce this file" : "replay produced a file the bundle does not have");
         }
+        if (isImage(name)) { images.push(name); continue; } // a rendering of the data files: its signed hash held in step 7
         const mine = out.files[name];
         if (mine === null) continue; // produced by the engine, but not recomputed here (listed in out.unproven)
         if (equalBytes(mine, results[name])) continue;
         const why = name.endsWith(".xlsx") ? await xlsxDifference(name, mine, results[name]) : firstDifference(name, mine, results[name]);
         throw new Fail(step, name, `replay differs: ${why}`, "重算结果不同");
       }
-      const compared = Object.values(out.files).filter((d) => d !== null).length;
-      const skipped = Object.keys(out.files).filter((n) => out.files[n] === null);
+      const compared = Object.keys(out.files).filter((n) => out.files[n] !== null && !isImage(n)).length;
+      const skipped = Object.keys(out.files).filter((n) => out.files[n] === null && !isImage(n));
       const checkedToo = out.checked ? `; ${out.checked}` : "";
-      ok(`replay: ${compared} data file(s) reproduced byte for byte${checkedToo}${skipped.length ? `; not checked by this page: ${skipped.join(", ")}` : ""}`,
+      const notCompared = images.length ? `; image(s) not compared (renderings of the data; their signed hashes were checked in step 7): ${images.join(", ")}` : "";
+      ok(`replay: ${compared} data file(s) reproduced byte for byte${notCompared}${checkedToo}${skipped.length ? `; not checked by this page: ${skipped.join(", ")}` : ""}`,
         out.notes || skipped.map((n) => ({ en: `${n} is not reproduced by this page`, zh: `本页面不重算 ${n}` })));
     }
 
@@ -617,3 +667,5 @@ function verdictOf(outcome, pinnedOperator, witnessPins) {
 }
 
 const REPLAYERS = {};
+/** A result file that is an image rendered from the data files (docs/bundle.md: not compared by the replay). */
+const isImage = (name) => name.toLowerCase().endsWith(".png");
