@@ -18,8 +18,9 @@ proof, which :mod:`audit.receipt` checks against the signed root.
 
 How (a million-row ``results.csv``): when a file has nothing the csv module or JSON would
 treat specially (no quote, backslash or control character but the line ends, no blank line),
-the leaves of a file are two byte replacements of its body (``a,b`` → ``["a","b"]``) and the hashes
-one batch of the numba SHA-256 kernel; any other file goes row
+the cells of a file's leaves are two byte replacements of its body (``a,b`` → ``a","b"]]``) and the
+hashes one batch of the numba SHA-256 kernel, which starts every leaf of the file from the midstate of its
+constant prefix ``0x00 [file,header,["``; any other file goes row
 by row through :mod:`csv` and :func:`audit.canonical.canonical_bytes`. Both routes give the
 same bytes (the tests compare them). Pure, no I/O.
 """
@@ -57,12 +58,15 @@ def _plain(data: bytes) -> bool:
     return b"\x00" not in data.translate(_SPECIAL_TABLE) and b"\n\n" not in data and not data.startswith(b"\n")
 
 
-def _file_leaves(name: str, data: bytes) -> tuple[bytes, NDArray[np.int64]] | None:
-    """One file's leaves, concatenated, and each one's length; None for a file that is not UTF-8.
+def _file_digests(name: str, data: bytes) -> UInt8Array | None:
+    """The leaf hashes of one file's data rows, an ``(n, 32)`` array; None for a file that is not UTF-8.
 
     On the plain route a line ``a,b`` is the row ``["a","b"]`` and every leaf is
-    ``P + row cells + S`` with ``P = '[<file>,<header>,["'`` and ``S = '"]]'``, so the
-    leaves of the whole file are two byte replacements of its body.
+    ``P + row cells + S`` with ``P = '[<file>,<header>,["'`` and ``S = '"]]'``. ``P`` is the same in
+    every leaf of the file, so it goes into the hash's prefix (after the leaf hash's ``0x00``): its
+    whole 64-byte blocks are compressed once for the file (a midstate), and each leaf costs only the
+    blocks of its own cells. The cells of all leaves are two byte replacements of the file's body
+    (``,`` → ``","``, line end → ``"]]`` + line end), hashed in one batch of the numba kernel.
     """
     try:
         text = data.decode("utf-8")  # the check that it is UTF-8 (the plain route then works on the bytes)
@@ -72,39 +76,36 @@ def _file_leaves(name: str, data: bytes) -> tuple[bytes, NDArray[np.int64]] | No
         end = data.find(b"\n")
         last = len(data) - 1 if data.endswith(b"\n") else len(data)
         if end < 0 or end >= last:
-            return b"", np.zeros(0, dtype=np.int64)
+            return np.zeros((0, 32), dtype=np.uint8)
         head = b'","'.join(data[:end].split(b","))
         p = b"".join((b"[", json.dumps(name, ensure_ascii=False).encode("utf-8"), b',["', head, b'"],["'))
         s = b'"]]'
-        body = data[end + 1 : last].replace(b",", b'","')
-        breaks = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 0x0A)
-        bounds = np.concatenate(([-1], breaks, [len(body)]))
-        lens = np.diff(bounds) - 1 + len(p) + len(s)
-        return b"".join((p, body.replace(b"\n", s + p), s)), lens.astype(np.int64)
+        cells = data[end + 1 : last].replace(b",", b'","').replace(b"\n", s + b"\n") + s
+        flat = np.frombuffer(cells, dtype=np.uint8)
+        breaks = np.flatnonzero(flat == 0x0A)
+        starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
+        lens = np.concatenate((breaks, [flat.shape[0]])) - starts
+        return sha256_many(flat, starts, lens, b"\x00" + p)
     table = list(csv.reader(io.StringIO(text)))
     leaves = [row_leaf(name, table[0], row) for row in table[1:]] if table else []
-    return b"".join(leaves), np.fromiter(map(len, leaves), dtype=np.int64, count=len(leaves))
+    lens = np.fromiter(map(len, leaves), dtype=np.int64, count=len(leaves))
+    starts = np.zeros(len(leaves), dtype=np.int64)
+    if leaves:
+        np.cumsum(lens[:-1], out=starts[1:])
+    return sha256_many(np.frombuffer(b"".join(leaves), dtype=np.uint8), starts, lens, b"\x00")
 
 
 def _digests(results: Mapping[str, bytes]) -> tuple[UInt8Array, dict[str, int]]:
     """Leaf hashes of every row (an ``(n, 32)`` array) and each CSV's row count, files in code point order."""
-    parts: list[bytes] = []
-    lens: list[NDArray[np.int64]] = []
+    parts: list[UInt8Array] = []
     files: dict[str, int] = {}
     for name in sorted(n for n in results if n.endswith(".csv")):
-        leaves = _file_leaves(name, results[name])
-        if leaves is None:
+        digests = _file_digests(name, results[name])
+        if digests is None:
             continue
-        joined, sizes = leaves
-        parts.append(joined)
-        lens.append(sizes)
-        files[name] = int(sizes.shape[0])
-    all_lens = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int64)
-    starts = np.zeros(all_lens.shape[0], dtype=np.int64)
-    if all_lens.shape[0]:
-        np.cumsum(all_lens[:-1], out=starts[1:])
-    flat = np.frombuffer(b"".join(parts), dtype=np.uint8)
-    return sha256_many(flat, starts, all_lens, b"\x00"), files
+        parts.append(digests)
+        files[name] = int(digests.shape[0])
+    return (np.concatenate(parts) if parts else np.zeros((0, 32), dtype=np.uint8)), files
 
 
 def rows_commitment(results: Mapping[str, bytes]) -> dict[str, object]:
