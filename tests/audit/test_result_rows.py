@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,4 +69,13 @@ def test_plain_leaves_hashed_from_the_prefix_midstate_equal_the_definition(
     # once per file, and leaves of every length after them: the same roots as hashlib over the definition's bytes.
     body = b"\n".join(",".join(r).encode() for r in [header, *rows]) + (b"\n" if trailing else b"")
     results = {f"{stem}.csv": body, "z.csv": body}
+    assert rows_commitment(results) == _by_definition(results)
+
+
+def test_a_large_file_hashed_in_two_halves_gives_the_definitions_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    import audit.result_rows as result_rows
+
+    monkeypatch.setattr(result_rows, "_SPLIT", 3)  # every file of more than two rows goes to the two threads
+    rows = [[f"A{i:05d}", "张" * (i % 7), str(i % 13)] for i in range(257)]
+    results = {"results.csv": _csv([["id", "name", "n"], *rows]), "q.csv": _csv([["a"], ['x"y'], ["z"], ["w"]])}
     assert rows_commitment(results) == _by_definition(results)
