@@ -19,14 +19,19 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain, zip_longest
 from typing import TypeAlias
+
+import numpy as np
 
 from api.outputs import starts_formula
 from api.xlsx_theme import THEME_XML
+from engine.arrays import BoolArray
 
 __all__ = ["CellValue", "Sheet", "Title", "display_width", "xlsx_bytes"]
 
@@ -93,12 +98,17 @@ class Title:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet: its tab name, the title row text, the header and the rows (typed cells)."""
+    """One worksheet: its tab name, the title row text, the header and the rows (typed cells).
+
+    A large sheet may give its data as ``columns`` instead (each one cell per data row, ``rows``
+    then empty): the same workbook bytes as the rows they make, without building a list per row.
+    """
 
     name: str
     title: Title | str
     header: Sequence[str]
     rows: Sequence[Sequence[CellValue]]
+    columns: Sequence[Sequence[CellValue]] | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -188,7 +198,12 @@ class _Book:
         self.styles: list[str] = []
 
     def add(self, text: str) -> int:
+        """The index of a string cell's text (one more string cell)."""
         self.count += 1
+        return self.index(text)
+
+    def index(self, text: str) -> int:
+        """The index of ``text`` (cut to what a cell holds), given the next one if it is new."""
         text = _cell_string(text)
         index = self.strings.get(text)
         if index is None:
@@ -220,11 +235,37 @@ def _layout(widths: list[int], title: Title) -> tuple[list[int], float, bool]:
     return cols, int(points * 4 / 3 + 0.5) * 0.75, width > _PORTRAIT_WIDTH
 
 
+def _column_strings(columns: Sequence[Sequence[CellValue]], counts: Sequence[Counter[CellValue]], book: _Book) -> None:
+    """Give the sheet's new strings their shared-string indices in the order XlsxWriter gave them: row by
+    row, left to right, each at its first cell (a string seen before, in this sheet or an earlier one,
+    keeps its index). Per column only the first row of each distinct value is looked at."""
+    keys: list[int] = []
+    values: list[str] = []
+    width = len(columns)
+    for c, (column, count) in enumerate(zip(columns, counts, strict=True)):
+        new = [v for v in count if type(v) is str and v != "" and _cell_string(v) not in book.strings]
+        if not new:
+            continue
+        n = len(column)
+        first = {v: i for i, v in zip(range(n - 1, -1, -1), reversed(column), strict=True)}
+        keys += [first[v] * width + c for v in new]
+        values += new
+    for k in np.argsort(np.array(keys, dtype=np.int64), kind="stable").tolist():
+        book.index(values[k])
+
+
+def _number_width(column: Sequence[CellValue]) -> int:
+    """The widest number cell of a column (``str`` of the int or Decimal: ``28.90`` and ``28.9`` differ)."""
+    return max((len(str(v)) for v in column if v is not None and type(v) is not str), default=0)
+
+
 def _sheet_xml(sheet: Sheet, index: int, book: _Book) -> str:
     """The XML of one sheet (docs/xlsx.md § Sheets); strings and styles numbered as XlsxWriter numbered them.
 
-    One pass over the cells: the XML after a cell's ``r="B`` + row number (`` t="s"><v>17</v></c>``) and
-    the cell's display width are made once per distinct value of the sheet.
+    Column by column: each column's distinct values are counted once (``Counter``), the XML after a
+    cell's ``r="B`` + row number (`` t="s"><v>17</v></c>``) is made once per distinct value, and the
+    cells of a column are then one list comprehension; the rows are the columns zipped, each wrapped in
+    its ``<row>`` (whose ``spans`` come from numpy over the rows' first and last cells).
     """
     title = sheet.title if isinstance(sheet.title, Title) else Title((sheet.title,))
     title_style = book.style("practice_title" if title.practice else "title")
@@ -232,62 +273,75 @@ def _sheet_xml(sheet: Sheet, index: int, book: _Book) -> str:
     header_style = book.style("header") if header else 0
     widths = [display_width(h) for h in header]
     n_widths = len(widths)
-    width_of = max(n_widths, max((len(r) for r in sheet.rows), default=0), 1)
-    refs = [_column_name(c) for c in range(width_of)]
-    rows: list[tuple[int, int, int, str]] = []  # (row number, first column, last column, the cells' XML)
-    if header:
-        rows.append((2, 0, n_widths - 1, "".join(
-            f'<c r="{refs[c]}2" s="{header_style}" t="s"><v>{book.add(h)}</v></c>' for c, h in enumerate(header))))
-    tails: dict[object, tuple[str, int]] = {}
-    add = book.add
-    for n, row in enumerate(sheet.rows, start=3):
-        ns = str(n)
-        cells = []
-        lo = hi = -1
-        for c, value in enumerate(row):
-            if value is None or value == "":
+    if sheet.columns is not None:
+        if sheet.rows:
+            raise ValueError(f"sheet {sheet.name}: give rows or columns, not both")
+        columns = list(sheet.columns)
+        n = len(columns[0]) if columns else 0
+        if any(len(column) != n for column in columns):
+            raise ValueError(f"sheet {sheet.name}: columns of different lengths")
+    else:
+        columns = list(zip_longest(*sheet.rows)) if sheet.rows else []
+        n = len(sheet.rows)
+    refs = [_column_name(c) for c in range(max(n_widths, len(columns), 1))]
+    head_xml = "".join(f'<c r="{refs[c]}2" s="{header_style}" t="s"><v>{book.add(h)}</v></c>'
+                       for c, h in enumerate(header))
+    counts = [Counter(column) for column in columns]
+    _column_strings(columns, counts, book)
+    numbers = [str(k) for k in range(3, n + 3)]
+    cells: list[list[str]] = []
+    present: list[BoolArray] = []
+    for c, (column, count) in enumerate(zip(columns, counts, strict=True)):
+        tails: dict[CellValue, str] = {}
+        has_numbers = False
+        for v in count:
+            if v is None or v == "":
                 continue
-            if type(value) is str:
-                known = tails.get(value)
-                if known is None:
-                    style = f' s="{book.style("quoted")}"' if starts_formula(value) else ""
-                    known = tails[value] = (f'"{style} t="s"><v>{add(value)}</v></c>', display_width(value))
-                else:
-                    book.count += 1
-            elif isinstance(value, bool) or not isinstance(value, int | Decimal):
-                raise TypeError(f"cell {refs[c]}{n}: write text, an int or a Decimal, not {type(value).__name__}"
+            if type(v) is str:
+                book.count += count[v]
+                style = f' s="{book.style("quoted")}"' if starts_formula(v) else ""
+                tails[v] = f'"{style} t="s"><v>{book.strings[_cell_string(v)]}</v></c>'
+                if c < n_widths:
+                    widths[c] = max(widths[c], display_width(v))
+            elif isinstance(v, bool) or not isinstance(v, int | Decimal):
+                row = next(i for i, x in enumerate(column) if x is v) + 3
+                raise TypeError(f"cell {refs[c]}{row}: write text, an int or a Decimal, not {type(v).__name__}"
                                 " (yes/no cells as 是/否)")
             else:
-                text = str(value)
-                key = (type(value), text)
-                known = tails.get(key)
-                if known is None:
-                    # A Decimal with at most a few places is exact as a double's shortest repr.
-                    known = tails[key] = (f'"><v>{float(value):.16G}</v></c>', display_width(text))
-            cells.append(f'<c r="{refs[c]}{ns}{known[0]}')
-            if c < n_widths and known[1] > widths[c]:
-                widths[c] = known[1]
-            if lo < 0:
-                lo = c
-            hi = c
-        if lo >= 0:
-            rows.append((n, lo, hi, "".join(cells)))
+                has_numbers = True
+                # A Decimal with at most a few places is exact as a double's shortest repr.
+                tails[v] = f'"><v>{float(v):.16G}</v></c>'
+        if has_numbers and c < n_widths:
+            widths[c] = max(widths[c], _number_width(column))
+        pre = f'<c r="{refs[c]}'
+        column_cells = [f"{pre}{k}{t}" if t else "" for k, t in zip(numbers, map(tails.get, column), strict=True)]
+        cells.append(column_cells)
+        present.append(np.fromiter(map(bool, column_cells), dtype=np.bool_, count=n))
     cols, height, landscape = _layout(widths, title)
     last_col = len(cols) - 1
     text = title.text
     if text == "" and last_col > 0:
         first = f'<c r="A1" s="{title_style}"/>'  # an empty merged title is a blank cell (merge_range)
     else:
-        first = f'<c r="A1" s="{title_style}" t="s"><v>{add(text)}</v></c>'
-    rows.insert(0, (1, 0, last_col, first + "".join(f'<c r="{refs[c]}1" s="{title_style}"/>'
-                                                    for c in range(1, last_col + 1))))
-    max_col = max(max(hi for _, _, hi, _ in rows), last_col)
-    spans: dict[int, tuple[int, int]] = {}
-    for n, lo, hi, _ in rows:
-        block = (n - 1) >> 4
-        s = spans.get(block)
-        spans[block] = (lo, hi) if s is None else (min(s[0], lo), max(s[1], hi))
-    last_row = rows[-1][0]
+        first = f'<c r="A1" s="{title_style}" t="s"><v>{book.add(text)}</v></c>'
+    title_xml = first + "".join(f'<c r="{refs[c]}1" s="{title_style}"/>' for c in range(1, last_col + 1))
+    # The rows that hold cells: title, header, then the data rows with at least one cell.
+    grid = np.stack(present, axis=1) if present else np.zeros((n, 1), dtype=np.bool_)
+    data_rows = np.flatnonzero(grid.any(axis=1))
+    lo_data = grid.argmax(axis=1)[data_rows]
+    hi_data = grid.shape[1] - 1 - grid[:, ::-1].argmax(axis=1)[data_rows]
+    fixed = [(1, 0, last_col)] + ([(2, 0, n_widths - 1)] if header else [])
+    row_no = np.concatenate([np.array([r for r, _, _ in fixed], dtype=np.int64), data_rows + 3])
+    lo = np.concatenate([np.array([a for _, a, _ in fixed], dtype=np.int64), lo_data])
+    hi = np.concatenate([np.array([b for _, _, b in fixed], dtype=np.int64), hi_data])
+    block = (row_no - 1) >> 4
+    starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    span_text = [f"{a + 1}:{b + 1}" for a, b in zip(np.minimum.reduceat(lo, starts).tolist(),
+                                                     np.maximum.reduceat(hi, starts).tolist(), strict=True)]
+    which = (np.cumsum(np.isin(np.arange(len(row_no)), starts)) - 1).tolist()
+    spans = [span_text[k] for k in which]
+    max_col = max(int(hi.max()), last_col)
+    last_row = int(row_no[-1])
     dimension = "A1" if last_row == 1 and max_col == 0 else f"A1:{refs[max_col]}{last_row}"
     col_xml = []
     c = 0
@@ -302,11 +356,16 @@ def _sheet_xml(sheet: Sheet, index: int, book: _Book) -> str:
     out = [f'{_XML_HEAD}<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheetPr><pageSetUpPr fitToPage="1"/>'
            f'</sheetPr><dimension ref="{dimension}"/><sheetViews><sheetView {selected}workbookViewId="0">'
            '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
-           f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{"".join(col_xml)}</cols><sheetData>']
-    tall = f' ht="{height:.16g}" customHeight="1"'
-    for n, _, _, xml in rows:
-        lo, hi = spans[(n - 1) >> 4]
-        out.append(f'<row r="{n}" spans="{lo + 1}:{hi + 1}"{tall if n == 1 else ""}>{xml}</row>')
+           f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{"".join(col_xml)}</cols><sheetData>',
+           f'<row r="1" spans="{spans[0]}" ht="{height:.16g}" customHeight="1">{title_xml}</row>']
+    if header:
+        out.append(f'<row r="2" spans="{spans[1]}">{head_xml}</row>')
+    heads = [""] * n
+    ends = [""] * n
+    for r, sp in zip(data_rows.tolist(), spans[len(fixed):], strict=True):
+        heads[r] = f'<row r="{r + 3}" spans="{sp}">'
+        ends[r] = "</row>"
+    out.append("".join(chain.from_iterable(zip(heads, *cells, ends, strict=True))))
     out.append("</sheetData>")
     if last_col > 0:
         out.append(f'<mergeCells count="1"><mergeCell ref="A1:{refs[last_col]}1"/></mergeCells>')

@@ -91,3 +91,19 @@ def test_sheet_names_are_quoted_in_references_as_xlsxwriter_quotes_them(names: t
 def test_a_sheet_name_outside_what_we_write_is_refused() -> None:
     with pytest.raises(ValueError, match="sheet name 'a b'"):
         xlsx_bytes([Sheet("a b", "t", ["a"], [])])
+
+
+@settings(max_examples=100, deadline=None)
+@given(book=workbooks())
+def test_a_sheet_given_as_columns_writes_the_bytes_of_its_rows(book: list[Sheet]) -> None:
+    width = [max((len(r) for r in s.rows), default=0) for s in book]
+    as_columns = [Sheet(s.name, s.title, s.header, (), [[r[c] if c < len(r) else None for r in s.rows]
+                                                        for c in range(w)]) for s, w in zip(book, width, strict=True)]
+    assert xlsx_bytes(as_columns) == xlsx_bytes(book)
+
+
+def test_rows_and_columns_together_or_columns_of_different_lengths_are_refused() -> None:
+    with pytest.raises(ValueError, match="rows or columns"):
+        xlsx_bytes([Sheet("排名", "t", ["a"], [["x"]], [["x"]])])
+    with pytest.raises(ValueError, match="different lengths"):
+        xlsx_bytes([Sheet("排名", "t", ["a", "b"], (), [["x", "y"], ["z"]])])
