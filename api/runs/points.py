@@ -540,7 +540,8 @@ def _listed_columns(outcome: Outcome, roster: Sequence[Mapping[str, Any]], order
     ]
 
 
-def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]], order: Int64Array,
+                 labels: Sequence[str]) -> bytes:
     """``ranking.csv``, written column by column (every cell as the csv module writes it; docs/points.md)."""
     rs = outcome.rule_set
     tie_cols = [k.text for k in rs.tie_break]
@@ -548,7 +549,6 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
               *(f"item:{it.id}" for it in rs.items), *(f"group:{g.id}" for g in rs.groups),
               *(f"tie:{t}" for t in tie_cols), "lottery_number", "decided_by", "second_pass_rank", "result",
               "school_id"]
-    order = np.array(_ranking_order(outcome), dtype=np.int64)
     ties = []
     for key in rs.tie_break:
         spec = rs.field(key.name) if key.kind == "field" else None
@@ -565,7 +565,7 @@ def _ranking_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes
         *ties,
         value_cells(["" if (lot := lottery.get(i)) is None else f"{lot:016x}" for i in order.tolist()]),
         _in_order(order, outcome.ranking.decided_by), _numbers(second, _rank_text),
-        _in_order(order, _result_labels(outcome)), _in_order(order, _school_ids(outcome)),
+        _in_order(order, labels), _in_order(order, _school_ids(outcome)),
     ]
     return csv_bytes_from_columns(header, columns)
 
@@ -645,13 +645,13 @@ def _breakdown_csv(outcome: Outcome) -> bytes:
 PUBLICATION_HEADER = ("镇街", "排名", "申请编号", "姓名", "身份证号", "优先类别", "总积分", "结果", "录取学校")
 
 
-def _publication_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]]) -> bytes:
+def _publication_csv(outcome: Outcome, roster: Sequence[Mapping[str, Any]], order: Int64Array,
+                     labels: Sequence[str]) -> bytes:
     """``publication.csv`` (公示名单 for people, with a BOM), written column by column."""
-    order = np.array(_ranking_order(outcome), dtype=np.int64)
     names = [s.name or s.id for s in outcome.schools]
     columns = [
         *_listed_columns(outcome, roster, order),
-        _numbers(outcome.scores.total[order]), _in_order(order, _result_labels(outcome)),
+        _numbers(outcome.scores.total[order]), _in_order(order, labels),
         _in_order(order, [names[s] if s >= 0 else "" for s in outcome.placement.school.tolist()]),
     ]
     return people_csv_from_columns(PUBLICATION_HEADER, columns)
@@ -667,16 +667,24 @@ def _school_cells(outcome: Outcome, i: int) -> tuple[str, str]:
     return (outcome.schools[s].id, outcome.schools[s].name) if s >= 0 else ("", "")
 
 
-def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title) -> Sheet:
-    """公示名单 as a sheet: rank and total as number cells, school code and name side by side."""
-    rows: list[list[CellValue]] = []
-    for i in _ranking_order(outcome):
-        a, r = outcome.applicants[i], roster[i]
-        rows.append([a.scope, int(outcome.ranking.rank[i]) or None, a.id, str(r["masked_name"]), str(r["masked_id"]),
-                     a.priority, _number(int(outcome.scores.total[i])), _result_label(outcome, i),
-                     *_school_cells(outcome, i)])
+def _publication_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title, order: Int64Array,
+                       labels: Sequence[str]) -> Sheet:
+    """公示名单 as a sheet, column by column: rank and total as number cells, school code and name side by side."""
+    at = order.tolist()
+    apps = outcome.applicants
+    totals: dict[int, Decimal] = {}
+    schools = outcome.placement.school[order].tolist()
+    codes = [s.id for s in outcome.schools]
+    names = [s.name for s in outcome.schools]
+    columns: list[list[CellValue]] = [
+        [apps[i].scope for i in at], [rank or None for rank in outcome.ranking.rank[order].tolist()],
+        [apps[i].id for i in at], [str(roster[i]["masked_name"]) for i in at],
+        [str(roster[i]["masked_id"]) for i in at], [apps[i].priority for i in at],
+        [totals[h] if h in totals else totals.setdefault(h, _number(h)) for h in outcome.scores.total[order].tolist()],
+        [labels[i] for i in at], [codes[k] if k >= 0 else "" for k in schools],
+        [names[k] if k >= 0 else "" for k in schools]]
     header = (*PUBLICATION_HEADER[:-1], "学校代码", "录取学校")
-    return Sheet("公示名单", title, header, rows)
+    return Sheet("公示名单", title, header, (), columns)
 
 
 def _ranking_sheet(outcome: Outcome, roster: Sequence[Mapping[str, Any]], title: Title) -> Sheet:
@@ -761,14 +769,16 @@ def execute(config: Mapping[str, Any], roster: Sequence[Record], seed: bytes,
     applicants = _applicants(rule_set, roster)
     second_pass = bool(config.get("second_pass", False))
     outcome = _outcome(rule_set, applicants, schools, seed, second_pass)
+    order = np.array(_ranking_order(outcome), dtype=np.int64)
+    labels = _result_labels(outcome)
     files = {
-        "ranking.csv": _ranking_csv(outcome, roster),
+        "ranking.csv": _ranking_csv(outcome, roster, order, labels),
         "results.csv": _results_csv(outcome),
         "schools.csv": _schools_csv(outcome),
         "breakdown.csv": _breakdown_csv(outcome),
-        "publication.csv": _publication_csv(outcome, roster),
+        "publication.csv": _publication_csv(outcome, roster, order, labels),
         "publication.xlsx": xlsx_bytes([_publication_sheet(outcome, roster, run_title(
-            f"{rule_set.name} 积分入学公示名单", seed, facts))]),
+            f"{rule_set.name} 积分入学公示名单", seed, facts), order, labels)]),
     }
     if len(applicants) <= XLSX_MAX_APPLICANTS:
         files["ranking.xlsx"] = xlsx_bytes([_ranking_sheet(outcome, roster, run_title(

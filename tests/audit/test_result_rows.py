@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +58,24 @@ def test_documented_example() -> None:
         "files": {"results.csv": 2, "schools.csv": 1}}
     tree = ResultRows.of(results)
     assert tree.proof("schools.csv", 2)[0] == 2 and tree.tree.root.hex() == rows_commitment(results)["root"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text("abz_张", min_size=1, max_size=40), st.lists(st.text("abz019_张 ", max_size=70), min_size=1, max_size=5),
+       st.lists(st.lists(PLAIN_CELL, min_size=1, max_size=4), min_size=1, max_size=8), st.booleans())
+def test_plain_leaves_hashed_from_the_prefix_midstate_equal_the_definition(
+        stem: str, header: list[str], rows: list[list[str]], trailing: bool) -> None:
+    # Prefixes ``0x00 ["<file>",[<header>],["`` of every length around the 64-byte blocks the kernel compresses
+    # once per file, and leaves of every length after them: the same roots as hashlib over the definition's bytes.
+    body = b"\n".join(",".join(r).encode() for r in [header, *rows]) + (b"\n" if trailing else b"")
+    results = {f"{stem}.csv": body, "z.csv": body}
+    assert rows_commitment(results) == _by_definition(results)
+
+
+def test_a_large_file_hashed_in_two_halves_gives_the_definitions_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    import audit.result_rows as result_rows
+
+    monkeypatch.setattr(result_rows, "_SPLIT", 3)  # every file of more than two rows goes to the two threads
+    rows = [[f"A{i:05d}", "张" * (i % 7), str(i % 13)] for i in range(257)]
+    results = {"results.csv": _csv([["id", "name", "n"], *rows]), "q.csv": _csv([["a"], ['x"y'], ["z"], ["w"]])}
+    assert rows_commitment(results) == _by_definition(results)
