@@ -42,7 +42,7 @@ from engine.lottery.sha256_kernel import utf8_parts
 
 __all__ = [
     "NESTED", "Field", "Lines", "Member", "Shape", "Tokens",
-    "encode_lines", "hex_field", "member_literals", "record_fields", "record_shape",
+    "encode_lines", "hex_field", "member_literals", "raw_field", "record_fields", "record_shape", "string_field",
 ]
 
 Int64Array = NDArray[np.int64]
@@ -253,9 +253,7 @@ def record_fields(shape: Shape) -> list[Field]:
         elif m.kind == LIST:
             fields.append(Field(LIST, _counts(m.column), _scalars(m.items, m.strings)))
         elif m.inner is not None:  # NESTED: each object's canonical bytes, written as they are
-            inner = encode_lines(member_literals(b"", m.inner.keys, b""), record_fields(m.inner), n)
-            fields.append(Field(SCALAR, np.ones(n, np.int64), Tokens(
-                np.full(n, RAW, np.uint8), inner.start, inner.length, np.frombuffer(inner.data, np.uint8))))
+            fields.append(raw_field(encode_lines(member_literals(b"", m.inner.keys, b""), record_fields(m.inner), n)))
         else:
             if _ASTRAL.search("".join(m.items)):
                 items = list(chain.from_iterable(sorted(d.items(), key=lambda kv: _utf16_key(kv[0]))
@@ -273,6 +271,18 @@ def record_fields(shape: Shape) -> list[Field]:
     return fields
 
 
+def raw_field(lines: Lines) -> Field:
+    """A scalar field whose value in record ``i`` is line ``i`` of ``lines``, written as it is (already encoded)."""
+    n = lines.start.shape[0]
+    return Field(SCALAR, np.ones(n, np.int64),
+                 Tokens(np.full(n, RAW, np.uint8), lines.start, lines.length, np.frombuffer(lines.data, np.uint8)))
+
+
+def string_field(values: Sequence[str]) -> Field:
+    """A scalar field of JSON strings, one per record (raises :class:`CanonicalError` for a lone surrogate)."""
+    return Field(SCALAR, np.ones(len(values), np.int64), _strings(values))
+
+
 def hex_field(digests: UInt8Array) -> Field:
     """A scalar field of 64 lowercase hex digits (written without quotes), one per row of ``(n, 32)`` ``digests``."""
     n = digests.shape[0]
@@ -284,12 +294,18 @@ def hex_field(digests: UInt8Array) -> Field:
                                                       np.full(n, 64, np.int64), out.reshape(-1)))
 
 
-def member_literals(prefix: bytes, keys: Sequence[str], suffix: bytes) -> list[bytes]:
-    """The bytes around the fields of an object with members ``keys``: ``prefix{"k1":`` … ``,"kn":`` … ``}suffix``."""
+def member_literals(prefix: bytes, keys: Sequence[str], suffix: bytes, separators: tuple[bytes, bytes] = (b",", b":")
+                    ) -> list[bytes]:
+    """The bytes around the fields of an object with members ``keys``: ``prefix{"k1":`` … ``,"kn":`` … ``}suffix``.
+
+    ``separators`` (item, key) are JCS's; ``(b", ", b": ")`` gives what ``json.dumps`` writes by default
+    (its string escapes with ``ensure_ascii=False`` are JCS's too).
+    """
     if not keys:
         return [prefix + b"{}" + suffix]
-    names = [canonical_bytes(k) + b":" for k in keys]
-    return [prefix + b"{" + names[0], *(b"," + k for k in names[1:]), b"}" + suffix]
+    item, colon = separators
+    names = [canonical_bytes(k) + colon for k in keys]
+    return [prefix + b"{" + names[0], *(item + k for k in names[1:]), b"}" + suffix]
 
 
 def encode_lines(literals: Sequence[bytes], fields: Sequence[Field], n: int) -> Lines:
