@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from audit.canonical import canonical_bytes
 from audit.errors import CanonicalError
-from audit.roster_columns import ColumnRoster, column_of
+from audit.roster_columns import CodedLists, ColumnRoster, column_of
 from engine.compiled import kernel
 from engine.lottery.sha256_kernel import utf8_parts
 
@@ -70,6 +70,7 @@ class Member:
     items: list[Any]
     strings: bool  # every scalar of the member (the values, or the list items) is a str
     inner: Shape | None = None  # NESTED: the shape the member's objects share
+    coded: CodedLists | None = None  # LIST: the lists as codes (a ColumnRoster's declaration)
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,13 @@ def record_shape(records: Sequence[Mapping[str, Any]], depth: int = 0) -> Shape 
     are no flat OBJECT (a value is a list) but share a shape of their own is NESTED (the points
     roster's ``values``: one member per rule field, lists among them).
     """
+    coded: Mapping[str, CodedLists] = {}
+    declared_strings: frozenset[str] = frozenset()
     if isinstance(records, ColumnRoster):  # every record has every key: the columns are read as they are
         if not records:
             return None
         names = list(records.columns)
+        coded, declared_strings = records.coded, records.strings
     else:
         if not records or set(map(type, records)) != {dict} or len(set(map(len, records))) != 1:
             return None
@@ -163,6 +167,12 @@ def record_shape(records: Sequence[Mapping[str, Any]], depth: int = 0) -> Shape 
     members: list[Member] = []
     for key in _jcs_order(names):
         column = column_of(records, key, _MISSING)
+        if key in coded:  # declared: no scan of the lists
+            members.append(Member(key, LIST, column, [], True, coded=coded[key]))
+            continue
+        if key in declared_strings:
+            members.append(Member(key, SCALAR, column, column, True))
+            continue
         types = set(map(type, column))
         if types <= _SCALARS:
             members.append(Member(key, SCALAR, column, column, _only_strings(types)))
@@ -250,6 +260,11 @@ def record_fields(shape: Shape) -> list[Field]:
         n = len(m.column)
         if m.kind == SCALAR:
             fields.append(Field(SCALAR, np.ones(n, np.int64), _scalars(m.column, m.strings)))
+        elif m.coded is not None:  # each distinct string encoded once, placed by code
+            pool = _strings(m.coded.values)
+            codes = m.coded.codes
+            fields.append(Field(LIST, np.diff(m.coded.offsets),
+                                Tokens(pool.mode[codes], pool.start[codes], pool.length[codes], pool.pool)))
         elif m.kind == LIST:
             fields.append(Field(LIST, _counts(m.column), _scalars(m.items, m.strings)))
         elif m.inner is not None:  # NESTED: each object's canonical bytes, written as they are
