@@ -17,43 +17,14 @@ with the separate dicts a list roster holds.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from operator import itemgetter, methodcaller
 from typing import Any, overload
 
-import numpy as np
-from numpy.typing import NDArray
+from engine.coded_lists import CodedLists
 
 __all__ = ["CodedLists", "ColumnRoster", "column_of"]
 
 _ABSENT: Any = object()
-
-
-@dataclass(frozen=True)
-class CodedLists:
-    """A column of string lists as codes: list ``i`` is ``[values[c] for c in codes[offsets[i]:offsets[i + 1]]]``.
-
-    Why: a city roster's choice lists are 10 million cells drawn from a thousand school codes.
-    The ingest has them as codes already (``api.tables.known_lists``); handed on, the roster
-    commitment encodes each distinct code once and places the bytes by code
-    (:func:`audit.canonical_columns.record_fields`) instead of reading 10 million strings back.
-    """
-
-    offsets: NDArray[np.int64]
-    codes: NDArray[np.int64]
-    values: list[str]
-
-    def __len__(self) -> int:
-        return int(self.offsets.shape[0]) - 1
-
-    def take(self, order: Sequence[int]) -> CodedLists:
-        """The lists in ``order`` (``order[j]`` is the list that comes ``j``-th)."""
-        at = np.asarray(order, dtype=np.int64)
-        lens = np.diff(self.offsets)[at]
-        offsets = np.zeros(at.shape[0] + 1, dtype=np.int64)
-        np.cumsum(lens, out=offsets[1:])
-        gather = np.repeat(self.offsets[:-1][at] - offsets[:-1], lens) + np.arange(int(offsets[-1]), dtype=np.int64)
-        return CodedLists(offsets, self.codes[gather], self.values)
 
 
 class ColumnRoster(Sequence[dict[str, Any]]):

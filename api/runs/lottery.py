@@ -370,7 +370,8 @@ def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any
         overrides = {i: dict(sorted((str(k), int(v)) for k, v in dict(priority[i]).items())) for i in with_priority}
         groups = _column(column_of(roster, "group", ""), str)
         round2 = column_of(roster, "round2", ())
-        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen)
+        coded = roster.coded if isinstance(roster, ColumnRoster) else None
+        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen, coded)
     except Exception:  # the slow path reproduces the exact error
         return None
 

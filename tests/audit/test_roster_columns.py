@@ -133,3 +133,11 @@ def test_the_lottery_roster_executes_as_its_records() -> None:
     assert [r["id"] for r in records] == sorted(r["id"] for r in records)
     seed = bytes(range(32))
     assert execute(run.config, run.roster, seed) == execute(run.config, records, seed)
+
+
+def test_coded_lists_map_to_indices_or_name_the_unknown_value() -> None:
+    lists = _coded([["S2", "S1"], [], ["S1"]], ["S1", "S2", "S9"])
+    ptr, flat = lists.indices({"S1": 0, "S2": 1})  # S9 is a value no cell uses
+    assert ptr.tolist() == [0, 2, 2, 3] and flat.tolist() == [1, 0, 0]
+    with pytest.raises(KeyError, match="S2"):
+        lists.indices({"S1": 0})
