@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-import json
 import os
 import platform
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 
 from audit.bundle import read_zip
 from audit.errors import BundleError, KeyFileError
-from audit.roster_columns import column_of
+from audit.roster import CommittedRoster, roster_private_json
 from audit.signing import Signer
 from engine.randomness import SPEC_VERSION
 
@@ -139,10 +138,10 @@ def write_key_file(path: str | Path | None, signer: Signer, *, overwrite: bool =
 
 
 def receipts_private(run_private: Mapping[str, Mapping[str, str]], roster: Sequence[Mapping[str, object]],
-                     salts: Sequence[bytes]) -> bytes:
-    """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts."""
-    out = {
-        str(aid): {"salt": salt.hex(), "private": run_private.get(str(aid), {})}
-        for aid, salt in zip(column_of(roster, "id"), salts, strict=True)
-    }
-    return (json.dumps(out, ensure_ascii=False, sort_keys=True) + "\n").encode()
+                     committed: CommittedRoster) -> bytes:
+    """``audit-private/roster_private.json``: per applicant salt and private fields, for receipts.
+
+    Written column-wise by :func:`audit.roster.roster_private_json` (the same bytes as
+    ``json.dumps(…, ensure_ascii=False, sort_keys=True)``).
+    """
+    return roster_private_json(roster, run_private, committed)

@@ -715,13 +715,14 @@ def _first_bad_item(offsets: np.ndarray, codes: np.ndarray) -> tuple[int, int, i
 
 
 def known_lists(offsets: np.ndarray, items: pa.Array, known: Sequence[str]
-                ) -> tuple[list[list[str]], tuple[int, int, bool] | None]:
-    """Lists of known codes per row (:func:`split_array` output), and the first bad item.
+                ) -> tuple[list[list[str]], np.ndarray, tuple[int, int, bool] | None]:
+    """Lists of known codes per row (:func:`split_array` output), every item's index in ``known``, the first bad item.
 
     The first bad item is ``(row, item index, repeated)`` — the first item, row by row and
     left to right, that is not in ``known`` (``repeated`` False) or repeats an earlier item of
     its row (True); ``None`` when every item is known and no row repeats one. The lists hold
-    the ``known`` strings themselves (one object per code, not one per cell).
+    the ``known`` strings themselves (one object per code, not one per cell); the indexes
+    (``int64``, ``-1`` for an unknown item) are those lists as codes.
     """
     codes = numpy_values(pc.index_in(items, value_set=text_array(list(known))), fill=-1).astype(np.int64)
     r, j, kind = (int(x) for x in _first_bad_item(offsets, codes))
@@ -730,7 +731,7 @@ def known_lists(offsets: np.ndarray, items: pa.Array, known: Sequence[str]
     bounds = offsets.tolist()
     with paused_gc():
         lists = [flat[a:b] for a, b in itertools.pairwise(bounds)]
-    return lists, (None if r < 0 else (r, j, kind == 1))
+    return lists, codes, (None if r < 0 else (r, j, kind == 1))
 
 
 def map_distinct(columns: Columns, keys: str | Sequence[str], parse: Callable[[Table, Row], Any],

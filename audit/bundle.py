@@ -32,6 +32,7 @@ from audit.errors import BundleError
 from audit.log import AuditLog
 from audit.signing import Verifier
 from audit.zip_limits import BUNDLE_ZIP_LIMITS, zip_size_problem
+from audit.zip_writer import Deflater, deflater, zip_archive
 
 __all__ = ["BUNDLE_FORMAT", "COSIGNATURES_FILE", "PRACTICE_NOTICE", "ZIP_LEVEL", "Bundle", "build_bundle", "read_zip",
            "zip_bytes"]
@@ -42,7 +43,6 @@ PRACTICE_NOTICE = (
     "PRACTICE RUN: the seed was typed in by the operator, not derived in a public ceremony.\n"
     "These results are not an official admission result. The signing key is a practice key.\n"
 )
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _REQUIRED = ("manifest.json", "config.json", "roster.jsonl", "seed.json", "log.jsonl", "checkpoint", "keys.json")
 #: Witness cosignatures of the published checkpoint: added after publication, so outside the manifest.
 COSIGNATURES_FILE = "cosignatures.json"
@@ -60,7 +60,7 @@ def build_bundle(
     origin: str,
     practice: bool,
     config: Mapping[str, Any],
-    roster_lines: list[bytes],
+    roster_jsonl: bytes,
     seed_record: Mapping[str, Any],
     log: AuditLog,
     checkpoint: str,
@@ -68,10 +68,14 @@ def build_bundle(
     keys: list[Verifier],
     public_files: Mapping[str, bytes],
 ) -> dict[str, bytes]:
-    """All bundle files (name → bytes). ``history`` = earlier (signed checkpoint, consistency proof)."""
+    """All bundle files (name → bytes). ``history`` = earlier (signed checkpoint, consistency proof).
+
+    ``roster_jsonl``: the committed roster's lines, each followed by ``\n``
+    (:attr:`audit.roster.CommittedRoster.jsonl`).
+    """
     files: dict[str, bytes] = {
         "config.json": canonical_bytes(dict(config)),
-        "roster.jsonl": b"".join(line + b"\n" for line in roster_lines),
+        "roster.jsonl": roster_jsonl,
         "seed.json": canonical_bytes(dict(seed_record)),
         "log.jsonl": log.to_bytes(),
         "checkpoint": checkpoint.encode(),
@@ -99,21 +103,21 @@ def build_bundle(
 ZIP_LEVEL = 1  # 1M bundle: 96 MB in 3.0 s; level 6 (the old default): 84 MB in 10.2 s (benchmarks/RESULTS.md)
 
 
-def zip_bytes(files: Mapping[str, bytes], *, level: int = ZIP_LEVEL) -> bytes:
+def zip_bytes(files: Mapping[str, bytes], *, level: int = ZIP_LEVEL, members: Deflater | None = None) -> bytes:
     """Deterministic zip: sorted names, fixed timestamps and permissions, deflate at ``level`` (``ZIP_LEVEL``).
 
     The level changes only the compressed bytes, never the members (``read_zip`` gives the same
     files); ``ZIP_LEVEL`` was chosen by measurement (benchmarks/RESULTS.md § bundle.zip level).
+    ``members``: a :class:`~audit.zip_writer.Deflater` that already started deflating some members
+    (the build starts ``roster.jsonl`` and the results on a worker thread while it goes on); the
+    bytes are the same as without it (:mod:`audit.zip_writer`: those :mod:`zipfile` writes).
     """
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            zf.writestr(info, files[name], compresslevel=level)  # a ZipInfo ignores the ZipFile's level
-    return buf.getvalue()
+    if members is not None and members.level != level:
+        raise ValueError(f"members deflated at level {members.level}, not {level}")
+    if members is not None:
+        return zip_archive(files, members)
+    with deflater(level, threaded=False) as here:
+        return zip_archive(files, here)
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:

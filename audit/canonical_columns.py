@@ -36,13 +36,13 @@ from numpy.typing import NDArray
 
 from audit.canonical import canonical_bytes
 from audit.errors import CanonicalError
-from audit.roster_columns import ColumnRoster, column_of
+from audit.roster_columns import CodedLists, ColumnRoster, column_of
 from engine.compiled import kernel
 from engine.lottery.sha256_kernel import utf8_parts
 
 __all__ = [
     "NESTED", "Field", "Lines", "Member", "Shape", "Tokens",
-    "encode_lines", "hex_field", "member_literals", "record_fields", "record_shape",
+    "encode_lines", "hex_field", "member_literals", "raw_field", "record_fields", "record_shape", "string_field",
 ]
 
 Int64Array = NDArray[np.int64]
@@ -70,6 +70,7 @@ class Member:
     items: list[Any]
     strings: bool  # every scalar of the member (the values, or the list items) is a str
     inner: Shape | None = None  # NESTED: the shape the member's objects share
+    coded: CodedLists | None = None  # LIST: the lists as codes (a ColumnRoster's declaration)
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,13 @@ def record_shape(records: Sequence[Mapping[str, Any]], depth: int = 0) -> Shape 
     are no flat OBJECT (a value is a list) but share a shape of their own is NESTED (the points
     roster's ``values``: one member per rule field, lists among them).
     """
+    coded: Mapping[str, CodedLists] = {}
+    declared_strings: frozenset[str] = frozenset()
     if isinstance(records, ColumnRoster):  # every record has every key: the columns are read as they are
         if not records:
             return None
         names = list(records.columns)
+        coded, declared_strings = records.coded, records.strings
     else:
         if not records or set(map(type, records)) != {dict} or len(set(map(len, records))) != 1:
             return None
@@ -163,6 +167,12 @@ def record_shape(records: Sequence[Mapping[str, Any]], depth: int = 0) -> Shape 
     members: list[Member] = []
     for key in _jcs_order(names):
         column = column_of(records, key, _MISSING)
+        if key in coded:  # declared: no scan of the lists
+            members.append(Member(key, LIST, column, [], True, coded=coded[key]))
+            continue
+        if key in declared_strings:
+            members.append(Member(key, SCALAR, column, column, True))
+            continue
         types = set(map(type, column))
         if types <= _SCALARS:
             members.append(Member(key, SCALAR, column, column, _only_strings(types)))
@@ -250,12 +260,15 @@ def record_fields(shape: Shape) -> list[Field]:
         n = len(m.column)
         if m.kind == SCALAR:
             fields.append(Field(SCALAR, np.ones(n, np.int64), _scalars(m.column, m.strings)))
+        elif m.coded is not None:  # each distinct string encoded once, placed by code
+            pool = _strings(m.coded.values)
+            codes = m.coded.codes
+            fields.append(Field(LIST, np.diff(m.coded.offsets),
+                                Tokens(pool.mode[codes], pool.start[codes], pool.length[codes], pool.pool)))
         elif m.kind == LIST:
             fields.append(Field(LIST, _counts(m.column), _scalars(m.items, m.strings)))
         elif m.inner is not None:  # NESTED: each object's canonical bytes, written as they are
-            inner = encode_lines(member_literals(b"", m.inner.keys, b""), record_fields(m.inner), n)
-            fields.append(Field(SCALAR, np.ones(n, np.int64), Tokens(
-                np.full(n, RAW, np.uint8), inner.start, inner.length, np.frombuffer(inner.data, np.uint8))))
+            fields.append(raw_field(encode_lines(member_literals(b"", m.inner.keys, b""), record_fields(m.inner), n)))
         else:
             if _ASTRAL.search("".join(m.items)):
                 items = list(chain.from_iterable(sorted(d.items(), key=lambda kv: _utf16_key(kv[0]))
@@ -273,6 +286,18 @@ def record_fields(shape: Shape) -> list[Field]:
     return fields
 
 
+def raw_field(lines: Lines) -> Field:
+    """A scalar field whose value in record ``i`` is line ``i`` of ``lines``, written as it is (already encoded)."""
+    n = lines.start.shape[0]
+    return Field(SCALAR, np.ones(n, np.int64),
+                 Tokens(np.full(n, RAW, np.uint8), lines.start, lines.length, np.frombuffer(lines.data, np.uint8)))
+
+
+def string_field(values: Sequence[str]) -> Field:
+    """A scalar field of JSON strings, one per record (raises :class:`CanonicalError` for a lone surrogate)."""
+    return Field(SCALAR, np.ones(len(values), np.int64), _strings(values))
+
+
 def hex_field(digests: UInt8Array) -> Field:
     """A scalar field of 64 lowercase hex digits (written without quotes), one per row of ``(n, 32)`` ``digests``."""
     n = digests.shape[0]
@@ -284,12 +309,18 @@ def hex_field(digests: UInt8Array) -> Field:
                                                       np.full(n, 64, np.int64), out.reshape(-1)))
 
 
-def member_literals(prefix: bytes, keys: Sequence[str], suffix: bytes) -> list[bytes]:
-    """The bytes around the fields of an object with members ``keys``: ``prefix{"k1":`` … ``,"kn":`` … ``}suffix``."""
+def member_literals(prefix: bytes, keys: Sequence[str], suffix: bytes, separators: tuple[bytes, bytes] = (b",", b":")
+                    ) -> list[bytes]:
+    """The bytes around the fields of an object with members ``keys``: ``prefix{"k1":`` … ``,"kn":`` … ``}suffix``.
+
+    ``separators`` (item, key) are JCS's; ``(b", ", b": ")`` gives what ``json.dumps`` writes by default
+    (its string escapes with ``ensure_ascii=False`` are JCS's too).
+    """
     if not keys:
         return [prefix + b"{}" + suffix]
-    names = [canonical_bytes(k) + b":" for k in keys]
-    return [prefix + b"{" + names[0], *(b"," + k for k in names[1:]), b"}" + suffix]
+    item, colon = separators
+    names = [canonical_bytes(k) + colon for k in keys]
+    return [prefix + b"{" + names[0], *(item + k for k in names[1:]), b"}" + suffix]
 
 
 def encode_lines(literals: Sequence[bytes], fields: Sequence[Field], n: int) -> Lines:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import compress, count
 from operator import ge
@@ -34,7 +35,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from audit.canonical import canonical_bytes, sha256_hex
-from audit.canonical_columns import Lines, encode_lines, hex_field, member_literals, record_fields, record_shape
+from audit.canonical_columns import (
+    Lines,
+    encode_lines,
+    hex_field,
+    member_literals,
+    raw_field,
+    record_fields,
+    record_shape,
+    string_field,
+)
 from audit.errors import VerificationError
 from audit.merkle import leaf_hashes, root_of, root_of_digests
 from audit.roster_columns import column_of
@@ -50,6 +60,7 @@ __all__ = [
     "private_commitment",
     "public_root_of",
     "record_lines",
+    "roster_private_json",
     "roster_salt",
 ]
 
@@ -79,12 +90,27 @@ class CommittedRoster:
     is the RFC 6962 root over the canonical bytes of the public records alone, which anyone can
     recompute from ``roster.jsonl`` and which does not depend on the roster secret: the seed is
     derived from it, so running the same roster twice cannot give the operator two seeds to choose from.
+
+    ``jsonl`` is ``roster.jsonl`` itself (each leaf line followed by ``\n``) and ``salt_bytes`` the
+    32-byte salts one after another, as built: a million-line roster is not split into a million
+    objects unless :attr:`lines` or :attr:`salts` is asked for.
     """
 
-    lines: list[bytes]
-    salts: list[bytes]
+    jsonl: bytes
+    salt_bytes: bytes
     root: bytes
     public_root: bytes
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The canonical leaf lines, without their newlines."""
+        return self.jsonl.split(b"\n")[:-1]
+
+    @property
+    def salts(self) -> list[bytes]:
+        """Each applicant's 32-byte salt, in roster order."""
+        flat = self.salt_bytes
+        return [flat[i : i + 32] for i in range(0, len(flat), 32)]
 
     @property
     def leaves(self) -> list[dict[str, Any]]:
@@ -110,15 +136,13 @@ def public_root_of(lines: Sequence[bytes]) -> bytes:
 def commit_roster(
     roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]], secret: bytes
 ) -> CommittedRoster:
-    """Salts, leaves, canonical lines and both roots; raises if ids are unsorted or repeated."""
-    ids = column_of(roster, "id")
-    if set(map(type, ids)) - {str}:
-        ids = [str(x) for x in ids]
-    # str order is code point order, which is UTF-8 byte order
-    bad = next(compress(count(1), map(ge, ids, ids[1:])), None)
-    if bad is not None:
-        raise VerificationError("roster", ids[bad], "名单未按编号排序或编号重复",
-                                "roster not sorted by id or id repeated")
+    """Salts, leaves, canonical lines and both roots; raises if ids are unsorted or repeated.
+
+    The public root's leaf hashes and tree are computed on a second thread while this one
+    hashes the salted leaves (both are ``nogil`` kernels over the same finished lines, so the
+    roots do not depend on the schedule).
+    """
+    ids = _sorted_ids(roster)
     n = len(ids)
     id_start, id_len, id_raw = utf8_parts(ids)
     be_len = id_len.astype(">u4").view(np.uint8).reshape(n, 4)
@@ -133,11 +157,52 @@ def commit_roster(
         literals = [_LEAF_HEAD, *member_literals(_RECORD_HEAD, shape.keys, b"}")]
         lines = encode_lines(literals, [hex_field(commitments), *record_fields(shape)], n)
     raw = np.frombuffer(lines.data, dtype=np.uint8)
-    root = root_of_digests(sha256_many(raw, lines.start, lines.length, b"\x00"))
-    public_root = root_of_digests(sha256_many(raw, lines.start + PUBLIC_RECORD_START,
-                                              lines.length - PUBLIC_RECORD_START + PUBLIC_RECORD_END, b"\x00"))
-    flat = salts.tobytes()
-    return CommittedRoster(lines.split(), [flat[i : i + 32] for i in range(0, len(flat), 32)], root, public_root)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="public-root") as pool:
+        public = pool.submit(lambda: root_of_digests(sha256_many(
+            raw, lines.start + PUBLIC_RECORD_START, lines.length - PUBLIC_RECORD_START + PUBLIC_RECORD_END, b"\x00")))
+        root = root_of_digests(sha256_many(raw, lines.start, lines.length, b"\x00"))
+        public_root = public.result()
+    return CommittedRoster(lines.data, salts.tobytes(), root, public_root)
+
+
+def _sorted_ids(roster: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The roster's ids as strings; raises unless they are strictly increasing (sorted, no repeats)."""
+    ids = column_of(roster, "id")
+    if set(map(type, ids)) - {str}:
+        ids = [str(x) for x in ids]
+    # str order is code point order, which is UTF-8 byte order
+    bad = next(compress(count(1), map(ge, ids, ids[1:])), None)
+    if bad is not None:
+        raise VerificationError("roster", ids[bad], "名单未按编号排序或编号重复",
+                                "roster not sorted by id or id repeated")
+    return ids
+
+
+def roster_private_json(roster: Sequence[Mapping[str, Any]], private: Mapping[str, Mapping[str, str]],
+                        committed: CommittedRoster) -> bytes:
+    """``audit-private/roster_private.json``: every applicant's salt and private fields, for receipts.
+
+    The bytes of ``json.dumps({id: {"private": fields, "salt": hex}}, ensure_ascii=False,
+    sort_keys=True) + "\n"`` (ids in roster order, which is sorted order), written column-wise:
+    one line kernel call, the private fields column-wise too when they share a shape whose member
+    order is ``sort_keys``' (else one ``json.dumps`` each). Tests compare with ``json.dumps``.
+    """
+    ids = _sorted_ids(roster)
+    if not ids:
+        return b"{}\n"
+    values = [private.get(i) or {} for i in ids] if private else [{}] * len(ids)
+    shape = record_shape(values)
+    if shape is not None and shape.keys == sorted(shape.keys):
+        fields = encode_lines(member_literals(b"", shape.keys, b"", _DUMPS), record_fields(shape), len(ids))
+    else:
+        fields = Lines.of([json.dumps(dict(v), ensure_ascii=False, sort_keys=True).encode() for v in values])
+    salts = np.frombuffer(committed.salt_bytes, dtype=np.uint8).reshape(len(ids), 32)
+    lines = encode_lines([b"", b': {"private": ', b', "salt": "', b'"}'],
+                         [string_field(ids), raw_field(fields), hex_field(salts)], len(ids))
+    return b"{" + lines.data[:-1].replace(b"\n", b", ") + b"}\n"  # JSON strings hold no raw newline
+
+
+_DUMPS = (b", ", b": ")  # json.dumps' default separators
 
 
 def _canonical_lines(values: Sequence[Mapping[str, Any]]) -> Lines:

@@ -16,11 +16,13 @@ with the separate dicts a list roster holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from operator import itemgetter, methodcaller
 from typing import Any, overload
 
-__all__ = ["ColumnRoster", "column_of"]
+from engine.coded_lists import CodedLists
+
+__all__ = ["CodedLists", "ColumnRoster", "column_of"]
 
 _ABSENT: Any = object()
 
@@ -28,22 +30,41 @@ _ABSENT: Any = object()
 class ColumnRoster(Sequence[dict[str, Any]]):
     """Records as columns: ``columns[key][i]`` is record ``i``'s value of ``key`` (every record has every key).
 
-    The key order of the columns is the key order of each record.
+    The key order of the columns is the key order of each record. What the producer knows of
+    a column may be declared, so consumers need not scan it: ``coded[key]`` the same lists as
+    codes (:class:`CodedLists`), ``strings`` the keys whose every value is a ``str``. A
+    declaration must describe its column exactly (the tests commit both ways and compare).
     """
 
-    __slots__ = ("_columns", "_n")
+    __slots__ = ("_coded", "_columns", "_n", "_strings")
 
-    def __init__(self, columns: Mapping[str, list[Any]]) -> None:
+    def __init__(self, columns: Mapping[str, list[Any]], coded: Mapping[str, CodedLists] | None = None,
+                 strings: Collection[str] = ()) -> None:
         sizes = {len(c) for c in columns.values()}
         if len(sizes) > 1:
             raise ValueError(f"columns of different lengths: {sorted(sizes)}")
         self._columns = dict(columns)
         self._n = sizes.pop() if sizes else 0
+        self._coded = dict(coded or {})
+        self._strings = frozenset(strings)
+        if any(k not in self._columns or len(c) != self._n for k, c in self._coded.items()) or (
+                self._strings - set(self._columns)):
+            raise ValueError("a declaration names a column that is not there or has another length")
 
     @property
     def columns(self) -> dict[str, list[Any]]:
         """The columns by key (read-only by convention: consumers share them)."""
         return self._columns
+
+    @property
+    def coded(self) -> dict[str, CodedLists]:
+        """Declared list columns as codes, by key."""
+        return self._coded
+
+    @property
+    def strings(self) -> frozenset[str]:
+        """Keys declared to hold only ``str`` values."""
+        return self._strings
 
     def __len__(self) -> int:
         return self._n
@@ -55,8 +76,8 @@ class ColumnRoster(Sequence[dict[str, Any]]):
     def __getitem__(self, index: slice) -> ColumnRoster: ...
 
     def __getitem__(self, index: int | slice) -> dict[str, Any] | ColumnRoster:
-        if isinstance(index, slice):
-            return ColumnRoster({k: c[index] for k, c in self._columns.items()})
+        if isinstance(index, slice):  # a slice keeps the string declarations; lists are scanned again
+            return ColumnRoster({k: c[index] for k, c in self._columns.items()}, strings=self._strings)
         return {k: _fresh(c[index]) for k, c in self._columns.items()}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:

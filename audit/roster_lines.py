@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from audit.roster_columns import ColumnRoster
+from audit.roster_columns import CodedLists, ColumnRoster
 from engine.compiled import kernel
 
 __all__ = ["LOTTERY_RECORD_KEYS", "lottery_leaves"]
@@ -258,23 +258,25 @@ def _distinct(data: UInt8Array, s: Int64Array, e: Int64Array) -> tuple[Int64Arra
     return codes, first[:n_codes]
 
 
-def _texts(data: UInt8Array, s: Int64Array, e: Int64Array, repeats: bool = True) -> list[str] | None:
-    """The strings at those byte ranges; ``None`` unless every one is valid UTF-8 (no surrogates).
-
-    With ``repeats`` (school codes, groups) each distinct string is decoded once and shared.
-    """
-    codes = first = None
-    if repeats:
-        codes, first = _distinct(data, s, e)
-        s, e = s[first], e[first]
+def _texts(data: UInt8Array, s: Int64Array, e: Int64Array) -> list[str] | None:
+    """The strings at those byte ranges; ``None`` unless every one is valid UTF-8 (no surrogates)."""
     try:
         text = _join(data, s, e).tobytes().decode("utf-8")
     except UnicodeDecodeError:  # json.loads would read some (surrogates): the general parser decides
         return None
-    values = text.split("\n")[:-1]
-    if codes is None:
-        return values
-    return np.array(values, dtype=object)[codes].tolist() if values else []
+    return text.split("\n")[:-1]
+
+
+def _coded_texts(data: UInt8Array, s: Int64Array, e: Int64Array) -> tuple[list[str], Int64Array, list[str]] | None:
+    """:func:`_texts` of repeating strings (school codes, groups): each distinct one decoded once and shared.
+
+    Also the codes into the distinct values (``(strings, codes, values)``).
+    """
+    codes, first = _distinct(data, s, e)
+    values = _texts(data, s[first], e[first])
+    if values is None:
+        return None
+    return (np.array(values, dtype=object)[codes].tolist() if values else []), codes, values
 
 
 def _lists(flat: list[str], ptr: Int64Array) -> list[list[str]]:
@@ -310,10 +312,13 @@ def lottery_leaves(raw: bytes) -> tuple[list[str], ColumnRoster] | None:
     r2_s, r2_e = np.empty(int(r2_ptr[-1]), np.int64), np.empty(int(r2_ptr[-1]), np.int64)
     _scan(data, starts, newlines, _LIT, _LIT_AT, True, scalar_s, scalar_e, tier, pref_ptr, pref_s, pref_e,
           prio_ptr, key_s, key_e, prio_value, r2_ptr, r2_s, r2_e)
-    groups, ids = _texts(data, scalar_s[0::2], scalar_e[0::2]), _texts(data, scalar_s[1::2], scalar_e[1::2], False)
-    prefs, keys, r2 = _texts(data, pref_s, pref_e), _texts(data, key_s, key_e), _texts(data, r2_s, r2_e)
-    if groups is None or ids is None or prefs is None or keys is None or r2 is None:
+    group_texts, ids = _coded_texts(data, scalar_s[0::2], scalar_e[0::2]), _texts(data, scalar_s[1::2], scalar_e[1::2])
+    coded_prefs, coded_r2 = _coded_texts(data, pref_s, pref_e), _coded_texts(data, r2_s, r2_e)
+    key_texts = _coded_texts(data, key_s, key_e)
+    if group_texts is None or ids is None or coded_prefs is None or key_texts is None or coded_r2 is None:
         return None
+    groups, keys = group_texts[0], key_texts[0]
+    prefs, r2 = coded_prefs[0], coded_r2[0]
     hex_start = len(b'{"private":"')
     privates = _join(data, starts + hex_start, starts + hex_start + 64).tobytes().decode("ascii").split("\n")[:-1]
     priority: list[dict[str, int]] = [{}] * n  # rows without priorities share one empty (read-only) dict
@@ -324,4 +329,6 @@ def lottery_leaves(raw: bytes) -> tuple[list[str], ColumnRoster] | None:
         priority[i] = dict(zip(keys[a:b], values[a:b], strict=True))
     columns: dict[str, list[Any]] = {"group": groups, "id": ids, "preferences": _lists(prefs, pref_ptr),
                "priority": priority, "round2": _lists(r2, r2_ptr), "tier": tier.tolist()}
-    return privates, ColumnRoster(columns)
+    coded = {"preferences": CodedLists(pref_ptr, coded_prefs[1], coded_prefs[2]),
+             "round2": CodedLists(r2_ptr, coded_r2[1], coded_r2[2])}
+    return privates, ColumnRoster(columns, coded=coded, strings=("group", "id"))

@@ -30,7 +30,7 @@ from api.audit_runs import engine_versions, gc_paused, receipts_private
 from api.runs import get_kind
 from api.runs.kind import PreparedRun, RunSummary
 from api.verifier_page import verifier_record
-from audit.bundle import PRACTICE_NOTICE, build_bundle, zip_bytes
+from audit.bundle import PRACTICE_NOTICE, ZIP_LEVEL, build_bundle, zip_bytes
 from audit.canonical import record_hash, sha256_hex
 from audit.ceremony import State, check_next, replay_log
 from audit.context import RunAudit
@@ -42,6 +42,7 @@ from audit.result_rows import rows_commitment
 from audit.roster import CommittedRoster, commit_roster
 from audit.run_facts import RunFacts, facts_from_log, frozen_groups
 from audit.signing import Verifier, parse_checkpoint
+from audit.zip_writer import Deflater, deflater
 
 __all__ = ["Publication", "ResultFiles", "assemble_publication", "build_practice", "execute_payload", "execute_run",
            "publish_payload", "result_hashes"]
@@ -142,14 +143,15 @@ def _history(audit: RunAudit) -> list[tuple[str, list[bytes]]]:
 
 
 def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit,
-                         committed: CommittedRoster | None = None) -> Publication:
+                         committed: CommittedRoster | None = None, members: Deflater | None = None) -> Publication:
     """The bundle and every file of a run whose log has reached PUBLISHED.
 
     Requires ``audit.log`` to end in state PUBLISHED with ``run.execute`` hashes equal to
     ``results`` (the caller appended and committed those entries first); raises
     :class:`CeremonyError` otherwise. Signing is deterministic (Ed25519), so the same log and
     key give the same checkpoint and bundle bytes. ``committed`` is the roster commitment
-    under ``audit.roster_secret`` when the caller already computed it (it is recomputed otherwise).
+    under ``audit.roster_secret`` when the caller already computed it (it is recomputed otherwise);
+    ``members`` a :class:`~audit.zip_writer.Deflater` already deflating some of the bundle's members.
     """
     st = replay_log(audit.log)
     if st.state is not State.PUBLISHED:
@@ -169,7 +171,7 @@ def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit
             origin=audit.origin,
             practice=audit.practice,
             config=run.config,
-            roster_lines=committed.lines,
+            roster_jsonl=committed.jsonl,
             seed_record=seed_record,
             log=audit.log,
             checkpoint=checkpoint,
@@ -178,27 +180,34 @@ def assemble_publication(run: PreparedRun, results: ResultFiles, audit: RunAudit
             public_files=results.public,
         )
         audit_private = {"audit-private/roster_private.json":
-                         receipts_private(run.private, run.roster, committed.salts)}
+                         receipts_private(run.private, run.roster, committed)}
         if results.private:
             audit_private["audit-private/private_salts.json"] = private_salts(results.private, audit.roster_secret)
         return Publication(
             run_id=audit.run_id, kind=run.kind, practice=audit.practice, results=results, bundle=bundle,
-            bundle_zip=zip_bytes(bundle), audit_private=audit_private, checkpoint=checkpoint,
+            bundle_zip=zip_bytes(bundle, members=members), audit_private=audit_private, checkpoint=checkpoint,
             summary=get_kind(run.kind).summarize(results.public),
         )
 
 
 def build_practice(run: PreparedRun, seed: bytes) -> Publication:
-    """A practice run (engine command with ``--seed``): execute, log in memory, assemble. Writes nothing."""
-    with gc_paused():
+    """A practice run (engine command with ``--seed``): execute, log in memory, assemble. Writes nothing.
+
+    ``roster.jsonl`` and the public results are deflated for ``bundle.zip`` on a worker thread as
+    soon as they exist, while this thread executes and signs (the zip's bytes do not depend on it).
+    """
+    with gc_paused(), deflater(ZIP_LEVEL) as members:
         secret = secrets.token_bytes(32)  # never derived from the published seed (docs/ceremony.md § Practice)
         committed = commit_roster(run.roster, run.private, secret)
+        members.start("roster.jsonl", committed.jsonl)
         audit = practice_audit(run.kind, record_hash(run.config), (committed.root.hex(), committed.public_root.hex()),
                                len(run.roster), seed, secret)
         st = replay_log(audit.log)
         results = execute_run(run, seed, facts_from_log(run.kind, audit.run_id, True, st.seed_record, None))
+        for name in sorted(results.public, key=lambda n: -len(results.public[n])):
+            members.start(f"results/{name}", results.public[name])
         payload = execute_payload(results, secret)
         check_next(st, "run.execute")
         audit.log.append(audit.actor, "run.execute", audit.time, payload)
         audit.log.append(audit.actor, "run.publish", audit.time, publish_payload(payload["results"]))
-        return assemble_publication(run, results, audit, committed)
+        return assemble_publication(run, results, audit, committed, members)

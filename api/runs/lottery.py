@@ -52,7 +52,7 @@ from api.tables import (
     unique_ids,
 )
 from api.xlsx import XLSX_MAX_APPLICANTS, CellValue, Sheet, run_title, xlsx_bytes
-from audit.roster_columns import ColumnRoster, column_of
+from audit.roster_columns import CodedLists, ColumnRoster, column_of
 from audit.run_facts import RunFacts
 from engine.errors import ConfigError, EngineError, InputError, SunshineError
 from engine.lottery import Applicant, LotteryProblem, LotteryResult, Market, School, build_market
@@ -127,13 +127,17 @@ def _read_schools(source: InputFile) -> tuple[list[SchoolRecord], dict[str, int]
     return schools, seen
 
 
-def _school_lists(columns: Columns, key: str, known: Mapping[str, int], problems: Problems) -> list[list[str]]:
-    """Every row's list of school codes in column ``key``; an unknown or repeated code is this check's failure."""
+def _school_lists(columns: Columns, key: str, known: Mapping[str, int], problems: Problems
+                  ) -> tuple[list[list[str]], CodedLists]:
+    """Every row's list of school codes in column ``key`` (and as codes); an unknown or repeated code fails this check.
+    """
     offsets, items = split_array(columns.array(key))
-    lists, bad = known_lists(offsets, clean_array(items), list(known))
+    names = list(known)
+    lists, codes, bad = known_lists(offsets, clean_array(items), names)
+    coded = CodedLists(np.asarray(offsets, dtype=np.int64), codes, names)
     if bad is None:
         problems.passed()
-        return lists
+        return lists, coded
     row, item, repeated = bad
     school = clean_array(items.slice(item, 1)).to_pylist()[0]
 
@@ -144,7 +148,7 @@ def _school_lists(columns: Columns, key: str, known: Mapping[str, int], problems
                              f"school {school} is not in the schools file")
 
     problems.check(row, explain, item - int(offsets[row]))
-    return lists
+    return lists, coded
 
 
 def _tier(table: Table, row: Row, key: str, text: str) -> int:
@@ -229,12 +233,12 @@ def _read_applicants(source: InputFile, known: Mapping[str, int]) -> ColumnRoste
     columns = read_columns(source, APPLICANT_TABLE)
     problems = Problems()
     ids = unique_ids(columns, "applicant_id", problems, "报名号", "application number")
-    prefs = _school_lists(columns, "preferences", known, problems)
+    prefs, prefs_coded = _school_lists(columns, "preferences", known, problems)
     empty = first_true(np.array([not p for p in prefs], dtype=np.bool_))
     problems.check(empty, lambda: columns.error(empty, "preferences", "志愿不能为空", "preferences must not be empty"))
     tiers = map_distinct(columns, "tier", _applicant_tier, problems)
     priority = map_distinct(columns, "priority", _priorities(known), problems)
-    round2 = _school_lists(columns, "round2", known, problems)
+    round2, round2_coded = _school_lists(columns, "round2", known, problems)
     groups = clean_array(columns.array("group_id")).to_pylist()
     _check_groups(columns, groups, prefs, round2, problems)
     problems.raise_first()
@@ -242,11 +246,13 @@ def _read_applicants(source: InputFile, known: Mapping[str, int]) -> ColumnRoste
         raise columns.error(None, None, "没有任何报名记录", "the file lists no applicants")
     fields: dict[str, list[Any]] = {"id": ids, "preferences": prefs, "tier": tiers, "priority": priority,
                                     "group": groups, "round2": round2}
+    coded = {"preferences": prefs_coded, "round2": round2_coded}
     if not all(map(str.__lt__, ids, islice(ids, 1, None))):  # unique ids: strictly increasing once sorted
         order = sorted(range(len(ids)), key=ids.__getitem__)
         with paused_gc():
             fields = {k: [c[i] for i in order] for k, c in fields.items()}
-    return ColumnRoster(fields)
+        coded = {k: c.take(order) for k, c in coded.items()}
+    return ColumnRoster(fields, coded=coded, strings=("id", "group"))
 
 
 def check_mechanism(mechanism: str) -> Mechanism:
@@ -364,7 +370,8 @@ def _columns_market(config: Mapping[str, Any], roster: Sequence[Mapping[str, Any
         overrides = {i: dict(sorted((str(k), int(v)) for k, v in dict(priority[i]).items())) for i in with_priority}
         groups = _column(column_of(roster, "group", ""), str)
         round2 = column_of(roster, "round2", ())
-        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen)
+        coded = roster.coded if isinstance(roster, ColumnRoster) else None
+        return market_from_columns(schools, ids, preferences, tiers, overrides, groups, round2, frozen, coded)
     except Exception:  # the slow path reproduces the exact error
         return None
 

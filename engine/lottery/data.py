@@ -20,6 +20,7 @@ from typing import Literal, NewType
 import numpy as np
 
 from engine.arrays import Int64Array
+from engine.coded_lists import CodedLists
 from engine.compiled import kernel
 from engine.errors import EngineError
 from engine.randomness import unit_key
@@ -234,6 +235,7 @@ def market_from_columns(
     groups: Sequence[str],
     round2: Sequence[Sequence[str]],
     frozen_groups: Mapping[str, Sequence[str]] | None = None,
+    coded: Mapping[str, CodedLists] | None = None,
 ) -> Market | None:
     """Fast path: the market straight from per-applicant columns, without :class:`Applicant` objects.
 
@@ -245,7 +247,9 @@ def market_from_columns(
     :meth:`LotteryProblem.validate`; otherwise ``None``, and the caller goes through
     (``frozen_groups`` as for :func:`build_market`)
     :meth:`LotteryProblem.create`,
-    which sorts or raises the usual :class:`EngineError`.
+    which sorts or raises the usual :class:`EngineError`. ``coded`` may give the
+    ``"preferences"`` and ``"round2"`` columns as codes too (:class:`CodedLists`, the same lists):
+    the school indices are then mapped once per distinct code, not once per cell.
     """
     n = len(ids)
     if not (n and len(preferences) == len(tiers) == len(groups) == len(round2) == n and schools):
@@ -269,7 +273,8 @@ def market_from_columns(
     if mismatched_multiples(groups, preferences, round2) is not None:
         return None
     try:  # unknown schools surface as KeyError while indexing
-        market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2, frozen_groups or {})
+        market = _assemble(schools, ids, preferences, tiers, overrides, groups, round2, frozen_groups or {},
+                           coded or {})
     except KeyError:
         return None
     # No school twice in a list: checked on the laid-out units (a multiples member lists exactly its
@@ -303,13 +308,16 @@ def _assemble(
     groups: Sequence[str],
     round2: Sequence[Sequence[str]],
     frozen_groups: Mapping[str, Sequence[str]],
+    coded: Mapping[str, CodedLists] | None = None,
 ) -> Market:
     # Columns are canonical and valid. Units are ordered by key == by first member's
     # index (applicants are sorted by id, members are kept in that order); groups and
     # per-school overrides are rare, so the common single-applicant case is vectorised
     # and only the special units are laid out one by one.
     n = len(ids)
-    index = {s.id: i for i, s in enumerate(schools)}.__getitem__
+    school_index = {s.id: i for i, s in enumerate(schools)}
+    index = school_index.__getitem__
+    coded = coded or {}
     members: dict[str, list[int]] = {}
     for i in compress(count(), groups):
         members.setdefault(groups[i], []).append(i)
@@ -344,11 +352,13 @@ def _assemble(
         keys = tuple(keys_list)
         prefs: Sequence[Sequence[str]] = [preferences[h] for h in head_list]
         r2: Sequence[Sequence[str]] = [round2[h] for h in head_list]
+        coded = {k: c.take(heads) for k, c in coded.items()}
     else:
         keys = tuple(zip(ids))
         prefs, r2 = preferences, round2
-    ptr, school = _flat(prefs, index)
-    r2_ptr, r2_school = _flat(r2, index)
+    by_code = {k: coded[k].indices(school_index) for k in ("preferences", "round2") if k in coded}
+    ptr, school = by_code.get("preferences") or _flat(prefs, index)
+    r2_ptr, r2_school = by_code.get("round2") or _flat(r2, index)
     tier = np.repeat(base, np.diff(ptr))
     r2_tier = np.repeat(base, np.diff(r2_ptr))
     special = {int(unit_of_head[m[0]]): m for m in multi}

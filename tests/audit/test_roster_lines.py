@@ -15,6 +15,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit.roster_columns import column_of
 from audit.roster_lines import LOTTERY_RECORD_KEYS, lottery_leaves
 
 _chars = st.one_of(st.characters(exclude_categories=("Cs",)),
@@ -50,6 +51,10 @@ def _check(raw: bytes) -> bool:
     assert privates == [leaf["private"] for leaf in expected]
     assert list(records) == [leaf["record"] for leaf in expected]
     assert all(list(r) == list(LOTTERY_RECORD_KEYS) for r in records)
+    for key, coded in records.coded.items():  # the declared codes are the lists
+        assert [[coded.values[c] for c in coded.codes[a:b]] for a, b in zip(coded.offsets, coded.offsets[1:],
+                                                                             strict=False)] == column_of(records, key)
+    assert all(set(map(type, column_of(records, key))) <= {str} for key in records.strings)
     return True
 
 
